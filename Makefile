@@ -1,0 +1,34 @@
+# LitSim: `make run` runs the default scenario, `make test` runs the whole test suite.
+# Both first install the C libraries (libsecp256k1, GMP) when pkg-config cannot find them.
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libsecp256k1-dev libgmp-dev pkg-config
+
+.PHONY: deps build release run test bench clean
+
+deps:
+	@if ! pkg-config --exists libsecp256k1 gmp 2>/dev/null; then \
+		echo "Installing $(APT_PACKAGES) (libsecp256k1 or GMP not found by pkg-config)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# The default job. Until the scenario runner lands it is the crypto benchmark.
+run: release
+	.build/release/litsim bench crypto
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: release
+	.build/release/litsim bench crypto
+
+clean:
+	rm -rf .build

@@ -1,0 +1,1 @@
+// The engine lands with its issue; this file keeps the target buildable meanwhile.

@@ -1,0 +1,73 @@
+/// The expensive operations the cryptography performs, as the cost model prices them.
+public enum CryptoOperation: Int, CaseIterable, Sendable, Codable {
+    /// P × k for an arbitrary point P (libsecp256k1 tweak_mul).
+    case pointMultiply
+    /// G × k (libsecp256k1 pubkey_create, precomputed tables).
+    case baseMultiply
+    /// One pairwise point addition (a combine call of two points).
+    case pointAdd
+    /// One call that sums many points (its fixed cost: one field inversion).
+    case pointSum
+    /// One point inside such a sum (its per-point cost: one mixed addition).
+    case pointSumTerm
+    /// One SHA-256 compression (a 64-byte block).
+    case hashBlock
+    case scalarInverse
+    /// Parsing and validating an encoded point (a square root on decompression).
+    case pointDecode
+    /// One BIP-340 verification by libsecp256k1.
+    case schnorrVerify
+
+    /// The name used in cost tables and reports.
+    public var name: String {
+        switch self {
+        case .pointMultiply: "point_multiply"
+        case .baseMultiply: "base_multiply"
+        case .pointAdd: "point_add"
+        case .pointSum: "point_sum"
+        case .pointSumTerm: "point_sum_term"
+        case .hashBlock: "hash_block"
+        case .scalarInverse: "scalar_inverse"
+        case .pointDecode: "point_decode"
+        case .schnorrVerify: "schnorr_verify"
+        }
+    }
+}
+
+/// Counts the expensive operations done on behalf of one owner (a node, a client, a test).
+///
+/// Every primitive that costs more than a few hundred nanoseconds takes a meter and counts
+/// into it; the simulator turns the counts into virtual busy time. There is no global meter:
+/// each simulation owns its meters, so two simulations on two threads share nothing.
+public final class CostMeter {
+    private var counts: [Int]
+
+    public init() {
+        counts = Array(repeating: 0, count: CryptoOperation.allCases.count)
+    }
+
+    @inlinable @inline(__always)
+    public func count(_ operation: CryptoOperation, times: Int = 1) {
+        add(operation, times)
+    }
+
+    @usableFromInline func add(_ operation: CryptoOperation, _ times: Int) {
+        counts[operation.rawValue] &+= times
+    }
+
+    public subscript(operation: CryptoOperation) -> Int { counts[operation.rawValue] }
+
+    /// The total of every count, for quick "did anything happen" checks.
+    public var total: Int { counts.reduce(0, +) }
+
+    /// Counts in `CryptoOperation` order.
+    public var snapshot: [Int] { counts }
+
+    /// Returns the counts since the last call and sets them to zero (the node host drains
+    /// the meter after each handled message to charge its busy time).
+    public func drain() -> [Int] {
+        let result = counts
+        for index in counts.indices { counts[index] = 0 }
+        return result
+    }
+}

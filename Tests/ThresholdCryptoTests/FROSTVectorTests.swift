@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import ThresholdCrypto
+
+/// RFC 9591 Appendix E.5 (FROST(secp256k1, SHA-256)): the parts the crypto core owns — the
+/// trusted-dealer shares, H1, H3 (nonce generation), H4 and H5 — checked byte for byte.
+@Suite struct FROSTVectorTests {
+    struct Vectors: Decodable {
+        struct Inputs: Decodable {
+            struct Share: Decodable { let identifier: Int; let participant_share: String }
+            let participant_list: [Int]
+            let group_secret_key: String
+            let group_public_key: String
+            let message: String
+            let share_polynomial_coefficients: [String]
+            let participant_shares: [Share]
+        }
+        struct RoundOne: Decodable {
+            struct Output: Decodable {
+                let identifier: Int
+                let hiding_nonce_randomness: String
+                let binding_nonce_randomness: String
+                let hiding_nonce: String
+                let binding_nonce: String
+                let hiding_nonce_commitment: String
+                let binding_nonce_commitment: String
+                let binding_factor_input: String
+                let binding_factor: String
+            }
+            let outputs: [Output]
+        }
+        let inputs: Inputs
+        let round_one_outputs: RoundOne
+    }
+
+    func load() throws -> Vectors {
+        try JSONDecoder().decode(Vectors.self, from: fixture("rfc9591-frost-secp256k1-sha256.json"))
+    }
+
+    @Test func trustedDealerSharesMatch() throws {
+        let vectors = try load()
+        let meter = CostMeter()
+        let polynomial = Polynomial(coefficients: [scalar(vectors.inputs.group_secret_key)]
+            + vectors.inputs.share_polynomial_coefficients.map(scalar))
+        #expect(try Point.base(polynomial.constant, meter: meter).compressed().hexString == vectors.inputs.group_public_key)
+        for share in vectors.inputs.participant_shares {
+            #expect(polynomial.evaluate(at: Scalar(UInt64(share.identifier))).hexString == share.participant_share)
+        }
+        let shares = vectors.inputs.participant_shares.prefix(2).map {
+            SecretShare(identifier: Scalar(UInt64($0.identifier)), value: scalar($0.participant_share))
+        }
+        #expect(try Shamir.reconstruct(Array(shares), meter: meter).hexString == vectors.inputs.group_secret_key)
+    }
+
+    @Test func nonceGenerationMatchesH3() throws {
+        // RFC 9591 §4.1: nonce = H3(random_bytes ‖ SerializeScalar(secret)).
+        let vectors = try load()
+        let meter = CostMeter()
+        for output in vectors.round_one_outputs.outputs {
+            let secret = hex(vectors.inputs.participant_shares.first { $0.identifier == output.identifier }!.participant_share)
+            let hiding = FROSTHash.h3(hex(output.hiding_nonce_randomness), secret, meter: meter)
+            let binding = FROSTHash.h3(hex(output.binding_nonce_randomness), secret, meter: meter)
+            #expect(hiding.hexString == output.hiding_nonce)
+            #expect(binding.hexString == output.binding_nonce)
+            #expect(try Point.base(hiding, meter: meter).compressed().hexString == output.hiding_nonce_commitment)
+            #expect(try Point.base(binding, meter: meter).compressed().hexString == output.binding_nonce_commitment)
+        }
+    }
+
+    @Test func bindingFactorInputUsesH4AndH5AndH1MatchesFactor() throws {
+        // RFC 9591 §4.4: rho_input = PK ‖ H4(msg) ‖ H5(encoded commitment list) ‖ identifier.
+        let vectors = try load()
+        let meter = CostMeter()
+        let outputs = vectors.round_one_outputs.outputs
+        let encodedCommitments = outputs.flatMap { output in
+            Scalar(UInt64(output.identifier)).bytes + hex(output.hiding_nonce_commitment) + hex(output.binding_nonce_commitment)
+        }
+        let prefix = hex(vectors.inputs.group_public_key)
+            + FROSTHash.h4(hex(vectors.inputs.message), meter: meter)
+            + FROSTHash.h5(encodedCommitments, meter: meter)
+        for output in outputs {
+            let input = prefix + Scalar(UInt64(output.identifier)).bytes
+            #expect(input.hexString == output.binding_factor_input)
+            #expect(FROSTHash.h1(input, meter: meter).hexString == output.binding_factor)
+        }
+    }
+}
