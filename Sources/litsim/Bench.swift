@@ -4,7 +4,7 @@ import Benchmarking
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of LitSim's parts (build with -c release for real figures).",
-        subcommands: [BenchCrypto.self]
+        subcommands: [BenchCrypto.self, BenchEngine.self]
     )
 }
 
@@ -19,5 +19,30 @@ struct BenchCrypto: ParsableCommand {
 
     func run() throws {
         print(formatMeasurements(runCryptoBenchmarks(quick: quick)))
+    }
+}
+
+struct BenchEngine: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "The hold model through the engine's queue and dispatch, beside a bare heap loop."
+    )
+
+    @Option(help: "Events to pop (at least 100000, so the checksum is defined).")
+    var events = 10_000_000
+
+    func validate() throws {
+        guard events >= 100_000 else { throw ValidationError("--events must be at least 100000 (the checksum covers the first 100000 events)") }
+        guard events <= 2_000_000_000 else { throw ValidationError("--events must be at most 2000000000") }
+    }
+
+    func run() throws {
+        let result = runHoldModel(events: events)
+        print("events: \(result.events)")
+        print("events_per_second: \(Int(result.engineEventsPerSecond))")
+        print("checksum: \(result.checksum)")
+        print("bare_loop_events_per_second: \(Int(result.bareLoopEventsPerSecond))")
+        print("bare_loop_checksum: \(result.bareChecksum)")
+        print("engine_to_bare_ratio: \((result.engineEventsPerSecond / result.bareLoopEventsPerSecond * 1000).rounded() / 1000)")
     }
 }

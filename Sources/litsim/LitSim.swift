@@ -8,6 +8,6 @@ struct LitSim: ParsableCommand {
         commandName: "litsim",
         abstract: "A deterministic simulator and testbed for threshold-cryptography networks.",
         version: version,
-        subcommands: [Bench.self]
+        subcommands: [Bench.self, Calibrate.self, Toy.self]
     )
 }

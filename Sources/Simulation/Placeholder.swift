@@ -1,1 +1,0 @@
-// The engine lands with its issue; this file keeps the target buildable meanwhile.

@@ -1,0 +1,79 @@
+/// A message as the engine sees it: its exact size on the wire (from the real encoding) and
+/// a short kind for the trace. The payload itself travels as a typed Swift value.
+public protocol SimMessage {
+    var wireSize: Int { get }
+    var traceKind: StaticString { get }
+}
+
+/// A timer's name, chosen by the process that sets it.
+public typealias TimerID = UInt64
+
+/// A participant the engine hosts: a node or a client. It is a sans-IO state machine: it sees
+/// inputs and a context, never the engine, the clock or the network, and answers with actions
+/// recorded in the context. Its randomness is a stream it owns, handed to it at creation.
+public protocol SimulatedProcess {
+    associatedtype Message: SimMessage
+
+    mutating func start(_ context: inout ProcessContext<Message>)
+    mutating func receive(_ message: Message, from sender: Int, _ context: inout ProcessContext<Message>)
+    mutating func timerFired(_ timer: TimerID, _ context: inout ProcessContext<Message>)
+    /// The host crashed: drop volatile state, keep durable state.
+    mutating func crash()
+    /// The host came back after a crash, with its durable state.
+    mutating func restart(_ context: inout ProcessContext<Message>)
+}
+
+extension SimulatedProcess {
+    public mutating func crash() {}
+    public mutating func restart(_ context: inout ProcessContext<Message>) { start(&context) }
+}
+
+/// What a process asked for while handling one input.
+public enum ProcessAction<Message> {
+    case send(Message, to: Int)
+    case setTimer(TimerID, after: SimDuration)
+    case cancelTimer(TimerID)
+    case output(String)
+    case stopSimulation
+}
+
+/// The view a process gets while it handles one input, and where its actions are collected.
+/// Actions take effect when the handler's compute time has passed: a node computes, then
+/// its messages leave.
+public struct ProcessContext<Message> {
+    /// When the input arrived (compute time starts here).
+    public let now: SimInstant
+    /// This process's endpoint id.
+    public let endpoint: Int
+    @usableFromInline var actions: [ProcessAction<Message>]
+    /// Modelled compute time charged so far, before the host's CPU factor.
+    public private(set) var compute: SimDuration = .zero
+
+    @usableFromInline init(now: SimInstant, endpoint: Int, actions: [ProcessAction<Message>]) {
+        self.now = now
+        self.endpoint = endpoint
+        self.actions = actions
+    }
+
+    @inlinable public mutating func send(_ message: Message, to receiver: Int) {
+        actions.append(.send(message, to: receiver))
+    }
+
+    /// Fires `after` the handler's compute time has passed. Setting an id that is already
+    /// pending adds a second timer; cancel first to replace it.
+    @inlinable public mutating func setTimer(_ timer: TimerID, after delay: SimDuration) {
+        actions.append(.setTimer(timer, after: delay))
+    }
+
+    /// Cancels every pending timer with this id.
+    public mutating func cancelTimer(_ timer: TimerID) { actions.append(.cancelTimer(timer)) }
+
+    /// Busy time for crypto or other work done in this handler.
+    public mutating func charge(_ duration: SimDuration) { compute = compute + duration }
+
+    /// A protocol output for the trace (no secrets: traces are published).
+    public mutating func output(_ text: String) { actions.append(.output(text)) }
+
+    /// Ends the run after this handler (for example when every client has finished).
+    public mutating func stopSimulation() { actions.append(.stopSimulation) }
+}
