@@ -12,14 +12,15 @@ public struct HoldModelResult: Sendable {
 
 /// Runs the hold model of `events` pops through the real engine (timers of one process) and
 /// through a bare loop, each timed with the monotonic clock; the faster of three runs is kept.
-public func runHoldModel(events: Int) -> HoldModelResult {
+public func runHoldModel(events: Int, digest: Bool = false) -> HoldModelResult {
     let clock = ContinuousClock()
     var best = Double.infinity
     var checksum: Int64 = 0
     for _ in 0..<3 {
         let process = HoldModelProcess(totalEvents: events)
         var simulator = Simulator(processes: [process], network: NetworkModel(),
-                                  randomTree: RandomTree(rootSeed: 0), trace: TraceRecorder(retention: .disabled))
+                                  randomTree: RandomTree(rootSeed: 0),
+                                  trace: TraceRecorder(retention: digest ? .digestOnly : .disabled))
         let elapsed = clock.measure { simulator.run(until: .distantFuture) }
         checksum = simulator.processes[0].checksum
         best = min(best, seconds(elapsed))

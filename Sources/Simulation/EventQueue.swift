@@ -67,33 +67,40 @@ public struct EventQueue<Payload> {
         return (SimInstant(nanoseconds: first.time), payload)
     }
 
+    // The sift loops run on the raw buffer; indices stay in range by the loop conditions.
+    // (Measured alternatives, release, hold model: a 4-ary heap was 7% slower; packing the
+    // entry into 16 bytes was 9% faster but caps pending events at 2^24, so it was dropped.)
     @inlinable mutating func siftUp(_ start: Int) {
-        var index = start
-        let entry = heap[index]
-        while index > 0 {
-            let parent = (index - 1) >> 1
-            let parentEntry = heap[parent]
-            guard entry.precedes(parentEntry) else { break }
-            heap[index] = parentEntry
-            index = parent
+        heap.withUnsafeMutableBufferPointer { heap in
+            var index = start
+            let entry = heap[index]
+            while index > 0 {
+                let parent = (index - 1) >> 1
+                let parentEntry = heap[parent]
+                guard entry.precedes(parentEntry) else { break }
+                heap[index] = parentEntry
+                index = parent
+            }
+            heap[index] = entry
         }
-        heap[index] = entry
     }
 
     @inlinable mutating func siftDown(_ start: Int) {
-        let count = heap.count
-        var index = start
-        let entry = heap[index]
-        while true {
-            let left = 2 * index + 1
-            guard left < count else { break }
-            let right = left + 1
-            var child = left
-            if right < count && heap[right].precedes(heap[left]) { child = right }
-            guard heap[child].precedes(entry) else { break }
-            heap[index] = heap[child]
-            index = child
+        heap.withUnsafeMutableBufferPointer { heap in
+            let count = heap.count
+            var index = start
+            let entry = heap[index]
+            while true {
+                let left = 2 * index + 1
+                guard left < count else { break }
+                let right = left + 1
+                var child = left
+                if right < count && heap[right].precedes(heap[left]) { child = right }
+                guard heap[child].precedes(entry) else { break }
+                heap[index] = heap[child]
+                index = child
+            }
+            heap[index] = entry
         }
-        heap[index] = entry
     }
 }

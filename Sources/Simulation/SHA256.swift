@@ -4,11 +4,14 @@
 public struct TraceHasher: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
-    private var buffer = [UInt8](repeating: 0, count: 64)
-    private var buffered = 0
+    /// Bytes not yet compressed. Appends are plain array appends; whole blocks are
+    /// compressed in batches once 4 KiB have gathered.
+    private var pending: [UInt8] = []
     private var length: UInt64 = 0
 
-    public init() {}
+    public init() {
+        pending.reserveCapacity(4096 + 64)
+    }
 
     static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -22,42 +25,71 @@ public struct TraceHasher: Sendable {
     ]
 
     public mutating func update(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes { append(byte) }
+        let before = pending.count
+        pending.append(contentsOf: bytes)
+        length &+= UInt64(pending.count - before)
+        compressIfFull()
     }
 
     @inline(__always) mutating func append(_ byte: UInt8) {
-        buffer[buffered] = byte
-        buffered += 1
+        pending.append(byte)
         length &+= 1
-        if buffered == 64 {
-            compress()
-            buffered = 0
-        }
     }
 
     public mutating func update(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        withUnsafeBytes(of: value.bigEndian) { pending.append(contentsOf: $0) }
+        length &+= 8
+        compressIfFull()
     }
 
     public mutating func update(_ value: Int64) { update(UInt64(bitPattern: value)) }
 
+    public mutating func update(_ value: UInt32) {
+        withUnsafeBytes(of: value.bigEndian) { pending.append(contentsOf: $0) }
+        length &+= 4
+    }
+
+    @inline(__always) private mutating func compressIfFull() {
+        if pending.count >= 4096 { compressWholeBlocks() }
+    }
+
     public func finalize() -> [UInt8] {
         var copy = self
         let bitLength = length &* 8
-        copy.append(0x80)
-        while copy.buffered != 56 { copy.append(0) }
-        copy.update(bitLength)
+        copy.pending.append(0x80)
+        while copy.pending.count % 64 != 56 { copy.pending.append(0) }
+        withUnsafeBytes(of: bitLength.bigEndian) { copy.pending.append(contentsOf: $0) }
+        copy.compressWholeBlocks()
         let s = copy.state
         return [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7].flatMap { word in
             (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * UInt32($0))) }
         }
     }
 
-    private mutating func compress() {
-        var w = [UInt32](repeating: 0, count: 64)
+    private mutating func compressWholeBlocks() {
+        let blocks = pending.count / 64
+        guard blocks > 0 else { return }
+        var state = self.state
+        pending.withUnsafeBufferPointer { bytes in
+            Self.k.withUnsafeBufferPointer { k in
+                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+                    for block in 0..<blocks {
+                        Self.compress(&state, bytes.baseAddress! + 64 * block, w, k)
+                    }
+                }
+            }
+        }
+        self.state = state
+        pending.removeFirst(blocks * 64)
+    }
+
+    private static func compress(
+        _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
+        _ block: UnsafePointer<UInt8>, _ w: UnsafeMutableBufferPointer<UInt32>, _ k: UnsafeBufferPointer<UInt32>
+    ) {
         for i in 0..<16 {
-            w[i] = UInt32(buffer[4 * i]) << 24 | UInt32(buffer[4 * i + 1]) << 16
-                | UInt32(buffer[4 * i + 2]) << 8 | UInt32(buffer[4 * i + 3])
+            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16
+                | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
         }
         for i in 16..<64 {
             let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
@@ -68,7 +100,7 @@ public struct TraceHasher: Sendable {
         for i in 0..<64 {
             let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
             let choice = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ choice &+ Self.k[i] &+ w[i]
+            let t1 = h &+ s1 &+ choice &+ k[i] &+ w[i]
             let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
             let majority = (a & b) ^ (a & c) ^ (b & c)
             let t2 = s0 &+ majority
@@ -79,5 +111,5 @@ public struct TraceHasher: Sendable {
                  state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
     }
 
-    @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+    @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 }

@@ -78,8 +78,9 @@ public struct TraceRecorder: Sendable {
         self.retention = retention
     }
 
-    /// The canonical encoding: kind, time, endpoint, peer, message id, bytes, drop reason,
-    /// duration, then the label's UTF-8 bytes and its length (so labels cannot run together).
+    /// The canonical encoding, big-endian: kind (1 byte), time (8), endpoint (4), peer (4),
+    /// message id (8), bytes (4), drop reason (1), duration (8), label length (4), then the
+    /// label's UTF-8 bytes (the length keeps labels from running together).
     mutating func record(_ kind: TraceKind, time: SimInstant, endpoint: Int, peer: Int = -1, messageID: UInt64 = 0,
                          bytes: Int = 0, label: StaticString = "", dropReason: DropReason? = nil,
                          duration: SimDuration = .zero) {
@@ -106,13 +107,13 @@ public struct TraceRecorder: Sendable {
         guard retention != .disabled else { return }
         hasher.append(kind.rawValue)
         hasher.update(time.nanoseconds)
-        hasher.update(Int64(endpoint))
-        hasher.update(Int64(peer))
+        hasher.update(UInt32(truncatingIfNeeded: endpoint))
+        hasher.update(UInt32(truncatingIfNeeded: peer))
         hasher.update(messageID)
-        hasher.update(Int64(bytes))
+        hasher.update(UInt32(truncatingIfNeeded: bytes))
         hasher.append(dropReason?.rawValue ?? 0)
         hasher.update(duration.nanoseconds)
-        hasher.update(UInt64(label.count))
+        hasher.update(UInt32(truncatingIfNeeded: label.count))
         hasher.update(label)
     }
 

@@ -31,13 +31,16 @@ struct BenchEngine: ParsableCommand {
     @Option(help: "Events to pop (at least 100000, so the checksum is defined).")
     var events = 10_000_000
 
+    @Flag(help: "Also compute the trace digest over every event (as a scenario run does).")
+    var digest = false
+
     func validate() throws {
         guard events >= 100_000 else { throw ValidationError("--events must be at least 100000 (the checksum covers the first 100000 events)") }
         guard events <= 2_000_000_000 else { throw ValidationError("--events must be at most 2000000000") }
     }
 
     func run() throws {
-        let result = runHoldModel(events: events)
+        let result = runHoldModel(events: events, digest: digest)
         print("events: \(result.events)")
         print("events_per_second: \(Int(result.engineEventsPerSecond))")
         print("checksum: \(result.checksum)")
