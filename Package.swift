@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "litsim", targets: ["litsim"]),
         .library(name: "ThresholdCrypto", targets: ["ThresholdCrypto"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Protocols", targets: ["Protocols"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -37,6 +38,7 @@ let package = Package(
             ],
             swiftSettings: optimised
         ),
+        .target(name: "Protocols", dependencies: ["ThresholdCrypto"], swiftSettings: optimised),
         .target(name: "Simulation", swiftSettings: optimised),
         // Timed routines behind `litsim bench`: kept out of the libraries they measure.
         .target(
@@ -58,6 +60,10 @@ let package = Package(
             name: "ThresholdCryptoTests",
             dependencies: ["ThresholdCrypto", "CSecp256k1"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "ProtocolsTests",
+            dependencies: ["Protocols", "ThresholdCrypto"]
         ),
         .testTarget(
             name: "SimulationTests",

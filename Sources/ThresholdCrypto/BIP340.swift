@@ -8,21 +8,39 @@ public enum BIP340 {
         Scalar(reducing: Hashing.tagged("BIP0340/challenge", nonceX, publicKeyX, message, meter: meter))
     }
 
+    /// A secret key with its x-only public key, the secret already negated when P has odd y
+    /// (BIP-340's d), so repeated signing costs one base multiplication each.
+    public struct KeyPair: Sendable {
+        let secret: Scalar
+        public let publicKeyX: [UInt8]
+
+        /// nil for a zero secret.
+        public init?(secret: Scalar, meter: CostMeter) {
+            guard !secret.isZero else { return nil }
+            let publicPoint = Point.base(secret, meter: meter)
+            self.secret = publicPoint.hasEvenY ? secret : -secret
+            publicKeyX = try! publicPoint.xOnly()
+        }
+    }
+
     /// Signs as BIP-340's default signing algorithm does, with the given auxiliary randomness;
     /// nil for a zero secret or the negligible zero nonce.
     public static func sign(secret: Scalar, message: [UInt8], auxiliary: [UInt8], meter: CostMeter) -> [UInt8]? {
-        guard !secret.isZero, auxiliary.count == 32 else { return nil }
-        let publicPoint = Point.base(secret, meter: meter)
-        let d = publicPoint.hasEvenY ? secret : -secret
-        let publicKeyX = try! publicPoint.xOnly()
+        guard let keyPair = KeyPair(secret: secret, meter: meter) else { return nil }
+        return sign(keyPair: keyPair, message: message, auxiliary: auxiliary, meter: meter)
+    }
+
+    public static func sign(keyPair: KeyPair, message: [UInt8], auxiliary: [UInt8], meter: CostMeter) -> [UInt8]? {
+        guard auxiliary.count == 32 else { return nil }
+        let d = keyPair.secret
         let mask = Hashing.tagged("BIP0340/aux", auxiliary, meter: meter)
         let t = zip(d.bytes, mask).map { $0 ^ $1 }
-        let nonceSeed = Scalar(reducing: Hashing.tagged("BIP0340/nonce", t, publicKeyX, message, meter: meter))
+        let nonceSeed = Scalar(reducing: Hashing.tagged("BIP0340/nonce", t, keyPair.publicKeyX, message, meter: meter))
         guard !nonceSeed.isZero else { return nil }
         let noncePoint = Point.base(nonceSeed, meter: meter)
         let k = noncePoint.hasEvenY ? nonceSeed : -nonceSeed
         let nonceX = try! noncePoint.xOnly()
-        let e = challenge(nonceX: nonceX, publicKeyX: publicKeyX, message: message, meter: meter)
+        let e = challenge(nonceX: nonceX, publicKeyX: keyPair.publicKeyX, message: message, meter: meter)
         return nonceX + (k + e * d).bytes
     }
 

@@ -1,0 +1,64 @@
+import ThresholdCrypto
+
+/// Builds the canonical byte encoding of protocol messages: what is signed, what is hashed
+/// into transcripts, and (its length) what the network charges for.
+public struct ByteWriter {
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    public mutating func append(_ value: UInt8) { bytes.append(value) }
+    public mutating func append(_ value: UInt16) { bytes += [UInt8(value >> 8), UInt8(value & 0xff)] }
+    public mutating func append(_ value: UInt32) {
+        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+    }
+    public mutating func append(_ value: UInt64) {
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+    public mutating func append(bytes more: [UInt8]) { bytes += more }
+    /// 33-byte SEC1 compressed; the identity (never sent by an honest node) as 33 zero bytes.
+    public mutating func append(_ point: Point) {
+        bytes += (try? point.compressed()) ?? [UInt8](repeating: 0, count: 33)
+    }
+    public mutating func append(_ scalar: Scalar) { bytes += scalar.bytes }
+    public mutating func append(node: Int) { append(UInt16(truncatingIfNeeded: node)) }
+}
+
+/// Sizes of the encodings, in bytes.
+public enum WireSize {
+    public static let point = 33
+    public static let scalar = 32
+    public static let signature = 64
+    public static let node = 2
+    public static let digest = 32
+    /// Message header: protocol tag (1), round (1), session id (32), sender (2).
+    public static let header = 1 + 1 + 32 + 2
+}
+
+/// A node's long-term identity key (BIP-340), as registered on Lit's staking contract. Every
+/// protocol message is signed with it so that equivocation and bad shares can be proven to
+/// anyone, not just to the node that saw them.
+public struct NodeIdentity: Sendable {
+    let keyPair: BIP340.KeyPair
+    public var publicKey: [UInt8] { keyPair.publicKeyX }
+
+    public init(secret: Scalar, meter: CostMeter) {
+        precondition(!secret.isZero, "identity secret must be nonzero")
+        keyPair = BIP340.KeyPair(secret: secret, meter: meter)!
+    }
+
+    /// The 32-byte digest a signature covers: SHA-256(domain ‖ message).
+    public static func digest(_ message: [UInt8], domain: String, meter: CostMeter) -> [UInt8] {
+        Hashing.sha256(Array(domain.utf8), message, meter: meter)
+    }
+
+    /// BIP-340 over the digest. The nonce is derived deterministically (BIP-340 permits a
+    /// fixed auxiliary input), so signing needs no randomness.
+    public func sign(digest: [UInt8], meter: CostMeter) -> [UInt8] {
+        BIP340.sign(keyPair: keyPair, message: digest, auxiliary: [UInt8](repeating: 0, count: 32), meter: meter)!
+    }
+
+    public static func verify(_ signature: [UInt8], digest: [UInt8], publicKey: [UInt8], meter: CostMeter) -> Bool {
+        BIP340.verify(publicKeyX: publicKey, message: digest, signature: signature, meter: meter)
+    }
+}
