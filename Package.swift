@@ -40,10 +40,16 @@ let package = Package(
         ),
         .target(name: "Protocols", dependencies: ["ThresholdCrypto"], swiftSettings: optimised),
         .target(name: "Simulation", swiftSettings: optimised),
+        // Where the crypto and the engine meet: the Lit node and network model.
+        .target(
+            name: "LitNetwork",
+            dependencies: ["Protocols", "Simulation", "ThresholdCrypto"],
+            swiftSettings: optimised
+        ),
         // Timed routines behind `litsim bench`: kept out of the libraries they measure.
         .target(
             name: "Benchmarking",
-            dependencies: ["ThresholdCrypto", "Simulation", "CSecp256k1"],
+            dependencies: ["ThresholdCrypto", "Simulation", "LitNetwork", "CSecp256k1"],
             swiftSettings: optimised
         ),
         .executableTarget(
@@ -64,6 +70,10 @@ let package = Package(
         .testTarget(
             name: "ProtocolsTests",
             dependencies: ["Protocols", "ThresholdCrypto"]
+        ),
+        .testTarget(
+            name: "LitNetworkTests",
+            dependencies: ["LitNetwork", "Protocols", "Simulation", "ThresholdCrypto"]
         ),
         .testTarget(
             name: "SimulationTests",

@@ -224,7 +224,7 @@ public enum DKGMessage: Sendable, Equatable {
         }
     }
 
-    var signature: [UInt8] {
+    public var signature: [UInt8] {
         switch self {
         case let .commitments(m): m.signature
         case let .share(m): m.signature

@@ -3,6 +3,13 @@
 public protocol SimMessage {
     var wireSize: Int { get }
     var traceKind: StaticString { get }
+    /// A few bytes that change with the message's contents (for signed messages, part of the
+    /// signature), so that the trace digest covers what was said and not only when.
+    var traceFingerprint: UInt64 { get }
+}
+
+extension SimMessage {
+    public var traceFingerprint: UInt64 { 0 }
 }
 
 /// A timer's name, chosen by the process that sets it.
@@ -49,10 +56,20 @@ public struct ProcessContext<Message> {
     /// Modelled compute time charged so far, before the host's CPU factor.
     public private(set) var compute: SimDuration = .zero
 
-    @usableFromInline init(now: SimInstant, endpoint: Int, actions: [ProcessAction<Message>]) {
+    /// This host's CPU factor in thousandths (the engine scales `compute` by it).
+    public let cpuFactorPermille: Int64
+
+    @usableFromInline init(now: SimInstant, endpoint: Int, actions: [ProcessAction<Message>], cpuFactorPermille: Int64 = 1000) {
         self.now = now
         self.endpoint = endpoint
         self.actions = actions
+        self.cpuFactorPermille = cpuFactorPermille
+    }
+
+    /// When this handler's compute ends, which is when its messages leave and its outputs
+    /// happen: now + compute × CPU factor.
+    public var effectTime: SimInstant {
+        now + SimDuration(nanoseconds: compute.nanoseconds * cpuFactorPermille / 1000)
     }
 
     @inlinable public mutating func send(_ message: Message, to receiver: Int) {

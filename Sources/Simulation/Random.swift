@@ -86,6 +86,8 @@ public enum StreamDomain: UInt64, Sendable {
     case byzantine = 5
     case workload = 6
     case engine = 7
+    /// Long-term identity keys (kept apart from a node's protocol randomness).
+    case identity = 8
 }
 
 /// The tree of independent streams under one root seed.

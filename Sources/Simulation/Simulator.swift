@@ -241,7 +241,7 @@ public struct Simulator<Process: SimulatedProcess> {
         counters.receivedMessagesByEndpoint[receiver] &+= 1
         counters.receivedBytesByEndpoint[receiver] &+= UInt64(bytes)
         trace.record(duplicate ? .duplicate : .deliver, time: now, endpoint: receiver, peer: sender,
-                     messageID: id, bytes: bytes, label: message.traceKind)
+                     messageID: id, bytes: bytes, label: message.traceKind, fingerprint: message.traceFingerprint)
         arrive(receiver, .message(from: Int32(sender), message: message))
     }
 
@@ -286,13 +286,12 @@ public struct Simulator<Process: SimulatedProcess> {
 
     /// Runs one handler of a host's process and applies its actions at the end of its compute.
     private mutating func runHandler(_ index: Int, _ body: (inout Process, inout ProcessContext<Message>) -> Void) {
-        var context = ProcessContext<Message>(now: now, endpoint: index, actions: actionBuffer)
+        var context = ProcessContext<Message>(now: now, endpoint: index, actions: actionBuffer,
+                                              cpuFactorPermille: hosts[index].cpuFactorPermille)
         actionBuffer = []
         body(&processes[index], &context)
-        var busy = context.compute
+        let busy = context.effectTime - now
         if busy.nanoseconds > 0 {
-            let factor = hosts[index].cpuFactorPermille
-            busy = SimDuration(nanoseconds: factor == 1000 ? busy.nanoseconds : busy.nanoseconds * factor / 1000)
             hosts[index].busyUntil = now + busy
             counters.busyNanosecondsByEndpoint[index] &+= busy.nanoseconds
             trace.record(.compute, time: now, endpoint: index, duration: busy)
@@ -332,7 +331,8 @@ public struct Simulator<Process: SimulatedProcess> {
         counters.bytesSent &+= UInt64(bytes)
         counters.sentMessagesByEndpoint[sender] &+= 1
         counters.sentBytesByEndpoint[sender] &+= UInt64(bytes)
-        trace.record(.send, time: time, endpoint: sender, peer: receiver, messageID: id, bytes: bytes, label: message.traceKind)
+        trace.record(.send, time: time, endpoint: sender, peer: receiver, messageID: id, bytes: bytes,
+                     label: message.traceKind, fingerprint: message.traceFingerprint)
 
         var departure = time
         let serialisation = network.serialisationDelay(bytes: bytes)

@@ -17,6 +17,7 @@ public struct ToyMessage: SimMessage, Sendable, Equatable {
     }
 
     public var wireSize: Int { size }
+    public var traceFingerprint: UInt64 { UInt64(bitPattern: Int64(value &* 31 &+ sequence)) }
     public var traceKind: StaticString {
         switch kind {
         case .ping: "toy.ping"

@@ -54,6 +54,8 @@ public struct TraceEvent: Sendable, Equatable {
     public var dropReason: DropReason?
     /// Length of a compute span.
     public var duration: SimDuration
+    /// The message's content fingerprint (0 when not a message).
+    public var fingerprint: UInt64
 }
 
 /// Records every event into a canonical SHA-256 digest, and keeps the events themselves only
@@ -79,29 +81,30 @@ public struct TraceRecorder: Sendable {
     }
 
     /// The canonical encoding, big-endian: kind (1 byte), time (8), endpoint (4), peer (4),
-    /// message id (8), bytes (4), drop reason (1), duration (8), label length (4), then the
-    /// label's UTF-8 bytes (the length keeps labels from running together).
+    /// message id (8), bytes (4), drop reason (1), duration (8), content fingerprint (8),
+    /// label length (4), then the label's UTF-8 bytes (the length keeps labels apart).
     mutating func record(_ kind: TraceKind, time: SimInstant, endpoint: Int, peer: Int = -1, messageID: UInt64 = 0,
                          bytes: Int = 0, label: StaticString = "", dropReason: DropReason? = nil,
-                         duration: SimDuration = .zero) {
+                         duration: SimDuration = .zero, fingerprint: UInt64 = 0) {
         label.withUTF8Buffer { buffer in
-            digest(kind, time, endpoint, peer, messageID, bytes, dropReason, duration, buffer)
+            digest(kind, time, endpoint, peer, messageID, bytes, dropReason, duration, fingerprint, buffer)
         }
         guard case .events = retention else { return }
         keep(TraceEvent(time: time, kind: kind, endpoint: endpoint, peer: peer, messageID: messageID, bytes: bytes,
-                        label: label.description, dropReason: dropReason, duration: duration))
+                        label: label.description, dropReason: dropReason, duration: duration, fingerprint: fingerprint))
     }
 
     mutating func record(_ kind: TraceKind, time: SimInstant, endpoint: Int, text: String) {
         var text = text
-        text.withUTF8 { digest(kind, time, endpoint, -1, 0, 0, nil, .zero, $0) }
+        text.withUTF8 { digest(kind, time, endpoint, -1, 0, 0, nil, .zero, 0, $0) }
+        guard case .events = retention else { return }
         keep(TraceEvent(time: time, kind: kind, endpoint: endpoint, peer: -1, messageID: 0, bytes: 0,
-                        label: text, dropReason: nil, duration: .zero))
+                        label: text, dropReason: nil, duration: .zero, fingerprint: 0))
     }
 
     mutating func digest(
         _ kind: TraceKind, _ time: SimInstant, _ endpoint: Int, _ peer: Int, _ messageID: UInt64, _ bytes: Int,
-        _ dropReason: DropReason?, _ duration: SimDuration, _ label: UnsafeBufferPointer<UInt8>
+        _ dropReason: DropReason?, _ duration: SimDuration, _ fingerprint: UInt64, _ label: UnsafeBufferPointer<UInt8>
     ) {
         eventCount &+= 1
         guard retention != .disabled else { return }
@@ -113,6 +116,7 @@ public struct TraceRecorder: Sendable {
         hasher.update(UInt32(truncatingIfNeeded: bytes))
         hasher.append(dropReason?.rawValue ?? 0)
         hasher.update(duration.nanoseconds)
+        hasher.update(fingerprint)
         hasher.update(UInt32(truncatingIfNeeded: label.count))
         hasher.update(label)
     }
