@@ -103,6 +103,10 @@ public struct GenesisReport: Sendable {
     /// Metric name → value, in report order.
     public let metrics: [(name: String, value: MetricValue)]
     public let trace: TraceRecorder
+    /// Crypto operations by kind, summed over all nodes.
+    public let operationTotals: [Int]
+
+    public var pointMultiplications: Int { operationTotals[CryptoOperation.pointMultiply.rawValue] }
 
     public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name }?.value }
 
@@ -223,5 +227,8 @@ func assess(_ simulator: Simulator<LitNode>, specification: NetworkSpecification
         specification: specification, threshold: threshold, stopReason: stopReason, endTime: simulator.now,
         traceDigest: simulator.trace.digestHex, counters: counters, agreedResult: agreed,
         results: nodes.map(\.dkgResult), finishedAt: nodes.map(\.dkgFinishedAt), violations: violations,
-        accused: accused, metrics: metrics, trace: simulator.trace)
+        accused: accused, metrics: metrics, trace: simulator.trace,
+        operationTotals: nodes.reduce(into: Array(repeating: 0, count: CryptoOperation.allCases.count)) { totals, node in
+            for index in totals.indices { totals[index] += node.operationTotals[index] }
+        })
 }

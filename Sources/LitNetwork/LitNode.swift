@@ -9,9 +9,11 @@ public struct CryptoCostModel: Sendable {
 
     public init(table: CostTable) { self.table = table }
 
-    /// Drains the meter and returns the time the work it counted takes.
-    public func charge(_ meter: CostMeter) -> SimDuration {
-        table.cost(names: names, counts: meter.drain())
+    /// Drains the meter into `totals` and returns the time the work it counted takes.
+    public func charge(_ meter: CostMeter, into totals: inout [Int]) -> SimDuration {
+        let counts = meter.drain()
+        for index in counts.indices { totals[index] += counts[index] }
+        return table.cost(names: names, counts: counts)
     }
 }
 
@@ -28,6 +30,9 @@ public struct LitNode: SimulatedProcess {
     public private(set) var dkgFinishedAt: SimInstant?
     public private(set) var crashedDuringDKG = false
     let meter = CostMeter()
+    /// Every crypto operation this node performed, by `CryptoOperation` (survives crashes:
+    /// it is the simulator's bookkeeping, not the node's state).
+    public private(set) var operationTotals = Array(repeating: 0, count: CryptoOperation.allCases.count)
     let costs: CryptoCostModel
     var random: RandomStream
 
@@ -77,7 +82,7 @@ public struct LitNode: SimulatedProcess {
     public mutating func restart(_ context: inout ProcessContext<LitMessage>) {}
 
     mutating func apply(_ actions: [DKGAction], _ context: inout ProcessContext<LitMessage>) {
-        context.charge(costs.charge(meter))
+        context.charge(costs.charge(meter, into: &operationTotals))
         for action in actions {
             switch action {
             case let .broadcast(message):

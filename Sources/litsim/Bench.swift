@@ -4,7 +4,7 @@ import Benchmarking
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of LitSim's parts (build with -c release for real figures).",
-        subcommands: [BenchCrypto.self, BenchEngine.self]
+        subcommands: [BenchCrypto.self, BenchEngine.self, BenchDKG.self]
     )
 }
 
@@ -47,5 +47,25 @@ struct BenchEngine: ParsableCommand {
         print("bare_loop_events_per_second: \(Int(result.bareLoopEventsPerSecond))")
         print("bare_loop_checksum: \(result.bareChecksum)")
         print("engine_to_bare_ratio: \((result.engineEventsPerSecond / result.bareLoopEventsPerSecond * 1000).rounded() / 1000)")
+    }
+}
+
+struct BenchDKG: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dkg",
+        abstract: "Full simulated genesis DKGs (every node verifying everything) at several sizes."
+    )
+
+    @Option(parsing: .upToNextOption, help: "Node counts (each 4 to 512).")
+    var nodes: [Int] = [16, 32, 64, 128]
+
+    func validate() throws {
+        guard !nodes.isEmpty, nodes.allSatisfy({ (4...512).contains($0) }) else {
+            throw ValidationError("--nodes takes counts between 4 and 512")
+        }
+    }
+
+    func run() throws {
+        print(formatDKGBenchmark(runDKGBenchmark(sizes: nodes)))
     }
 }
