@@ -18,8 +18,8 @@ public struct DKGBenchmarkRow: Sendable {
 public func runDKGBenchmark(sizes: [Int], seed: UInt64 = 1) -> [DKGBenchmarkRow] {
     let clock = ContinuousClock()
     return sizes.map { n in
-        var outcome: GenesisReport?
-        let elapsed = clock.measure { outcome = runGenesisDKG(NetworkSpecification(nodes: n, seed: seed)) }
+        var outcome: RunReport?
+        let elapsed = clock.measure { outcome = runNetwork(NetworkSpecification(nodes: n, seed: seed)) }
         let report = outcome!
         let perNode = Double(report.pointMultiplications) / Double(n)
         return DKGBenchmarkRow(

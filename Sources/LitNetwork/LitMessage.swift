@@ -4,18 +4,30 @@ import Simulation
 /// Everything that travels between Lit endpoints.
 public enum LitMessage: SimMessage, Sendable {
     case dkg(DKGMessage)
+    case signing(SigningMessage)
 
     public var wireSize: Int {
         switch self {
         case let .dkg(message): message.wireSize
+        case let .signing(message): message.wireSize
         }
     }
 
-    /// The first eight bytes of the sender's signature, which covers the whole message.
+    /// Eight bytes that change with the contents: the sender's signature where there is one.
     public var traceFingerprint: UInt64 {
+        func prefix(_ bytes: [UInt8]) -> UInt64 { bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) } }
         switch self {
-        case let .dkg(message):
-            message.signature.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        case let .dkg(message): return prefix(message.signature)
+        case let .signing(message):
+            switch message {
+            case .handshakeRequest: return 1
+            case let .handshakeResponse(m): return prefix((try? m.groupCommitment.publicKey.compressed()) ?? [])
+            case let .request(m): return prefix(m.message)
+            case let .commitment(m): return prefix(m.signature)
+            case let .package(m): return prefix(m.commitments.first?.signature ?? [])
+            case let .share(m): return prefix(m.signature)
+            case let .refusal(m): return UInt64(m.signer) << 8 | UInt64(m.missing.count)
+            }
         }
     }
 
@@ -29,6 +41,21 @@ public enum LitMessage: SimMessage, Sendable {
             case .justifications: "dkg.justification"
             case .agreement: "dkg.agreement"
             }
+        case let .signing(message):
+            switch message {
+            case .handshakeRequest: "sdk.handshake"
+            case .handshakeResponse: "sdk.handshake-response"
+            case .request: "sign.request"
+            case .commitment: "sign.commitment"
+            case .package: "sign.package"
+            case .share: "sign.share"
+            case .refusal: "sign.refusal"
+            }
         }
+    }
+
+    var isDKG: Bool {
+        if case .dkg = self { return true }
+        return false
     }
 }

@@ -115,17 +115,24 @@ public struct NetworkModel: Hashable, Sendable {
     public var duplicate: Probability
     /// false: each directed link delivers in sending order (FIFO).
     public var reorder: Bool
+    /// nil: a lost message is gone (datagrams). Otherwise a reliable transport, as TCP is:
+    /// each lost transmission is sent again after this timeout, up to `maxRetransmissions`
+    /// times, so loss becomes delay. Partitions still drop (the connection is broken).
+    public var retransmission: SimDuration?
+    public var maxRetransmissions: Int
 
     public init(
         latency: Latency = .distribution(.constant(.milliseconds(1))),
         uplinkBitsPerSecond: Int64? = nil, loss: Probability = .never, duplicate: Probability = .never,
-        reorder: Bool = false
+        reorder: Bool = false, retransmission: SimDuration? = nil, maxRetransmissions: Int = 5
     ) {
         self.latency = latency
         self.uplinkBitsPerSecond = uplinkBitsPerSecond
         self.loss = loss
         self.duplicate = duplicate
         self.reorder = reorder
+        self.retransmission = retransmission
+        self.maxRetransmissions = maxRetransmissions
     }
 
     /// Time to put `bytes` on a link of this uplink, rounded up to a nanosecond.

@@ -353,9 +353,13 @@ public struct Simulator<Process: SimulatedProcess> {
                 if let linkLatency = link.latency { latencyOverride = linkLatency }
             }
         }
-        if networkStreams[sender].happens(loss) {
-            drop(id: id, from: sender, to: receiver, bytes: bytes, reason: .loss, kind: message.traceKind, at: time)
-            return
+        // Each transmission may be lost; a reliable transport sends it again after its timeout.
+        var transmissions = 0
+        while networkStreams[sender].happens(loss) {
+            drop(id: id, from: sender, to: receiver, bytes: bytes, reason: .loss, kind: message.traceKind, at: departure)
+            guard let timeout = network.retransmission, transmissions < network.maxRetransmissions else { return }
+            transmissions += 1
+            departure = departure + timeout
         }
         let arrival = arrivalTime(from: sender, to: receiver, departure: departure, latencyOverride: latencyOverride)
         let incarnation = hosts[sender].incarnation

@@ -73,6 +73,11 @@ public struct FROSTCommitment: Sendable, Hashable {
 public struct FROSTSignature: Sendable, Hashable {
     public let groupCommitment: Point
     public let response: Scalar
+
+    public init(groupCommitment: Point, response: Scalar) {
+        self.groupCommitment = groupCommitment
+        self.response = response
+    }
 }
 
 public enum FROSTError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -5,9 +5,9 @@ import ThresholdCrypto
 @testable import LitNetwork
 
 @Suite struct GenesisDKGTests {
-    func run(_ specification: NetworkSpecification) -> GenesisReport {
+    func run(_ specification: NetworkSpecification) -> RunReport {
         print("genesis DKG n=\(specification.nodes) seed \(specification.seed): replay with the same specification")
-        return runGenesisDKG(specification)
+        return runNetwork(specification)
     }
 
     @Test func honestGenesisCompletesAgreesAndMatchesTheMessageFormula() throws {
@@ -43,9 +43,9 @@ import ThresholdCrypto
 
     @Test func everyByzantineBehaviourUpToTheMarginIsBlamedPrecisely() {
         // n = 10, threshold 6: up to 4 faulty nodes.
-        let cases: [[Int: DKGBehaviour]] = [
-            [1: .badShare(targets: [0, 2]), 4: .equivocate, 6: .badProof, 8: .extraCommitments],
-            [2: .silent, 3: .falseComplaint(targets: []), 5: .withholdShare(targets: [0, 1]), 9: .badShare(targets: [])],
+        let cases: [[Int: ByzantineBehaviour]] = [
+            [1: .dkgBadShare(targets: [0, 2]), 4: .dkgEquivocate, 6: .dkgBadProof, 8: .dkgExtraCommitments],
+            [2: .silent, 3: .dkgFalseComplaint(targets: []), 5: .dkgWithholdShare(targets: [0, 1]), 9: .dkgBadShare(targets: [])],
         ]
         for (index, behaviours) in cases.enumerated() {
             let report = run(NetworkSpecification(nodes: 10, seed: 10 + UInt64(index), behaviours: behaviours))
@@ -56,7 +56,7 @@ import ThresholdCrypto
             let qualified = report.agreedResult?.qualified ?? []
             let honest = (0..<10).filter { behaviours[$0] == nil }
             #expect(Set(honest).isSubset(of: qualified), "case \(index): no honest node excluded")
-            #expect(report.accused == report.specification.provableByzantine, "case \(index)")
+            #expect(report.accused == behaviours.keys.sorted().filter { behaviours[$0]!.isProvable }, "case \(index)")
         }
     }
 
@@ -111,6 +111,7 @@ import ThresholdCrypto
         #expect(measuredDuration > freeDuration)
         #expect(slowDuration - freeDuration > 2.5 * (measuredDuration - freeDuration))
         #expect(measured.counters.busyNanosecondsByEndpoint.allSatisfy { $0 > 0 })
+        #expect(measured.pointMultiplications > 0)
     }
 
     @Test func sameSeedSameDigestOtherSeedOther() {

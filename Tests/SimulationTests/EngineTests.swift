@@ -286,3 +286,26 @@ let constant5ms = NetworkModel(latency: .distribution(.constant(.milliseconds(5)
         #expect(limited.trace.events.contains { $0.kind == .send && $0.label == "toy.ping" })
     }
 }
+
+@Suite struct RetransmissionTests {
+    @Test func reliableTransportTurnsLossIntoDelay() {
+        let network = NetworkModel(latency: .distribution(.constant(.milliseconds(5))), loss: Probability(parsing: "0.3")!,
+                                   retransmission: .milliseconds(200), maxRetransmissions: 50)
+        var simulator = pingEcho(nodes: 2, pings: [0: (1, 1000)], interval: .microseconds(100), network: network)
+        simulator.run(until: .distantFuture)
+        #expect(simulator.processes[1].received.count == 1000)  // nothing lost for good
+        #expect(simulator.processes[1].received.map(\.sequence) == Array(0..<1000))  // and still FIFO
+        #expect(simulator.counters.dropsByReason[Int(DropReason.loss.rawValue)] > 300)
+        let late = simulator.processes[1].received.filter { $0.at.nanoseconds > 205_000_000 }.count
+        #expect(late > 0)
+    }
+
+    @Test func retransmissionGivesUpAfterItsLimit() {
+        let network = NetworkModel(latency: .distribution(.constant(.milliseconds(5))), loss: .always,
+                                   retransmission: .milliseconds(200), maxRetransmissions: 3)
+        var simulator = pingEcho(nodes: 2, pings: [0: (1, 1)], network: network)
+        simulator.run(until: .distantFuture)
+        #expect(simulator.processes[1].received.isEmpty)
+        #expect(simulator.counters.messagesDropped == 4)  // the first try and three more
+    }
+}
