@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -56,6 +57,9 @@ let package = Package(
             name: "litsim",
             dependencies: [
                 "Benchmarking",
+                "Scenario",
+                "Reports",
+                "LitNetwork",
                 "ThresholdCrypto",
                 "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -70,6 +74,23 @@ let package = Package(
         .testTarget(
             name: "ProtocolsTests",
             dependencies: ["Protocols", "ThresholdCrypto"]
+        ),
+        // Scenario files: YAML schema, located errors, overrides, sweeps, expectations.
+        .target(
+            name: "Scenario",
+            dependencies: ["LitNetwork", "Simulation", "Protocols", .product(name: "Yams", package: "Yams")],
+            swiftSettings: optimised
+        ),
+        // Run outputs: summary.json, CSVs, signatures.jsonl, keys.json, written atomically.
+        .target(
+            name: "Reports",
+            dependencies: ["LitNetwork", "Scenario", "Simulation", "ThresholdCrypto", "Protocols"],
+            swiftSettings: optimised
+        ),
+        .testTarget(
+            name: "ScenarioTests",
+            dependencies: ["Scenario", "LitNetwork", "Simulation"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "LitNetworkTests",

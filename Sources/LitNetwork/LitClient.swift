@@ -75,6 +75,8 @@ public final class LitClient {
         var shares: [Int: SignatureShareMessage] = [:]
         var refused: Set<Int> = []
         var namedMissing: Set<Int> = []
+        /// Signers that refused for a reason of their own, not a missing co-signer.
+        var selfRefused: Set<Int> = []
         /// How many refusing signers named each node missing.
         var namedMissingBy: [Int: Int] = [:]
         var packageSent = false
@@ -176,6 +178,7 @@ public final class LitClient {
             guard refusal.signer == sender, var request = requests[refusal.id.request], request.attempt.number == refusal.id.attempt,
                   refusal.id.client == index else { return }
             request.attempt.refused.insert(sender)
+            if refusal.reason != .missingCommitments { request.attempt.selfRefused.insert(sender) }
             for node in Set(refusal.missing) where node >= 0 && node < nodes {
                 request.attempt.namedMissing.insert(node)
                 request.attempt.namedMissingBy[node, default: 0] += 1
@@ -413,6 +416,9 @@ public final class LitClient {
         let silent = asked.filter { attempt.commitments[$0] == nil && !attempt.refused.contains($0) }
         let culprits = silent.isEmpty ? asked.filter { attempt.shares[$0] == nil && !attempt.refused.contains($0) } : silent
         for signer in culprits { request.excluded.insert(signer) }
+        // A signer that refused for itself (no key, not a signer, already signed) is no use
+        // for this request either.
+        for signer in attempt.selfRefused { request.excluded.insert(signer) }
         // A node most refusing co-signers say they never heard from is the one to drop (under
         // a partition each side names the other; the larger side wins).
         for node in attempt.namedMissing where attempt.signers.contains(node) {

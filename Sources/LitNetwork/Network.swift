@@ -150,8 +150,12 @@ public struct RunReport: Sendable {
     }
 }
 
+/// Progress of a long run: simulated time reached, events so far, and the time limit.
+public typealias RunProgress = (_ now: SimInstant, _ events: UInt64, _ stop: SimInstant) -> Void
+
 /// Builds the network of a specification and runs it: genesis DKG, then the clients' workload.
-public func runNetwork(_ specification: NetworkSpecification) -> RunReport {
+/// `progress` is called every million events or so (never from another thread).
+public func runNetwork(_ specification: NetworkSpecification, progress: RunProgress? = nil) -> RunReport {
     let n = specification.nodes
     let threshold = specification.thresholdValue
     let tree = RandomTree(rootSeed: specification.seed)
@@ -192,7 +196,14 @@ public func runNetwork(_ specification: NetworkSpecification) -> RunReport {
     let settings = (0..<specification.endpoints).map { EndpointSettings(cpuFactorPermille: specification.cpuFactorsPermille[$0] ?? 1000) }
     var simulator = Simulator(processes: endpoints, network: specification.network, faults: specification.faults,
                               settings: settings, randomTree: tree, trace: TraceRecorder(retention: specification.trace))
-    let stopReason = simulator.run(until: SimInstant(nanoseconds: specification.stop.nanoseconds), maxEvents: specification.maxEvents)
+    let stop = SimInstant(nanoseconds: specification.stop.nanoseconds)
+    var stopReason: StopReason
+    repeat {
+        // Run in slices so a caller can show progress; the slicing changes nothing simulated.
+        let slice = min(specification.maxEvents, simulator.counters.events + 1_000_000)
+        stopReason = simulator.run(until: stop, maxEvents: slice)
+        progress?(simulator.now, simulator.counters.events, stop)
+    } while stopReason == .eventLimit && simulator.counters.events < specification.maxEvents
     return assess(simulator, specification: specification, threshold: threshold, stopReason: stopReason)
 }
 

@@ -50,6 +50,11 @@ public struct Signer: Sendable {
     var sessions: [SigningRequestID: Session] = [:]
     /// Attempts this node has signed for (never again for the same one).
     var signedAttempts: Set<SigningRequestID> = []
+    /// Co-signers' commitments that arrived before the client's request did (latencies differ),
+    /// kept for the request; the oldest are dropped beyond `earlyLimit` attempts.
+    var early: [SigningRequestID: [(SignedCommitment, Int)]] = [:]
+    var earlyOrder: [SigningRequestID] = []
+    static let earlyLimit = 4096
     public private(set) var sharesSigned = 0
 
     public init(me: Int, identity: NodeIdentity, identityKeys: [[UInt8]], roundTimeout: Duration) {
@@ -64,6 +69,8 @@ public struct Signer: Sendable {
     /// The volatile signing state is lost in a crash; the key (durable) is kept.
     public mutating func crash() {
         sessions = [:]
+        early = [:]
+        earlyOrder = []
     }
 
     public mutating func handleRequest<R: RandomNumberGenerator>(
@@ -98,6 +105,9 @@ public struct Signer: Sendable {
         }
         actions.append(.setTimer(request.id, after: wait))
         sessions[request.id] = session
+        for (commitment, sender) in early.removeValue(forKey: request.id) ?? [] {
+            actions += handleCommitment(commitment, from: sender, meter: meter)
+        }
         actions += signIfReady(request.id, meter: meter)
         return actions
     }
@@ -111,7 +121,11 @@ public struct Signer: Sendable {
 
     /// A co-signer's commitment (lit flow). Wrong attempt, wrong signer or a bad signature: dropped.
     public mutating func handleCommitment(_ commitment: SignedCommitment, from sender: Int, meter: CostMeter) -> [SignerAction] {
-        guard var session = sessions[commitment.id], session.request.flow == .lit, !session.signed else { return [] }
+        guard var session = sessions[commitment.id] else {
+            if !signedAttempts.contains(commitment.id) { keepEarly(commitment, from: sender) }
+            return []
+        }
+        guard session.request.flow == .lit, !session.signed else { return [] }
         guard commitment.signer == sender, session.request.signers.contains(sender), session.commitments[sender] == nil,
               commitment.commitment.identifier == Scalar(UInt64(sender + 1)),
               NodeIdentity.verify(commitment.signature, digest: commitment.digest(meter: meter), publicKey: identityKeys[sender], meter: meter)
@@ -119,6 +133,18 @@ public struct Signer: Sendable {
         session.commitments[sender] = commitment
         sessions[commitment.id] = session
         return signIfReady(commitment.id, meter: meter)
+    }
+
+    mutating func keepEarly(_ commitment: SignedCommitment, from sender: Int) {
+        var kept = early[commitment.id] ?? []
+        if kept.isEmpty {
+            earlyOrder.append(commitment.id)
+            if earlyOrder.count > Self.earlyLimit { early[earlyOrder.removeFirst()] = nil }
+        }
+        // At most one per co-signer is ever useful; more is a flood from a Byzantine peer.
+        guard kept.count < identityKeys.count else { return }
+        kept.append((commitment, sender))
+        early[commitment.id] = kept
     }
 
     mutating func signIfReady(_ id: SigningRequestID, meter: CostMeter) -> [SignerAction] {

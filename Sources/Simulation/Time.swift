@@ -74,12 +74,12 @@ public struct SimDuration: Comparable, Hashable, Sendable, CustomStringConvertib
 }
 
 /// A non-negative decimal number read without floating point: digits and at most one point.
-struct Decimal64 {
+public struct Decimal64 {
     var integer: Int64
     var fraction: Int64
     var fractionDigits: Int
 
-    init?(parsing text: String) {
+    public init?(parsing text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard !text.isEmpty, parts.count <= 2,
               parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }), !parts[0].isEmpty,
@@ -93,7 +93,7 @@ struct Decimal64 {
     }
 
     /// value × scale when that is a whole number that fits, else nil.
-    func scaled(by scale: Int64) -> Int64? {
+    public func scaled(by scale: Int64) -> Int64? {
         let (whole, overflow) = integer.multipliedReportingOverflow(by: scale)
         guard !overflow else { return nil }
         var divisor: Int64 = 1

@@ -1,0 +1,150 @@
+import Foundation
+import LitNetwork
+import Scenario
+import Simulation
+import ThresholdCrypto
+
+/// One expectation's outcome.
+public struct ExpectationResult: Sendable {
+    public let metric: String
+    public let condition: String
+    public let actual: String
+    public let passed: Bool
+}
+
+public func evaluate(_ expectations: [Expectation], against report: RunReport) -> [ExpectationResult] {
+    expectations.map { expectation in
+        let actual = report.metric(expectation.metric)
+        return ExpectationResult(metric: expectation.metric, condition: expectation.condition,
+                                 actual: actual?.description ?? "missing", passed: expectation.holds(for: actual))
+    }
+}
+
+/// Wall-clock figures of a run (the only part of summary.json that differs between runs).
+public struct WallClock: Sendable {
+    public let seconds: Double
+    public var eventsPerSecond: Double { 0 }
+
+    public init(seconds: Double) { self.seconds = seconds }
+}
+
+public enum RunOutputs {
+    public static let version = "0.1.0"
+
+    static func json(_ value: MetricValue) -> JSON {
+        switch value {
+        case let .bool(flag): .bool(flag)
+        case let .integer(number): .integer(number)
+        case let .number(number): .number(number)
+        case let .list(values): .array(values.map { .integer(Int64($0)) })
+        }
+    }
+
+    static func milliseconds(_ instant: SimInstant?) -> String {
+        guard let instant else { return "" }
+        return String(format: "%.3f", Double(instant.nanoseconds) / 1e6)
+    }
+
+    public static func summary(_ report: RunReport, scenario: Scenario, expectations: [ExpectationResult], wallSeconds: Double) -> JSON {
+        .object([
+            ("scenario", .string(scenario.name)),
+            ("seed", .integer(Int64(bitPattern: report.specification.seed))),
+            ("version", .string(version)),
+            ("network", .object([("nodes", .integer(Int64(report.specification.nodes))), ("threshold", .integer(Int64(report.threshold)))])),
+            ("metrics", .object(report.metrics.map { ($0.name, json($0.value)) })),
+            ("expectations", .array(expectations.map {
+                .object([("metric", .string($0.metric)), ("condition", .string($0.condition)), ("actual", .string($0.actual)), ("passed", .bool($0.passed))])
+            })),
+            ("stop_reason", .string(report.stopReason.rawValue)),
+            ("trace_digest", .string(report.traceDigest)),
+            ("wall", .object([
+                ("seconds", .number((wallSeconds * 1000).rounded() / 1000)),
+                ("events_per_second", .number(wallSeconds > 0 ? (Double(report.counters.events) / wallSeconds).rounded() : 0)),
+            ])),
+        ])
+    }
+
+    /// Writes every output of a run into `directory`, each file atomically.
+    public static func write(
+        _ report: RunReport, scenario: Scenario, expectations: [ExpectationResult], wallSeconds: Double,
+        to directory: URL, exportSecretShares: Bool
+    ) throws {
+        try writeAtomically(summary(report, scenario: scenario, expectations: expectations, wallSeconds: wallSeconds).text + "\n",
+                            to: directory.appendingPathComponent("summary.json"))
+        var metrics = "metric,value\n"
+        for (name, value) in report.metrics {
+            let text = value.description
+            metrics += "\(name),\(text.contains(",") ? "\"\(text)\"" : text)\n"
+        }
+        metrics += "wall.seconds,\((wallSeconds * 1000).rounded() / 1000)\n"
+        metrics += "wall.events_per_second,\(wallSeconds > 0 ? (Double(report.counters.events) / wallSeconds).rounded() : 0)\n"
+        try writeAtomically(metrics, to: directory.appendingPathComponent("metrics.csv"))
+
+        var requests = "id,client,op,start_ms,end_ms,outcome,attempts,signers,failure\n"
+        for record in report.requests {
+            let failure = (record.failure ?? "").replacingOccurrences(of: "\"", with: "'")
+            requests += "\(record.index),\(record.client),sign,\(milliseconds(record.start)),\(milliseconds(record.end)),\(record.outcome.rawValue),"
+                + "\(record.attempts),\(record.signers.map(String.init).joined(separator: ";")),\"\(failure)\"\n"
+        }
+        try writeAtomically(requests, to: directory.appendingPathComponent("requests.csv"))
+
+        let signatures = report.signatures.map { signature in
+            JSON.object([
+                ("request", .integer(Int64(signature.request))),
+                ("scheme", .string(signature.scheme.rawValue)),
+                ("public_key", .string(signature.publicKey.hexString)),
+                ("message", .string(signature.message.hexString)),
+                ("signature", .string(signature.signature.hexString)),
+                ("signers", .array(signature.signers.map { .integer(Int64($0)) })),
+            ]).line
+        }
+        try writeAtomically(signatures.map { $0 + "\n" }.joined(), to: directory.appendingPathComponent("signatures.jsonl"))
+
+        if let keys = keysDocument(report, exportSecretShares: exportSecretShares) {
+            try writeAtomically(keys.text + "\n", to: directory.appendingPathComponent("keys.json"))
+        }
+    }
+
+    /// keys.json (DESIGN.md §6); nil when the DKG produced no agreed key.
+    public static func keysDocument(_ report: RunReport, exportSecretShares: Bool) -> JSON? {
+        guard let agreed = report.agreedResult, let verification = report.verificationShares(),
+              let groupKey = try? agreed.groupPublicKey.compressed() else { return nil }
+        let nodes: [JSON] = (0..<report.specification.nodes).map { node in
+            var fields: [(String, JSON)] = [
+                ("id", .integer(Int64(node))),
+                ("identifier", .string(Scalar(UInt64(node + 1)).hexString)),
+                ("verification_share", .string((try? verification[node].compressed())?.hexString ?? "")),
+            ]
+            if exportSecretShares, let result = report.results[node] {
+                fields.append(("secret_share", .string(result.secretShare.hexString)))
+            }
+            return .object(fields)
+        }
+        return .object([("threshold", .integer(Int64(report.threshold))), ("group_public_key", .string(groupKey.hexString)),
+                        ("nodes", .array(nodes))])
+    }
+
+    /// The table `litsim run` prints.
+    public static func table(_ report: RunReport, scenario: Scenario, expectations: [ExpectationResult], wallSeconds: Double) -> String {
+        var lines = ["\(scenario.name)  seed \(report.specification.seed)  \(report.specification.nodes) nodes, threshold \(report.threshold)"]
+        let width = max(28, report.metrics.map(\.name.count).max() ?? 0)
+        for (name, value) in report.metrics {
+            var text = value.description
+            if case let .number(number) = value { text = String(format: number == number.rounded() ? "%.0f" : "%.3f", number) }
+            lines.append("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(text)")
+        }
+        lines.append("  \("wall.seconds".padding(toLength: width, withPad: " ", startingAt: 0))  \(String(format: "%.3f", wallSeconds))")
+        if !report.violations.isEmpty {
+            lines.append("safety violations:")
+            lines += report.violations.map { "  \($0)" }
+        }
+        if !expectations.isEmpty {
+            lines.append("expectations:")
+            for result in expectations {
+                lines.append("  \(result.passed ? "PASS" : "FAIL")  \(result.metric) \(result.condition)  (actual \(result.actual))")
+            }
+        }
+        lines.append("trace digest \(report.traceDigest)  (stopped: \(report.stopReason.rawValue))")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,477 @@
+import Foundation
+import LitNetwork
+import Protocols
+import Simulation
+import Yams
+
+extension ScenarioLoader {
+    static let topKeys = ["name", "description", "seed", "stop", "network", "nodes", "protocol", "clients", "workload",
+                          "faults", "byzantine", "expect", "sweep"]
+
+    /// Keys `--set` and `sweep:` can change (whole lists included).
+    public static let overridablePaths = [
+        "name", "description", "seed", "stop",
+        "network.nodes", "network.threshold", "network.latency", "network.latency.distribution", "network.latency.mean",
+        "network.latency.stddev", "network.latency.min", "network.latency.max", "network.latency.value",
+        "network.latency.jitter", "network.bandwidth", "network.loss", "network.duplicate", "network.reorder",
+        "network.wire", "network.retransmit",
+        "nodes.cpu", "nodes.slow",
+        "protocol.dkg", "protocol.signing", "protocol.signing_flow", "protocol.round_timeout",
+        "clients.count", "clients.timeout", "clients.retries", "clients.retries_on_invalid_shares", "clients.region",
+        "workload", "faults", "byzantine",
+    ]
+
+    static func decode(_ root: Located, reader r: Reader) -> Scenario? {
+        let top = r.mapping(root, path: "", allowed: topKeys)
+        guard r.diagnostics.isEmpty || !top.isEmpty else { return nil }
+        let nameNode = r.child(top, "name", path: "")
+        var name = ""
+        if let nameNode, let text = r.scalar(nameNode, path: "name", expected: "a name") {
+            if text.isEmpty || text.count > 100 || !text.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) || text.hasPrefix(".") {
+                r.error(nameNode, "`name` is used in output paths: 1 to 100 letters, digits, '-', '_' or '.', not starting with '.'; got `\(text)`")
+            } else {
+                name = text
+            }
+        } else if nameNode == nil {
+            r.error(root, "missing `name` (used in output paths, e.g. `name: naga-10`)")
+        }
+        let description = r.child(top, "description", path: "").flatMap { r.scalar($0, path: "description", expected: "text") } ?? ""
+        let seed = r.seed(r.child(top, "seed", path: ""), path: "seed", default: 1)
+        let stopNode = r.child(top, "stop", path: "")
+        let stop = r.duration(stopNode, path: "stop", default: .seconds(300), allowZero: false)
+
+        // network
+        let network = r.mapping(r.child(top, "network", path: ""), path: "network",
+                                allowed: ["nodes", "threshold", "latency", "bandwidth", "loss", "duplicate", "reorder", "wire", "retransmit"])
+        let nodesNode = r.child(network, "nodes", path: "network")
+        let n = r.integer(nodesNode, path: "network.nodes", default: 10, range: 2...1000)
+        let thresholdNode = r.child(network, "threshold", path: "network")
+        let threshold = thresholdRule(thresholdNode, nodes: n, reader: r)
+        let t = threshold.threshold(nodes: n)
+        if t < 1 || t > n {
+            r.error(thresholdNode ?? nodesNode ?? root, "`network.threshold` gives \(t) signers of \(n) nodes; it must be between 1 and network.nodes")
+        }
+
+        // clients (read early: the latency model places them)
+        let clients = r.mapping(r.child(top, "clients", path: ""), path: "clients",
+                                allowed: ["count", "timeout", "retries", "retries_on_invalid_shares", "region"])
+        let clientCount = r.integer(r.child(clients, "count", path: "clients"), path: "clients.count", default: 4, range: 0...1000)
+        let clientTimeout = r.duration(r.child(clients, "timeout", path: "clients"), path: "clients.timeout", default: .seconds(20), allowZero: false)
+        let retries = r.integer(r.child(clients, "retries", path: "clients"), path: "clients.retries", default: 3, range: 0...100)
+        let invalidRetries = r.integer(r.child(clients, "retries_on_invalid_shares", path: "clients"),
+                                       path: "clients.retries_on_invalid_shares", default: 6, range: 0...100)
+        let clientRegionNode = r.child(clients, "region", path: "clients")
+
+        let (latency, regions) = latencyModel(r.child(network, "latency", path: "network"), nodes: n, clients: clientCount,
+                                              clientRegion: clientRegionNode, reader: r)
+        let bandwidth = bandwidthValue(r.child(network, "bandwidth", path: "network"), reader: r)
+        let loss = r.probability(r.child(network, "loss", path: "network"), path: "network.loss", default: .never)
+        let duplicate = r.probability(r.child(network, "duplicate", path: "network"), path: "network.duplicate", default: .never)
+        let reorder = r.bool(r.child(network, "reorder", path: "network"), path: "network.reorder", default: false)
+        let wireNode = r.child(network, "wire", path: "network")
+        if r.choice(wireNode, path: "network.wire", default: "typed", allowed: ["typed", "encoded"]) == "encoded" {
+            r.error(wireNode, "`network.wire: encoded` is not implemented yet; use `typed` (sizes are the real encoding's either way)")
+        }
+        let retransmitNode = r.child(network, "retransmit", path: "network")
+        var retransmit: SimDuration? = .milliseconds(200)
+        if let retransmitNode, retransmitNode.text == "none" { retransmit = nil } else if retransmitNode != nil {
+            retransmit = r.duration(retransmitNode, path: "network.retransmit", default: .milliseconds(200), allowZero: false)
+        }
+
+        // nodes
+        let nodes = r.mapping(r.child(top, "nodes", path: ""), path: "nodes", allowed: ["cpu", "slow"])
+        let costTable = cpuModel(r.child(nodes, "cpu", path: "nodes"), file: root.file, reader: r)
+        var cpuFactors = [Int: Int64]()
+        for (index, entry) in r.list(r.child(nodes, "slow", path: "nodes"), path: "nodes.slow").enumerated() {
+            let path = "nodes.slow[\(index)]"
+            let fields = r.mapping(entry, path: path, allowed: ["nodes", "factor"])
+            guard let factorNode = r.child(fields, "factor", path: path), let listNode = r.child(fields, "nodes", path: path) else {
+                r.error(entry, "`\(path)` needs `nodes` and `factor`, e.g. { nodes: [4], factor: 3.0 }")
+                continue
+            }
+            guard let text = r.scalar(factorNode, path: "\(path).factor", expected: "a number"),
+                  let decimal = Decimal64(parsing: text), let permille = decimal.scaled(by: 1000), permille >= 100, permille <= 1_000_000 else {
+                r.error(factorNode, "`\(path).factor` must be a number from 0.1 to 1000 (how many times slower), got `\(factorNode.text ?? factorNode.kind)`")
+                continue
+            }
+            for node in r.nodeIDs(listNode, path: "\(path).nodes", count: n) {
+                if cpuFactors[node] != nil { r.error(listNode, "node \(node) is listed in more than one `nodes.slow` entry") }
+                cpuFactors[node] = permille
+            }
+        }
+
+        // protocol
+        let proto = r.mapping(r.child(top, "protocol", path: ""), path: "protocol", allowed: ["dkg", "signing", "signing_flow", "round_timeout"])
+        _ = r.choice(r.child(proto, "dkg", path: "protocol"), path: "protocol.dkg", default: "pedpop", allowed: ["pedpop"])
+        let scheme = SigningScheme(rawValue: r.choice(r.child(proto, "signing", path: "protocol"), path: "protocol.signing",
+                                                      default: "frost-secp256k1", allowed: SigningScheme.allCases.map(\.rawValue)))!
+        let flow = SigningFlow(rawValue: r.choice(r.child(proto, "signing_flow", path: "protocol"), path: "protocol.signing_flow",
+                                                  default: "lit", allowed: SigningFlow.allCases.map(\.rawValue)))!
+        let roundTimeout = r.duration(r.child(proto, "round_timeout", path: "protocol"), path: "protocol.round_timeout",
+                                      default: .seconds(30), allowZero: false)
+
+        // workload
+        let workload = workloadSpecification(r.child(top, "workload", path: ""), reader: r)
+        if let workload, workload.count > 0, clientCount == 0 {
+            r.error(r.child(top, "workload", path: ""), "`workload` has requests but `clients.count` is 0")
+        }
+
+        // faults
+        let faults = faultSchedule(r.child(top, "faults", path: ""), nodes: n, endpoints: n + clientCount, stop: stop, reader: r)
+
+        // byzantine
+        var behaviours = [Int: ByzantineBehaviour]()
+        let byzantineNode = r.child(top, "byzantine", path: "")
+        for (index, entry) in r.list(byzantineNode, path: "byzantine").enumerated() {
+            let path = "byzantine[\(index)]"
+            let fields = r.mapping(entry, path: path, allowed: ["nodes", "behaviour", "targets"])
+            let behaviourNode = r.child(fields, "behaviour", path: path)
+            let names = ByzantineBehaviour.catalogue.map(\.name)
+            guard let behaviourNode, r.child(fields, "nodes", path: path) != nil else {
+                r.error(entry, "`\(path)` needs `nodes` and `behaviour`, e.g. { nodes: [7], behaviour: bad-signature-share }")
+                continue
+            }
+            let name = r.choice(behaviourNode, path: "\(path).behaviour", default: "", allowed: names)
+            let targetsNode = r.child(fields, "targets", path: path)
+            let targets = r.nodeIDs(targetsNode, path: "\(path).targets", count: n)
+            if targetsNode != nil, let entry = ByzantineBehaviour.catalogue.first(where: { $0.name == name }), !entry.takesTargets {
+                r.error(targetsNode, "`\(name)` takes no `targets`")
+            }
+            for node in r.nodeIDs(r.child(fields, "nodes", path: path), path: "\(path).nodes", count: n) {
+                if behaviours[node] != nil { r.error(entry, "node \(node) has more than one Byzantine behaviour") }
+                if let behaviour = ByzantineBehaviour(name: name, targets: targets.filter { $0 != node }) { behaviours[node] = behaviour }
+            }
+        }
+        if behaviours.count > n - t, t >= 1, t <= n {
+            r.warning(byzantineNode, "\(behaviours.count) Byzantine nodes exceed n − threshold = \(n - t): the network is not expected to tolerate them")
+        }
+
+        // expectations
+        var expectations = [Expectation]()
+        let expectNode = r.child(top, "expect", path: "")
+        for (metric, condition) in r.mapping(expectNode, path: "expect", allowed: knownMetrics) {
+            if let expectation = expectationValue(metric: metric, condition, reader: r) { expectations.append(expectation) }
+        }
+
+        // sweep
+        var sweep = [SweepAxis]()
+        let sweepNode = r.child(top, "sweep", path: "")
+        if let sweepNode, case let .mapping(mapping) = sweepNode.node {
+            for (keyNode, valueNode) in mapping {
+                let key = Located(node: keyNode, file: sweepNode.file)
+                let value = Located(node: valueNode, file: sweepNode.file)
+                guard let path = keyNode.scalar?.string else { continue }
+                guard overridablePaths.contains(path) else {
+                    let hint = closestMatch(to: path, in: overridablePaths).map { "; did you mean `\($0)`?" } ?? ""
+                    r.error(key, "`sweep.\(path)` is not a key that can be swept\(hint)")
+                    continue
+                }
+                if let values = sweepValues(value, path: "sweep.\(path)", reader: r) { sweep.append(SweepAxis(path: path, values: values)) }
+            }
+            let points = sweep.reduce(1) { $0 * $1.values.count }
+            if points > 10_000 { r.error(sweepNode, "`sweep` expands to \(points) points; at most 10000") }
+        } else if let sweepNode {
+            r.error(sweepNode, "`sweep` must be a mapping from key paths to lists or ranges, got \(sweepNode.kind)")
+        }
+
+        guard !r.hasErrors else { return nil }
+        let model = NetworkModel(latency: latency, uplinkBitsPerSecond: bandwidth, loss: loss, duplicate: duplicate, reorder: reorder,
+                                 retransmission: retransmit)
+        let specification = NetworkSpecification(
+            nodes: n, threshold: threshold, seed: seed, network: model, faults: faults, roundTimeout: roundTimeout,
+            behaviours: behaviours, costTable: costTable, cpuFactorsPermille: cpuFactors,
+            clients: ClientSpecification(count: clientCount, timeout: clientTimeout, retries: retries, invalidShareRetries: invalidRetries),
+            workload: workload, scheme: scheme, flow: flow, stop: stop)
+        return Scenario(file: root.file, name: name, description: description, specification: specification,
+                        expectations: expectations, sweep: sweep, warnings: r.diagnostics.filter { $0.severity == .warning },
+                        regions: regions)
+    }
+
+    static func thresholdRule(_ located: Located?, nodes: Int, reader r: Reader) -> ThresholdRule {
+        guard let located, let text = r.scalar(located, path: "network.threshold", expected: "lit, an integer or a fraction") else { return .lit }
+        if text == "lit" { return .lit }
+        if let value = Int(text) { return .fixed(value) }
+        let parts = text.split(separator: "/")
+        if parts.count == 2, let numerator = Int(parts[0]), let denominator = Int(parts[1]), denominator > 0, numerator > 0, numerator <= denominator {
+            return .fraction(numerator: numerator, denominator: denominator)
+        }
+        r.error(located, "`network.threshold` must be `lit`, an integer or a fraction such as \"2/3\"; got `\(text)`")
+        return .lit
+    }
+
+    static func latencyModel(_ located: Located?, nodes n: Int, clients: Int, clientRegion: Located?, reader r: Reader)
+        -> (NetworkModel.Latency, [String])
+    {
+        let fallback = LatencyDistribution.lognormal(mean: .milliseconds(40), standardDeviation: .milliseconds(10), minimum: .milliseconds(1))
+        guard let located else {
+            if let clientRegion { r.error(clientRegion, "`clients.region` needs `network.latency.distribution: regions`") }
+            return (.distribution(fallback), [])
+        }
+        let path = "network.latency"
+        let fields = r.mapping(located, path: path, allowed: ["distribution", "mean", "stddev", "min", "max", "value", "regions", "jitter"])
+        let kinds = ["constant", "uniform", "normal", "lognormal", "exponential", "regions"]
+        let kind = r.choice(r.child(fields, "distribution", path: path), path: "\(path).distribution", default: "lognormal", allowed: kinds)
+        func duration(_ key: String, _ value: SimDuration) -> SimDuration {
+            r.duration(r.child(fields, key, path: path), path: "\(path).\(key)", default: value)
+        }
+        func forbid(_ keys: [String]) {
+            for key in keys { if let node = r.child(fields, key, path: path) { r.error(node, "`\(path).\(key)` does not apply to `\(kind)`") } }
+        }
+        if kind != "regions", let clientRegion { r.error(clientRegion, "`clients.region` needs `network.latency.distribution: regions`") }
+        switch kind {
+        case "constant":
+            forbid(["mean", "stddev", "min", "max", "regions", "jitter"])
+            return (.distribution(.constant(duration("value", .milliseconds(40)))), [])
+        case "uniform":
+            forbid(["mean", "stddev", "value", "regions", "jitter"])
+            let low = duration("min", .milliseconds(20)), high = duration("max", .milliseconds(60))
+            if high < low { r.error(r.child(fields, "max", path: path) ?? located, "`\(path).max` is below `min`") }
+            return (.distribution(.uniform(min: low, max: high)), [])
+        case "normal", "lognormal", "exponential":
+            forbid(["max", "value", "regions", "jitter"])
+            let mean = duration("mean", .milliseconds(40)), minimum = duration("min", .milliseconds(1))
+            if mean.nanoseconds == 0 { r.error(r.child(fields, "mean", path: path) ?? located, "`\(path).mean` must be above zero") }
+            if kind == "exponential" {
+                forbid(["stddev"])
+                return (.distribution(.exponential(mean: mean, minimum: minimum)), [])
+            }
+            let deviation = duration("stddev", .milliseconds(10))
+            return (.distribution(kind == "normal" ? .normal(mean: mean, standardDeviation: deviation, minimum: minimum)
+                                                   : .lognormal(mean: mean, standardDeviation: deviation, minimum: minimum)), [])
+        default:
+            forbid(["mean", "stddev", "min", "max", "value"])
+            let jitter = duration("jitter", .zero)
+            let regionsNode = r.child(fields, "regions", path: path)
+            guard let regionsNode else {
+                r.error(located, "`\(path).regions` is required: a mapping from region name to node ids")
+                return (.distribution(fallback), [])
+            }
+            var names = [String]()
+            var regionOf = Array(repeating: -1, count: n + clients)
+            for (name, value) in r.mapping(regionsNode, path: "\(path).regions", allowed: BuiltInRegions.names) {
+                for node in r.nodeIDs(value, path: "\(path).regions.\(name)", count: n) {
+                    if regionOf[node] >= 0 { r.error(value, "node \(node) is in two regions") }
+                    regionOf[node] = names.count
+                }
+                names.append(name)
+            }
+            if let unplaced = (0..<n).first(where: { regionOf[$0] < 0 }), !names.isEmpty {
+                r.error(regionsNode, "node \(unplaced) is in no region; every node needs one")
+            }
+            var clientRegionIndex = 0
+            if let clientRegion {
+                let name = r.choice(clientRegion, path: "clients.region", default: names.first ?? "", allowed: names)
+                clientRegionIndex = names.firstIndex(of: name) ?? 0
+            }
+            for client in 0..<clients { regionOf[n + client] = clientRegionIndex }
+            guard let matrix = BuiltInRegions.oneWayMatrix(for: names), !names.isEmpty else { return (.distribution(fallback), names) }
+            return (.regions(RegionLatency(regionOfEndpoint: regionOf.map { max(0, $0) }, oneWay: matrix, jitter: jitter)), names)
+        }
+    }
+
+    static func bandwidthValue(_ located: Located?, reader r: Reader) -> Int64? {
+        guard let located else { return 1_000_000_000 }
+        guard let text = r.scalar(located, path: "network.bandwidth", expected: "a rate such as 1Gbps") else { return nil }
+        if text == "none" || text == "unlimited" { return nil }
+        for (suffix, scale) in [("Gbps", Int64(1_000_000_000)), ("Mbps", 1_000_000), ("kbps", 1_000), ("bps", 1)] where text.hasSuffix(suffix) {
+            if let decimal = Decimal64(parsing: String(text.dropLast(suffix.count))), let bits = decimal.scaled(by: scale), bits > 0 {
+                return bits
+            }
+        }
+        r.error(located, "`network.bandwidth` must be a rate such as 1Gbps, 100Mbps, 10kbps, or `none`; got `\(text)`")
+        return nil
+    }
+
+    static func cpuModel(_ located: Located?, file: String, reader r: Reader) -> CostTable {
+        guard let located, let text = r.scalar(located, path: "nodes.cpu", expected: "calibrated, none or a path") else { return .builtIn }
+        switch text {
+        case "calibrated": return .builtIn
+        case "none": return .zero
+        default:
+            // Relative paths are relative to the scenario file.
+            let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+            let url = text.hasPrefix("/") ? URL(fileURLWithPath: text) : base.appendingPathComponent(text)
+            guard let data = try? Data(contentsOf: url) else {
+                r.error(located, "`nodes.cpu` is `\(text)`: no such cost table (expected calibrated, none, or a file from `litsim calibrate --out`)")
+                return .builtIn
+            }
+            guard let table = try? CostTable.decode(data), table.nanoseconds.values.allSatisfy({ $0 >= 0 && $0 < 1_000_000_000 }) else {
+                r.error(located, "`nodes.cpu` file `\(text)` is not a cost table (JSON from `litsim calibrate`)")
+                return .builtIn
+            }
+            return table
+        }
+    }
+
+    static func workloadSpecification(_ located: Located?, reader r: Reader) -> WorkloadSpecification? {
+        guard let located else { return nil }
+        let entries = r.list(located, path: "workload")
+        guard entries.count <= 1 else {
+            r.error(entries[1], "only one `workload` entry is supported so far")
+            return nil
+        }
+        guard let entry = entries.first else { return nil }
+        let path = "workload[0]"
+        let fields = r.mapping(entry, path: path, allowed: ["op", "rate", "count", "start"])
+        _ = r.choice(r.child(fields, "op", path: path), path: "\(path).op", default: "sign", allowed: ["sign"])
+        let countNode = r.child(fields, "count", path: path)
+        if countNode == nil { r.error(entry, "`\(path).count` is required: how many requests") }
+        let count = r.integer(countNode, path: "\(path).count", default: 0, range: 1...10_000_000)
+        var rate: (numerator: Int64, denominator: Int64)?
+        if let rateNode = r.child(fields, "rate", path: path), let text = r.scalar(rateNode, path: "\(path).rate", expected: "a rate such as 20/s") {
+            let parts = text.split(separator: "/")
+            let units: [String: Int64] = ["s": 1, "m": 60, "h": 3600]
+            if parts.count == 2, let unit = units[String(parts[1])], let decimal = Decimal64(parsing: String(parts[0])),
+               let perUnitTimesMillion = decimal.scaled(by: 1_000_000), perUnitTimesMillion > 0 {
+                rate = (perUnitTimesMillion, 1_000_000 * unit)
+            } else {
+                r.error(rateNode, "`\(path).rate` must be requests per unit such as 20/s, 5/m or 100/h; got `\(text)`")
+            }
+        }
+        var start = WorkloadStart.afterDKG
+        if let startNode = r.child(fields, "start", path: path), startNode.text != "after-dkg" {
+            start = .at(r.duration(startNode, path: "\(path).start", default: .zero))
+        }
+        return WorkloadSpecification(count: count, rate: rate, start: start)
+    }
+
+    static func faultSchedule(_ located: Located?, nodes n: Int, endpoints: Int, stop: SimDuration, reader r: Reader) -> FaultSchedule {
+        var schedule = FaultSchedule()
+        let kinds = ["partition", "crash", "clog", "link", "pause"]
+        for (index, entry) in r.list(located, path: "faults").enumerated() {
+            let path = "faults[\(index)]"
+            let fields = r.mapping(entry, path: path, allowed: ["at", "for", "restart"] + kinds)
+            let present = kinds.filter { r.child(fields, $0, path: path) != nil }
+            guard present.count == 1, let kind = present.first else {
+                r.error(entry, "`\(path)` needs exactly one of \(kinds.joined(separator: ", ")) (found \(present.isEmpty ? "none" : present.joined(separator: ", ")))")
+                continue
+            }
+            let atNode = r.child(fields, "at", path: path)
+            if atNode == nil { r.error(entry, "`\(path).at` is required: when the fault starts") }
+            let at = r.duration(atNode, path: "\(path).at", default: .zero)
+            let forNode = r.child(fields, "for", path: path)
+            let length = r.duration(forNode, path: "\(path).for", default: .zero)
+            let window = TimeWindow(at: at, for: length)
+            if at > stop { r.error(atNode, "`\(path).at` is \(at), after `stop` (\(stop))") }
+            if forNode != nil, at + length > stop { r.error(forNode, "`\(path)` lasts until \(at + length), after `stop` (\(stop))") }
+            let needsWindow = kind != "crash"
+            if needsWindow, forNode == nil { r.error(entry, "`\(path).\(kind)` needs `for`: how long it lasts") }
+            if !needsWindow, let forNode { r.error(forNode, "`\(path).crash` takes `restart` (an absolute time), not `for`") }
+            if kind != "crash", let restart = r.child(fields, "restart", path: path) { r.error(restart, "`restart` goes with `crash`") }
+            let value = r.child(fields, kind, path: path)
+            switch kind {
+            case "partition":
+                guard let value else { continue }
+                if case .mapping = value.node {
+                    let sides = r.mapping(value, path: "\(path).partition", allowed: ["from", "to"])
+                    let from = r.nodeIDs(r.child(sides, "from", path: "\(path).partition"), path: "\(path).partition.from", count: endpoints, what: "endpoint")
+                    let to = r.nodeIDs(r.child(sides, "to", path: "\(path).partition"), path: "\(path).partition.to", count: endpoints, what: "endpoint")
+                    if from.isEmpty || to.isEmpty { r.error(value, "a one-way partition needs non-empty `from` and `to`") }
+                    schedule.partitions.append(Partition(window: window, shape: .oneWay(from: from, to: to)))
+                } else {
+                    var groups = [[Int]]()
+                    var seen = Set<Int>()
+                    for (groupIndex, group) in r.list(value, path: "\(path).partition").enumerated() {
+                        let ids = r.nodeIDs(group, path: "\(path).partition[\(groupIndex)]", count: endpoints, what: "endpoint")
+                        for id in ids where seen.contains(id) { r.error(group, "endpoint \(id) is in two groups of the partition") }
+                        seen.formUnion(ids)
+                        groups.append(ids)
+                    }
+                    if groups.count < 2 { r.error(value, "a partition needs at least two groups, e.g. [[0, 1], [2, 3]]") }
+                    schedule.partitions.append(Partition(window: window, shape: .groups(groups)))
+                }
+            case "crash":
+                let ids = r.nodeIDs(value, path: "\(path).crash", count: n)
+                var restart: SimInstant?
+                if let restartNode = r.child(fields, "restart", path: path) {
+                    let time = r.duration(restartNode, path: "\(path).restart", default: .zero)
+                    if time <= at { r.error(restartNode, "`\(path).restart` (\(time)) must come after `at` (\(at))") }
+                    if time > stop { r.error(restartNode, "`\(path).restart` is after `stop`") }
+                    restart = SimInstant(nanoseconds: time.nanoseconds)
+                }
+                schedule.hostFaults.append(.crash(endpoints: ids, at: SimInstant(nanoseconds: at.nanoseconds), restart: restart))
+            case "pause":
+                schedule.hostFaults.append(.pause(endpoints: r.nodeIDs(value, path: "\(path).pause", count: n), window: window))
+            case "clog", "link":
+                let allowed = kind == "clog" ? ["from", "to"] : ["from", "to", "loss", "latency"]
+                let link = r.mapping(value, path: "\(path).\(kind)", allowed: allowed)
+                let sub = "\(path).\(kind)"
+                guard let fromNode = r.child(link, "from", path: sub), let toNode = r.child(link, "to", path: sub) else {
+                    r.error(value, "`\(sub)` needs `from` and `to` endpoint ids")
+                    continue
+                }
+                let from = r.integer(fromNode, path: "\(sub).from", default: 0, range: 0...(endpoints - 1))
+                let to = r.integer(toNode, path: "\(sub).to", default: 0, range: 0...(endpoints - 1))
+                if kind == "clog" {
+                    schedule.clogs.append(Clog(window: window, from: from, to: to))
+                } else {
+                    let lossNode = r.child(link, "loss", path: sub), latencyNode = r.child(link, "latency", path: sub)
+                    if lossNode == nil && latencyNode == nil { r.error(value, "`\(sub)` needs `loss` or `latency`") }
+                    let loss = lossNode.map { r.probability($0, path: "\(sub).loss", default: .never) }
+                    let latency = latencyNode.map { LatencyDistribution.constant(r.duration($0, path: "\(sub).latency", default: .zero)) }
+                    schedule.linkOverrides.append(LinkOverride(window: window, from: from, to: to, loss: loss, latency: latency))
+                }
+            default:
+                break
+            }
+        }
+        return schedule
+    }
+
+    static func expectationValue(metric: String, _ located: Located, reader r: Reader) -> Expectation? {
+        let path = "expect.\(metric)"
+        if case let .sequence(sequence) = located.node {
+            let values = sequence.compactMap { $0.scalar?.string }.compactMap(Int.init)
+            guard values.count == sequence.count else {
+                r.error(located, "`\(path)` lists must hold node ids")
+                return nil
+            }
+            return Expectation(metric: metric, condition: "== \(values)", comparison: .equal, expected: .list(values))
+        }
+        guard let text = r.scalar(located, path: path, expected: "a value or a condition such as \">= 0.99\"") else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var comparison = Comparison.equal
+        var operand = trimmed
+        for candidate in Comparison.allCases where trimmed.hasPrefix(candidate.rawValue) {
+            comparison = candidate
+            operand = String(trimmed.dropFirst(candidate.rawValue.count)).trimmingCharacters(in: .whitespaces)
+            break
+        }
+        if operand == "true" || operand == "false" {
+            guard comparison == .equal || comparison == .notEqual else {
+                r.error(located, "`\(path)`: true and false can only be compared with == or !=")
+                return nil
+            }
+            return Expectation(metric: metric, condition: trimmed, comparison: comparison, expected: .bool(operand == "true"))
+        }
+        guard let number = Double(operand), number.isFinite else {
+            r.error(located, "`\(path)` must be a number, true/false, or a condition such as \">= 0.99\" or \"< 2000\"; got `\(text)`")
+            return nil
+        }
+        return Expectation(metric: metric, condition: trimmed, comparison: comparison, expected: .number(number))
+    }
+
+    static func sweepValues(_ located: Located, path: String, reader r: Reader) -> [String]? {
+        if let text = located.text {
+            let parts = text.components(separatedBy: "...")
+            guard parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]), low <= high, high - low < 10_000 else {
+                r.error(located, "`\(path)` must be a list of values or a range such as 1...20, got `\(text)`")
+                return nil
+            }
+            return (low...high).map(String.init)
+        }
+        let items = r.list(located, path: path)
+        guard !items.isEmpty else {
+            r.error(located, "`\(path)` has no values")
+            return nil
+        }
+        var values = [String]()
+        for item in items {
+            // Lists and mappings are written back out as flow YAML so they can be re-read.
+            if let text = item.text { values.append(text) } else if let flow = try? Yams.serialize(node: item.node) {
+                values.append(flow.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        return values
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import LitNetwork
+import Reports
+import Scenario
+import Simulation
+
+/// Options shared by run and check.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Root seed (overrides the scenario's `seed`).")
+    var seed: UInt64?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario key, e.g. --set network.nodes=20 (repeatable).", valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    var allOverrides: [String] { overrides + (seed.map { ["seed=\($0)"] } ?? []) }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a scenario, print a summary table and write its outputs.",
+        discussion: "Outputs go to reports/runs/<name>/seed-<seed>/ unless --out says otherwise."
+    )
+
+    @Argument(help: "The scenario file (YAML).")
+    var file: String
+
+    @OptionGroup var options: RunOptions
+
+    @Option(help: "Output folder.")
+    var out: String?
+
+    @Flag(help: "TESTING ONLY: write every node's secret key share into keys.json.")
+    var exportSecretShares = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() throws {
+        let scenario = try loadScenario(file, overrides: options.allOverrides, quiet: quiet)
+        if exportSecretShares {
+            printError("WARNING: --export-secret-shares writes every node's SECRET key share to keys.json. Testing only: anyone with threshold of them holds the group key.")
+        }
+        let (report, results, wall) = execute(scenario, quiet: quiet)
+        let directory = URL(fileURLWithPath: out ?? "reports/runs/\(scenario.name)/seed-\(scenario.seed)")
+        do {
+            try RunOutputs.write(report, scenario: scenario, expectations: results, wallSeconds: wall, to: directory,
+                                 exportSecretShares: exportSecretShares)
+        } catch {
+            throw InvalidInput(message: "litsim: cannot write outputs to \(directory.path): \(error.localizedDescription)")
+        }
+        if !quiet {
+            print(RunOutputs.table(report, scenario: scenario, expectations: results, wallSeconds: wall))
+            print("outputs: \(directory.path)")
+            print("replay: litsim run \(file) --seed \(scenario.seed)\(options.overrides.map { " --set \($0)" }.joined())")
+        }
+        if results.contains(where: { !$0.passed }) { throw ExpectationsFailed() }
+    }
+}
+
+/// Loads a scenario or throws InvalidInput carrying every located error; prints warnings.
+func loadScenario(_ file: String, overrides: [String], quiet: Bool) throws -> Scenario {
+    do {
+        let scenario = try ScenarioLoader.load(path: file, overrides: overrides)
+        if !quiet { for warning in scenario.warnings { printError(warning.description) } }
+        return scenario
+    } catch {
+        throw InvalidInput(message: error.description)
+    }
+}
+
+/// Runs a scenario with a progress line on terminals; returns the report, the expectation
+/// results and the wall-clock seconds.
+func execute(_ scenario: Scenario, quiet: Bool) -> (RunReport, [ExpectationResult], Double) {
+    let clock = ContinuousClock()
+    let started = clock.now
+    let showProgress = !quiet && standardErrorIsTerminal
+    let report = runNetwork(scenario.specification) { now, events, stop in
+        guard showProgress else { return }
+        let elapsed = started.duration(to: clock.now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let fraction = min(1, Double(now.nanoseconds) / Double(max(1, stop.nanoseconds)))
+        let line = String(format: "\r%@: simulated %.1fs of %.0fs (%3.0f%%), %llu events, %.1fs wall",
+                          scenario.name, Double(now.nanoseconds) / 1e9, Double(stop.nanoseconds) / 1e9, fraction * 100, events, seconds)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+    if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    let elapsed = started.duration(to: clock.now)
+    let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return (report, evaluate(scenario.expectations, against: report), wall)
+}
