@@ -19,16 +19,20 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The default job. Until the scenario runner lands it is the crypto benchmark.
+# The default job: Lit's Naga mainnet size under a steady signing load.
 run: release
-	.build/release/litsim bench crypto
+	.build/release/litsim run Scenarios/naga-10.yaml
 
+# Unit and command tests, then the fault-tolerance suite (Scenarios/ci) with its expectations.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	.build/debug/litsim check Scenarios/ci/*.yaml --out .build/ci-runs
 
 bench: release
 	.build/release/litsim bench crypto
+	.build/release/litsim bench engine
+	.build/release/litsim bench dkg
 
 clean:
 	rm -rf .build

@@ -101,6 +101,6 @@ let package = Package(
             dependencies: ["Simulation"]
         ),
         // Runs the built litsim executable (determinism across processes, exit codes).
-        .testTarget(name: "LitSimCLITests"),
+        .testTarget(name: "LitSimCLITests", dependencies: ["Scenario"]),
     ]
 )

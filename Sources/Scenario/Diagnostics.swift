@@ -25,11 +25,28 @@ public struct ScenarioErrors: Error, Sendable, CustomStringConvertible {
 }
 
 /// "Did you mean" for a misspelt name: the closest candidate within a small edit distance.
+/// Also catches abbreviations: `bad-sig-share` for `bad-signature-share`.
 public func closestMatch(to word: String, in candidates: [String]) -> String? {
-    let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
-    guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return nil }
-    let limit = max(2, word.count / 3)
-    return best.1 <= limit ? best.0 : nil
+    let lowered = word.lowercased()
+    let scored = candidates.map { ($0, editDistance(lowered, $0.lowercased())) }
+    if let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }), best.1 <= max(2, word.count / 3) {
+        return best.0
+    }
+    return candidates.first { candidate in
+        let target = candidate.lowercased()
+        return lowered.count >= 4 && target.hasPrefix(String(lowered.prefix(3))) && isSubsequence(lowered, of: target)
+    }
+}
+
+func isSubsequence(_ small: String, of large: String) -> Bool {
+    var iterator = large.makeIterator()
+    for character in small {
+        while true {
+            guard let next = iterator.next() else { return false }
+            if next == character { break }
+        }
+    }
+    return true
 }
 
 func editDistance(_ a: String, _ b: String) -> Int {

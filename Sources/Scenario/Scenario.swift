@@ -112,9 +112,7 @@ public enum ScenarioLoader {
             let (line, column) = position(of: bad, in: bytes)
             throw fail(line, column, "the file is not UTF-8 text")
         }
-        if let (line, column) = excessiveNesting(text) {
-            throw fail(line, column, "nesting deeper than \(maximumDepth) levels; scenarios are shallow mappings and lists")
-        }
+        if let problem = preScan(text) { throw fail(problem.line, problem.column, problem.message) }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -139,6 +137,7 @@ public enum ScenarioLoader {
             diagnostics.append(Diagnostic(file: "--set", line: 1, column: 1, message: "`\(path)` is not a scenario key that can be set\(hint)"))
         }
         diagnostics += reader.diagnostics
+        diagnostics.sort { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }
         let errors = diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty, let scenario else {
             throw ScenarioErrors(diagnostics: errors.isEmpty ? diagnostics : errors)
@@ -157,7 +156,7 @@ public enum ScenarioLoader {
         guard !path.isEmpty, path.split(separator: ".").allSatisfy({ !$0.isEmpty }) else {
             return .failure(Diagnostic(file: origin, line: 1, column: 1, message: "expected key.path=value"))
         }
-        guard excessiveNesting(value) == nil, let node = try? Yams.compose(yaml: value.isEmpty ? "''" : value) else {
+        guard preScan(value) == nil, let node = try? Yams.compose(yaml: value.isEmpty ? "''" : value) else {
             return .failure(Diagnostic(file: origin, line: 1, column: path.count + 2, message: "cannot read `\(value)` as a YAML value"))
         }
         return .success((path, node))
@@ -193,16 +192,20 @@ public enum ScenarioLoader {
         return max(0, low - 1)
     }
 
-    /// The first place where flow brackets or block indentation go deeper than allowed.
-    static func excessiveNesting(_ text: String) -> (Int, Int)? {
+    /// Checks the text before the YAML parser sees it: nesting deeper than allowed (the
+    /// parser recurses) and aliases (`*name`, which YAML expands: an alias bomb used as a key
+    /// would be expanded while the parser hashes keys, before any limit here could act).
+    static func preScan(_ text: String) -> (line: Int, column: Int, message: String)? {
         var depth = 0
         var line = 1, column = 0
         var quote: Character?
         var atLineStart = true
         var inComment = false
         var indent = 0
+        var previous: Character = "\n"
         for character in text {
             column += 1
+            defer { previous = character }
             if character == "\n" {
                 line += 1
                 column = 0
@@ -215,8 +218,10 @@ public enum ScenarioLoader {
             if atLineStart {
                 if character == " " || character == "-" {
                     indent += 1
-                    if indent > 2 * maximumDepth { return (line, column) }
-                    continue
+                    if indent > 2 * maximumDepth {
+                        return (line, column, "nesting deeper than \(maximumDepth) levels; scenarios are shallow mappings and lists")
+                    }
+                    if character == " " { continue }
                 }
                 atLineStart = false
             }
@@ -226,11 +231,15 @@ public enum ScenarioLoader {
             }
             switch character {
             case "\"", "'": quote = character
-            case "#": inComment = true
+            case "#" where previous == " " || previous == "\t" || column == 1: inComment = true
             case "[", "{":
                 depth += 1
-                if depth > maximumDepth { return (line, column) }
+                if depth > maximumDepth {
+                    return (line, column, "nesting deeper than \(maximumDepth) levels; scenarios are shallow mappings and lists")
+                }
             case "]", "}": depth = max(0, depth - 1)
+            case "*" where " \t[{,:-?\n".contains(previous):
+                return (line, column, "YAML aliases (*name) are not supported in scenario files; write the value out")
             default: break
             }
         }

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+/// A small, fast scenario for command tests.
+let smallScenario = """
+name: small
+seed: 4
+stop: 60s
+network: { nodes: 6, latency: { distribution: lognormal, mean: 20ms, stddev: 5ms, min: 1ms } }
+clients: { count: 1 }
+workload:
+  - { op: sign, count: 3 }
+expect:
+  dkg.completed: true
+  safety.violations: 0
+
+"""
+
+func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("litsim-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+func write(_ text: String, to url: URL) throws { try Data(text.utf8).write(to: url) }
+
+@Suite struct CommandTests {
+    @Test func malformedScenariosExitTwoWithALocatedErrorQuickly() throws {
+        let folder = try temporaryFolder()
+        let pattern = try Regex(#"^[^\n]+:\d+:\d+: error: "#)
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ScenarioTests/Fixtures/malformed-scenarios.json")
+        struct Case: Decodable { let name: String; let text: String }
+        struct File: Decodable { let cases: [Case] }
+        let cases = try JSONDecoder().decode(File.self, from: Data(contentsOf: fixture)).cases
+        #expect(cases.count >= 30)
+        for (index, malformed) in cases.enumerated() {
+            let (name, text) = (malformed.name, malformed.text)
+            let file = folder.appendingPathComponent("bad-\(index).yaml")
+            try write(text, to: file)
+            let clock = ContinuousClock()
+            var result: (status: Int32, output: String, error: String) = (0, "", "")
+            let elapsed = try clock.measure { result = try runLitsim(["run", file.path, "--out", folder.appendingPathComponent("out").path]) }
+            #expect(result.status == 2, "\(name): exit \(result.status)")
+            #expect(result.error.firstMatch(of: pattern) != nil, "\(name): \(result.error)")
+            #expect(elapsed < .seconds(1), "\(name) took \(elapsed)")
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path), "\(name): nothing is simulated")
+        }
+        let garbage = folder.appendingPathComponent("garbage.yaml")
+        try Data((0..<2048).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: garbage)
+        let result = try runLitsim(["validate", garbage.path])
+        #expect(result.status == 2)
+        #expect(result.error.contains("garbage.yaml:1:1: error:"))
+    }
+
+    @Test func runTwiceInTwoProcessesGivesTheSameSummaryApartFromWall() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("small.yaml")
+        try write(smallScenario, to: file)
+        func summary(_ out: String, seed: Int) throws -> String {
+            let result = try runLitsim(["run", file.path, "--seed", "\(seed)", "--out", folder.appendingPathComponent(out).path, "--quiet"])
+            #expect(result.status == 0, "\(result.error)")
+            let text = try String(contentsOf: folder.appendingPathComponent(out).appendingPathComponent("summary.json"), encoding: .utf8)
+            // Everything up to "wall" is deterministic.
+            return String(text[..<text.range(of: "\"wall\"")!.lowerBound])
+        }
+        print("replay: litsim run small.yaml --seed 4 / --seed 5")
+        let first = try summary("a", seed: 4)
+        let second = try summary("b", seed: 4)
+        let other = try summary("c", seed: 5)
+        #expect(first == second)
+        #expect(first.contains("\"trace_digest\""))
+        let digest = { (text: String) in text.split(separator: "\n").first { $0.contains("trace_digest") } }
+        #expect(digest(first) != digest(other))
+        for output in ["summary.json", "metrics.csv", "requests.csv", "signatures.jsonl", "keys.json"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("a").appendingPathComponent(output).path), "\(output)")
+        }
+    }
+
+    @Test func checkExitsOneOnAFailedExpectationAndZeroOtherwise() throws {
+        let folder = try temporaryFolder()
+        let good = folder.appendingPathComponent("good.yaml")
+        try write(smallScenario, to: good)
+        let bad = folder.appendingPathComponent("bad.yaml")
+        try write(smallScenario.replacingOccurrences(of: "safety.violations: 0", with: "sign.succeeded: \">= 4\""), to: bad)
+        let passing = try runLitsim(["check", good.path, "--out", folder.path])
+        #expect(passing.status == 0, "\(passing.output)\(passing.error)")
+        #expect(passing.output.contains("PASS  dkg.completed true"))
+        let failing = try runLitsim(["check", good.path, bad.path, "--out", folder.path])
+        #expect(failing.status == 1)
+        #expect(failing.output.contains("FAIL  sign.succeeded >= 4  (actual 3)"))
+        #expect(failing.output.contains("replay: litsim run"))
+    }
+
+    @Test func sweepOfATwoByThreeGridWritesSixRowsAndSkipsThemOnRerun() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("grid.yaml")
+        try write(smallScenario + "sweep:\n  network.nodes: [5, 6]\n  seed: 1...3\n", to: file)
+        let out = folder.appendingPathComponent("sweep")
+        let first = try runLitsim(["sweep", file.path, "--jobs", "2", "--out", out.path])
+        #expect(first.status == 0, "\(first.error)")
+        let table = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(table.count == 7)  // header and six points
+        #expect(table[0].hasPrefix("point,network.nodes,seed,seed,dkg.completed"))
+        #expect(table.dropFirst().allSatisfy { $0.contains(",true,") })
+        let second = try runLitsim(["sweep", file.path, "--out", out.path])
+        #expect(second.output.contains("6 points (6 already done)"), "\(second.output)")
+    }
+
+    @Test func secretSharesAreExportedOnlyWhenAskedAndLoudly() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("small.yaml")
+        try write(smallScenario, to: file)
+        let plain = try runLitsim(["run", file.path, "--out", folder.appendingPathComponent("plain").path, "--quiet"])
+        #expect(plain.status == 0)
+        let keys = try String(contentsOf: folder.appendingPathComponent("plain/keys.json"), encoding: .utf8)
+        #expect(!keys.contains("secret_share"))
+        let exported = try runLitsim(["run", file.path, "--out", folder.appendingPathComponent("secret").path, "--export-secret-shares", "--quiet"])
+        #expect(exported.error.contains("WARNING"))
+        let secretKeys = try String(contentsOf: folder.appendingPathComponent("secret/keys.json"), encoding: .utf8)
+        #expect(secretKeys.components(separatedBy: "secret_share").count - 1 == 6)
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        #expect(try runLitsim(["run"]).status == 2)
+        #expect(try runLitsim(["run", "x.yaml", "--bogus"]).status == 2)
+        #expect(try runLitsim(["frobnicate"]).status == 2)
+        let missing = try runLitsim(["run", "/no/such/file.yaml"])
+        #expect(missing.status == 2)
+        #expect(missing.error.hasPrefix("/no/such/file.yaml:1:1: error: cannot read the file"))
+        #expect(try runLitsim(["behaviours"]).output.contains("bad-signature-share"))
+    }
+}
