@@ -87,6 +87,8 @@ public final class LitClient {
         var attempt: Attempt
         /// Left out of later attempts of this request (failed or blamed).
         var excluded: Set<Int> = []
+        /// Refused for themselves (no key): they stay out even when exclusions are reset.
+        var unwilling: Set<Int> = []
         /// Failed attempts by kind: they draw on separate retry budgets, as in Lit's SDK.
         var networkFailures = 0
         var invalidShareFailures = 0
@@ -271,9 +273,10 @@ public final class LitClient {
         let ordered = preference.enumerated().sorted { (strikes[$0.element], $0.offset) < (strikes[$1.element], $1.offset) }.map(\.element)
         var available = ordered.filter { !request.excluded.contains($0) && !blamed.contains($0) }
         if available.count < threshold {
-            // Give nodes that only timed out another chance; proven liars stay out.
-            request.excluded = []
-            available = ordered.filter { !blamed.contains($0) }
+            // Give nodes that only timed out another chance; proven liars and nodes without a
+            // key stay out.
+            request.excluded = request.unwilling
+            available = ordered.filter { !blamed.contains($0) && !request.unwilling.contains($0) }
         }
         guard available.count >= threshold else {
             requests[requestIndex] = request
@@ -418,7 +421,10 @@ public final class LitClient {
         for signer in culprits { request.excluded.insert(signer) }
         // A signer that refused for itself (no key, not a signer, already signed) is no use
         // for this request either.
-        for signer in attempt.selfRefused { request.excluded.insert(signer) }
+        for signer in attempt.selfRefused {
+            request.excluded.insert(signer)
+            request.unwilling.insert(signer)
+        }
         // A node most refusing co-signers say they never heard from is the one to drop (under
         // a partition each side names the other; the larger side wins).
         for node in attempt.namedMissing where attempt.signers.contains(node) {

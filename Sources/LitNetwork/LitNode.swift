@@ -18,6 +18,8 @@ public final class LitNode {
     public private(set) var operationTotals = Array(repeating: 0, count: CryptoOperation.allCases.count)
     public private(set) var dkgMessagesSent = 0
     public private(set) var dkgBytesSent = 0
+    /// When this node entered each DKG phase (for the report's DKG timeline).
+    public private(set) var dkgPhases: [(phase: String, at: SimInstant)] = []
     /// Whether a signing misbehaviour actually happened (a wrong share or two commitments sent).
     public private(set) var actedProvably = false
     let participants: Int
@@ -118,6 +120,7 @@ public final class LitNode {
 
     func applyDKG(_ actions: [DKGAction], _ context: inout ProcessContext<LitMessage>) {
         context.charge(costs.charge(meter, into: &operationTotals))
+        if let phase = dkg?.phase, "\(phase)" != dkgPhases.last?.phase { dkgPhases.append(("\(phase)", context.effectTime)) }
         for action in actions {
             switch action {
             case let .broadcast(message):

@@ -116,6 +116,14 @@ public struct AcceptedSignature: Sendable {
     public let signers: [Int]
 }
 
+/// Why a node is accused, and who proved it.
+public struct Accusation: Sendable, Equatable {
+    public let node: Int
+    public let reason: String
+    /// "node 3" or "client 1".
+    public let provenBy: String
+}
+
 /// The outcome of a run.
 public struct RunReport: Sendable {
     public let specification: NetworkSpecification
@@ -138,6 +146,10 @@ public struct RunReport: Sendable {
     public let trace: TraceRecorder
     /// Crypto operations by kind, summed over nodes.
     public let operationTotals: [Int]
+    /// Every proof of misbehaviour, by node then reason.
+    public let accusations: [Accusation]
+    /// Per node: when it entered each DKG phase.
+    public let dkgPhases: [[(phase: String, at: SimInstant)]]
 
     public var pointMultiplications: Int { operationTotals[CryptoOperation.pointMultiply.rawValue] }
     public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name }?.value }
@@ -352,5 +364,22 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         traceDigest: simulator.trace.digestHex, counters: counters, agreedResult: agreed,
         results: nodes.map(\.dkgResult), finishedAt: nodes.map(\.dkgFinishedAt), violations: violations,
         accused: accused, requests: records, signatures: signatures, metrics: metrics, trace: simulator.trace,
-        operationTotals: totals)
+        operationTotals: totals, accusations: accusations(nodes: nodes, honest: honest, clients: clients), dkgPhases: nodes.map(\.dkgPhases))
+}
+
+/// Each distinct (node, reason) with the first honest node or client that proved it.
+func accusations(nodes: [LitNode], honest: [Int], clients: [LitClient]) -> [Accusation] {
+    var seen = Set<String>()
+    var list = [Accusation]()
+    for node in honest {
+        for accusation in nodes[node].dkgResult?.accused ?? [] where seen.insert("\(accusation.node)|\(accusation.reason.rawValue)").inserted {
+            list.append(Accusation(node: accusation.node, reason: "DKG: " + accusation.reason.rawValue, provenBy: "node \(node)"))
+        }
+    }
+    for client in clients {
+        for blame in client.blames where seen.insert("\(blame.node)|\(blame.reason.rawValue)").inserted {
+            list.append(Accusation(node: blame.node, reason: "signing: " + blame.reason.rawValue, provenBy: "client \(client.index)"))
+        }
+    }
+    return list.sorted { ($0.node, $0.reason) < ($1.node, $1.reason) }
 }

@@ -103,6 +103,11 @@ public enum RunOutputs {
         if let keys = keysDocument(report, exportSecretShares: exportSecretShares) {
             try writeAtomically(keys.text + "\n", to: directory.appendingPathComponent("keys.json"))
         }
+        try writeAtomically(HTMLReport.render(report, scenario: scenario, expectations: expectations, wallSeconds: wallSeconds),
+                            to: directory.appendingPathComponent("report.html"))
+        if case .events = report.specification.trace {
+            try writeAtomically(TraceExport.render(report, scenario: scenario.name), to: directory.appendingPathComponent("trace.json"))
+        }
     }
 
     /// keys.json (DESIGN.md §6); nil when the DKG produced no agreed key.

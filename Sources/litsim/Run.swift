@@ -13,6 +13,9 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario key, e.g. --set network.nodes=20 (repeatable).", valueName: "key.path=value"))
     var overrides: [String] = []
 
+    @Option(help: "Events kept for trace.json (0: no trace.json; the digest always covers every event).")
+    var traceLimit = 200_000
+
     var allOverrides: [String] { overrides + (seed.map { ["seed=\($0)"] } ?? []) }
 }
 
@@ -36,12 +39,16 @@ struct Run: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    func validate() throws {
+        guard options.traceLimit >= 0 else { throw ValidationError("--trace-limit must be 0 or more") }
+    }
+
     func run() throws {
         let scenario = try loadScenario(file, overrides: options.allOverrides, quiet: quiet)
         if exportSecretShares {
             printError("WARNING: --export-secret-shares writes every node's SECRET key share to keys.json. Testing only: anyone with threshold of them holds the group key.")
         }
-        let (report, results, wall) = execute(scenario, quiet: quiet)
+        let (report, results, wall) = execute(scenario, traceLimit: options.traceLimit, quiet: quiet)
         let directory = URL(fileURLWithPath: out ?? "reports/runs/\(scenario.name)/seed-\(scenario.seed)")
         do {
             try RunOutputs.write(report, scenario: scenario, expectations: results, wallSeconds: wall, to: directory,
@@ -71,11 +78,13 @@ func loadScenario(_ file: String, overrides: [String], quiet: Bool) throws -> Sc
 
 /// Runs a scenario with a progress line on terminals; returns the report, the expectation
 /// results and the wall-clock seconds.
-func execute(_ scenario: Scenario, quiet: Bool) -> (RunReport, [ExpectationResult], Double) {
+func execute(_ scenario: Scenario, traceLimit: Int, quiet: Bool) -> (RunReport, [ExpectationResult], Double) {
     let clock = ContinuousClock()
     let started = clock.now
     let showProgress = !quiet && standardErrorIsTerminal
-    let report = runNetwork(scenario.specification) { now, events, stop in
+    var specification = scenario.specification
+    specification.trace = traceLimit > 0 ? .events(limit: traceLimit) : .digestOnly
+    let report = runNetwork(specification) { now, events, stop in
         guard showProgress else { return }
         let elapsed = started.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

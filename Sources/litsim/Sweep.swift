@@ -52,7 +52,7 @@ struct Sweep: ParsableCommand {
             }
             slots.wait()
             group.enter()
-            let arguments = ["run", file, "--quiet", "--out", directory.path] + (overrides + point.map { "\($0.path)=\($0.value)" }).flatMap { ["--set", $0] }
+            let arguments = ["run", file, "--quiet", "--trace-limit", "0", "--out", directory.path] + (overrides + point.map { "\($0.path)=\($0.value)" }).flatMap { ["--set", $0] }
             queue.async {
                 let process = Process()
                 process.executableURL = executable
@@ -77,7 +77,10 @@ struct Sweep: ParsableCommand {
             throw InvalidInput(message: "litsim sweep: \(state.failures.count) points failed to run: \(state.failures.sorted().map { Self.folderName(points[$0]) }.joined(separator: ", "))")
         }
         try writeTable(points: points, root: root, axes: scenario.sweep.map(\.path))
-        print("sweep: \(points.count) points (\(state.skipped) already done) → \(root.appendingPathComponent("sweep.csv").path)")
+        let table = try SweepReport.read(root.appendingPathComponent("sweep.csv"))
+        try writeAtomically(SweepReport.render(table, parameters: scenario.sweep.map(\.path).filter { $0 != "seed" }, metrics: Self.columns,
+                                               title: scenario.name), to: root.appendingPathComponent("sweep.html"))
+        print("sweep: \(points.count) points (\(state.skipped) already done) → \(root.appendingPathComponent("sweep.csv").path), sweep.html")
     }
 
     func cartesian(_ axes: [SweepAxis]) -> [[(path: String, value: String)]] {
@@ -92,7 +95,8 @@ struct Sweep: ParsableCommand {
     }
 
     func writeTable(points: [[(path: String, value: String)]], root: URL, axes: [String]) throws {
-        var rows = ["point," + axes.joined(separator: ",") + ",seed," + Self.columns.joined(separator: ",")]
+        let seedColumn = !axes.contains("seed")
+        var rows = ["point," + axes.joined(separator: ",") + (seedColumn ? ",seed," : ",") + Self.columns.joined(separator: ",")]
         for point in points {
             let name = Self.folderName(point)
             let folder = root.appendingPathComponent(name)
@@ -106,7 +110,7 @@ struct Sweep: ParsableCommand {
             let seed = summary.split(separator: "\n").first { $0.contains("\"seed\":") }?
                 .split(separator: ":").last?.trimmingCharacters(in: CharacterSet(charactersIn: " ,")) ?? ""
             let values = Self.columns.map { metrics[$0] ?? "" }
-            rows.append(([name] + point.map(\.value) + [seed] + values)
+            rows.append(([name] + point.map(\.value) + (seedColumn ? [seed] : []) + values)
                 .map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ","))
         }
         try writeAtomically(rows.joined(separator: "\n") + "\n", to: root.appendingPathComponent("sweep.csv"))

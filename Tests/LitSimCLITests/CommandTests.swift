@@ -101,7 +101,8 @@ func write(_ text: String, to url: URL) throws { try Data(text.utf8).write(to: u
         #expect(first.status == 0, "\(first.error)")
         let table = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n")
         #expect(table.count == 7)  // header and six points
-        #expect(table[0].hasPrefix("point,network.nodes,seed,seed,dkg.completed"))
+        #expect(table[0].hasPrefix("point,network.nodes,seed,dkg.completed"))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("sweep.html").path))
         #expect(table.dropFirst().allSatisfy { $0.contains(",true,") })
         let second = try runLitsim(["sweep", file.path, "--out", out.path])
         #expect(second.output.contains("6 points (6 already done)"), "\(second.output)")

@@ -1,0 +1,233 @@
+import Foundation
+import LitNetwork
+import Scenario
+import Simulation
+
+/// report.html: one self-contained page (inline SVG and CSS, no script, no remote reference).
+public enum HTMLReport {
+    static let style = """
+        body { font: 14px/1.45 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 920px; color: #222; }
+        h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #ddd; }
+        table { border-collapse: collapse; margin: 8px 0; } td, th { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left; }
+        td.number { text-align: right; font-variant-numeric: tabular-nums; }
+        .pass { color: #1a7f37; font-weight: 600; } .fail { color: #c62828; font-weight: 600; }
+        .muted { color: #666; } svg.chart { display: block; margin: 10px 0; background: #fafafa; }
+        svg .title { font-size: 14px; font-weight: 600; } svg .tick { font-size: 11px; fill: #555; }
+        svg .axis { font-size: 12px; fill: #333; } svg .small { font-size: 11px; fill: #333; } svg .band { font-size: 10px; fill: #444; }
+        code { background: #f3f3f3; padding: 1px 4px; }
+        """
+
+    /// Where each fault lies in time, for shading: (start, end, label, colour).
+    static func faultWindows(_ specification: NetworkSpecification, end: Double) -> [(Double, Double, String, String)] {
+        var windows = [(Double, Double, String, String)]()
+        func seconds(_ instant: SimInstant) -> Double { Double(instant.nanoseconds) / 1e9 }
+        for partition in specification.faults.partitions {
+            let label: String
+            switch partition.shape {
+            case let .groups(groups): label = "partition " + groups.map { "\($0)" }.joined(separator: " | ")
+            case let .oneWay(from, to): label = "partition \(from) → \(to)"
+            }
+            windows.append((seconds(partition.window.start), seconds(partition.window.end), label, "#e8710a"))
+        }
+        for clog in specification.faults.clogs {
+            windows.append((seconds(clog.window.start), seconds(clog.window.end), "clog \(clog.from)→\(clog.to)", "#8e24aa"))
+        }
+        for link in specification.faults.linkOverrides {
+            windows.append((seconds(link.window.start), seconds(link.window.end), "link \(link.from)→\(link.to)", "#607d8b"))
+        }
+        for fault in specification.faults.hostFaults {
+            switch fault {
+            case let .crash(endpoints, at, restart):
+                windows.append((seconds(at), restart.map(seconds) ?? end, "crash \(endpoints)", "#c62828"))
+            case let .pause(endpoints, window):
+                windows.append((seconds(window.start), seconds(window.end), "pause \(endpoints)", "#f9a825"))
+            }
+        }
+        return windows
+    }
+
+    public static func render(_ report: RunReport, scenario: Scenario, expectations: [ExpectationResult], wallSeconds: Double) -> String {
+        let specification = report.specification
+        var html = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
+                    "<title>LitSim report: \(escape(scenario.name)) seed \(specification.seed)</title>",
+                    "<style>\(style)</style></head><body>"]
+        html.append("<h1>\(escape(scenario.name)) <span class=\"muted\">seed \(specification.seed)</span></h1>")
+        if !scenario.description.isEmpty { html.append("<p>\(escape(scenario.description))</p>") }
+        html.append("<p class=\"muted\">\(specification.nodes) nodes, threshold \(report.threshold), \(specification.clients.count) clients, "
+                    + "\(specification.scheme.rawValue) with the \(specification.flow.rawValue) flow. Simulated \(String(format: "%.1f", report.endTime.milliseconds / 1000)) s "
+                    + "in \(String(format: "%.2f", wallSeconds)) s of wall time; stopped: \(report.stopReason.rawValue). "
+                    + "Trace digest <code>\(report.traceDigest.prefix(16))…</code>. Replay: <code>litsim run \(escape(scenario.file)) --seed \(specification.seed)</code></p>")
+
+        html.append("<h2>Expectations</h2>")
+        if expectations.isEmpty {
+            html.append("<p class=\"muted\">This scenario states no expectations.</p>")
+        } else {
+            html.append("<table><tr><th></th><th>metric</th><th>condition</th><th>actual</th></tr>")
+            for result in expectations {
+                html.append("<tr><td class=\"\(result.passed ? "pass" : "fail")\">\(result.passed ? "PASS" : "FAIL")</td><td>\(escape(result.metric))</td>"
+                            + "<td>\(escape(result.condition))</td><td>\(escape(Double(result.actual).map { SVGChart.format(($0 * 10_000).rounded() / 10_000) } ?? result.actual))</td></tr>")
+            }
+            html.append("</table>")
+        }
+        if !report.violations.isEmpty {
+            html.append("<p class=\"fail\">Safety violations:</p><ul>" + report.violations.map { "<li>\(escape($0.description))</li>" }.joined() + "</ul>")
+        }
+
+        html.append("<h2>Summary</h2><table>")
+        for (name, value) in report.metrics {
+            html.append("<tr><td>\(escape(name))</td><td class=\"number\">\(escape(display(value)))</td></tr>")
+        }
+        html.append("</table>")
+
+        let end = max(report.endTime.milliseconds / 1000, 1)
+        let windows = faultWindows(specification, end: end)
+        html.append("<h2>Signing requests</h2>")
+        html.append(latencyOverTime(report, windows: windows))
+        html.append(latencyCDF(report))
+        html.append(outcomesOverTime(report, windows: windows))
+        html.append("<h2>Nodes</h2>")
+        html += perNodeCharts(report)
+        html.append("<h2>DKG timeline</h2>")
+        html.append(dkgTimeline(report))
+        html.append("<h2>Blame</h2>")
+        html.append(blameTable(report))
+        html.append("<p class=\"muted\">Generated by litsim \(RunOutputs.version). Times are simulated unless marked wall.</p>")
+        html.append("</body></html>")
+        return html.joined(separator: "\n")
+    }
+
+    /// Numbers to four decimals at most: a table is read, not parsed.
+    static func display(_ value: MetricValue) -> String {
+        if case let .number(number) = value {
+            if number == number.rounded() { return String(Int64(number)) }
+            return abs(number) >= 1000 ? String(format: "%.0f", number) : String(format: "%.4g", number)
+        }
+        return value.description
+    }
+
+    static func latencyOverTime(_ report: RunReport, windows: [(Double, Double, String, String)]) -> String {
+        let succeeded = report.requests.filter { $0.outcome == .success }
+        let failed = report.requests.filter { $0.outcome != .success }
+        guard !report.requests.isEmpty else { return "<p class=\"muted\">No signing workload in this scenario.</p>" }
+        let points = succeeded.compactMap { record in record.latency.map { (Double(record.start.nanoseconds) / 1e9, $0.milliseconds) } }
+        let xs = report.requests.map { Double($0.start.nanoseconds) / 1e9 } + windows.flatMap { [$0.0, $0.1] }
+        let yRange = SVGChart.padded(points.map(\.1) + [1])
+        var chart = SVGChart(title: "Request latency over simulated time", xLabel: "request start (s, simulated)", yLabel: "latency (ms)",
+                             x: SVGChart.padded(xs, fromZero: false), y: yRange)
+        for (start, end, label, color) in windows { chart.shade(from: start, to: end, color: color, label: label) }
+        chart.dots(points, color: "#1565c0", title: "succeeded")
+        if !failed.isEmpty {
+            chart.crosses(failed.map { (Double($0.start.nanoseconds) / 1e9, yRange.upperBound * 0.96) }, color: "#c62828", title: "failed (at top)")
+        }
+        return chart.render()
+    }
+
+    static func latencyCDF(_ report: RunReport) -> String {
+        let latencies = report.requests.filter { $0.outcome == .success }.compactMap { $0.latency?.milliseconds }.sorted()
+        guard !latencies.isEmpty else { return "" }
+        var chart = SVGChart(title: "Latency CDF (sign)", xLabel: "latency (ms)", yLabel: "fraction of successful requests",
+                             x: SVGChart.padded(latencies), y: 0...1)
+        let points = latencies.enumerated().map { ($0.element, Double($0.offset + 1) / Double(latencies.count)) }
+        chart.line([(latencies[0], 0)] + points, color: "#1565c0", title: "sign", step: true)
+        return chart.render()
+    }
+
+    static func outcomesOverTime(_ report: RunReport, windows: [(Double, Double, String, String)]) -> String {
+        guard !report.requests.isEmpty else { return "" }
+        let starts = report.requests.map { Double($0.start.nanoseconds) / 1e9 }
+        let low = starts.min()!, high = max(starts.max()!, low + 1)
+        let width = SVGChart.ticks(0...(high - low), count: 30).dropFirst().first ?? 1
+        var buckets = [Int: [Double]]()
+        for record in report.requests {
+            let bucket = Int(((Double(record.start.nanoseconds) / 1e9) - low) / width)
+            var values = buckets[bucket] ?? [0, 0, 0]
+            values[record.outcome == .success ? 0 : 1] += 1
+            values[2] += Double(max(0, record.attempts - 1))
+            buckets[bucket] = values
+        }
+        let stacks = buckets.keys.sorted().map { (x: low + (Double($0) + 0.5) * width, values: buckets[$0]!) }
+        let peak = stacks.map { $0.values.reduce(0, +) }.max() ?? 1
+        var chart = SVGChart(title: "Successes, failures and retries by request start", xLabel: "request start (s, simulated)",
+                             yLabel: "requests per \(SVGChart.format(width)) s", x: (low - width)...(high + width), y: 0...(peak * 1.1))
+        for (start, end, label, color) in windows { chart.shade(from: start, to: end, color: color, label: label) }
+        chart.stackedBars(stacks, barWidth: width * 0.9, colors: ["#2e7d32", "#c62828", "#ef6c00"], titles: ["succeeded", "failed", "retries"])
+        return chart.render()
+    }
+
+    static func perNodeCharts(_ report: RunReport) -> [String] {
+        let counters = report.counters
+        let endpoints = counters.sentMessagesByEndpoint.count
+        let labels = (0..<endpoints).map { $0 < report.specification.nodes ? "n\($0)" : "c\($0 - report.specification.nodes)" }
+        func chart(_ title: String, _ label: String, _ series: [[Double]], _ titles: [String], _ colors: [String]) -> String {
+            var chart = SVGChart(title: title, xLabel: "endpoint (n = node, c = client)", yLabel: label, x: -0.6...(Double(endpoints) - 0.4),
+                                 y: SVGChart.padded(series.flatMap { $0 }))
+            chart.categories = labels
+            chart.groupedBars(series, colors: colors, titles: titles)
+            return chart.render()
+        }
+        return [
+            chart("Messages per endpoint", "messages", [counters.sentMessagesByEndpoint.map { Double($0) }, counters.receivedMessagesByEndpoint.map { Double($0) }],
+                  ["sent", "received"], ["#1565c0", "#90caf9"]),
+            chart("Bytes per endpoint", "kB", [counters.sentBytesByEndpoint.map { Double($0) / 1000 }, counters.receivedBytesByEndpoint.map { Double($0) / 1000 }],
+                  ["sent", "received"], ["#6a1b9a", "#ce93d8"]),
+            chart("Time busy computing", "ms (simulated)", [counters.busyNanosecondsByEndpoint.map { Double($0) / 1e6 }], ["busy"], ["#00897b"]),
+        ]
+    }
+
+    static let phaseColors = ["commitments": "#1e88e5", "shares": "#43a047", "complaints": "#fb8c00", "justifications": "#8e24aa",
+                              "agreement": "#3949ab", "finished": "#9e9e9e", "failed": "#c62828", "idle": "#e0e0e0"]
+
+    static func dkgTimeline(_ report: RunReport) -> String {
+        let n = report.specification.nodes
+        let finish = report.finishedAt.compactMap { $0?.milliseconds }.max() ?? 0
+        let lastPhase = report.dkgPhases.compactMap { $0.last?.at.milliseconds }.max() ?? 0
+        let end = max(finish, lastPhase) * 1.08 + 1
+        let rowHeight = max(8.0, min(22, 300.0 / Double(n)))
+        var chart = SVGChart(title: "DKG rounds per node", xLabel: "simulated time (ms)", yLabel: "",
+                             x: 0...end, y: 0...Double(n), height: Double(n) * rowHeight + 90)
+        chart.left = 120
+        let qualified = Set(report.agreedResult?.qualified ?? [])
+        for node in 0..<n {
+            let phases = report.dkgPhases[node]
+            let row = Double(n - node - 1)
+            for (index, phase) in phases.enumerated() where phase.phase != "finished" && phase.phase != "failed" {
+                let start = phase.at.milliseconds
+                let stop = index + 1 < phases.count ? phases[index + 1].at.milliseconds : end
+                chart.rect(x0: start, x1: stop, y0: row + 0.15, y1: row + 0.85, color: phaseColors[phase.phase] ?? "#999",
+                           title: "node \(node): \(phase.phase) from \(SVGChart.format(start)) ms")
+            }
+            var note = "n\(node)"
+            if report.agreedResult != nil && !qualified.contains(node) { note += " excluded" }
+            if report.results[node] == nil { note += phases.last?.phase == "failed" ? ", failed" : ", no key" }
+            chart.rowLabels.append((note, row + 0.5, note.count > 4 ? "#c62828" : "#333"))
+        }
+        for phase in ["commitments", "shares", "complaints", "justifications", "agreement"] { chart.legend.append((phase, phaseColors[phase]!)) }
+        var out = chart.render()
+        let notes = report.accusations.filter { $0.reason.hasPrefix("DKG") }
+        if !notes.isEmpty {
+            out += "<p>Complaints upheld in the DKG: " + notes.map { "node \($0.node) (\(escape($0.reason)))" }.joined(separator: ", ") + ".</p>"
+        }
+        return out
+    }
+
+    static func blameTable(_ report: RunReport) -> String {
+        let byzantine = report.specification.behaviours
+        var out = ""
+        if report.accusations.isEmpty {
+            out += "<p>No node was proven to have misbehaved.</p>"
+        } else {
+            out += "<table><tr><th>node</th><th>proven</th><th>proven by</th><th>scenario says</th></tr>"
+            for accusation in report.accusations {
+                out += "<tr><td>\(accusation.node)</td><td>\(escape(accusation.reason))</td><td>\(escape(accusation.provenBy))</td>"
+                    + "<td>\(escape(byzantine[accusation.node]?.name ?? "honest"))</td></tr>"
+            }
+            out += "</table>"
+        }
+        let unaccused = byzantine.keys.sorted().filter { !report.accused.contains($0) }
+        if !unaccused.isEmpty {
+            out += "<p class=\"muted\">Byzantine but not accused (nothing provable, or it never acted): "
+                + unaccused.map { "node \($0) (\(byzantine[$0]!.name))" }.joined(separator: ", ") + ".</p>"
+        }
+        return out
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// A Byzantine-signer scenario with a partition: the report's showcase.
+let reportScenario = """
+name: report-test
+seed: 5
+stop: 90s
+network: { nodes: 8, loss: 0.02, latency: { distribution: lognormal, mean: 30ms, stddev: 10ms, min: 1ms } }
+clients: { count: 2 }
+workload:
+  - { op: sign, rate: 10/s, count: 60 }
+byzantine:
+  - { nodes: [1], behaviour: bad-signature-share }
+  - { nodes: [6], behaviour: dkg-bad-share }
+faults:
+  - { at: 2s, for: 3s, partition: [[0, 1], [2, 3, 4, 5, 6, 7]] }
+
+"""
+
+@Suite(.serialized) struct ReportTests {
+    func runReportScenario() throws -> URL {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("report.yaml")
+        try write(reportScenario, to: file)
+        let result = try runLitsim(["run", file.path, "--out", folder.appendingPathComponent("run").path, "--quiet"])
+        #expect(result.status == 0, "\(result.error)")
+        return folder.appendingPathComponent("run")
+    }
+
+    @Test func reportHasEveryPlotAsSVGAndNoRemoteReference() throws {
+        let html = try String(contentsOf: runReportScenario().appendingPathComponent("report.html"), encoding: .utf8)
+        for title in ["Request latency over simulated time", "Latency CDF (sign)", "Successes, failures and retries by request start",
+                      "Messages per endpoint", "Bytes per endpoint", "Time busy computing", "DKG rounds per node"] {
+            #expect(html.contains("aria-label=\"\(title)\""), "missing plot \(title)")
+        }
+        #expect(html.components(separatedBy: "<svg").count - 1 >= 7)
+        #expect(html.contains("partition [0, 1] | [2, 3, 4, 5, 6, 7]"), "the partition window is shaded and labelled")
+        #expect(html.contains("<td>signing: invalid-signature-share</td>"), "blamed nodes and why")
+        #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"), "self-contained")
+    }
+
+    @Test func traceJSONLinksEverySendToItsDelivery() throws {
+        let data = try Data(contentsOf: runReportScenario().appendingPathComponent("trace.json"))
+        let trace = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let events = try #require(trace["traceEvents"] as? [[String: Any]])
+        let flowStarts = Set(events.filter { $0["ph"] as? String == "s" }.compactMap { $0["id"] as? Int })
+        let flowEnds = events.filter { $0["ph"] as? String == "f" }.compactMap { $0["id"] as? Int }
+        #expect(!flowStarts.isEmpty)
+        #expect(flowEnds.allSatisfy { flowStarts.contains($0) }, "every delivery's arrow starts at a send")
+        #expect(Set(flowEnds).count > flowStarts.count * 9 / 10, "almost every send is delivered")
+        #expect(events.contains { $0["ph"] as? String == "X" && $0["name"] as? String == "compute" })
+        #expect(events.contains { ($0["name"] as? String)?.hasPrefix("drop") == true })
+        let threads = events.filter { $0["name"] as? String == "thread_name" }.count
+        #expect(threads == 10, "a track per node and per client")
+        let other = try #require(trace["otherData"] as? [String: Any])
+        #expect(other["truncated"] as? Bool == false)
+    }
+
+    @Test func traceLimitIsHonouredAndSaidInTheFile() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("report.yaml")
+        try write(reportScenario, to: file)
+        let result = try runLitsim(["run", file.path, "--out", folder.appendingPathComponent("run").path, "--quiet", "--trace-limit", "500"])
+        #expect(result.status == 0)
+        let data = try Data(contentsOf: folder.appendingPathComponent("run/trace.json"))
+        let trace = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let other = try #require(trace["otherData"] as? [String: Any])
+        #expect(other["truncated"] as? Bool == true)
+        #expect((other["note"] as? String)?.contains("--trace-limit") == true)
+        #expect(other["events_recorded"] as? Int == 500)
+    }
+
+    @Test func reportRendersInHeadlessChromiumWithoutConsoleErrors() throws {
+        let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        guard let browser = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            print("SKIPPED reportRendersInHeadlessChromium: no Chromium here (install Debian's `chromium`; .ci/run does)")
+            return
+        }
+        let report = try runReportScenario().appendingPathComponent("report.html")
+        let screenshot = report.deletingLastPathComponent().appendingPathComponent("report.png")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: browser)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
+                             "--window-size=1000,4000", "--screenshot=\(screenshot.path)", report.absoluteString]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let size = (try FileManager.default.attributesOfItem(atPath: screenshot.path)[.size] as? Int) ?? 0
+        // A blank 1000×4000 page compresses to a few kB; the report's plots take far more.
+        #expect(size > 60_000, "screenshot is \(size) bytes")
+        let consoleErrors = log.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("Uncaught") }
+        #expect(consoleErrors.isEmpty, "\(consoleErrors)")
+    }
+
+    @Test func sweepReportPlotsEveryMetricAgainstEachParameter() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("grid.yaml")
+        try write(smallScenario + "sweep:\n  network.nodes: [5, 6]\n  network.threshold: [lit, \"1/2\"]\n  seed: 1...2\n", to: file)
+        let out = folder.appendingPathComponent("sweep")
+        #expect(try runLitsim(["sweep", file.path, "--out", out.path]).status == 0)
+        try FileManager.default.removeItem(at: out.appendingPathComponent("sweep.html"))
+        let report = try runLitsim(["report", out.path])
+        #expect(report.status == 0, "\(report.error)")
+        let html = try String(contentsOf: out.appendingPathComponent("sweep.html"), encoding: .utf8)
+        #expect(html.contains("aria-label=\"dkg.duration_ms against network.nodes\""))
+        #expect(html.contains("aria-label=\"sign.latency_ms.p50 against network.threshold\""))
+        #expect(html.contains("network.threshold=lit"), "one line per other parameter value")
+        #expect(try runLitsim(["report", folder.path]).status == 2, "a folder without sweep.csv is an input error")
+    }
+}
