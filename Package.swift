@@ -68,12 +68,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ThresholdCryptoTests",
-            dependencies: ["ThresholdCrypto", "CSecp256k1"],
+            dependencies: ["ThresholdCrypto", "CSecp256k1", "Simulation"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "ProtocolsTests",
-            dependencies: ["Protocols", "ThresholdCrypto"]
+            dependencies: ["Protocols", "ThresholdCrypto", "Simulation"]
         ),
         // Scenario files: YAML schema, located errors, overrides, sweeps, expectations.
         .target(

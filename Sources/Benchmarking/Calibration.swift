@@ -5,7 +5,7 @@ import ThresholdCrypto
 /// figure is the median of several timed batches of the real operation.
 public func calibrateCostTable(quick: Bool = false) -> CostTable {
     let scale = quick ? 10 : 1
-    var rng = BenchmarkRandom(state: 7)
+    var rng = SplitMix64(seed: 7)
     let meter = CostMeter()
     let scalars = (0..<256).map { _ in Scalar.randomNonZero(using: &rng) }
     let points = scalars.map { Point.base($0, meter: meter) }

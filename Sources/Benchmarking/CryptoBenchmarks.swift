@@ -1,22 +1,11 @@
 import CSecp256k1
+import Simulation
 import ThresholdCrypto
-
-/// A deterministic generator for benchmark inputs (not the simulator's streams).
-struct BenchmarkRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Scalar and point operations next to the raw libsecp256k1 calls for the same work.
 public func runCryptoBenchmarks(quick: Bool = false) -> [Measurement] {
     let scale = quick ? 10 : 1
-    var rng = BenchmarkRandom(state: 42)
+    var rng = SplitMix64(seed: 42)
     let meter = CostMeter()
     let scalars = (0..<1024).map { _ in Scalar.randomNonZero(using: &rng) }
     let points = scalars.prefix(256).map { Point.base($0, meter: meter) }
@@ -111,7 +100,7 @@ func batchVerificationBenchmarks(quick: Bool) -> [Measurement] {
     var results = [Measurement]()
     let sizes: [(dealers: Int, threshold: Int)] = quick ? [(16, 10)] : [(16, 10), (64, 42)]
     for (dealers, threshold) in sizes {
-        var rng = BenchmarkRandom(state: UInt64(dealers))
+        var rng = SplitMix64(seed: UInt64(dealers))
         let setupMeter = CostMeter()
         let receiver = Scalar(5)
         let shares = (0..<dealers).map { dealer -> VSS.DealtShare<Int> in

@@ -364,10 +364,8 @@ public final class LitClient {
                     continue
                 }
                 guard earlier != commitment, commitment.signer >= 0, commitment.signer < nodes else { continue }
-                let key = identityKeys[commitment.signer]
-                if NodeIdentity.verify(earlier.signature, digest: earlier.digest(meter: meter), publicKey: key, meter: meter),
-                   NodeIdentity.verify(commitment.signature, digest: commitment.digest(meter: meter), publicKey: key, meter: meter),
-                   earlier.id == commitment.id {
+                if earlier.id == commitment.id, earlier.hasValidSignature(keys: identityKeys, meter: meter),
+                   commitment.hasValidSignature(keys: identityKeys, meter: meter) {
                     return commitment.signer
                 }
             }
@@ -388,7 +386,7 @@ public final class LitClient {
             let verification = verificationShare(of: share.signer)
             if !FROST<Suite>.verifyShare(identifier: Scalar(UInt64(share.signer + 1)), verificationShare: verification,
                                          share: share.share, package: package, meter: meter),
-               NodeIdentity.verify(share.signature, digest: share.digest(meter: meter), publicKey: identityKeys[share.signer], meter: meter) {
+               share.hasValidSignature(keys: identityKeys, meter: meter) {
                 blame(share.signer, .invalidSignatureShare, &context)
             }
         }

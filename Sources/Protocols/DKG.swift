@@ -382,8 +382,7 @@ public struct DKGParticipant: Sendable {
     mutating func judgeInvalidShareComplaint(_ evidence: DKGShare, from complainer: Int, _ actions: inout [DKGAction], meter: CostMeter) {
         let dealer = evidence.sender
         guard dealer >= 0, dealer < n, evidence.receiver == complainer, evidence.session == session,
-              NodeIdentity.verify(evidence.signature, digest: evidence.digest(meter: meter),
-                                  publicKey: configuration.identityKeys[dealer], meter: meter)
+              evidence.hasValidSignature(keys: configuration.identityKeys, meter: meter)
         else {
             // The complainer signed a complaint around a share the dealer never signed.
             disqualify(complainer, .falseComplaint, &actions, exclude: false)
@@ -419,8 +418,7 @@ public struct DKGParticipant: Sendable {
             }
             guard let share = justification.shares.first(where: { $0.receiver == complainer }),
                   share.sender == dealer, share.session == session,
-                  NodeIdentity.verify(share.signature, digest: share.digest(meter: meter),
-                                      publicKey: configuration.identityKeys[dealer], meter: meter),
+                  share.hasValidSignature(keys: configuration.identityKeys, meter: meter),
                   VSS.verify(share: share.share, at: configuration.identifier(of: complainer),
                              against: commitments[dealer]!.commitment, meter: meter)
             else {
@@ -498,13 +496,12 @@ extension DKGMessage {
     /// The same message signed by `identity` (used by honest nodes and, with altered
     /// contents, by Byzantine ones: a node signs whatever it chooses to send).
     public func signed(by identity: NodeIdentity, meter: CostMeter) -> DKGMessage {
-        let signature = identity.sign(digest: NodeIdentity.digest(signedBytes, domain: dkgSignatureDomain, meter: meter), meter: meter)
         switch self {
-        case var .commitments(m): m.signature = signature; return .commitments(m)
-        case var .share(m): m.signature = signature; return .share(m)
-        case var .complaints(m): m.signature = signature; return .complaints(m)
-        case var .justification(m): m.signature = signature; return .justification(m)
-        case var .agreement(m): m.signature = signature; return .agreement(m)
+        case let .commitments(m): .commitments(m.signed(by: identity, meter: meter))
+        case let .share(m): .share(m.signed(by: identity, meter: meter))
+        case let .complaints(m): .complaints(m.signed(by: identity, meter: meter))
+        case let .justification(m): .justification(m.signed(by: identity, meter: meter))
+        case let .agreement(m): .agreement(m.signed(by: identity, meter: meter))
         }
     }
 }

@@ -24,7 +24,8 @@ private func header(_ round: DKGRound, session: [UInt8], sender: Int) -> ByteWri
 /// Round 1, broadcast: Feldman commitments to the dealer's polynomial and a proof of
 /// knowledge of its constant term, bound to the session and the dealer's identifier
 /// (FROST KeyGen round 1 steps 1–4, Komlo–Goldberg).
-public struct DKGCommitments: Sendable, Equatable {
+public struct DKGCommitments: Sendable, Equatable, IdentitySigned {
+    public static let signatureDomain = dkgSignatureDomain
     public let session: [UInt8]
     public let sender: Int
     public let commitment: VSSCommitment
@@ -47,7 +48,8 @@ public struct DKGCommitments: Sendable, Equatable {
 
 /// Round 2, private to `receiver`: the dealer's polynomial evaluated at the receiver's
 /// identifier. Signed, so a receiver can prove a bad share to everyone.
-public struct DKGShare: Sendable, Equatable {
+public struct DKGShare: Sendable, Equatable, IdentitySigned {
+    public static let signatureDomain = dkgSignatureDomain
     public let session: [UInt8]
     public let sender: Int
     public let receiver: Int
@@ -92,7 +94,8 @@ public struct DKGEcho: Sendable, Equatable {
 
 /// Round 3, broadcast by every participant (even with nothing to complain about, so that the
 /// others know the round is over): its complaints and its echo of every round-1 broadcast.
-public struct DKGComplaints: Sendable, Equatable {
+public struct DKGComplaints: Sendable, Equatable, IdentitySigned {
+    public static let signatureDomain = dkgSignatureDomain
     public let session: [UInt8]
     public let sender: Int
     public let complaints: [DKGComplaint]
@@ -130,7 +133,8 @@ public struct DKGComplaints: Sendable, Equatable {
 
 /// Round 4, broadcast by a dealer that drew missing-share complaints: the signed shares it
 /// sent to the complainers, now public, to be checked against its commitments.
-public struct DKGJustification: Sendable, Equatable {
+public struct DKGJustification: Sendable, Equatable, IdentitySigned {
+    public static let signatureDomain = dkgSignatureDomain
     public let session: [UInt8]
     public let sender: Int
     public let shares: [DKGShare]
@@ -151,7 +155,8 @@ public struct DKGJustification: Sendable, Equatable {
 
 /// Round 5, broadcast: the digest of what this node decided (qualified set, every qualified
 /// dealer's round-1 digest, hence the group key). A node finishes when a threshold agree.
-public struct DKGAgreement: Sendable, Equatable {
+public struct DKGAgreement: Sendable, Equatable, IdentitySigned {
+    public static let signatureDomain = dkgSignatureDomain
     public let session: [UInt8]
     public let sender: Int
     public let digest: [UInt8]
@@ -174,15 +179,20 @@ public enum DKGMessage: Sendable, Equatable {
     case justification(DKGJustification)
     case agreement(DKGAgreement)
 
-    public var sender: Int {
+    /// The message inside, for what every kind has.
+    public var payload: any IdentitySigned {
         switch self {
-        case let .commitments(m): m.sender
-        case let .share(m): m.sender
-        case let .complaints(m): m.sender
-        case let .justification(m): m.sender
-        case let .agreement(m): m.sender
+        case let .commitments(m): m
+        case let .share(m): m
+        case let .complaints(m): m
+        case let .justification(m): m
+        case let .agreement(m): m
         }
     }
+
+    public var sender: Int { payload.sender }
+    public var signedBytes: [UInt8] { payload.signedBytes }
+    public var signature: [UInt8] { payload.signature }
 
     public var session: [UInt8] {
         switch self {
@@ -213,32 +223,4 @@ public enum DKGMessage: Sendable, Equatable {
         case .agreement: .agreement
         }
     }
-
-    var signedBytes: [UInt8] {
-        switch self {
-        case let .commitments(m): m.signedBytes
-        case let .share(m): m.signedBytes
-        case let .complaints(m): m.signedBytes
-        case let .justification(m): m.signedBytes
-        case let .agreement(m): m.signedBytes
-        }
-    }
-
-    public var signature: [UInt8] {
-        switch self {
-        case let .commitments(m): m.signature
-        case let .share(m): m.signature
-        case let .complaints(m): m.signature
-        case let .justification(m): m.signature
-        case let .agreement(m): m.signature
-        }
-    }
-}
-
-extension DKGShare {
-    func digest(meter: CostMeter) -> [UInt8] { NodeIdentity.digest(signedBytes, domain: dkgSignatureDomain, meter: meter) }
-}
-
-extension DKGCommitments {
-    func digest(meter: CostMeter) -> [UInt8] { NodeIdentity.digest(signedBytes, domain: dkgSignatureDomain, meter: meter) }
 }

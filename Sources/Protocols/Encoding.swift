@@ -62,3 +62,29 @@ public struct NodeIdentity: Sendable {
         BIP340.verify(publicKeyX: publicKey, message: digest, signature: signature, meter: meter)
     }
 }
+
+/// A protocol message signed with its sender's identity key: what it signs, and its signature.
+public protocol IdentitySigned: Sendable {
+    /// Separates this protocol's signatures from every other use of the key.
+    static var signatureDomain: String { get }
+    var sender: Int { get }
+    var signedBytes: [UInt8] { get }
+    var signature: [UInt8] { get set }
+}
+
+extension IdentitySigned {
+    /// SHA-256(domain ‖ signed bytes): what the BIP-340 signature covers.
+    public func digest(meter: CostMeter) -> [UInt8] { NodeIdentity.digest(signedBytes, domain: Self.signatureDomain, meter: meter) }
+
+    /// The same message signed by `identity` (honest nodes, and Byzantine ones signing what they choose).
+    public func signed(by identity: NodeIdentity, meter: CostMeter) -> Self {
+        var copy = self
+        copy.signature = identity.sign(digest: digest(meter: meter), meter: meter)
+        return copy
+    }
+
+    /// Whether the signature is `sender`'s.
+    public func hasValidSignature(keys: [[UInt8]], meter: CostMeter) -> Bool {
+        sender >= 0 && sender < keys.count && NodeIdentity.verify(signature, digest: digest(meter: meter), publicKey: keys[sender], meter: meter)
+    }
+}

@@ -128,7 +128,7 @@ public struct Signer: Sendable {
         guard session.request.flow == .lit, !session.signed else { return [] }
         guard commitment.signer == sender, session.request.signers.contains(sender), session.commitments[sender] == nil,
               commitment.commitment.identifier == Scalar(UInt64(sender + 1)),
-              NodeIdentity.verify(commitment.signature, digest: commitment.digest(meter: meter), publicKey: identityKeys[sender], meter: meter)
+              commitment.hasValidSignature(keys: identityKeys, meter: meter)
         else { return [.note("sign: dropped a commitment for \(commitment.id) from \(sender)")] }
         session.commitments[sender] = commitment
         sessions[commitment.id] = session

@@ -68,7 +68,8 @@ public struct SignRequest: Sendable, Equatable {
 }
 
 /// A signer's nonce commitment for one attempt, signed with its identity key.
-public struct SignedCommitment: Sendable, Hashable {
+public struct SignedCommitment: Sendable, Hashable, IdentitySigned {
+    public static let signatureDomain = signingSignatureDomain
     public let id: SigningRequestID
     public let signer: Int
     public let commitment: FROSTCommitment
@@ -94,14 +95,7 @@ public struct SignedCommitment: Sendable, Hashable {
     }
 
     public static let wireSize = 2 + SigningRequestID.wireSize + WireSize.node + FROSTCommitment.encodedSize + WireSize.signature
-
-    public func digest(meter: CostMeter) -> [UInt8] { NodeIdentity.digest(signedBytes, domain: signingSignatureDomain, meter: meter) }
-
-    public func signed(by identity: NodeIdentity, meter: CostMeter) -> SignedCommitment {
-        var copy = self
-        copy.signature = identity.sign(digest: digest(meter: meter), meter: meter)
-        return copy
-    }
+    public var sender: Int { signer }
 }
 
 /// The coordinator flow's second round: the commitments the client chose.
@@ -123,7 +117,8 @@ public struct SigningPackageMessage: Sendable, Equatable {
 
 /// A signature share for the client, signed, with the commitment list it was computed over
 /// (lit flow) so the client can build the same package and prove equivocation.
-public struct SignatureShareMessage: Sendable, Equatable {
+public struct SignatureShareMessage: Sendable, Equatable, IdentitySigned {
+    public static let signatureDomain = signingSignatureDomain
     public let id: SigningRequestID
     public let signer: Int
     public let share: Scalar
@@ -155,13 +150,7 @@ public struct SignatureShareMessage: Sendable, Equatable {
         2 + SigningRequestID.wireSize + WireSize.node + WireSize.scalar + 2 + SignedCommitment.wireSize * commitments.count + WireSize.signature
     }
 
-    public func digest(meter: CostMeter) -> [UInt8] { NodeIdentity.digest(signedBytes, domain: signingSignatureDomain, meter: meter) }
-
-    public func signed(by identity: NodeIdentity, meter: CostMeter) -> SignatureShareMessage {
-        var copy = self
-        copy.signature = identity.sign(digest: digest(meter: meter), meter: meter)
-        return copy
-    }
+    public var sender: Int { signer }
 }
 
 /// A node declining an attempt (no key yet, a co-signer missing, a reused request).

@@ -156,8 +156,9 @@ extension ScenarioLoader {
         // sweep
         var sweep = [SweepAxis]()
         let sweepNode = r.child(top, "sweep", path: "")
-        if let sweepNode, case let .mapping(mapping) = sweepNode.node {
-            for (keyNode, valueNode) in mapping {
+        if let sweepNode, case let .mapping(pairs) = sweepNode.node {
+            // Node.Mapping keeps file order.
+            for (keyNode, valueNode) in pairs {
                 let key = Located(node: keyNode, file: sweepNode.file)
                 let value = Located(node: valueNode, file: sweepNode.file)
                 guard let path = keyNode.scalar?.string else { continue }

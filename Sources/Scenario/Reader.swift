@@ -62,12 +62,13 @@ final class Reader {
     func mapping(_ located: Located?, path: String, allowed: [String]) -> [(key: String, value: Located)] {
         guard let located else { return [] }
         guard !budgetExceeded(located) else { return [] }
-        guard case let .mapping(mapping) = located.node else {
+        guard case let .mapping(pairs) = located.node else {
             error(located, "`\(path)` must be a mapping, got \(located.kind)")
             return []
         }
         var entries = [(key: String, value: Located)]()
-        for (keyNode, valueNode) in mapping {
+        // Node.Mapping keeps file order, so errors come out in file order.
+        for (keyNode, valueNode) in pairs {
             let key = Located(node: keyNode, file: located.file)
             guard let name = keyNode.scalar?.string else {
                 error(key, "keys of `\(path)` must be plain names")

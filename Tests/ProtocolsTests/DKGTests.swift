@@ -1,17 +1,7 @@
+import Simulation
 import Testing
 import ThresholdCrypto
 @testable import Protocols
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Drives DKG nodes by hand: messages are delivered in FIFO order; when none is left, the
 /// earliest-set pending round timer fires (all timeouts are equal, so timers expire in the
@@ -28,12 +18,12 @@ struct LocalDKG {
     var bytes = 0
     let meter = CostMeter()
     let identities: [NodeIdentity]
-    var rng: SplitMix
+    var rng: SplitMix64
 
     init(participants n: Int, threshold t: Int, behaviours: [Int: DKGBehaviour] = [:], down: Set<Int> = [], seed: UInt64) {
         print("LocalDKG n=\(n) t=\(t) seed \(seed)")
-        rng = SplitMix(state: seed)
-        var identityRNG = SplitMix(state: seed ^ 0xABCDEF)
+        rng = SplitMix64(seed: seed)
+        var identityRNG = SplitMix64(seed: seed ^ 0xABCDEF)
         var made = [NodeIdentity]()
         for _ in 0..<n { made.append(NodeIdentity(secret: .randomNonZero(using: &identityRNG), meter: CostMeter())) }
         identities = made
@@ -106,7 +96,7 @@ struct LocalDKG {
         for (node, result) in results.enumerated() {
             #expect(result.verificationShare(of: node, meter: meter) == Point.base(result.secretShare, meter: meter))
         }
-        var rng = SplitMix(state: 77)
+        var rng = SplitMix64(seed: 77)
         let shares = results.enumerated().map { SecretShare(identifier: Scalar(UInt64($0.offset + 1)), value: $0.element.secretShare) }
         for _ in 0..<5 {
             let subset = Array(shares.shuffled(using: &rng).prefix(4))
@@ -227,7 +217,7 @@ struct LocalDKG {
     @Test func dropsMalformedMessagesWithANote() {
         var dkg = LocalDKG(participants: 4, threshold: 3, seed: 14)
         let meter = CostMeter()
-        var rng = SplitMix(state: 1)
+        var rng = SplitMix64(seed: 1)
         _ = dkg.nodes[0].start(using: &rng, meter: meter)
         var other = dkg.nodes[1]
         guard case let .broadcast(message)? = other.start(using: &rng, meter: meter).first, case let .commitments(package) = message else {

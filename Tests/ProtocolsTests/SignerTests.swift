@@ -1,10 +1,11 @@
+import Simulation
 import Testing
 import ThresholdCrypto
 @testable import Protocols
 
 @Suite struct SignerTests {
     func signers(_ count: Int) -> (signers: [Signer], identities: [NodeIdentity]) {
-        var rng = SplitMix(state: 99)
+        var rng = SplitMix64(seed: 99)
         let meter = CostMeter()
         let identities = (0..<count).map { _ in NodeIdentity(secret: .randomNonZero(using: &rng), meter: meter) }
         let secret = Scalar.randomNonZero(using: &rng)
@@ -21,7 +22,7 @@ import ThresholdCrypto
 
     @Test func keepsACommitmentThatArrivesBeforeTheRequest() {
         var (nodes, _) = signers(2)
-        var rng = SplitMix(state: 1)
+        var rng = SplitMix64(seed: 1)
         let meter = CostMeter()
         let request = SignRequest(id: SigningRequestID(client: 0, request: 0, attempt: 1), message: [UInt8](repeating: 1, count: 32),
                                   scheme: .frostSecp256k1, flow: .lit, signers: [0, 1], waitMilliseconds: 15_000)
@@ -38,7 +39,7 @@ import ThresholdCrypto
 
     @Test func refusesASecondRequestForTheSameAttempt() {
         var (nodes, _) = signers(2)
-        var rng = SplitMix(state: 2)
+        var rng = SplitMix64(seed: 2)
         let meter = CostMeter()
         let request = SignRequest(id: SigningRequestID(client: 0, request: 0, attempt: 1), message: [UInt8](repeating: 1, count: 32),
                                   scheme: .frostTaproot, flow: .coordinator, signers: [], waitMilliseconds: 15_000)

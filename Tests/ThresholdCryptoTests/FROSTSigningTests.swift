@@ -3,41 +3,12 @@ import Testing
 @testable import ThresholdCrypto
 
 @Suite struct FROSTSigningTests {
-    struct Vectors: Decodable {
-        struct Inputs: Decodable {
-            struct Share: Decodable { let identifier: Int; let participant_share: String }
-            let participant_list: [Int]
-            let group_secret_key: String
-            let group_public_key: String
-            let message: String
-            let participant_shares: [Share]
-        }
-        struct RoundOne: Decodable {
-            struct Output: Decodable {
-                let identifier: Int
-                let hiding_nonce_randomness: String
-                let binding_nonce_randomness: String
-                let binding_factor: String
-            }
-            let outputs: [Output]
-        }
-        struct RoundTwo: Decodable {
-            struct Output: Decodable { let identifier: Int; let sig_share: String }
-            let outputs: [Output]
-        }
-        struct Final: Decodable { let sig: String }
-        let inputs: Inputs
-        let round_one_outputs: RoundOne
-        let round_two_outputs: RoundTwo
-        let final_output: Final
-    }
-
     @Test func reproducesRFC9591AppendixE5ByteForByte() throws {
-        let vectors = try JSONDecoder().decode(Vectors.self, from: fixture("rfc9591-frost-secp256k1-sha256.json"))
+        let vectors = try FROSTVectors.load()
         let meter = CostMeter()
         let groupKey = try Point(compressed: hex(vectors.inputs.group_public_key), meter: meter)
         let message = hex(vectors.inputs.message)
-        let shareOf = { (id: Int) in scalar(vectors.inputs.participant_shares.first { $0.identifier == id }!.participant_share) }
+        let shareOf = vectors.share(of:)
         let nonces = vectors.round_one_outputs.outputs.map { output -> FROSTNonces in
             let secret = shareOf(output.identifier)
             let hiding = FROST<FROSTSecp256k1>.generateNonce(secret: secret, random: hex(output.hiding_nonce_randomness), meter: meter)

@@ -5,37 +5,7 @@ import Testing
 /// RFC 9591 Appendix E.5 (FROST(secp256k1, SHA-256)): the parts the crypto core owns — the
 /// trusted-dealer shares, H1, H3 (nonce generation), H4 and H5 — checked byte for byte.
 @Suite struct FROSTVectorTests {
-    struct Vectors: Decodable {
-        struct Inputs: Decodable {
-            struct Share: Decodable { let identifier: Int; let participant_share: String }
-            let participant_list: [Int]
-            let group_secret_key: String
-            let group_public_key: String
-            let message: String
-            let share_polynomial_coefficients: [String]
-            let participant_shares: [Share]
-        }
-        struct RoundOne: Decodable {
-            struct Output: Decodable {
-                let identifier: Int
-                let hiding_nonce_randomness: String
-                let binding_nonce_randomness: String
-                let hiding_nonce: String
-                let binding_nonce: String
-                let hiding_nonce_commitment: String
-                let binding_nonce_commitment: String
-                let binding_factor_input: String
-                let binding_factor: String
-            }
-            let outputs: [Output]
-        }
-        let inputs: Inputs
-        let round_one_outputs: RoundOne
-    }
-
-    func load() throws -> Vectors {
-        try JSONDecoder().decode(Vectors.self, from: fixture("rfc9591-frost-secp256k1-sha256.json"))
-    }
+    func load() throws -> FROSTVectors { try FROSTVectors.load() }
 
     @Test func trustedDealerSharesMatch() throws {
         let vectors = try load()
@@ -57,7 +27,7 @@ import Testing
         let vectors = try load()
         let meter = CostMeter()
         for output in vectors.round_one_outputs.outputs {
-            let secret = hex(vectors.inputs.participant_shares.first { $0.identifier == output.identifier }!.participant_share)
+            let secret = vectors.share(of: output.identifier).bytes
             let hiding = FROSTHash.h3(hex(output.hiding_nonce_randomness), secret, meter: meter)
             let binding = FROSTHash.h3(hex(output.binding_nonce_randomness), secret, meter: meter)
             #expect(hiding.hexString == output.hiding_nonce)

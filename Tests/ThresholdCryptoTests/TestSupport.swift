@@ -1,22 +1,17 @@
 import Foundation
+import Simulation
 import ThresholdCrypto
 
 /// SplitMix64 for seeded tests. Every seeded test prints its seed so a failure can be replayed.
 struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
+    private var generator: SplitMix64
 
     init(seed: UInt64, test: String = #function) {
-        state = seed
+        generator = SplitMix64(seed: seed)
         print("\(test): seed \(seed) (set LITSIM_TEST_SEED to replay another)")
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     mutating func next(below bound: Int) -> Int {
         Int(next() % UInt64(bound))
@@ -39,3 +34,48 @@ struct FixtureMissing: Error { let name: String }
 
 func hex(_ string: String) -> [UInt8] { try! [UInt8](hex: string) }
 func scalar(_ string: String) -> Scalar { try! Scalar(bytes: hex(string)) }
+
+/// RFC 9591 Appendix E.5 as committed in Fixtures/rfc9591-frost-secp256k1-sha256.json.
+struct FROSTVectors: Decodable {
+    struct Inputs: Decodable {
+        struct Share: Decodable { let identifier: Int; let participant_share: String }
+        let participant_list: [Int]
+        let group_secret_key: String
+        let group_public_key: String
+        let message: String
+        let share_polynomial_coefficients: [String]
+        let participant_shares: [Share]
+    }
+    struct RoundOne: Decodable {
+        struct Output: Decodable {
+            let identifier: Int
+            let hiding_nonce_randomness: String
+            let binding_nonce_randomness: String
+            let hiding_nonce: String
+            let binding_nonce: String
+            let hiding_nonce_commitment: String
+            let binding_nonce_commitment: String
+            let binding_factor_input: String
+            let binding_factor: String
+        }
+        let outputs: [Output]
+    }
+    struct RoundTwo: Decodable {
+        struct Output: Decodable { let identifier: Int; let sig_share: String }
+        let outputs: [Output]
+    }
+    struct Final: Decodable { let sig: String }
+    let inputs: Inputs
+    let round_one_outputs: RoundOne
+    let round_two_outputs: RoundTwo
+    let final_output: Final
+
+    static func load() throws -> FROSTVectors {
+        try JSONDecoder().decode(FROSTVectors.self, from: fixture("rfc9591-frost-secp256k1-sha256.json"))
+    }
+
+    /// Participant `identifier`'s secret share.
+    func share(of identifier: Int) -> Scalar {
+        scalar(inputs.participant_shares.first { $0.identifier == identifier }!.participant_share)
+    }
+}
