@@ -336,6 +336,13 @@ public final class LitClient {
                 failAttempt(requestIndex, reason: "signer \(culprit) equivocated its commitments", kind: .invalidShares, &context)
                 return
             }
+            // Shares over different commitment lists cannot be judged against one package:
+            // blaming on them could accuse an honest signer, so the attempt just fails.
+            let lists = Set(shares.map { $0.commitments.map(\.signature) })
+            if lists.count > 1 {
+                failAttempt(requestIndex, reason: "signers used different commitment lists", &context)
+                return
+            }
         }
         guard list.map(\.signer) == attempt.signers else {
             failAttempt(requestIndex, reason: "signers used a different signer set", &context)

@@ -4,7 +4,7 @@ import Benchmarking
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of LitSim's parts (build with -c release for real figures).",
-        subcommands: [BenchCrypto.self, BenchEngine.self, BenchDKG.self]
+        subcommands: [BenchCrypto.self, BenchEngine.self, BenchDKG.self, BenchSigning.self]
     )
 }
 
@@ -67,5 +67,29 @@ struct BenchDKG: ParsableCommand {
 
     func run() throws {
         print(formatDKGBenchmark(runDKGBenchmark(sizes: nodes)))
+    }
+}
+
+struct BenchSigning: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "signing",
+        abstract: "FROST round two and aggregation at 67-of-100, and whole networks signing at n = 10 and 100."
+    )
+
+    func run() throws {
+        let cost = runFROSTCost(threshold: 67, participants: 100)
+        let mult = cost.pointMultiplyNanoseconds
+        print("FROST(secp256k1) \(cost.threshold)-of-\(cost.participants), one point multiplication = \(String(format: "%.1f", mult / 1000)) µs")
+        print(String(format: "  signer round two: %.2f ms = %.1f point multiplications of time (%d counted)",
+                     cost.roundTwoNanoseconds / 1e6, cost.roundTwoNanoseconds / mult, cost.roundTwoMultiplications))
+        print(String(format: "  client aggregation (package, sum, verify): %.2f ms = %.1f point multiplications of time (%d counted)",
+                     cost.aggregationNanoseconds / 1e6, cost.aggregationNanoseconds / mult, cost.aggregationMultiplications))
+        print("network signing (constant 40 ms latency, 4 closed-loop clients):")
+        print("nodes  threshold  requests  succeeded  wall_s  signatures/wall_s  p50_ms  p99_ms")
+        for (nodes, requests) in [(10, 400), (100, 100)] {
+            let row = runSigningNetwork(nodes: nodes, requests: requests)
+            print(String(format: "%-6d %-10d %-9d %-10d %-7.2f %-18.0f %-7.1f %.1f", row.nodes, row.threshold, row.requests, row.succeeded,
+                         row.wallSeconds, Double(row.succeeded) / row.wallSeconds, row.p50Milliseconds, row.p99Milliseconds))
+        }
     }
 }
