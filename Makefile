@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libsecp256k1-dev libgmp-dev pkg-config
 
-.PHONY: deps build release run test bench clean
+.PHONY: deps build release run test bench reports clean
 
 deps:
 	@if ! pkg-config --exists libsecp256k1 gmp 2>/dev/null; then \
@@ -33,6 +33,22 @@ bench: release
 	.build/release/litsim bench crypto
 	.build/release/litsim bench engine
 	.build/release/litsim bench dkg
+
+# Regenerates the committed result sets: benchmark figures and example scenario outputs.
+reports: release
+	mkdir -p reports/benchmarks reports/scenarios
+	.build/release/litsim bench crypto > reports/benchmarks/crypto.txt
+	.build/release/litsim bench engine > reports/benchmarks/engine.txt
+	.build/release/litsim bench dkg > reports/benchmarks/dkg.txt
+	.build/release/litsim bench signing > reports/benchmarks/signing.txt
+	for scenario in Scenarios/*.yaml; do \
+		name=$$(basename $$scenario .yaml); \
+		[ $$name = sweep-n-threshold ] && continue; \
+		.build/release/litsim run $$scenario --quiet --trace-limit 0 --out .build/reports/$$name || true; \
+		cp .build/reports/$$name/summary.json reports/scenarios/$$name.summary.json; \
+	done
+	cp .build/reports/naga-10/report.html reports/scenarios/naga-10.report.html
+	cp .build/reports/report-demo/report.html reports/scenarios/report-demo.report.html
 
 clean:
 	rm -rf .build

@@ -23,20 +23,21 @@ public struct CostTable: Codable, Hashable, Sendable {
         return SimDuration(nanoseconds: total)
     }
 
-    /// Measured with `litsim bench crypto` (release build, median of 7 batches) on the
-    /// reference machine: 2 cores, x86_64, Swift 6.3.1, libsecp256k1 0.2.0, 2026-11-21.
+    /// Measured with `litsim calibrate` (release build, medians of timed batches) on the
+    /// reference machine: 2 cores, x86_64, Swift 6.3.1, libsecp256k1 0.2.0, 2026-11-21. The
+    /// same table is committed as reports/benchmarks/cost-table.json (`make reports`).
     public static let builtIn = CostTable(
-        source: "built-in: litsim bench crypto, release build, reference machine (2-core x86_64, libsecp256k1 0.2.0), 2026-11-21",
+        source: "built-in: litsim calibrate, release build, reference machine (2-core x86_64, libsecp256k1 0.2.0), 2026-11-21",
         nanoseconds: [
-            "point_multiply": 24_850,
-            "base_multiply": 16_590,
-            "point_add": 1_850,
-            "point_sum": 2_000,
-            "point_sum_term": 264,
-            "hash_block": 250,
-            "scalar_inverse": 1_380,
-            "point_decode": 5_000,
-            "schnorr_verify": 32_000,
+            "point_multiply": 24_549,
+            "base_multiply": 16_346,
+            "point_add": 1_828,
+            "point_sum": 1_465,
+            "point_sum_term": 211,
+            "hash_block": 44,
+            "scalar_inverse": 1_140,
+            "point_decode": 3_907,
+            "schnorr_verify": 31_678,
         ])
 
     /// Every operation free: pure network simulations (`nodes.cpu: none`).
