@@ -41,6 +41,7 @@ reports: release
 	.build/release/litsim bench engine > reports/benchmarks/engine.txt
 	.build/release/litsim bench dkg > reports/benchmarks/dkg.txt
 	.build/release/litsim bench signing > reports/benchmarks/signing.txt
+	.build/release/litsim calibrate --out reports/benchmarks/calibration-latest.json
 	for scenario in Scenarios/*.yaml; do \
 		name=$$(basename $$scenario .yaml); \
 		[ $$name = sweep-n-threshold ] && continue; \
