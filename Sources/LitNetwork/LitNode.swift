@@ -132,8 +132,14 @@ public final class LitNode {
             case let .output(result):
                 dkgResult = result
                 dkgFinishedAt = context.effectTime
-                signer.install(SignerKey(identifier: Scalar(UInt64(id + 1)), secretShare: result.secretShare,
-                                         groupCommitment: result.groupCommitment))
+                // A share that does not match its verification share would only produce invalid
+                // signature shares (and get this honest node blamed): it abstains instead.
+                if result.shareIsConsistent {
+                    signer.install(SignerKey(identifier: Scalar(UInt64(id + 1)), secretShare: result.secretShare,
+                                             groupCommitment: result.groupCommitment))
+                } else {
+                    context.output("dkg: this node's share is inconsistent; it will not sign")
+                }
                 context.output("dkg finished: \(result.qualified.count) qualified")
                 if !isSilent {
                     for client in pendingHandshakes {

@@ -243,3 +243,44 @@ struct LocalDKG {
         }
     }
 }
+
+@Suite struct DKGCollusionTests {
+    /// Two colluding dealers send node 0 shares whose errors cancel, so node 0's aggregated
+    /// check passes; then one of them is disqualified for something else. Node 0's kept share
+    /// is wrong, and the final check must say so rather than pass it off as good.
+    @Test func cancellingErrorsAreCaughtByTheFinalConsistencyCheck() {
+        var dkg = LocalDKG(participants: 7, threshold: 4, seed: 21)
+        // Run round 1 normally, then tamper with the shares in flight.
+        for index in dkg.nodes.indices { dkg.apply(dkg.nodes[index].start(using: &dkg.rng, meter: dkg.meter), from: index) }
+        var head = 0
+        let delta = Scalar(12345)
+        let meter = CostMeter()
+        while head < dkg.queue.count {
+            var (to, from, message) = dkg.queue[head]
+            head += 1
+            if case let .share(share) = message, to == 0, from == 5 || from == 6 {
+                // Dealer 5 adds delta, dealer 6 subtracts it: the sum node 0 checks is unchanged.
+                let altered = DKGShare(session: share.session, sender: share.sender, receiver: 0,
+                                       share: from == 5 ? share.share + delta : share.share - delta, signature: [])
+                message = DKGMessage.share(altered).signed(by: dkg.identities[from], meter: meter)
+            }
+            if case let .share(share) = message, to == 1, from == 6 {
+                // Dealer 6 also sends node 1 a plainly bad share, so it gets disqualified.
+                message = DKGMessage.share(DKGShare(session: share.session, sender: 6, receiver: 1, share: share.share + .one, signature: []))
+                    .signed(by: dkg.identities[6], meter: meter)
+            }
+            dkg.apply(dkg.nodes[to].receive(message, from: from, meter: dkg.meter), from: to)
+            if head == dkg.queue.count, !dkg.timers.isEmpty {
+                let (node, round) = dkg.timers.removeFirst()
+                dkg.apply(dkg.nodes[node].timerFired(round, meter: dkg.meter), from: node)
+            }
+        }
+        let result = dkg.results[0]
+        #expect(result != nil)
+        #expect(result?.qualified.contains(6) == false, "dealer 6 was disqualified")
+        #expect(result?.qualified.contains(5) == true, "dealer 5 stayed")
+        #expect(result?.shareIsConsistent == false, "node 0 knows its share is wrong")
+        #expect(dkg.notes.contains { $0.hasPrefix("0: dkg: kept shares from [5]") }, "and names the dealer: \(dkg.notes.filter { $0.hasPrefix("0:") })")
+        #expect(dkg.results[2]?.shareIsConsistent == true)
+    }
+}
