@@ -15,6 +15,7 @@ public enum ByzantineBehaviour: Hashable, Sendable {
     case equivocateCommitments
     case replayOldMessages
     case delayUntilTimeout
+    case corruptBytes
 
     /// Name, whether it takes `targets`, and the line `litsim behaviours` prints.
     public static let catalogue: [(name: String, takesTargets: Bool, summary: String)] = [
@@ -30,6 +31,7 @@ public enum ByzantineBehaviour: Hashable, Sendable {
         ("equivocate-commitments", false, "signing: sends different nonce commitments to different co-signers; proven by the client"),
         ("replay-old-messages", false, "signing: replays its messages from the previous request instead of answering"),
         ("delay-until-timeout", false, "signing: holds every message until just before the client's timeout"),
+        ("corrupt-bytes", false, "flips bytes in every message it sends (needs network.wire: encoded); receivers drop them"),
     ]
 
     public var name: String {
@@ -46,6 +48,7 @@ public enum ByzantineBehaviour: Hashable, Sendable {
         case .equivocateCommitments: "equivocate-commitments"
         case .replayOldMessages: "replay-old-messages"
         case .delayUntilTimeout: "delay-until-timeout"
+        case .corruptBytes: "corrupt-bytes"
         }
     }
 
@@ -64,6 +67,7 @@ public enum ByzantineBehaviour: Hashable, Sendable {
         case "equivocate-commitments": self = .equivocateCommitments
         case "replay-old-messages": self = .replayOldMessages
         case "delay-until-timeout": self = .delayUntilTimeout
+        case "corrupt-bytes": self = .corruptBytes
         default: return nil
         }
     }

@@ -126,6 +126,13 @@ public final class LitClient {
     var verificationShares: [Int: Point] = [:]
     var nextToIssue: Int
     public private(set) var operationTotals = Array(repeating: 0, count: CryptoOperation.allCases.count)
+    /// Messages from the network that did not decode (wire: encoded).
+    public internal(set) var undecodableMessages = 0
+    var encodesWire = false
+
+    func chargeWork(_ context: inout ProcessContext<LitMessage>) {
+        context.charge(costs.charge(meter, into: &operationTotals))
+    }
 
     init(endpoint: Int, index: Int, clientCount: Int, nodes: Int, threshold: Int, scheme: SigningScheme, flow: SigningFlow,
          timeout: SimDuration, retries: Int, invalidShareRetries: Int, workload: WorkloadSpecification, preference: [Int], seed: UInt64,

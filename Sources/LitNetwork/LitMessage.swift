@@ -5,11 +5,23 @@ import Simulation
 public enum LitMessage: SimMessage, Sendable {
     case dkg(DKGMessage)
     case signing(SigningMessage)
+    /// Real bytes, with `network.wire: encoded`: the receiver decodes and validates them.
+    case wire([UInt8])
 
     public var wireSize: Int {
         switch self {
         case let .dkg(message): message.wireSize
         case let .signing(message): message.wireSize
+        case let .wire(bytes): bytes.count
+        }
+    }
+
+    /// The wire form of a typed message.
+    public var encoded: LitMessage {
+        switch self {
+        case let .dkg(message): .wire(message.encoded())
+        case let .signing(message): .wire(message.encoded())
+        case .wire: self
         }
     }
 
@@ -18,6 +30,7 @@ public enum LitMessage: SimMessage, Sendable {
         func prefix(_ bytes: [UInt8]) -> UInt64 { bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) } }
         switch self {
         case let .dkg(message): return prefix(message.signature)
+        case let .wire(bytes): return prefix(Array(bytes.suffix(8)))
         case let .signing(message):
             switch message {
             case .handshakeRequest: return 1
@@ -51,6 +64,8 @@ public enum LitMessage: SimMessage, Sendable {
             case .share: "sign.share"
             case .refusal: "sign.refusal"
             }
+        case let .wire(bytes):
+            bytes.first == 0x44 ? "wire.dkg" : "wire.sign"
         }
     }
 

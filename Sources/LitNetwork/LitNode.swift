@@ -22,6 +22,10 @@ public final class LitNode {
     public private(set) var dkgPhases: [(phase: String, at: SimInstant)] = []
     /// Whether a signing misbehaviour actually happened (a wrong share or two commitments sent).
     public private(set) var actedProvably = false
+    /// Messages from the network that did not decode (wire: encoded).
+    public internal(set) var undecodableMessages = 0
+    /// Whether messages travel as bytes (`network.wire: encoded`).
+    var encodesWire = false
     let participants: Int
     let identity: NodeIdentity
     let meter = CostMeter()
@@ -51,6 +55,19 @@ public final class LitNode {
 
     var isSilent: Bool { behaviour == .silent }
 
+    func chargeWork(_ context: inout ProcessContext<LitMessage>) {
+        context.charge(costs.charge(meter, into: &operationTotals))
+    }
+
+    /// corrupt-bytes: one to three bytes of every outgoing encoding flipped.
+    func corrupt(_ message: LitMessage) -> LitMessage {
+        guard behaviour == .corruptBytes, case var .wire(bytes) = message, !bytes.isEmpty else { return message }
+        for _ in 0...(random.next() % 3) {
+            bytes[Int(random.next(below: UInt64(bytes.count)))] ^= UInt8(truncatingIfNeeded: 1 + random.next(below: 255))
+        }
+        return .wire(bytes)
+    }
+
     func start(_ context: inout ProcessContext<LitMessage>) {
         guard var node = dkg else { return }
         let actions = node.start(using: &random, meter: meter)
@@ -65,6 +82,8 @@ public final class LitNode {
             let actions = node.receive(inner, from: sender, meter: meter)
             dkg = node
             applyDKG(actions, &context)
+        case .wire:
+            return  // decoded by the endpoint before it gets here
         case let .signing(inner):
             guard !isSilent else { return }
             var actions = [SignerAction]()

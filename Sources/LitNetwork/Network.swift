@@ -38,6 +38,8 @@ public struct NetworkSpecification: Sendable {
     public var scheme: SigningScheme
     public var flow: SigningFlow
     public var stop: SimDuration
+    /// Messages travel as real bytes and are decoded and validated on arrival.
+    public var wireEncoded: Bool
     public var maxEvents: UInt64
     public var trace: TraceRecorder.Retention
 
@@ -48,8 +50,10 @@ public struct NetworkSpecification: Sendable {
         behaviours: [Int: ByzantineBehaviour] = [:], costTable: CostTable = .builtIn,
         cpuFactorsPermille: [Int: Int64] = [:], clients: ClientSpecification = ClientSpecification(count: 0),
         workload: WorkloadSpecification? = nil, scheme: SigningScheme = .frostSecp256k1, flow: SigningFlow = .lit,
-        stop: SimDuration = .seconds(600), maxEvents: UInt64 = 500_000_000, trace: TraceRecorder.Retention = .digestOnly
+        stop: SimDuration = .seconds(600), wireEncoded: Bool = false, maxEvents: UInt64 = 500_000_000,
+        trace: TraceRecorder.Retention = .digestOnly
     ) {
+        self.wireEncoded = wireEncoded
         self.nodes = nodes
         self.threshold = threshold
         self.seed = seed
@@ -205,6 +209,10 @@ public func runNetwork(_ specification: NetworkSpecification, progress: RunProgr
             retries: specification.clients.retries, invalidShareRetries: specification.clients.invalidShareRetries, workload: workload, preference: preference, seed: specification.seed,
             costs: costs, identityKeys: identityKeys, random: order)))
     }
+    for endpoint in endpoints {
+        endpoint.node?.encodesWire = specification.wireEncoded
+        endpoint.client?.encodesWire = specification.wireEncoded
+    }
     let settings = (0..<specification.endpoints).map { EndpointSettings(cpuFactorPermille: specification.cpuFactorsPermille[$0] ?? 1000) }
     var simulator = Simulator(processes: endpoints, network: specification.network, faults: specification.faults,
                               settings: settings, randomTree: tree, trace: TraceRecorder(retention: specification.trace))
@@ -354,6 +362,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         ("network.messages_delivered", .integer(Int64(counters.messagesDelivered))),
         ("network.messages_dropped", .integer(Int64(counters.messagesDropped))),
         ("network.bytes_sent", .integer(Int64(counters.bytesSent))),
+        ("network.messages_undecodable", .integer(Int64(nodes.reduce(0) { $0 + $1.undecodableMessages } + clients.reduce(0) { $0 + $1.undecodableMessages }))),
         ("sim.events", .integer(Int64(counters.events))),
         ("sim.end_ms", .number(simulator.now.milliseconds)),
     ]

@@ -155,7 +155,7 @@ public struct SignatureShareMessage: Sendable, Equatable, IdentitySigned {
 
 /// A node declining an attempt (no key yet, a co-signer missing, a reused request).
 public struct SignRefusal: Sendable, Equatable {
-    public enum Reason: String, Sendable {
+    public enum Reason: String, Sendable, CaseIterable {
         case noKey = "no-key"
         case missingCommitments = "missing-commitments"
         case alreadySigned = "already-signed"
@@ -168,6 +168,13 @@ public struct SignRefusal: Sendable, Equatable {
     public let reason: Reason
     /// Co-signers whose commitments never came (for `missingCommitments`).
     public let missing: [Int]
+
+    public init(id: SigningRequestID, signer: Int, reason: Reason, missing: [Int]) {
+        self.id = id
+        self.signer = signer
+        self.reason = reason
+        self.missing = missing
+    }
 
     public var wireSize: Int { 2 + SigningRequestID.wireSize + WireSize.node + 1 + 2 + WireSize.node * missing.count }
 }

@@ -69,9 +69,7 @@ extension ScenarioLoader {
         let duplicate = r.probability(r.child(network, "duplicate", path: "network"), path: "network.duplicate", default: .never)
         let reorder = r.bool(r.child(network, "reorder", path: "network"), path: "network.reorder", default: false)
         let wireNode = r.child(network, "wire", path: "network")
-        if r.choice(wireNode, path: "network.wire", default: "typed", allowed: ["typed", "encoded"]) == "encoded" {
-            r.error(wireNode, "`network.wire: encoded` is not implemented yet; use `typed` (sizes are the real encoding's either way)")
-        }
+        let wireEncoded = r.choice(wireNode, path: "network.wire", default: "typed", allowed: ["typed", "encoded"]) == "encoded"
         let retransmitNode = r.child(network, "retransmit", path: "network")
         var retransmit: SimDuration? = .milliseconds(200)
         if let retransmitNode, retransmitNode.text == "none" { retransmit = nil } else if retransmitNode != nil {
@@ -140,6 +138,9 @@ extension ScenarioLoader {
             for node in r.nodeIDs(r.child(fields, "nodes", path: path), path: "\(path).nodes", count: n) {
                 if behaviours[node] != nil { r.error(entry, "node \(node) has more than one Byzantine behaviour") }
                 if let behaviour = ByzantineBehaviour(name: name, targets: targets.filter { $0 != node }) { behaviours[node] = behaviour }
+                if name == "corrupt-bytes", !wireEncoded {
+                    r.error(behaviourNode, "`corrupt-bytes` needs `network.wire: encoded` (typed messages have no bytes to corrupt)")
+                }
             }
         }
         if behaviours.count > n - t, t >= 1, t <= n {
@@ -182,7 +183,7 @@ extension ScenarioLoader {
             nodes: n, threshold: threshold, seed: seed, network: model, faults: faults, roundTimeout: roundTimeout,
             behaviours: behaviours, costTable: costTable, cpuFactorsPermille: cpuFactors,
             clients: ClientSpecification(count: clientCount, timeout: clientTimeout, retries: retries, invalidShareRetries: invalidRetries),
-            workload: workload, scheme: scheme, flow: flow, stop: stop)
+            workload: workload, scheme: scheme, flow: flow, stop: stop, wireEncoded: wireEncoded)
         return Scenario(file: root.file, name: name, description: description, specification: specification,
                         expectations: expectations, sweep: sweep, warnings: r.diagnostics.filter { $0.severity == .warning },
                         regions: regions)

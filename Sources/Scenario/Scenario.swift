@@ -75,6 +75,7 @@ public let knownMetrics = [
     "sign.latency_ms.p50", "sign.latency_ms.p90", "sign.latency_ms.p99", "sign.latency_ms.max", "sign.latency_ms.mean",
     "blame.accused", "blame.precision", "blame.recall", "safety.violations",
     "network.messages_sent", "network.messages_delivered", "network.messages_dropped", "network.bytes_sent",
+    "network.messages_undecodable",
     "sim.events", "sim.end_ms",
 ]
 

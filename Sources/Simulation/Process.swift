@@ -93,4 +93,21 @@ public struct ProcessContext<Message> {
 
     /// Ends the run after this handler (for example when every client has finished).
     public mutating func stopSimulation() { actions.append(.stopSimulation) }
+
+    /// How many actions have been recorded so far (a mark for `mapSends(from:_:)`).
+    public var actionCount: Int { actions.count }
+
+    /// Rewrites the messages of the sends recorded since `start` (for example into their wire
+    /// encoding); a nil result removes that send.
+    public mutating func mapSends(from start: Int, _ transform: (Message, Int) -> Message?) {
+        var kept = Array(actions[..<start])
+        for action in actions[start...] {
+            guard case let .send(message, receiver) = action else {
+                kept.append(action)
+                continue
+            }
+            if let replaced = transform(message, receiver) { kept.append(.send(replaced, to: receiver)) }
+        }
+        actions = kept
+    }
 }

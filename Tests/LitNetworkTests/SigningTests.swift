@@ -96,3 +96,28 @@ import ThresholdCrypto
         #expect(Set(first.requests.map(\.message)).count == 40)
     }
 }
+
+@Suite struct EncodedWireTests {
+    @Test func encodedWireGivesTheSameOutcomesAsTypedMessages() {
+        let typed = runNetwork(NetworkSpecification(nodes: 7, seed: 12, clients: ClientSpecification(count: 2),
+                                                    workload: WorkloadSpecification(count: 10), scheme: .frostTaproot))
+        let encoded = runNetwork(NetworkSpecification(nodes: 7, seed: 12, clients: ClientSpecification(count: 2),
+                                                      workload: WorkloadSpecification(count: 10), scheme: .frostTaproot, wireEncoded: true))
+        #expect(encoded.metric("sign.succeeded") == .integer(10))
+        #expect(encoded.metric("network.messages_undecodable") == .integer(0))
+        #expect(encoded.agreedResult?.groupPublicKey == typed.agreedResult?.groupPublicKey)
+        #expect(encoded.metric("network.bytes_sent") == typed.metric("network.bytes_sent"), "sizes are the real encodings either way")
+        #expect(encoded.signatures.map(\.signature) == typed.signatures.map(\.signature))
+    }
+
+    @Test func corruptBytesNodeIsDroppedAndTheNetworkCarriesOn() {
+        let report = runNetwork(NetworkSpecification(nodes: 10, seed: 13, behaviours: [4: .corruptBytes], clients: ClientSpecification(count: 2),
+                                                     workload: WorkloadSpecification(count: 20), wireEncoded: true))
+        #expect(report.metric("dkg.completed") == .bool(true))
+        #expect(report.agreedResult?.qualified.contains(4) == false)
+        #expect(report.metric("sign.succeeded") == .integer(20))
+        #expect((report.metric("network.messages_undecodable")?.numeric ?? 0) > 0)
+        #expect(report.metric("safety.violations") == .integer(0), "\(report.violations)")
+        #expect(report.accused.isEmpty, "garbled bytes prove nothing about who garbled them")
+    }
+}
