@@ -41,7 +41,7 @@ public final class LitNode {
     var nextHold: UInt64 = 0
 
     public init(id: Int, participants: Int, dkg: DKGNode, identity: NodeIdentity, identityKeys: [[UInt8]], roundTimeout: SimDuration,
-                behaviour: ByzantineBehaviour?, costs: CryptoCostModel, random: RandomStream, clientTimeout: SimDuration) {
+                behaviour: ByzantineBehaviour?, costs: CryptoCostModel, random: RandomStream, clientTimeout: SimDuration, memo: CryptoMemo? = nil) {
         self.id = id
         self.participants = participants
         self.dkg = dkg
@@ -49,7 +49,7 @@ public final class LitNode {
         self.behaviour = behaviour
         self.costs = costs
         self.random = random
-        signer = Signer(me: id, identity: identity, identityKeys: identityKeys, roundTimeout: .nanoseconds(roundTimeout.nanoseconds))
+        signer = Signer(me: id, identity: identity, identityKeys: identityKeys, roundTimeout: .nanoseconds(roundTimeout.nanoseconds), memo: memo)
         delayUntil = SimDuration(nanoseconds: max(0, clientTimeout.nanoseconds - 1_000_000_000))
     }
 

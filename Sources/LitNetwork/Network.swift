@@ -183,15 +183,17 @@ public func runNetwork(_ specification: NetworkSpecification, progress: RunProgr
     let identityKeys = identities.map(\.publicKey)
     let seedBytes = (0..<8).map { UInt8(truncatingIfNeeded: specification.seed >> (56 - 8 * UInt64($0))) }
     let session = Hashing.sha256(Array("LitSim-v1-session|epoch-0".utf8), seedBytes, meter: setupMeter)
+    // One memo per run: the nodes of this run share the host's work, no other run sees it.
+    let memo = CryptoMemo()
     let configuration = DKGConfiguration(session: session, participants: n, threshold: threshold, identityKeys: identityKeys,
-                                         roundTimeout: .nanoseconds(specification.roundTimeout.nanoseconds))
+                                         roundTimeout: .nanoseconds(specification.roundTimeout.nanoseconds), memo: memo)
     let costs = CryptoCostModel(table: specification.costTable)
     var endpoints = (0..<n).map { node -> LitEndpoint in
         let behaviour = specification.behaviours[node]
         let dkg = DKGNode(configuration: configuration, me: node, identity: identities[node], behaviour: behaviour?.dkgBehaviour ?? .honest)
         return .node(LitNode(id: node, participants: n, dkg: dkg, identity: identities[node], identityKeys: identityKeys,
                              roundTimeout: specification.roundTimeout, behaviour: behaviour, costs: costs,
-                             random: tree.stream(.node, node), clientTimeout: specification.clients.timeout))
+                             random: tree.stream(.node, node), clientTimeout: specification.clients.timeout, memo: memo))
     }
     let workload = specification.workload ?? WorkloadSpecification(count: 0)
     for client in 0..<specification.clients.count {

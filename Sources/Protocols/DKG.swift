@@ -11,8 +11,11 @@ public struct DKGConfiguration: Sendable {
     /// BIP-340 x-only identity keys, by node.
     public let identityKeys: [[UInt8]]
     public let roundTimeout: Duration
+    /// Shared by the participants of one simulated run so each check is computed once.
+    public let memo: CryptoMemo?
 
-    public init(session: [UInt8], participants: Int, threshold: Int, identityKeys: [[UInt8]], roundTimeout: Duration) {
+    public init(session: [UInt8], participants: Int, threshold: Int, identityKeys: [[UInt8]], roundTimeout: Duration, memo: CryptoMemo? = nil) {
+        self.memo = memo
         precondition(session.count == 32, "session id is 32 bytes")
         precondition(threshold >= 1 && threshold <= participants, "1 ≤ threshold ≤ participants")
         precondition(identityKeys.count == participants, "one identity key per participant")
@@ -190,7 +193,8 @@ public struct DKGParticipant: Sendable {
             return [.note("dkg: dropped a message for another session from \(sender)")]
         }
         let digest = NodeIdentity.digest(message.signedBytes, domain: dkgSignatureDomain, meter: meter)
-        guard NodeIdentity.verify(message.signature, digest: digest, publicKey: configuration.identityKeys[sender], meter: meter) else {
+        guard NodeIdentity.verify(message.signature, digest: digest, publicKey: configuration.identityKeys[sender], meter: meter,
+                                  memo: configuration.memo) else {
             return [.note("dkg: dropped a message with a bad signature from \(sender)")]
         }
         var actions = [DKGAction]()
@@ -283,9 +287,7 @@ public struct DKGParticipant: Sendable {
             if package.commitment.threshold != threshold {
                 // More coefficients than the threshold would raise it: rejected, and provable.
                 disqualify(dealer, .wrongCommitmentLength, &actions)
-            } else if !package.proof.verify(
-                publicKey: package.commitment.publicKey,
-                context: Self.proofContext(session: session, identifier: configuration.identifier(of: dealer)), meter: meter) {
+            } else if !verifyProof(package, dealer: dealer, meter: meter) {
                 disqualify(dealer, .invalidProof, &actions)
             } else {
                 passedRoundOne[dealer] = true
@@ -378,11 +380,18 @@ public struct DKGParticipant: Sendable {
         actions.append(.setTimer(.justifications, after: configuration.roundTimeout))
     }
 
+    func verifyProof(_ package: DKGCommitments, dealer: Int, meter: CostMeter) -> Bool {
+        let context = Self.proofContext(session: session, identifier: configuration.identifier(of: dealer))
+        let check = { (local: CostMeter) in package.proof.verify(publicKey: package.commitment.publicKey, context: context, meter: local) }
+        guard let memo = configuration.memo else { return check(meter) }
+        return memo.proofs.value(for: [package.signature, package.signedBytes], meter: meter, compute: check)
+    }
+
     /// A complaint that carries the dealer's signed share: the share decides who lied.
     mutating func judgeInvalidShareComplaint(_ evidence: DKGShare, from complainer: Int, _ actions: inout [DKGAction], meter: CostMeter) {
         let dealer = evidence.sender
         guard dealer >= 0, dealer < n, evidence.receiver == complainer, evidence.session == session,
-              evidence.hasValidSignature(keys: configuration.identityKeys, meter: meter)
+              evidence.hasValidSignature(keys: configuration.identityKeys, meter: meter, memo: configuration.memo)
         else {
             // The complainer signed a complaint around a share the dealer never signed.
             disqualify(complainer, .falseComplaint, &actions, exclude: false)
@@ -402,7 +411,8 @@ public struct DKGParticipant: Sendable {
         for echo in echoes {
             guard echo.dealer >= 0, echo.dealer < n, echo.dealer != me, !disqualified[echo.dealer],
                   let ours = commitmentDigests[echo.dealer], ours != echo.digest,
-                  NodeIdentity.verify(echo.signature, digest: echo.digest, publicKey: configuration.identityKeys[echo.dealer], meter: meter)
+                  NodeIdentity.verify(echo.signature, digest: echo.digest, publicKey: configuration.identityKeys[echo.dealer], meter: meter,
+                                      memo: configuration.memo)
             else { continue }
             disqualify(echo.dealer, .equivocation, &actions)
         }
@@ -418,7 +428,7 @@ public struct DKGParticipant: Sendable {
             }
             guard let share = justification.shares.first(where: { $0.receiver == complainer }),
                   share.sender == dealer, share.session == session,
-                  share.hasValidSignature(keys: configuration.identityKeys, meter: meter),
+                  share.hasValidSignature(keys: configuration.identityKeys, meter: meter, memo: configuration.memo),
                   VSS.verify(share: share.share, at: configuration.identifier(of: complainer),
                              against: commitments[dealer]!.commitment, meter: meter)
             else {

@@ -58,9 +58,23 @@ public struct NodeIdentity: Sendable {
         BIP340.sign(keyPair: keyPair, message: digest, auxiliary: [UInt8](repeating: 0, count: 32), meter: meter)!
     }
 
-    public static func verify(_ signature: [UInt8], digest: [UInt8], publicKey: [UInt8], meter: CostMeter) -> Bool {
-        BIP340.verify(publicKeyX: publicKey, message: digest, signature: signature, meter: meter)
+    public static func verify(_ signature: [UInt8], digest: [UInt8], publicKey: [UInt8], meter: CostMeter, memo: CryptoMemo? = nil) -> Bool {
+        guard let memo else { return BIP340.verify(publicKeyX: publicKey, message: digest, signature: signature, meter: meter) }
+        return memo.signatures.value(for: [signature, digest, publicKey], meter: meter) { local in
+            BIP340.verify(publicKeyX: publicKey, message: digest, signature: signature, meter: local)
+        }
     }
+}
+
+/// The per-run memos of repeated protocol checks (see MeteredMemo): signature verifications,
+/// proofs of knowledge and FROST signing packages.
+public final class CryptoMemo: @unchecked Sendable {
+    let signatures = MeteredMemo<[[UInt8]], Bool>()
+    let proofs = MeteredMemo<[[UInt8]], Bool>()
+    let secp256k1Packages = MeteredMemo<[[UInt8]], FROST<FROSTSecp256k1>.SigningPackage?>(capacity: 20_000)
+    let taprootPackages = MeteredMemo<[[UInt8]], FROST<FROSTTaproot>.SigningPackage?>(capacity: 20_000)
+
+    public init() {}
 }
 
 /// A protocol message signed with its sender's identity key: what it signs, and its signature.
@@ -84,7 +98,8 @@ extension IdentitySigned {
     }
 
     /// Whether the signature is `sender`'s.
-    public func hasValidSignature(keys: [[UInt8]], meter: CostMeter) -> Bool {
-        sender >= 0 && sender < keys.count && NodeIdentity.verify(signature, digest: digest(meter: meter), publicKey: keys[sender], meter: meter)
+    public func hasValidSignature(keys: [[UInt8]], meter: CostMeter, memo: CryptoMemo? = nil) -> Bool {
+        sender >= 0 && sender < keys.count
+            && NodeIdentity.verify(signature, digest: digest(meter: meter), publicKey: keys[sender], meter: meter, memo: memo)
     }
 }

@@ -46,6 +46,7 @@ public struct Signer: Sendable {
     let identity: NodeIdentity
     let identityKeys: [[UInt8]]
     let roundTimeout: Duration
+    let memo: CryptoMemo?
     public private(set) var key: SignerKey?
     var sessions: [SigningRequestID: Session] = [:]
     /// Attempts this node has signed for (never again for the same one).
@@ -57,7 +58,8 @@ public struct Signer: Sendable {
     static let earlyLimit = 4096
     public private(set) var sharesSigned = 0
 
-    public init(me: Int, identity: NodeIdentity, identityKeys: [[UInt8]], roundTimeout: Duration) {
+    public init(me: Int, identity: NodeIdentity, identityKeys: [[UInt8]], roundTimeout: Duration, memo: CryptoMemo? = nil) {
+        self.memo = memo
         self.me = me
         self.identity = identity
         self.identityKeys = identityKeys
@@ -128,7 +130,7 @@ public struct Signer: Sendable {
         guard session.request.flow == .lit, !session.signed else { return [] }
         guard commitment.signer == sender, session.request.signers.contains(sender), session.commitments[sender] == nil,
               commitment.commitment.identifier == Scalar(UInt64(sender + 1)),
-              commitment.hasValidSignature(keys: identityKeys, meter: meter)
+              commitment.hasValidSignature(keys: identityKeys, meter: meter, memo: memo)
         else { return [.note("sign: dropped a commitment for \(commitment.id) from \(sender)")] }
         session.commitments[sender] = commitment
         sessions[commitment.id] = session
@@ -181,13 +183,13 @@ public struct Signer: Sendable {
         do {
             switch request.scheme {
             case .frostSecp256k1:
-                let package = try FROST<FROSTSecp256k1>.signingPackage(groupKey: key.groupKey, commitments: commitments.map(\.commitment),
-                                                                       message: request.message, meter: meter)
+                let package = try signingPackage(FROST<FROSTSecp256k1>.self, memo: memo?.secp256k1Packages, key: key, request: request,
+                                                 commitments: commitments, meter: meter)
                 share = try FROST<FROSTSecp256k1>.sign(identifier: key.identifier, secretShare: key.secretShare, nonces: nonces,
                                                        package: package, meter: meter)
             case .frostTaproot:
-                let package = try FROST<FROSTTaproot>.signingPackage(groupKey: key.groupKey, commitments: commitments.map(\.commitment),
-                                                                     message: request.message, meter: meter)
+                let package = try signingPackage(FROST<FROSTTaproot>.self, memo: memo?.taprootPackages, key: key, request: request,
+                                                 commitments: commitments, meter: meter)
                 share = try FROST<FROSTTaproot>.sign(identifier: key.identifier, secretShare: key.secretShare, nonces: nonces,
                                                      package: package, meter: meter)
             }
@@ -198,6 +200,22 @@ public struct Signer: Sendable {
         let message = SignatureShareMessage(id: id, signer: me, share: share,
                                             commitments: request.flow == .lit ? commitments : [], signature: [])
         return [.send(.share(message.signed(by: identity, meter: meter)), to: session.client)]
+    }
+
+    /// Every signer of an attempt derives the same package from the same list; the memo lets the
+    /// host compute it once (each signer's meter still pays for it).
+    func signingPackage<Suite: FROSTCiphersuite>(
+        _ frost: FROST<Suite>.Type, memo: MeteredMemo<[[UInt8]], FROST<Suite>.SigningPackage?>?, key: SignerKey, request: SignRequest,
+        commitments: [SignedCommitment], meter: CostMeter
+    ) throws(FROSTError) -> FROST<Suite>.SigningPackage {
+        let derive = { (local: CostMeter) in
+            try? FROST<Suite>.signingPackage(groupKey: key.groupKey, commitments: commitments.map(\.commitment), message: request.message, meter: local)
+        }
+        let key = [request.message, (try? key.groupKey.compressed()) ?? []] + commitments.map(\.signedBytes)
+        guard let package = memo.map({ $0.value(for: key, meter: meter, compute: derive) }) ?? derive(meter) else {
+            throw .identityGroupCommitment
+        }
+        return package
     }
 
     /// The round timeout of an attempt: give up waiting for co-signers and tell the client.

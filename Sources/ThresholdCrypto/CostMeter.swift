@@ -63,11 +63,54 @@ public final class CostMeter {
     /// Counts in `CryptoOperation` order.
     public var snapshot: [Int] { counts }
 
+    /// Adds counts taken from `snapshot` or `drain` of another meter (in `CryptoOperation` order).
+    public func add(counts: [Int]) {
+        for index in counts.indices where index < self.counts.count { self.counts[index] &+= counts[index] }
+    }
+
     /// Returns the counts since the last call and sets them to zero (the node host drains
     /// the meter after each handled message to charge its busy time).
     public func drain() -> [Int] {
         let result = counts
         for index in counts.indices { counts[index] = 0 }
         return result
+    }
+}
+
+/// Remembers the results of deterministic crypto work within one simulation, and charges every
+/// caller's meter exactly what computing it would have counted. Many simulated nodes do the
+/// same check (each of n − 1 receivers verifies one broadcast signature): the host does it
+/// once, while each node's virtual clock still pays for it. Owned by one run, never shared
+/// between runs; only looked up, never iterated (so hashing order cannot leak into a run).
+public final class MeteredMemo<Key: Hashable, Value>: @unchecked Sendable {
+    private var entries: [Key: (value: Value, counts: [Int])] = [:]
+    private var order: [Key] = []
+    private var oldest = 0
+    public let capacity: Int
+
+    public init(capacity: Int = 200_000) {
+        self.capacity = capacity
+    }
+
+    public func value(for key: Key, meter: CostMeter, compute: (CostMeter) -> Value) -> Value {
+        if let entry = entries[key] {
+            meter.add(counts: entry.counts)
+            return entry.value
+        }
+        let local = CostMeter()
+        let value = compute(local)
+        let counts = local.snapshot
+        meter.add(counts: counts)
+        entries[key] = (value, counts)
+        order.append(key)
+        if order.count - oldest > capacity {
+            entries[order[oldest]] = nil
+            oldest += 1
+            if oldest > capacity {
+                order.removeFirst(oldest)
+                oldest = 0
+            }
+        }
+        return value
     }
 }
