@@ -45,6 +45,11 @@ extension ScenarioLoader {
                                 allowed: ["nodes", "threshold", "latency", "bandwidth", "loss", "duplicate", "reorder", "wire", "retransmit"])
         let nodesNode = r.child(network, "nodes", path: "network")
         let n = r.integer(nodesNode, path: "network.nodes", default: 10, range: 2...1000)
+        if n > 256 {
+            // Each complaint carries n signed echoes (98 bytes each) to n − 1 peers from n senders.
+            let gigabytes = Double(n) * Double(n - 1) * Double(n) * 98 / 1e9
+            r.warning(nodesNode, "\(n) nodes: the DKG's complaint round alone sends about \(String(format: "%.1f", gigabytes)) GB (n³ echoes); expect a long run")
+        }
         let thresholdNode = r.child(network, "threshold", path: "network")
         let threshold = thresholdRule(thresholdNode, nodes: n, reader: r)
         let t = threshold.threshold(nodes: n)
