@@ -10,7 +10,8 @@ public enum WorkloadStart: Hashable, Sendable {
     case at(SimDuration)
 }
 
-/// A signing workload shared by all clients: request i goes to client i mod clients.
+/// A signing workload shared by all clients: its request j goes to client j mod clients.
+/// A scenario may list several (phases, bursts); their requests are numbered one after another.
 public struct WorkloadSpecification: Hashable, Sendable {
     public var count: Int
     /// Requests per second over all clients as a ratio (Poisson arrivals); nil is a closed
@@ -82,9 +83,20 @@ public final class LitClient {
         var packageSent = false
     }
 
+    /// This client's part of one workload entry.
+    struct Stream {
+        let workload: WorkloadSpecification
+        /// The global index of the entry's first request.
+        let base: Int
+        /// The next request of the entry this client sends (index, index + clients, ...).
+        var next: Int
+        var ownsMore: Bool { next < workload.count }
+    }
+
     struct Request {
         var record: RequestRecord
         var attempt: Attempt
+        let stream: Int
         /// Left out of later attempts of this request (failed or blamed).
         var excluded: Set<Int> = []
         /// Refused for themselves (no key): they stay out even when exclusions are reset.
@@ -106,7 +118,7 @@ public final class LitClient {
     let timeout: SimDuration
     let retries: Int
     let invalidShareRetries: Int
-    let workload: WorkloadSpecification
+    var streams: [Stream]
     let preference: [Int]
     let seedBytes: [UInt8]
     let costs: CryptoCostModel
@@ -124,7 +136,6 @@ public final class LitClient {
     /// Times each node held up an attempt of this client; the fewer, the sooner it is asked.
     var strikes: [Int]
     var verificationShares: [Int: Point] = [:]
-    var nextToIssue: Int
     public private(set) var operationTotals = Array(repeating: 0, count: CryptoOperation.allCases.count)
     /// Messages from the network that did not decode (wire: encoded).
     public internal(set) var undecodableMessages = 0
@@ -135,7 +146,7 @@ public final class LitClient {
     }
 
     init(endpoint: Int, index: Int, clientCount: Int, nodes: Int, threshold: Int, scheme: SigningScheme, flow: SigningFlow,
-         timeout: SimDuration, retries: Int, invalidShareRetries: Int, workload: WorkloadSpecification, preference: [Int], seed: UInt64,
+         timeout: SimDuration, retries: Int, invalidShareRetries: Int, workloads: [WorkloadSpecification], preference: [Int], seed: UInt64,
          costs: CryptoCostModel, identityKeys: [[UInt8]], random: RandomStream) {
         self.endpoint = endpoint
         self.index = index
@@ -147,18 +158,19 @@ public final class LitClient {
         self.timeout = timeout
         self.retries = retries
         self.invalidShareRetries = invalidShareRetries
-        self.workload = workload
+        var base = 0
+        streams = workloads.map { workload in
+            defer { base += workload.count }
+            return Stream(workload: workload, base: base, next: index)
+        }
         strikes = Array(repeating: 0, count: nodes)
         self.preference = preference
         self.costs = costs
         self.identityKeys = identityKeys
         self.random = random
         seedBytes = (0..<8).map { UInt8(truncatingIfNeeded: seed >> (56 - 8 * UInt64($0))) }
-        nextToIssue = index
     }
 
-    /// Requests this client owns: index, index + clients, ...
-    var ownsMoreRequests: Bool { nextToIssue < workload.count }
 
     func start(_ context: inout ProcessContext<LitMessage>) {
         for node in 0..<nodes { context.send(.signing(.handshakeRequest), to: node) }
@@ -204,7 +216,7 @@ public final class LitClient {
         let (kind, payload) = TimerKind.split(timer)
         switch kind {
         case .arrival, .closedLoop:
-            issueNext(&context)
+            issueNext(stream: Int(payload), &context)
         case .attemptTimeout:
             let id = SigningRequestID(timerPayload: payload)
             if let request = requests[id.request], request.attempt.number == id.attempt {
@@ -243,32 +255,36 @@ public final class LitClient {
         groupCommitment = agreed.commitment
         keyKnownAt = context.now
         context.output("client \(index) learnt the group key")
-        guard ownsMoreRequests else { return }
-        var first = SimDuration.zero
-        if case let .at(time) = workload.start, time.nanoseconds > context.now.nanoseconds {
-            first = SimDuration(nanoseconds: time.nanoseconds - context.now.nanoseconds)
+        for (number, stream) in streams.enumerated() where stream.ownsMore {
+            var first = SimDuration.zero
+            if case let .at(time) = stream.workload.start, time.nanoseconds > context.now.nanoseconds {
+                first = SimDuration(nanoseconds: time.nanoseconds - context.now.nanoseconds)
+            }
+            if stream.workload.rate != nil { first = first + interArrival(stream.workload) }
+            context.setTimer(TimerKind.arrival.id(UInt64(number)), after: first)
         }
-        if workload.rate != nil { first = first + interArrival() }
-        context.setTimer(TimerKind.arrival.id(0), after: first)
     }
 
     /// Exponential gap with mean clients / rate seconds (this client's share of the Poisson stream).
-    func interArrival() -> SimDuration {
+    func interArrival(_ workload: WorkloadSpecification) -> SimDuration {
         guard let rate = workload.rate else { return .zero }
         let meanNanoseconds = Int64(clientCount) * 1_000_000_000 * rate.denominator / max(1, rate.numerator)
         return LatencyDistribution.exponential(mean: SimDuration(nanoseconds: meanNanoseconds), minimum: .zero).sample(using: &random)
     }
 
-    func issueNext(_ context: inout ProcessContext<LitMessage>) {
-        guard ownsMoreRequests else { return }
-        let requestIndex = nextToIssue
-        nextToIssue += clientCount
+    func issueNext(stream number: Int, _ context: inout ProcessContext<LitMessage>) {
+        guard streams.indices.contains(number), streams[number].ownsMore else { return }
+        let requestIndex = streams[number].base + streams[number].next
+        streams[number].next += clientCount
         let message = Hashing.sha256(Array("litsim-request".utf8), seedBytes, Array("\(requestIndex)".utf8), meter: meter)
         let record = RequestRecord(client: index, index: requestIndex, message: message, start: context.now, end: nil,
                                    outcome: .unfinished, attempts: 0, signers: [])
-        requests[requestIndex] = Request(record: record, attempt: Attempt(number: 0, signers: []))
+        requests[requestIndex] = Request(record: record, attempt: Attempt(number: 0, signers: []), stream: number)
         beginAttempt(requestIndex, &context)
-        if workload.rate != nil, ownsMoreRequests { context.setTimer(TimerKind.arrival.id(0), after: interArrival()) }
+        let stream = streams[number]
+        if stream.workload.rate != nil, stream.ownsMore {
+            context.setTimer(TimerKind.arrival.id(UInt64(number)), after: interArrival(stream.workload))
+        }
     }
 
     // MARK: Attempts
@@ -471,7 +487,8 @@ public final class LitClient {
         request.record.end = context.effectTime
         if outcome == .success { request.record.failure = nil } else { request.record.failure = failure }
         records.append(request.record)
-        if workload.rate == nil, ownsMoreRequests { context.setTimer(TimerKind.closedLoop.id(0), after: .zero) }
+        let stream = streams[request.stream]
+        if stream.workload.rate == nil, stream.ownsMore { context.setTimer(TimerKind.closedLoop.id(UInt64(request.stream)), after: .zero) }
     }
 
     /// Requests still open when the run ended.

@@ -34,7 +34,8 @@ public struct NetworkSpecification: Sendable {
     /// CPU factor per endpoint in thousandths; endpoints not listed run at 1000.
     public var cpuFactorsPermille: [Int: Int64]
     public var clients: ClientSpecification
-    public var workload: WorkloadSpecification?
+    /// Workload entries, run side by side; their requests are numbered one after another.
+    public var workloads: [WorkloadSpecification]
     public var scheme: SigningScheme
     public var flow: SigningFlow
     public var stop: SimDuration
@@ -49,7 +50,8 @@ public struct NetworkSpecification: Sendable {
         faults: FaultSchedule = FaultSchedule(), roundTimeout: SimDuration = .seconds(30),
         behaviours: [Int: ByzantineBehaviour] = [:], costTable: CostTable = .builtIn,
         cpuFactorsPermille: [Int: Int64] = [:], clients: ClientSpecification = ClientSpecification(count: 0),
-        workload: WorkloadSpecification? = nil, scheme: SigningScheme = .frostSecp256k1, flow: SigningFlow = .lit,
+        workload: WorkloadSpecification? = nil, workloads: [WorkloadSpecification] = [], scheme: SigningScheme = .frostSecp256k1,
+        flow: SigningFlow = .lit,
         stop: SimDuration = .seconds(600), wireEncoded: Bool = false, maxEvents: UInt64 = 500_000_000,
         trace: TraceRecorder.Retention = .digestOnly
     ) {
@@ -64,7 +66,7 @@ public struct NetworkSpecification: Sendable {
         self.costTable = costTable
         self.cpuFactorsPermille = cpuFactorsPermille
         self.clients = clients
-        self.workload = workload
+        self.workloads = (workload.map { [$0] } ?? []) + workloads
         self.scheme = scheme
         self.flow = flow
         self.stop = stop
@@ -195,7 +197,6 @@ public func runNetwork(_ specification: NetworkSpecification, progress: RunProgr
                              roundTimeout: specification.roundTimeout, behaviour: behaviour, costs: costs,
                              random: tree.stream(.node, node), clientTimeout: specification.clients.timeout, memo: memo))
     }
-    let workload = specification.workload ?? WorkloadSpecification(count: 0)
     for client in 0..<specification.clients.count {
         var order = tree.stream(.client, client)
         let endpoint = n + client
@@ -208,7 +209,7 @@ public func runNetwork(_ specification: NetworkSpecification, progress: RunProgr
         endpoints.append(.client(LitClient(
             endpoint: endpoint, index: client, clientCount: specification.clients.count, nodes: n, threshold: threshold,
             scheme: specification.scheme, flow: specification.flow, timeout: specification.clients.timeout,
-            retries: specification.clients.retries, invalidShareRetries: specification.clients.invalidShareRetries, workload: workload, preference: preference, seed: specification.seed,
+            retries: specification.clients.retries, invalidShareRetries: specification.clients.invalidShareRetries, workloads: specification.workloads, preference: preference, seed: specification.seed,
             costs: costs, identityKeys: identityKeys, random: order)))
     }
     for endpoint in endpoints {
@@ -332,7 +333,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         ("dkg.qualified", .integer(Int64(qualified))),
         ("dkg.excluded", .integer(Int64(agreed == nil ? 0 : specification.nodes - qualified))),
     ]
-    if let workload = specification.workload {
+    if !specification.workloads.isEmpty {
         let succeeded = records.filter { $0.outcome == .success }
         let latencies = succeeded.compactMap { $0.latency?.nanoseconds }.sorted()
         func percentile(_ p: Int) -> Double {
@@ -341,7 +342,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
             let rank = max(1, (p * latencies.count + 99) / 100)
             return Double(latencies[rank - 1]) / 1e6
         }
-        let requested = workload.count
+        let requested = specification.workloads.reduce(0) { $0 + $1.count }
         metrics += [
             ("sign.requested", .integer(Int64(requested))),
             ("sign.succeeded", .integer(Int64(succeeded.count))),

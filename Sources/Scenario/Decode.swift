@@ -114,8 +114,8 @@ extension ScenarioLoader {
                                       default: .seconds(30), allowZero: false)
 
         // workload
-        let workload = workloadSpecification(r.child(top, "workload", path: ""), reader: r)
-        if let workload, workload.count > 0, clientCount == 0 {
+        let workloads = workloadSpecifications(r.child(top, "workload", path: ""), reader: r)
+        if workloads.contains(where: { $0.count > 0 }), clientCount == 0 {
             r.error(r.child(top, "workload", path: ""), "`workload` has requests but `clients.count` is 0")
         }
 
@@ -188,7 +188,7 @@ extension ScenarioLoader {
             nodes: n, threshold: threshold, seed: seed, network: model, faults: faults, roundTimeout: roundTimeout,
             behaviours: behaviours, costTable: costTable, cpuFactorsPermille: cpuFactors,
             clients: ClientSpecification(count: clientCount, timeout: clientTimeout, retries: retries, invalidShareRetries: invalidRetries),
-            workload: workload, scheme: scheme, flow: flow, stop: stop, wireEncoded: wireEncoded)
+            workloads: workloads, scheme: scheme, flow: flow, stop: stop, wireEncoded: wireEncoded)
         return Scenario(file: root.file, name: name, description: description, specification: specification,
                         expectations: expectations, sweep: sweep, warnings: r.diagnostics.filter { $0.severity == .warning },
                         regions: regions)
@@ -310,15 +310,11 @@ extension ScenarioLoader {
         }
     }
 
-    static func workloadSpecification(_ located: Located?, reader r: Reader) -> WorkloadSpecification? {
-        guard let located else { return nil }
-        let entries = r.list(located, path: "workload")
-        guard entries.count <= 1 else {
-            r.error(entries[1], "only one `workload` entry is supported so far")
-            return nil
-        }
-        guard let entry = entries.first else { return nil }
-        let path = "workload[0]"
+    static func workloadSpecifications(_ located: Located?, reader r: Reader) -> [WorkloadSpecification] {
+        r.list(located, path: "workload").enumerated().compactMap { index, entry in workloadEntry(entry, path: "workload[\(index)]", reader: r) }
+    }
+
+    static func workloadEntry(_ entry: Located, path: String, reader r: Reader) -> WorkloadSpecification? {
         let fields = r.mapping(entry, path: path, allowed: ["op", "rate", "count", "start"])
         _ = r.choice(r.child(fields, "op", path: path), path: "\(path).op", default: "sign", allowed: ["sign"])
         let countNode = r.child(fields, "count", path: path)

@@ -121,3 +121,17 @@ import ThresholdCrypto
         #expect(report.accused.isEmpty, "garbled bytes prove nothing about who garbled them")
     }
 }
+
+@Suite struct WorkloadTests {
+    @Test func severalWorkloadEntriesRunSideBySideWithOneNumbering() {
+        let report = runNetwork(NetworkSpecification(
+            nodes: 7, seed: 14, clients: ClientSpecification(count: 3),
+            workloads: [WorkloadSpecification(count: 10), WorkloadSpecification(count: 30, rate: (numerator: 30, denominator: 1), start: .at(.seconds(5)))]))
+        #expect(report.metric("sign.requested") == .integer(40))
+        #expect(report.metric("sign.succeeded") == .integer(40))
+        #expect(report.requests.map(\.index) == Array(0..<40))
+        #expect(report.requests.filter { $0.index >= 10 }.allSatisfy { $0.start.nanoseconds >= 5_000_000_000 })
+        #expect(report.requests.filter { $0.index < 10 }.allSatisfy { $0.start.nanoseconds < 5_000_000_000 })
+        #expect(Set(report.requests.map(\.message)).count == 40)
+    }
+}
