@@ -132,3 +132,20 @@ func write(_ text: String, to url: URL) throws { try Data(text.utf8).write(to: u
         #expect(try runLitsim(["behaviours"]).output.contains("bad-signature-share"))
     }
 }
+
+@Suite struct CalibrateCommandTests {
+    @Test func calibrateWritesACostTableAScenarioCanUse() throws {
+        let folder = try temporaryFolder()
+        let table = folder.appendingPathComponent("costs.json")
+        let result = try runLitsim(["calibrate", "--quick", "--out", table.path])
+        #expect(result.status == 0, "\(result.error)")
+        let text = try String(contentsOf: table, encoding: .utf8)
+        for name in ["point_multiply", "base_multiply", "point_sum_term", "hash_block", "scalar_inverse", "schnorr_verify"] {
+            #expect(text.contains("\"\(name)\""), "\(name)")
+        }
+        let scenario = folder.appendingPathComponent("s.yaml")
+        try write(smallScenario.replacingOccurrences(of: "clients: { count: 1 }", with: "clients: { count: 1 }\nnodes: { cpu: costs.json }"), to: scenario)
+        let run = try runLitsim(["run", scenario.path, "--out", folder.appendingPathComponent("run").path, "--quiet"])
+        #expect(run.status == 0, "\(run.error)")
+    }
+}
