@@ -50,13 +50,13 @@ public struct DKGNode: Sendable {
 
     public mutating func receive(_ message: DKGMessage, from sender: Int, meter: CostMeter) -> [DKGAction] {
         guard behaviour != .silent else { return [] }
-        var noRandomness = SystemRandomNumberGeneratorUnavailable()
+        var noRandomness = NoRandomness()
         return transform(participant.receive(message, from: sender, meter: meter), using: &noRandomness, meter: meter)
     }
 
     public mutating func timerFired(_ round: DKGRound, meter: CostMeter) -> [DKGAction] {
         guard behaviour != .silent else { return [] }
-        var noRandomness = SystemRandomNumberGeneratorUnavailable()
+        var noRandomness = NoRandomness()
         return transform(participant.timerFired(round, meter: meter), using: &noRandomness, meter: meter)
     }
 
@@ -142,6 +142,6 @@ public struct DKGNode: Sendable {
 
 /// Only the equivocator's first step draws randomness; later steps get this, which must not
 /// be used (it traps if it is, which would be a bug in this file, not remote input).
-struct SystemRandomNumberGeneratorUnavailable: RandomNumberGenerator {
+struct NoRandomness: RandomNumberGenerator {
     mutating func next() -> UInt64 { preconditionFailure("DKGNode: randomness used after start") }
 }

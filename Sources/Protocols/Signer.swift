@@ -31,7 +31,7 @@ public enum SignerAction: Sendable {
 /// request with a commitment; answer the client's package with a share.
 ///
 /// Nonces live only in their attempt's session and are taken out when used: a node never signs
-/// twice for one attempt, and never with nonces it did not generate for that attempt.
+/// twice with one pair of nonces, and never with nonces it did not generate for that attempt.
 public struct Signer: Sendable {
     struct Session {
         let request: SignRequest
@@ -49,8 +49,6 @@ public struct Signer: Sendable {
     let memo: CryptoMemo?
     public private(set) var key: SignerKey?
     var sessions: [SigningRequestID: Session] = [:]
-    /// Attempts this node has signed for (never again for the same one).
-    var signedAttempts: Set<SigningRequestID> = []
     /// Co-signers' commitments that arrived before the client's request did (latencies differ),
     /// kept for the request; the oldest are dropped beyond `earlyLimit` attempts.
     var early: [SigningRequestID: [(SignedCommitment, Int)]] = [:]
@@ -79,7 +77,9 @@ public struct Signer: Sendable {
         _ request: SignRequest, from client: Int, using rng: inout R, meter: CostMeter
     ) -> [SignerAction] {
         guard let key else { return [refuse(request.id, .noKey, to: client)] }
-        guard sessions[request.id] == nil, !signedAttempts.contains(request.id) else {
+        // A repeat of a live attempt is refused; nonces live and die with their session, so a
+        // repeat after the session ended gets fresh ones, never a reused pair.
+        guard sessions[request.id] == nil else {
             return [refuse(request.id, .alreadySigned, to: client)]
         }
         switch request.flow {
@@ -124,7 +124,7 @@ public struct Signer: Sendable {
     /// A co-signer's commitment (lit flow). Wrong attempt, wrong signer or a bad signature: dropped.
     public mutating func handleCommitment(_ commitment: SignedCommitment, from sender: Int, meter: CostMeter) -> [SignerAction] {
         guard var session = sessions[commitment.id] else {
-            if !signedAttempts.contains(commitment.id) { keepEarly(commitment, from: sender) }
+            keepEarly(commitment, from: sender)
             return []
         }
         guard session.request.flow == .lit, !session.signed else { return [] }
@@ -174,7 +174,6 @@ public struct Signer: Sendable {
         guard var session = sessions[id], let key, let nonces = session.nonces.take() else { return [] }
         session.signed = true
         sessions[id] = session
-        signedAttempts.insert(id)
         guard commitments.first(where: { $0.signer == me })?.commitment == nonces.commitment else {
             return [refuse(id, .invalidPackage, to: session.client)]
         }

@@ -20,14 +20,6 @@ public func evaluate(_ expectations: [Expectation], against report: RunReport) -
     }
 }
 
-/// Wall-clock figures of a run (the only part of summary.json that differs between runs).
-public struct WallClock: Sendable {
-    public let seconds: Double
-    public var eventsPerSecond: Double { 0 }
-
-    public init(seconds: Double) { self.seconds = seconds }
-}
-
 public enum RunOutputs {
     public static let version = "0.1.0"
 

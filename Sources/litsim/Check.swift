@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LitNetwork
 import Reports
 import Scenario
 
@@ -85,15 +86,10 @@ struct Behaviours: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the Byzantine behaviours a scenario can give nodes.")
 
     func run() throws {
-        let width = LitNetworkCatalogue.entries.map(\.name.count).max() ?? 0
-        for entry in LitNetworkCatalogue.entries {
+        let width = ByzantineBehaviour.catalogue.map(\.name.count).max() ?? 0
+        for entry in ByzantineBehaviour.catalogue {
             print("\(entry.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(entry.summary)\(entry.takesTargets ? " [targets]" : "")")
         }
     }
 }
 
-import LitNetwork
-
-enum LitNetworkCatalogue {
-    static var entries: [(name: String, takesTargets: Bool, summary: String)] { ByzantineBehaviour.catalogue }
-}
