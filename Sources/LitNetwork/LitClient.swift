@@ -134,7 +134,7 @@ public final class LitClient {
     public private(set) var blames: [ClientBlame] = []
     var blamed: Set<Int> = []
     /// Times each node held up an attempt of this client; the fewer, the sooner it is asked.
-    var strikes: [Int]
+    public private(set) var strikes: [Int]
     var verificationShares: [Int: Point] = [:]
     public private(set) var operationTotals = Array(repeating: 0, count: CryptoOperation.allCases.count)
     /// Messages from the network that did not decode (wire: encoded).

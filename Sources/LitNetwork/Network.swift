@@ -318,6 +318,12 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         guard let behaviour = specification.behaviours[node], behaviour.isProvable else { return false }
         return behaviour.isSigningBehaviour ? nodes[node].actedProvably : !nodes[node].crashedDuringDKG || nodes[node].dkgResult != nil
     }
+    // Unresponsive, not accused: missed a DKG round an honest node waited for, or held up a
+    // client's attempt by silence. Nothing about it is provable, so it is only counted.
+    var unresponsiveSet = Set<Int>()
+    for node in honest { for missing in nodes[node].dkgResult?.unresponsive ?? [] { unresponsiveSet.insert(missing) } }
+    for client in clients { for (node, strikes) in client.strikes.enumerated() where strikes > 0 { unresponsiveSet.insert(node) } }
+    let unresponsive = unresponsiveSet.subtracting(accusedSet).sorted()
     let precision = accused.isEmpty ? 1.0 : Double(accused.filter { byzantine.contains($0) }.count) / Double(accused.count)
     let recall = provable.isEmpty ? 1.0 : Double(provable.filter { accusedSet.contains($0) }.count) / Double(provable.count)
 
@@ -358,6 +364,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     }
     metrics += [
         ("blame.accused", .list(accused)),
+        ("blame.unresponsive", .list(unresponsive)),
         ("blame.precision", .number(precision)),
         ("blame.recall", .number(recall)),
         ("safety.violations", .integer(Int64(violations.count))),

@@ -73,7 +73,7 @@ public let knownMetrics = [
     "dkg.completed", "dkg.duration_ms", "dkg.messages", "dkg.bytes", "dkg.qualified", "dkg.excluded",
     "sign.requested", "sign.succeeded", "sign.failed", "sign.success_rate", "sign.retries",
     "sign.latency_ms.p50", "sign.latency_ms.p90", "sign.latency_ms.p99", "sign.latency_ms.max", "sign.latency_ms.mean",
-    "blame.accused", "blame.precision", "blame.recall", "safety.violations",
+    "blame.accused", "blame.unresponsive", "blame.precision", "blame.recall", "safety.violations",
     "network.messages_sent", "network.messages_delivered", "network.messages_dropped", "network.bytes_sent",
     "network.messages_undecodable",
     "sim.events", "sim.end_ms",

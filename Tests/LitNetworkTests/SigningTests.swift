@@ -50,6 +50,11 @@ import ThresholdCrypto
         #expect(report.metric("dkg.completed") == .bool(true))
         #expect(report.metric("sign.succeeded") == .integer(20))
         #expect(report.accused.isEmpty, "crashed nodes are not accused")
+        if case let .list(unresponsive)? = report.metric("blame.unresponsive") {
+            #expect(Set(unresponsive).isSubset(of: [0, 2, 5, 7]) && !unresponsive.isEmpty, "only crashed nodes are counted: \(unresponsive)")
+        } else {
+            Issue.record("no blame.unresponsive metric")
+        }
     }
 
     @Test func oneCrashMoreThanTheMarginAndNothingSucceedsOrGoesWrong() {

@@ -7,6 +7,7 @@ func pingEcho(
     size: Int = 64, compute: [Int: SimDuration] = [:], network: NetworkModel, faults: FaultSchedule = FaultSchedule(),
     seed: UInt64 = 1
 ) -> Simulator<PingEchoProcess> {
+    print("ping/echo simulation, seed \(seed)")
     let tree = RandomTree(rootSeed: seed)
     let processes = (0..<nodes).map { index in
         PingEchoProcess(peer: pings[index]?.peer, count: pings[index]?.count ?? 0, interval: interval, size: size,
