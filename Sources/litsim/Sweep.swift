@@ -39,7 +39,10 @@ struct Sweep: ParsableCommand {
         for point in points {
             _ = try loadScenario(file, overrides: overrides + point.map { "\($0.path)=\($0.value)" }, quiet: true)
         }
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        // This very executable runs each point (/proc/self/exe on Linux, the bundle path elsewhere).
+        let executable = FileManager.default.fileExists(atPath: "/proc/self/exe")
+            ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            : (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
         let state = SweepState(total: points.count)
         let queue = DispatchQueue(label: "litsim.sweep", attributes: .concurrent)
         let slots = DispatchSemaphore(value: jobs)
