@@ -75,7 +75,6 @@ public final class LitClient {
         var arrivalOrder: [Int] = []
         var shares: [Int: SignatureShareMessage] = [:]
         var refused: Set<Int> = []
-        var namedMissing: Set<Int> = []
         /// Signers that refused for a reason of their own, not a missing co-signer.
         var selfRefused: Set<Int> = []
         /// How many refusing signers named each node missing.
@@ -201,7 +200,6 @@ public final class LitClient {
             request.attempt.refused.insert(sender)
             if refusal.reason != .missingCommitments { request.attempt.selfRefused.insert(sender) }
             for node in Set(refusal.missing) where node >= 0 && node < nodes {
-                request.attempt.namedMissing.insert(node)
                 request.attempt.namedMissingBy[node, default: 0] += 1
             }
             requests[refusal.id.request] = request
@@ -455,9 +453,9 @@ public final class LitClient {
         }
         // A node most refusing co-signers say they never heard from is the one to drop (under
         // a partition each side names the other; the larger side wins).
-        for node in attempt.namedMissing where attempt.signers.contains(node) {
+        for (node, count) in attempt.namedMissingBy.sorted(by: { $0.key < $1.key }) where attempt.signers.contains(node) {
             let reporters = attempt.refused.filter { $0 != node }.count
-            if reporters > 0, 2 * namedCount(node, attempt) > reporters { request.excluded.insert(node) }
+            if reporters > 0, 2 * count > reporters { request.excluded.insert(node) }
         }
         for node in request.excluded where strikes.indices.contains(node) { strikes[node] += 1 }
         switch kind {
@@ -475,10 +473,6 @@ public final class LitClient {
         }
         // Backoff of 1 s × attempt (Lit SDK).
         context.setTimer(TimerKind.retry.id(UInt64(requestIndex)), after: .seconds(Int64(attempt.number)))
-    }
-
-    func namedCount(_ node: Int, _ attempt: Attempt) -> Int {
-        attempt.namedMissingBy[node, default: 0]
     }
 
     func complete(_ requestIndex: Int, outcome: RequestRecord.Outcome, failure: String?, _ context: inout ProcessContext<LitMessage>) {

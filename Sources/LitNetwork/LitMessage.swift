@@ -68,9 +68,4 @@ public enum LitMessage: SimMessage, Sendable {
             bytes.first == 0x44 ? "wire.dkg" : "wire.sign"
         }
     }
-
-    var isDKG: Bool {
-        if case .dkg = self { return true }
-        return false
-    }
 }

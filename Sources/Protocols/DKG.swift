@@ -227,9 +227,9 @@ public struct DKGParticipant: Sendable {
     public mutating func timerFired(_ round: DKGRound, meter: CostMeter) -> [DKGAction] {
         var actions = [DKGAction]()
         switch (round, phase) {
-        case (.commitments, .commitments): completeCommitments(timedOut: true, &actions, meter: meter)
-        case (.shares, .shares): completeShares(timedOut: true, &actions, meter: meter)
-        case (.complaints, .complaints): completeComplaints(timedOut: true, &actions, meter: meter)
+        case (.commitments, .commitments): completeCommitments(&actions, meter: meter)
+        case (.shares, .shares): completeShares(&actions, meter: meter)
+        case (.complaints, .complaints): completeComplaints(&actions, meter: meter)
         case (.justifications, .justifications): completeJustifications(&actions, meter: meter)
         case (.agreement, .agreement):
             phase = .failed
@@ -249,11 +249,11 @@ public struct DKGParticipant: Sendable {
             let before = phase
             switch phase {
             case .commitments where commitments.allSatisfy({ $0 != nil }):
-                completeCommitments(timedOut: false, &actions, meter: meter)
+                completeCommitments(&actions, meter: meter)
             case .shares where participants.allSatisfy({ shares[$0] != nil || !passedRoundOne[$0] }):
-                completeShares(timedOut: false, &actions, meter: meter)
+                completeShares(&actions, meter: meter)
             case .complaints where participants.allSatisfy({ complaintMessages[$0] != nil }):
-                completeComplaints(timedOut: false, &actions, meter: meter)
+                completeComplaints(&actions, meter: meter)
             case .justifications where openComplaints.allSatisfy({ justifications[$0.dealer] != nil }):
                 completeJustifications(&actions, meter: meter)
             case .agreement where matchingAgreements >= threshold:
@@ -274,7 +274,7 @@ public struct DKGParticipant: Sendable {
         return agreements.filter { $0?.digest == agreementDigest }.count
     }
 
-    mutating func completeCommitments(timedOut: Bool, _ actions: inout [DKGAction], meter: CostMeter) {
+    mutating func completeCommitments(_ actions: inout [DKGAction], meter: CostMeter) {
         for dealer in 0..<n {
             guard let package = commitments[dealer] else {
                 markUnresponsive(dealer, in: "commitments", &actions)
@@ -306,7 +306,7 @@ public struct DKGParticipant: Sendable {
         actions.append(.setTimer(.shares, after: configuration.roundTimeout))
     }
 
-    mutating func completeShares(timedOut: Bool, _ actions: inout [DKGAction], meter: CostMeter) {
+    mutating func completeShares(_ actions: inout [DKGAction], meter: CostMeter) {
         var complaints = [DKGComplaint]()
         var received = [VSS.DealtShare<Int>]()
         for dealer in 0..<n where passedRoundOne[dealer] && dealer != me {
@@ -341,7 +341,7 @@ public struct DKGParticipant: Sendable {
         }
     }
 
-    mutating func completeComplaints(timedOut: Bool, _ actions: inout [DKGAction], meter: CostMeter) {
+    mutating func completeComplaints(_ actions: inout [DKGAction], meter: CostMeter) {
         for complainer in participants {
             guard let message = complaintMessages[complainer] else {
                 markUnresponsive(complainer, in: "complaints", &actions)

@@ -67,7 +67,7 @@ extension ScenarioLoader {
                                        path: "clients.retries_on_invalid_shares", default: 6, range: 0...100)
         let clientRegionNode = r.child(clients, "region", path: "clients")
 
-        let (latency, regions) = latencyModel(r.child(network, "latency", path: "network"), nodes: n, clients: clientCount,
+        let latency = latencyModel(r.child(network, "latency", path: "network"), nodes: n, clients: clientCount,
                                               clientRegion: clientRegionNode, reader: r)
         let bandwidth = bandwidthValue(r.child(network, "bandwidth", path: "network"), reader: r)
         let loss = r.probability(r.child(network, "loss", path: "network"), path: "network.loss", default: .never)
@@ -190,8 +190,7 @@ extension ScenarioLoader {
             clients: ClientSpecification(count: clientCount, timeout: clientTimeout, retries: retries, invalidShareRetries: invalidRetries),
             workloads: workloads, scheme: scheme, flow: flow, stop: stop, wireEncoded: wireEncoded)
         return Scenario(file: root.file, name: name, description: description, specification: specification,
-                        expectations: expectations, sweep: sweep, warnings: r.diagnostics.filter { $0.severity == .warning },
-                        regions: regions)
+                        expectations: expectations, sweep: sweep, warnings: r.diagnostics.filter { $0.severity == .warning })
     }
 
     static func thresholdRule(_ located: Located?, nodes: Int, reader r: Reader) -> ThresholdRule {
@@ -207,12 +206,12 @@ extension ScenarioLoader {
     }
 
     static func latencyModel(_ located: Located?, nodes n: Int, clients: Int, clientRegion: Located?, reader r: Reader)
-        -> (NetworkModel.Latency, [String])
+        -> NetworkModel.Latency
     {
         let fallback = LatencyDistribution.lognormal(mean: .milliseconds(40), standardDeviation: .milliseconds(10), minimum: .milliseconds(1))
         guard let located else {
             if let clientRegion { r.error(clientRegion, "`clients.region` needs `network.latency.distribution: regions`") }
-            return (.distribution(fallback), [])
+            return .distribution(fallback)
         }
         let path = "network.latency"
         let fields = r.mapping(located, path: path, allowed: ["distribution", "mean", "stddev", "min", "max", "value", "regions", "jitter"])
@@ -228,30 +227,30 @@ extension ScenarioLoader {
         switch kind {
         case "constant":
             forbid(["mean", "stddev", "min", "max", "regions", "jitter"])
-            return (.distribution(.constant(duration("value", .milliseconds(40)))), [])
+            return .distribution(.constant(duration("value", .milliseconds(40))))
         case "uniform":
             forbid(["mean", "stddev", "value", "regions", "jitter"])
             let low = duration("min", .milliseconds(20)), high = duration("max", .milliseconds(60))
             if high < low { r.error(r.child(fields, "max", path: path) ?? located, "`\(path).max` is below `min`") }
-            return (.distribution(.uniform(min: low, max: high)), [])
+            return .distribution(.uniform(min: low, max: high))
         case "normal", "lognormal", "exponential":
             forbid(["max", "value", "regions", "jitter"])
             let mean = duration("mean", .milliseconds(40)), minimum = duration("min", .milliseconds(1))
             if mean.nanoseconds == 0 { r.error(r.child(fields, "mean", path: path) ?? located, "`\(path).mean` must be above zero") }
             if kind == "exponential" {
                 forbid(["stddev"])
-                return (.distribution(.exponential(mean: mean, minimum: minimum)), [])
+                return .distribution(.exponential(mean: mean, minimum: minimum))
             }
             let deviation = duration("stddev", .milliseconds(10))
-            return (.distribution(kind == "normal" ? .normal(mean: mean, standardDeviation: deviation, minimum: minimum)
-                                                   : .lognormal(mean: mean, standardDeviation: deviation, minimum: minimum)), [])
+            return .distribution(kind == "normal" ? .normal(mean: mean, standardDeviation: deviation, minimum: minimum)
+                                                  : .lognormal(mean: mean, standardDeviation: deviation, minimum: minimum))
         default:
             forbid(["mean", "stddev", "min", "max", "value"])
             let jitter = duration("jitter", .zero)
             let regionsNode = r.child(fields, "regions", path: path)
             guard let regionsNode else {
                 r.error(located, "`\(path).regions` is required: a mapping from region name to node ids")
-                return (.distribution(fallback), [])
+                return .distribution(fallback)
             }
             var names = [String]()
             var regionOf = Array(repeating: -1, count: n + clients)
@@ -271,8 +270,8 @@ extension ScenarioLoader {
                 clientRegionIndex = names.firstIndex(of: name) ?? 0
             }
             for client in 0..<clients { regionOf[n + client] = clientRegionIndex }
-            guard let matrix = BuiltInRegions.oneWayMatrix(for: names), !names.isEmpty else { return (.distribution(fallback), names) }
-            return (.regions(RegionLatency(regionOfEndpoint: regionOf.map { max(0, $0) }, oneWay: matrix, jitter: jitter)), names)
+            guard let matrix = BuiltInRegions.oneWayMatrix(for: names), !names.isEmpty else { return .distribution(fallback) }
+            return .regions(RegionLatency(regionOfEndpoint: regionOf.map { max(0, $0) }, oneWay: matrix, jitter: jitter))
         }
     }
 

@@ -62,8 +62,6 @@ public struct Scenario: Sendable {
     public let expectations: [Expectation]
     public let sweep: [SweepAxis]
     public let warnings: [Diagnostic]
-    /// Region names in the order the latency model numbers them (empty without regions).
-    public let regions: [String]
 
     public var seed: UInt64 { specification.seed }
 }
