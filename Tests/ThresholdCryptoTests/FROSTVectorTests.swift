@@ -2,13 +2,12 @@ import Foundation
 import Testing
 @testable import ThresholdCrypto
 
-/// RFC 9591 Appendix E.5 (FROST(secp256k1, SHA-256)): the parts the crypto core owns — the
+/// RFC 9591 Appendix E.5 (FROST(secp256k1, SHA-256)) and ZF's second vector: the parts the crypto core owns — the
 /// trusted-dealer shares, H1, H3 (nonce generation), H4 and H5 — checked byte for byte.
 @Suite struct FROSTVectorTests {
-    func load() throws -> FROSTVectors { try FROSTVectors.load() }
-
-    @Test func trustedDealerSharesMatch() throws {
-        let vectors = try load()
+    
+    @Test(arguments: FROSTVectors.all) func trustedDealerSharesMatch(_ name: String) throws {
+        let vectors = try FROSTVectors.load(name)
         let meter = CostMeter()
         let polynomial = Polynomial(coefficients: [scalar(vectors.inputs.group_secret_key)]
             + vectors.inputs.share_polynomial_coefficients.map(scalar))
@@ -22,9 +21,9 @@ import Testing
         #expect(try Shamir.reconstruct(Array(shares), meter: meter).hexString == vectors.inputs.group_secret_key)
     }
 
-    @Test func nonceGenerationMatchesH3() throws {
+    @Test(arguments: FROSTVectors.all) func nonceGenerationMatchesH3(_ name: String) throws {
         // RFC 9591 §4.1: nonce = H3(random_bytes ‖ SerializeScalar(secret)).
-        let vectors = try load()
+        let vectors = try FROSTVectors.load(name)
         let meter = CostMeter()
         for output in vectors.round_one_outputs.outputs {
             let secret = vectors.share(of: output.identifier).bytes
@@ -37,9 +36,9 @@ import Testing
         }
     }
 
-    @Test func bindingFactorInputUsesH4AndH5AndH1MatchesFactor() throws {
+    @Test(arguments: FROSTVectors.all) func bindingFactorInputUsesH4AndH5AndH1MatchesFactor(_ name: String) throws {
         // RFC 9591 §4.4: rho_input = PK ‖ H4(msg) ‖ H5(encoded commitment list) ‖ identifier.
-        let vectors = try load()
+        let vectors = try FROSTVectors.load(name)
         let meter = CostMeter()
         let outputs = vectors.round_one_outputs.outputs
         let encodedCommitments = outputs.flatMap { output in

@@ -35,7 +35,7 @@ struct FixtureMissing: Error { let name: String }
 func hex(_ string: String) -> [UInt8] { try! [UInt8](hex: string) }
 func scalar(_ string: String) -> Scalar { try! Scalar(bytes: hex(string)) }
 
-/// RFC 9591 Appendix E.5 as committed in Fixtures/rfc9591-frost-secp256k1-sha256.json.
+/// A FROST(secp256k1, SHA-256) vector file in the CFRG layout (RFC 9591 E.5 or ZF's).
 struct FROSTVectors: Decodable {
     struct Inputs: Decodable {
         struct Share: Decodable { let identifier: Int; let participant_share: String }
@@ -70,8 +70,14 @@ struct FROSTVectors: Decodable {
     let round_two_outputs: RoundTwo
     let final_output: Final
 
-    static func load() throws -> FROSTVectors {
-        try JSONDecoder().decode(FROSTVectors.self, from: fixture("rfc9591-frost-secp256k1-sha256.json"))
+    /// RFC 9591's own Appendix E.5 vector (the CFRG draft repository's final file).
+    static let rfc9591 = "rfc9591-e5-frost-secp256k1-sha256.json"
+    /// A second vector with the same key and other nonces, from ZF's frost repository.
+    static let zcashFoundation = "zf-frost-secp256k1-sha256-v1.json"
+    static let all = [rfc9591, zcashFoundation]
+
+    static func load(_ name: String = rfc9591) throws -> FROSTVectors {
+        try JSONDecoder().decode(FROSTVectors.self, from: fixture(name))
     }
 
     /// Participant `identifier`'s secret share.
