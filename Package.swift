@@ -44,7 +44,9 @@ let package = Package(
         // Where the crypto and the engine meet: the Lit node and network model.
         .target(
             name: "LitNetwork",
-            dependencies: ["Protocols", "Simulation", "ThresholdCrypto"],
+            // CSecp256k1, CGMP and Crypto directly: the signature oracle checks signatures with
+            // code independent of ThresholdCrypto, which produced them.
+            dependencies: ["Protocols", "Simulation", "ThresholdCrypto", "CSecp256k1", "CGMP", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: optimised
         ),
         // Timed routines behind `litsim bench`: kept out of the libraries they measure.

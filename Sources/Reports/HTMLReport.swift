@@ -1,5 +1,6 @@
 import Foundation
 import LitNetwork
+import Protocols
 import Scenario
 import Simulation
 
@@ -190,22 +191,22 @@ public enum HTMLReport {
         for node in 0..<n {
             let phases = report.dkgPhases[node]
             let row = Double(n - node - 1)
-            for (index, phase) in phases.enumerated() where phase.phase != "finished" && phase.phase != "failed" {
+            for (index, phase) in phases.enumerated() where phase.phase != .finished && phase.phase != .failed {
                 let start = phase.at.milliseconds
                 let stop = index + 1 < phases.count ? phases[index + 1].at.milliseconds : end
-                chart.rect(x0: start, x1: stop, y0: row + 0.15, y1: row + 0.85, color: phaseColors[phase.phase] ?? "#999",
-                           title: "node \(node): \(phase.phase) from \(SVGChart.format(start)) ms")
+                chart.rect(x0: start, x1: stop, y0: row + 0.15, y1: row + 0.85, color: phaseColors[phase.phase.rawValue] ?? "#999",
+                           title: "node \(node): \(phase.phase.rawValue) from \(SVGChart.format(start)) ms")
             }
             var note = "n\(node)"
-            if report.agreedResult != nil && !qualified.contains(node) { note += " excluded" }
-            if report.results[node] == nil { note += phases.last?.phase == "failed" ? ", failed" : ", no key" }
+            if report.agreedResult != nil && !qualified.contains(NodeID(node)) { note += " excluded" }
+            if report.results[node] == nil { note += phases.last?.phase == .failed ? ", failed" : ", no key" }
             chart.rowLabels.append((note, row + 0.5, note.count > 4 ? "#c62828" : "#333"))
         }
         for phase in ["commitments", "shares", "complaints", "justifications", "agreement"] { chart.legend.append((phase, phaseColors[phase]!)) }
         var out = chart.render()
-        let notes = report.accusations.filter { $0.reason.hasPrefix("DKG") }
+        let notes = report.accusations.filter { $0.protocolName == dkgProtocol.name }
         if !notes.isEmpty {
-            out += "<p>Complaints upheld in the DKG: " + notes.map { "node \($0.node) (\(escape($0.reason)))" }.joined(separator: ", ") + ".</p>"
+            out += "<p>Complaints upheld in the DKG: " + notes.map { "node \($0.node) (\(escape($0.code)))" }.joined(separator: ", ") + ".</p>"
         }
         return out
     }
@@ -218,7 +219,7 @@ public enum HTMLReport {
         } else {
             out += "<table><tr><th>node</th><th>proven</th><th>proven by</th><th>scenario says</th></tr>"
             for accusation in report.accusations {
-                out += "<tr><td>\(accusation.node)</td><td>\(escape(accusation.reason))</td><td>\(escape(accusation.provenBy))</td>"
+                out += "<tr><td>\(accusation.node)</td><td>\(escape(accusation.code))<br><span class=\"muted\">\(escape(accusation.evidence))</span></td><td>\(escape(accusation.provenBy))</td>"
                     + "<td>\(escape(byzantine[accusation.node]?.name ?? "honest"))</td></tr>"
             }
             out += "</table>"

@@ -74,7 +74,7 @@ public enum RunOutputs {
 
         var requests = "id,client,op,start_ms,end_ms,outcome,attempts,signers,failure\n"
         for record in report.requests {
-            let failure = (record.failure ?? "").replacingOccurrences(of: "\"", with: "'")
+            let failure = record.failure?.description ?? ""
             requests += "\(record.index),\(record.client),sign,\(milliseconds(record.start)),\(milliseconds(record.end)),\(record.outcome.rawValue),"
                 + "\(record.attempts),\(record.signers.map(String.init).joined(separator: ";")),\"\(failure)\"\n"
         }

@@ -52,6 +52,9 @@ public struct ProcessContext<Message> {
     public let now: SimInstant
     /// This process's endpoint id.
     public let endpoint: Int
+    /// The number of the event being handled (1 for the first): with `now`, where in a run
+    /// something happened (oracles record both).
+    public let event: UInt64
     @usableFromInline var actions: [ProcessAction<Message>]
     /// Modelled compute time charged so far, before the host's CPU factor.
     public private(set) var compute: SimDuration = .zero
@@ -59,9 +62,10 @@ public struct ProcessContext<Message> {
     /// This host's CPU factor in thousandths (the engine scales `compute` by it).
     public let cpuFactorPermille: Int64
 
-    @usableFromInline init(now: SimInstant, endpoint: Int, actions: [ProcessAction<Message>], cpuFactorPermille: Int64 = 1000) {
+    @usableFromInline init(now: SimInstant, endpoint: Int, event: UInt64 = 0, actions: [ProcessAction<Message>], cpuFactorPermille: Int64 = 1000) {
         self.now = now
         self.endpoint = endpoint
+        self.event = event
         self.actions = actions
         self.cpuFactorPermille = cpuFactorPermille
     }

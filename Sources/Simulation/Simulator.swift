@@ -286,7 +286,7 @@ public struct Simulator<Process: SimulatedProcess> {
 
     /// Runs one handler of a host's process and applies its actions at the end of its compute.
     private mutating func runHandler(_ index: Int, _ body: (inout Process, inout ProcessContext<Message>) -> Void) {
-        var context = ProcessContext<Message>(now: now, endpoint: index, actions: actionBuffer,
+        var context = ProcessContext<Message>(now: now, endpoint: index, event: counters.events, actions: actionBuffer,
                                               cpuFactorPermille: hosts[index].cpuFactorPermille)
         actionBuffer = []
         body(&processes[index], &context)

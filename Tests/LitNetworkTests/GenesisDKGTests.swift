@@ -53,7 +53,7 @@ import ThresholdCrypto
             #expect(report.metric("safety.violations") == .integer(0), "case \(index): \(report.violations)")
             #expect(report.metric("blame.precision") == .number(1), "case \(index)")
             #expect(report.metric("blame.recall") == .number(1), "case \(index)")
-            let qualified = report.agreedResult?.qualified ?? []
+            let qualified = (report.agreedResult?.qualified ?? []).map(\.value)
             let honest = (0..<10).filter { behaviours[$0] == nil }
             #expect(Set(honest).isSubset(of: qualified), "case \(index): no honest node excluded")
             #expect(report.accused == behaviours.keys.sorted().filter { behaviours[$0]!.isProvable }, "case \(index)")

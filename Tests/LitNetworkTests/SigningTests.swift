@@ -119,7 +119,7 @@ import ThresholdCrypto
         let report = runNetwork(NetworkSpecification(nodes: 10, seed: 13, behaviours: [4: .corruptBytes], clients: ClientSpecification(count: 2),
                                                      workload: WorkloadSpecification(count: 20), wireEncoded: true))
         #expect(report.metric("dkg.completed") == .bool(true))
-        #expect(report.agreedResult?.qualified.contains(4) == false)
+        #expect(report.agreedResult?.qualified.contains(NodeID(4)) == false)
         #expect(report.metric("sign.succeeded") == .integer(20))
         #expect((report.metric("network.messages_undecodable")?.numeric ?? 0) > 0)
         #expect(report.metric("safety.violations") == .integer(0), "\(report.violations)")

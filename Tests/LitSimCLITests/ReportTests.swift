@@ -36,7 +36,7 @@ faults:
         }
         #expect(html.components(separatedBy: "<svg").count - 1 >= 7)
         #expect(html.contains("partition [0, 1] | [2, 3, 4, 5, 6, 7]"), "the partition window is shaded and labelled")
-        #expect(html.contains("<td>signing: invalid-signature-share</td>"), "blamed nodes and why")
+        #expect(html.contains("<td>frost-lit/invalid-signature-share<br>"), "blamed nodes, the code and the evidence")
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"), "self-contained")
     }
 

@@ -4,51 +4,81 @@ import ThresholdCrypto
 @testable import Protocols
 
 @Suite struct SignerTests {
-    func signers(_ count: Int) -> (signers: [Signer], identities: [NodeIdentity]) {
+    /// Signers of a trusted-dealer 2-of-`count` key, each with its share installed.
+    func harness<S: NodeService>(_ count: Int, make: (NodeID) -> S) -> ServiceHarness<S> {
         var rng = SplitMix64(seed: 99)
-        let meter = CostMeter()
-        let identities = (0..<count).map { _ in NodeIdentity(secret: .randomNonZero(using: &rng), meter: meter) }
-        let secret = Scalar.randomNonZero(using: &rng)
-        let polynomial = Polynomial.random(constant: secret, threshold: 2, using: &rng)
-        let commitment = polynomial.commitment(meter: meter)
-        let signers = (0..<count).map { node -> Signer in
-            var signer = Signer(me: node, identity: identities[node], identityKeys: identities.map(\.publicKey), roundTimeout: .seconds(30))
-            signer.install(SignerKey(identifier: Scalar(UInt64(node + 1)), secretShare: polynomial.evaluate(at: Scalar(UInt64(node + 1))),
-                                     groupCommitment: commitment))
-            return signer
+        let secrets = (0..<count).map { _ in Scalar.randomNonZero(using: &rng) }
+        let polynomial = Polynomial.random(constant: .randomNonZero(using: &rng), threshold: 2, using: &rng)
+        let commitment = polynomial.commitment(meter: CostMeter())
+        let roster = Roster.genesis(count: count)
+        let contexts = ServiceHarness<S>.contexts(count: count, identitySecret: { secrets[$0.value] }, random: { node in
+            var stream = SplitMix64(seed: 1000 + UInt64(node.value))
+            return ServiceRandom { stream.next() }
+        })
+        for context in contexts {
+            let identifier = roster.identifier(of: context.me)!
+            context.keys.install(KeyShare(key: .group, roster: roster, identifier: identifier,
+                                          secretShare: polynomial.evaluate(at: identifier.scalar), groupCommitment: commitment))
         }
-        return (signers, identities)
+        return ServiceHarness(contexts: contexts, make: make)
+    }
+
+    func attempt(_ request: UInt64 = 0, _ attempt: UInt32 = 1, flow: ProtocolName = LitFlow.protocolName) -> AttemptID {
+        AttemptID(session: SessionID(protocolName: flow, epoch: .genesis, initiator: .client(ClientID(0)), counter: request), attempt: attempt)
     }
 
     @Test func keepsACommitmentThatArrivesBeforeTheRequest() {
-        var (nodes, _) = signers(2)
-        var rng = SplitMix64(seed: 1)
-        let meter = CostMeter()
-        let request = SignRequest(id: SigningRequestID(client: 0, request: 0, attempt: 1), message: [UInt8](repeating: 1, count: 32),
-                                  scheme: .frostSecp256k1, flow: .lit, signers: [0, 1], waitMilliseconds: 15_000)
+        var nodes = harness(2) { _ in LitFlowSigner(roundTimeout: .seconds(30)) }
+        let request = SignRequest(id: attempt(), message: [UInt8](repeating: 1, count: 32), scheme: .frostSecp256k1,
+                                  signers: [0, 1], waitMilliseconds: 15_000)
         // Node 0 hears the request first and commits; its commitment reaches node 1 before the request does.
-        let fromZero = nodes[0].handleRequest(request, from: 9, using: &rng, meter: meter)
-        guard case let .send(.commitment(commitment), _)? = fromZero.first else {
-            Issue.record("node 0 did not send a commitment")
-            return
-        }
-        #expect(nodes[1].handleCommitment(commitment, from: 0, meter: meter).isEmpty)
-        let fromOne = nodes[1].handleRequest(request, from: 9, using: &rng, meter: meter)
-        #expect(fromOne.contains { if case .send(.share, 9) = $0 { true } else { false } }, "node 1 signs at once")
+        nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
+        nodes.run()
+        #expect(nodes.toClients.contains { if case .commitment = $0.message { true } else { false } })
+        #expect(!nodes.toClients.contains { if case .share = $0.message { true } else { false } }, "node 1 has no request yet")
+        nodes.deliver(.request(request), to: 1, from: .client(ClientID(0)))
+        #expect(nodes.toClients.contains { if case let .share(share) = $0.message { share.signer == 1 } else { false } }, "node 1 signs at once")
     }
 
     @Test func refusesASecondRequestForTheSameAttempt() {
-        var (nodes, _) = signers(2)
-        var rng = SplitMix64(seed: 2)
-        let meter = CostMeter()
-        let request = SignRequest(id: SigningRequestID(client: 0, request: 0, attempt: 1), message: [UInt8](repeating: 1, count: 32),
-                                  scheme: .frostTaproot, flow: .coordinator, signers: [], waitMilliseconds: 15_000)
-        _ = nodes[0].handleRequest(request, from: 9, using: &rng, meter: meter)
-        let again = nodes[0].handleRequest(request, from: 9, using: &rng, meter: meter)
-        guard case let .send(.refusal(refusal), _)? = again.first else {
+        var nodes = harness(2) { _ in CoordinatorFlowSigner(roundTimeout: .seconds(30)) }
+        let request = SignRequest(id: attempt(flow: CoordinatorFlow.protocolName), message: [UInt8](repeating: 1, count: 32),
+                                  scheme: .frostTaproot, signers: [], waitMilliseconds: 15_000)
+        nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
+        nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
+        guard case let .refusal(refusal)? = nodes.toClients.last?.message else {
             Issue.record("expected a refusal")
             return
         }
         #expect(refusal.reason == .alreadySigned)
+    }
+
+    @Test func aRequestFromAnotherEndpointThanItsClientIsDropped() {
+        var nodes = harness(2) { _ in LitFlowSigner(roundTimeout: .seconds(30)) }
+        let request = SignRequest(id: attempt(), message: [UInt8](repeating: 1, count: 32), scheme: .frostSecp256k1,
+                                  signers: [0, 1], waitMilliseconds: 15_000)
+        nodes.deliver(.request(request), to: 0, from: .client(ClientID(7)))
+        nodes.deliver(.request(request), to: 0, from: .node(1))
+        #expect(nodes.toClients.isEmpty && nodes.queue.isEmpty)
+        #expect(nodes.notes.count == 2)
+    }
+
+    @Test func coordinatorPackageShorterThanTheThresholdIsRefused() {
+        var nodes = harness(2) { _ in CoordinatorFlowSigner(roundTimeout: .seconds(30)) }
+        let id = attempt(flow: CoordinatorFlow.protocolName)
+        let request = SignRequest(id: id, message: [UInt8](repeating: 1, count: 32), scheme: .frostSecp256k1, signers: [], waitMilliseconds: 15_000)
+        nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
+        guard case let .commitment(own)? = nodes.toClients.first?.message else {
+            Issue.record("expected a commitment")
+            return
+        }
+        // RFC 9591 §5.2: at least MIN_PARTICIPANTS commitments; one is too few for a 2-of-n key.
+        nodes.deliver(.package(SigningPackageMessage(id: id, message: request.message, scheme: .frostSecp256k1, commitments: [own])),
+                      to: 0, from: .client(ClientID(0)))
+        guard case let .refusal(refusal)? = nodes.toClients.last?.message else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(refusal.reason == .invalidPackage)
     }
 }

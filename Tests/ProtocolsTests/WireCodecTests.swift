@@ -9,24 +9,22 @@ import ThresholdCrypto
     func dkgMessages() -> [DKGMessage] {
         var dkg = LocalDKG(participants: 6, threshold: 4, behaviours: [1: .badShare(targets: [0]), 4: .falseComplaint(targets: [2])], seed: 31)
         dkg.run()
-        return dkg.queue.map(\.message)
+        return dkg.harness.queue.map(\.message)
     }
 
-    func signingMessages() -> [SigningMessage] {
+    func signingPayloads() -> [SigningPayload] {
         var rng = SplitMix64(seed: 5)
         let meter = CostMeter()
         let identity = NodeIdentity(secret: .randomNonZero(using: &rng), meter: meter)
-        let id = SigningRequestID(client: 3, request: 77, attempt: 2)
+        let session = SessionID(protocolName: LitFlow.protocolName, epoch: Epoch(3), initiator: .client(ClientID(3)), counter: 77)
+        let id = AttemptID(session: session, attempt: 2)
         let nonces = FROST<FROSTSecp256k1>.commit(identifier: Scalar(2), secretShare: .randomNonZero(using: &rng), using: &rng, meter: meter)
-        let commitment = SignedCommitment(id: id, signer: 1, commitment: nonces.commitment, signature: []).signed(by: identity, meter: meter)
-        let share = SignatureShareMessage(id: id, signer: 1, share: .randomNonZero(using: &rng), commitments: [commitment, commitment], signature: [])
+        let commitment = SignedCommitment(id: id, signer: 1, commitment: nonces.commitment).signed(by: identity, meter: meter)
+        let share = SignatureShareMessage(id: id, signer: 1, share: .randomNonZero(using: &rng), commitments: [commitment, commitment])
             .signed(by: identity, meter: meter)
-        let key = VSSCommitment(coefficients: (0..<4).map { _ in Point.base(.randomNonZero(using: &rng), meter: meter) })
         return [
-            .handshakeRequest,
-            .handshakeResponse(HandshakeResponse(node: 9, groupCommitment: key)),
-            .request(SignRequest(id: id, message: [UInt8](repeating: 7, count: 32), scheme: .frostTaproot, flow: .lit, signers: [0, 1, 5], waitMilliseconds: 15_000)),
-            .request(SignRequest(id: id, message: [UInt8](repeating: 8, count: 32), scheme: .frostSecp256k1, flow: .coordinator, signers: [], waitMilliseconds: 1)),
+            .request(SignRequest(id: id, message: [UInt8](repeating: 7, count: 32), scheme: .frostTaproot, signers: [0, 1, 5], waitMilliseconds: 15_000)),
+            .request(SignRequest(id: id, message: [UInt8](repeating: 8, count: 32), scheme: .frostSecp256k1, signers: [], waitMilliseconds: 1)),
             .commitment(commitment),
             .package(SigningPackageMessage(id: id, message: [UInt8](repeating: 7, count: 32), scheme: .frostSecp256k1, commitments: [commitment])),
             .share(share),
@@ -34,46 +32,84 @@ import ThresholdCrypto
         ]
     }
 
+    func handshakeMessages() -> [HandshakeMessage] {
+        var rng = SplitMix64(seed: 6)
+        let key = VSSCommitment(coefficients: (0..<4).map { _ in Point.base(.randomNonZero(using: &rng), meter: CostMeter()) })
+        return [.request, .response(HandshakeResponse(node: 9, epoch: Epoch(2), groupCommitment: key))]
+    }
+
+    var registry: WireRegistry {
+        var registry = WireRegistry()
+        registry.register(DKGMessage.self)
+        registry.register(SigningMessage<LitFlow>.self)
+        registry.register(HandshakeMessage.self)
+        return registry
+    }
+
+    /// Every message of every registered protocol.
+    func allMessages() -> [any WireMessage] {
+        dkgMessages().map { $0 as any WireMessage } + signingPayloads().map { SigningMessage<LitFlow>($0) as any WireMessage }
+            + handshakeMessages().map { $0 as any WireMessage }
+    }
+
     @Test func everyMessageRoundTripsAndItsEncodingIsItsWireSize() throws {
         let meter = CostMeter()
         let dkg = dkgMessages()
         #expect(Set(dkg.map(\.round)) == Set(DKGRound.allCases), "all five DKG rounds occur")
         for message in dkg {
-            let bytes = message.encoded()
+            let bytes = message.encoded
             #expect(bytes.count == message.wireSize, "\(message.round)")
-            #expect(try ProtocolWire.decode(bytes, meter: meter) == .dkg(message))
+            #expect(try registry.decode(bytes, meter: meter) as? DKGMessage == message)
         }
-        for message in signingMessages() {
-            let bytes = message.encoded()
+        for payload in signingPayloads() {
+            let message = SigningMessage<LitFlow>(payload)
+            let bytes = message.encoded
             #expect(bytes.count == message.wireSize, "\(message)")
-            #expect(try ProtocolWire.decode(bytes, meter: meter) == .signing(message))
+            #expect(try registry.decode(bytes, meter: meter) as? SigningMessage<LitFlow> == message)
+        }
+        for message in handshakeMessages() {
+            #expect(message.encoded.count == message.wireSize)
+            #expect(try registry.decode(message.encoded, meter: meter) as? HandshakeMessage == message)
+        }
+    }
+
+    @Test func aMessageOfOneFlowDoesNotDecodeAsTheOther() {
+        // The lit flow's bytes under the coordinator flow's tag: its sessions name another protocol.
+        var registry = WireRegistry()
+        registry.register(SigningMessage<CoordinatorFlow>.self)
+        let meter = CostMeter()
+        for payload in signingPayloads() {
+            var bytes = SigningMessage<LitFlow>(payload).encoded
+            bytes[0] = CoordinatorFlow.protocolName.tag
+            #expect(throws: WireError.self) { try registry.decode(bytes, meter: meter) }
         }
     }
 
     @Test func truncationsAndFlippedBytesAreRejectedOrDecodedNeverTrapped() {
         let meter = CostMeter()
-        let encodings = dkgMessages().prefix(40).map { $0.encoded() } + signingMessages().map { $0.encoded() }
+        let encodings = allMessages().prefix(60).map(\.encoded)
+        let registry = registry
         var rng = SplitMix64(seed: testSeed())
         print("wire fuzz seed \(testSeed())")
         var rejected = 0, decoded = 0
         for bytes in encodings {
             for length in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 20)) {
-                #expect(throws: WireError.self) { try ProtocolWire.decode(Array(bytes.prefix(length)), meter: meter) }
+                #expect(throws: WireError.self) { try registry.decode(Array(bytes.prefix(length)), meter: meter) }
             }
-            #expect(throws: WireError.self) { try ProtocolWire.decode(bytes + [0], meter: meter) }
+            #expect(throws: WireError.self) { try registry.decode(bytes + [0], meter: meter) }
             for _ in 0..<200 {
                 var mutated = bytes
                 for _ in 0..<(1 + Int(rng.next() % 3)) {
                     mutated[Int(rng.next() % UInt64(mutated.count))] ^= UInt8(truncatingIfNeeded: 1 + rng.next() % 255)
                 }
-                if (try? ProtocolWire.decode(mutated, meter: meter)) == nil { rejected += 1 } else { decoded += 1 }
+                if (try? registry.decode(mutated, meter: meter)) == nil { rejected += 1 } else { decoded += 1 }
             }
         }
         // Most flips hit points, scalars, tags or counts; flips in signatures or digests still
         // decode (the protocols reject those by their signatures).
         #expect(rejected > 0 && decoded > 0)
-        #expect(throws: WireError.unknownTag(0x00)) { try ProtocolWire.decode([0x00], meter: meter) }
-        #expect(throws: WireError.self) { try ProtocolWire.decode([], meter: meter) }
+        #expect(throws: WireError.unknownTag(0x00)) { try registry.decode([0x00], meter: meter) }
+        #expect(throws: WireError.self) { try registry.decode([], meter: meter) }
     }
 
     func testSeed() -> UInt64 { 0xC0FFEE }

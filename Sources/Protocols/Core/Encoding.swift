@@ -31,8 +31,6 @@ public enum WireSize {
     public static let signature = 64
     public static let node = 2
     public static let digest = 32
-    /// Message header: protocol tag (1), round (1), session id (32), sender (2).
-    public static let header = 1 + 1 + 32 + 2
 }
 
 /// A node's long-term identity key (BIP-340), as registered on Lit's staking contract. Every
@@ -75,31 +73,4 @@ public final class CryptoMemo: @unchecked Sendable {
     let taprootPackages = MeteredMemo<[[UInt8]], FROST<FROSTTaproot>.SigningPackage?>(capacity: 20_000)
 
     public init() {}
-}
-
-/// A protocol message signed with its sender's identity key: what it signs, and its signature.
-public protocol IdentitySigned: Sendable {
-    /// Separates this protocol's signatures from every other use of the key.
-    static var signatureDomain: String { get }
-    var sender: Int { get }
-    var signedBytes: [UInt8] { get }
-    var signature: [UInt8] { get set }
-}
-
-extension IdentitySigned {
-    /// SHA-256(domain ‖ signed bytes): what the BIP-340 signature covers.
-    public func digest(meter: CostMeter) -> [UInt8] { NodeIdentity.digest(signedBytes, domain: Self.signatureDomain, meter: meter) }
-
-    /// The same message signed by `identity` (honest nodes, and Byzantine ones signing what they choose).
-    public func signed(by identity: NodeIdentity, meter: CostMeter) -> Self {
-        var copy = self
-        copy.signature = identity.sign(digest: digest(meter: meter), meter: meter)
-        return copy
-    }
-
-    /// Whether the signature is `sender`'s.
-    public func hasValidSignature(keys: [[UInt8]], meter: CostMeter, memo: CryptoMemo? = nil) -> Bool {
-        sender >= 0 && sender < keys.count
-            && NodeIdentity.verify(signature, digest: digest(meter: meter), publicKey: keys[sender], meter: meter, memo: memo)
-    }
 }

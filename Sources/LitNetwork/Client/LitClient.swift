@@ -50,16 +50,58 @@ public struct RequestRecord: Sendable {
     public var signers: [Int]
     /// Serialised as the scheme specifies (65 bytes RFC 9591, 64 bytes BIP-340).
     public var signature: [UInt8]?
-    public var failure: String?
+    /// Why the last failed attempt failed (for a failed request: why it failed).
+    public var failure: ClientFailure?
 
     public var latency: SimDuration? { end.map { $0 - start } }
 }
 
-/// Misbehaviour a client proved from signed messages.
-public struct ClientBlame: Sendable, Hashable {
-    public enum Reason: String, Sendable { case invalidSignatureShare = "invalid-signature-share", equivocation = "equivocation" }
-    public let node: Int
-    public let reason: Reason
+/// Why a client's attempt or request failed: a stable code and the nodes concerned.
+public struct ClientFailure: Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, CaseIterable {
+        /// No answer from every signer before the attempt's timeout.
+        case timeout
+        /// Signers refused (the nodes named; each refusal's own reason is in the trace).
+        case refused
+        /// A signer equivocated its commitments (proven).
+        case equivocation
+        /// Signers computed their shares over different commitment lists.
+        case inconsistentCommitments = "inconsistent-commitments"
+        /// The signers' commitment list is not the signer set asked for.
+        case wrongSignerSet = "wrong-signer-set"
+        /// The combined signature did not verify (the culprits, if provable, are blamed).
+        case invalidSignature = "invalid-signature"
+        /// Fewer than `threshold` nodes were left to ask.
+        case tooFewNodes = "too-few-nodes"
+    }
+
+    public let code: Code
+    public let nodes: [Int]
+
+    public init(_ code: Code, nodes: [Int] = []) {
+        self.code = code
+        self.nodes = nodes
+    }
+
+    public var description: String { nodes.isEmpty ? code.rawValue : "\(code.rawValue)(\(nodes.map(String.init).joined(separator: ";")))" }
+}
+
+/// A signature a client accepted, as signatures.jsonl lists it.
+public struct AcceptedSignature: Sendable {
+    public let request: Int
+    public let scheme: SigningScheme
+    public let publicKey: [UInt8]
+    public let message: [UInt8]
+    public let signature: [UInt8]
+    public let signers: [Int]
+}
+
+/// A client's timers: typed keys (the client keeps the table; nothing is packed into ids).
+enum ClientTimer: Hashable {
+    case arrival(stream: Int)
+    case closedLoop(stream: Int)
+    case attemptTimeout(request: Int, attempt: Int)
+    case retry(request: Int)
 }
 
 /// A client as Lit's SDK behaves: handshake with every node, then requests to a signer set of
@@ -107,8 +149,9 @@ public final class LitClient {
 
     enum FailureKind { case network, invalidShares }
 
-    public let endpoint: Int
-    public let index: Int
+    public let id: ClientID
+    public var index: Int { id.value }
+    let layout: EndpointLayout
     let clientCount: Int
     let nodes: Int
     let threshold: Int
@@ -121,111 +164,175 @@ public final class LitClient {
     let preference: [Int]
     let seedBytes: [UInt8]
     let costs: CryptoCostModel
-    let identityKeys: [[UInt8]]
+    let directory: IdentityDirectory
+    let observer: RunObserver
+    let wire: WireRegistry?
     let meter = CostMeter()
     var random: RandomStream
+    var timers: [TimerID: ClientTimer] = [:]
+    var nextTimer: TimerID = 1
 
     public private(set) var groupCommitment: VSSCommitment?
+    /// The roster of the key the handshake agreed on (identifiers come from it).
+    var roster: Roster?
     public private(set) var keyKnownAt: SimInstant?
-    var handshakeVotes: [(commitment: VSSCommitment, nodes: Set<Int>)] = []
+    var handshakeVotes: [(commitment: VSSCommitment, epoch: Epoch, nodes: Set<Int>)] = []
     var requests: [Int: Request] = [:]
     public private(set) var records: [RequestRecord] = []
-    public private(set) var blames: [ClientBlame] = []
     var blamed: Set<Int> = []
     /// Times each node held up an attempt of this client; the fewer, the sooner it is asked.
     public private(set) var strikes: [Int]
     var verificationShares: [Int: Point] = [:]
     public private(set) var operationTotals = Array(repeating: 0, count: CryptoOperation.allCases.count)
     /// Messages from the network that did not decode (wire: encoded).
-    public internal(set) var undecodableMessages = 0
-    var encodesWire = false
+    public private(set) var undecodableMessages = 0
+
+    init(id: ClientID, layout: EndpointLayout, threshold: Int, specification: NetworkSpecification, preference: [Int],
+         costs: CryptoCostModel, directory: IdentityDirectory, observer: RunObserver, wire: WireRegistry?, random: RandomStream) {
+        self.id = id
+        self.layout = layout
+        clientCount = specification.clients.count
+        nodes = specification.nodes
+        self.threshold = threshold
+        scheme = specification.scheme
+        flow = specification.flow
+        timeout = specification.clients.timeout
+        retries = specification.clients.retries
+        invalidShareRetries = specification.clients.invalidShareRetries
+        var base = 0
+        streams = specification.workloads.map { workload in
+            defer { base += workload.count }
+            return Stream(workload: workload, base: base, next: id.value)
+        }
+        strikes = Array(repeating: 0, count: specification.nodes)
+        self.preference = preference
+        self.costs = costs
+        self.directory = directory
+        self.observer = observer
+        self.wire = wire
+        self.random = random
+        seedBytes = (0..<8).map { UInt8(truncatingIfNeeded: specification.seed >> (56 - 8 * UInt64($0))) }
+    }
 
     func chargeWork(_ context: inout ProcessContext<LitMessage>) {
         context.charge(costs.charge(meter, into: &operationTotals))
     }
 
-    init(endpoint: Int, index: Int, clientCount: Int, nodes: Int, threshold: Int, scheme: SigningScheme, flow: SigningFlow,
-         timeout: SimDuration, retries: Int, invalidShareRetries: Int, workloads: [WorkloadSpecification], preference: [Int], seed: UInt64,
-         costs: CryptoCostModel, identityKeys: [[UInt8]], random: RandomStream) {
-        self.endpoint = endpoint
-        self.index = index
-        self.clientCount = clientCount
-        self.nodes = nodes
-        self.threshold = threshold
-        self.scheme = scheme
-        self.flow = flow
-        self.timeout = timeout
-        self.retries = retries
-        self.invalidShareRetries = invalidShareRetries
-        var base = 0
-        streams = workloads.map { workload in
-            defer { base += workload.count }
-            return Stream(workload: workload, base: base, next: index)
-        }
-        strikes = Array(repeating: 0, count: nodes)
-        self.preference = preference
-        self.costs = costs
-        self.identityKeys = identityKeys
-        self.random = random
-        seedBytes = (0..<8).map { UInt8(truncatingIfNeeded: seed >> (56 - 8 * UInt64($0))) }
+    // MARK: Sending and timers
+
+    func send(_ message: any WireMessage, to node: Int, _ context: inout ProcessContext<LitMessage>) {
+        let typed = LitMessage.typed(message)
+        context.send(wire == nil ? typed : typed.encoded, to: layout.index(of: .node(NodeID(node))))
     }
 
+    func sendSigning(_ payload: SigningPayload, to node: Int, _ context: inout ProcessContext<LitMessage>) {
+        switch flow {
+        case .lit: send(SigningMessage<LitFlow>(payload), to: node, &context)
+        case .coordinator: send(SigningMessage<CoordinatorFlow>(payload), to: node, &context)
+        }
+    }
+
+    func setTimer(_ timer: ClientTimer, after delay: SimDuration, _ context: inout ProcessContext<LitMessage>) {
+        let id = nextTimer
+        nextTimer += 1
+        timers[id] = timer
+        context.setTimer(id, after: delay)
+    }
+
+    func session(_ request: Int) -> SessionID {
+        let name = flow == .lit ? LitFlow.protocolName : CoordinatorFlow.protocolName
+        return SessionID(protocolName: name, epoch: roster?.epoch ?? .genesis, initiator: .client(id), counter: UInt64(request))
+    }
+
+    func attemptID(_ request: Int, _ attempt: Int) -> AttemptID {
+        precondition(attempt >= 0 && attempt <= Int(UInt32.max), "attempt number out of range")
+        return AttemptID(session: session(request), attempt: UInt32(attempt))
+    }
+
+    /// The request index of an attempt of this client's, if it is one.
+    func requestIndex(of id: AttemptID) -> Int? {
+        guard id.session == session(Int(clamping: id.request)) else { return nil }
+        return Int(clamping: id.request)
+    }
+
+    // MARK: Inputs
 
     func start(_ context: inout ProcessContext<LitMessage>) {
-        for node in 0..<nodes { context.send(.signing(.handshakeRequest), to: node) }
+        for node in 0..<nodes { send(HandshakeMessage.request, to: node, &context) }
     }
 
     func receive(_ message: LitMessage, from sender: Int, _ context: inout ProcessContext<LitMessage>) {
-        guard case let .signing(inner) = message, sender >= 0, sender < nodes else { return }
-        switch inner {
-        case let .handshakeResponse(response):
+        defer { chargeWork(&context) }
+        guard sender >= 0, sender < nodes else { return }
+        let typed: any WireMessage
+        switch message {
+        case let .typed(inner):
+            typed = inner
+        case let .wire(bytes, _):
+            do {
+                typed = try (wire ?? ServiceRegistration.wireRegistry()).decode(bytes, meter: meter)
+            } catch {
+                undecodableMessages += 1
+                context.output("dropped an undecodable message from \(sender): \(error)")
+                return
+            }
+        }
+        if case let .response(response)? = typed as? HandshakeMessage {
             handleHandshake(response, from: sender, &context)
+            return
+        }
+        let payload: SigningPayload
+        if let lit = typed as? SigningMessage<LitFlow>, flow == .lit {
+            payload = lit.payload
+        } else if let coordinator = typed as? SigningMessage<CoordinatorFlow>, flow == .coordinator {
+            payload = coordinator.payload
+        } else {
+            return
+        }
+        switch payload {
         case let .commitment(commitment):
-            guard commitment.signer == sender, var request = requests[commitment.id.request],
-                  request.attempt.number == commitment.id.attempt, commitment.id.client == index,
-                  request.attempt.commitments[sender] == nil else { return }
+            guard commitment.signer.value == sender, let requestIndex = requestIndex(of: commitment.id), var request = requests[requestIndex],
+                  request.attempt.number == Int(commitment.id.attempt), request.attempt.commitments[sender] == nil else { return }
             request.attempt.commitments[sender] = commitment
             request.attempt.arrivalOrder.append(sender)
-            requests[commitment.id.request] = request
-            if flow == .coordinator { sendPackageIfReady(commitment.id.request, &context) }
+            requests[requestIndex] = request
+            if flow == .coordinator { sendPackageIfReady(requestIndex, &context) }
         case let .share(share):
-            guard share.signer == sender, var request = requests[share.id.request], request.attempt.number == share.id.attempt,
-                  share.id.client == index, request.attempt.signers.contains(sender), request.attempt.shares[sender] == nil else { return }
+            guard share.signer.value == sender, let requestIndex = requestIndex(of: share.id), var request = requests[requestIndex],
+                  request.attempt.number == Int(share.id.attempt), request.attempt.signers.contains(sender),
+                  request.attempt.shares[sender] == nil else { return }
             request.attempt.shares[sender] = share
-            requests[share.id.request] = request
-            settleIfAllAnswered(share.id.request, &context)
+            requests[requestIndex] = request
+            settleIfAllAnswered(requestIndex, &context)
         case let .refusal(refusal):
-            guard refusal.signer == sender, var request = requests[refusal.id.request], request.attempt.number == refusal.id.attempt,
-                  refusal.id.client == index else { return }
+            guard refusal.signer.value == sender, let requestIndex = requestIndex(of: refusal.id), var request = requests[requestIndex],
+                  request.attempt.number == Int(refusal.id.attempt) else { return }
             request.attempt.refused.insert(sender)
             if refusal.reason != .missingCommitments { request.attempt.selfRefused.insert(sender) }
-            for node in Set(refusal.missing) where node >= 0 && node < nodes {
+            for node in Set(refusal.missing.map(\.value)) where node < nodes {
                 request.attempt.namedMissingBy[node, default: 0] += 1
             }
-            requests[refusal.id.request] = request
-            settleIfAllAnswered(refusal.id.request, &context)
-        case .handshakeRequest, .request, .package:
+            requests[requestIndex] = request
+            settleIfAllAnswered(requestIndex, &context)
+        case .request, .package:
             break
         }
-        context.charge(costs.charge(meter, into: &operationTotals))
     }
 
     func timerFired(_ timer: TimerID, _ context: inout ProcessContext<LitMessage>) {
-        let (kind, payload) = TimerKind.split(timer)
+        defer { chargeWork(&context) }
+        guard let kind = timers.removeValue(forKey: timer) else { return }
         switch kind {
-        case .arrival, .closedLoop:
-            issueNext(stream: Int(payload), &context)
-        case .attemptTimeout:
-            let id = SigningRequestID(timerPayload: payload)
-            if let request = requests[id.request], request.attempt.number == id.attempt {
-                failAttempt(id.request, reason: "timed out after \(timeout)", &context)
+        case let .arrival(stream), let .closedLoop(stream):
+            issueNext(stream: stream, &context)
+        case let .attemptTimeout(requestIndex, attempt):
+            if let request = requests[requestIndex], request.attempt.number == attempt {
+                let silent = request.attempt.signers.filter { request.attempt.shares[$0] == nil && !request.attempt.refused.contains($0) }
+                failAttempt(requestIndex, reason: ClientFailure(.timeout, nodes: silent), &context)
             }
-        case .retry:
-            beginAttempt(Int(payload), &context)
-        default:
-            break
+        case let .retry(requestIndex):
+            beginAttempt(requestIndex, &context)
         }
-        context.charge(costs.charge(meter, into: &operationTotals))
     }
 
     /// Once every signer has answered (a share or a refusal): aggregate, or fail the attempt.
@@ -235,22 +342,23 @@ public final class LitClient {
         if attempt.refused.isEmpty {
             finishAttempt(requestIndex, &context)
         } else {
-            failAttempt(requestIndex, reason: "signers \(attempt.refused.sorted()) refused", &context)
+            failAttempt(requestIndex, reason: ClientFailure(.refused, nodes: attempt.refused.sorted()), &context)
         }
     }
 
     // MARK: Handshake and workload
 
     func handleHandshake(_ response: HandshakeResponse, from node: Int, _ context: inout ProcessContext<LitMessage>) {
-        guard groupCommitment == nil, response.node == node else { return }
-        if let slot = handshakeVotes.firstIndex(where: { $0.commitment == response.groupCommitment }) {
+        guard groupCommitment == nil, response.node.value == node else { return }
+        if let slot = handshakeVotes.firstIndex(where: { $0.commitment == response.groupCommitment && $0.epoch == response.epoch }) {
             handshakeVotes[slot].nodes.insert(node)
         } else {
-            handshakeVotes.append((response.groupCommitment, [node]))
+            handshakeVotes.append((response.groupCommitment, response.epoch, [node]))
         }
         // The key is trusted once a threshold of nodes report the same one.
         guard let agreed = handshakeVotes.first(where: { $0.nodes.count >= threshold }) else { return }
         groupCommitment = agreed.commitment
+        roster = Roster(epoch: agreed.epoch, members: (0..<nodes).map(NodeID.init))
         keyKnownAt = context.now
         context.output("client \(index) learnt the group key")
         for (number, stream) in streams.enumerated() where stream.ownsMore {
@@ -259,7 +367,7 @@ public final class LitClient {
                 first = SimDuration(nanoseconds: time.nanoseconds - context.now.nanoseconds)
             }
             if stream.workload.rate != nil { first = first + interArrival(stream.workload) }
-            context.setTimer(TimerKind.arrival.id(UInt64(number)), after: first)
+            setTimer(.arrival(stream: number), after: first, &context)
         }
     }
 
@@ -281,7 +389,7 @@ public final class LitClient {
         beginAttempt(requestIndex, &context)
         let stream = streams[number]
         if stream.workload.rate != nil, stream.ownsMore {
-            context.setTimer(TimerKind.arrival.id(UInt64(number)), after: interArrival(stream.workload))
+            setTimer(.arrival(stream: number), after: interArrival(stream.workload), &context)
         }
     }
 
@@ -301,27 +409,26 @@ public final class LitClient {
         }
         guard available.count >= threshold else {
             requests[requestIndex] = request
-            complete(requestIndex, outcome: .failed, failure: "fewer than \(threshold) nodes left to ask", &context)
+            complete(requestIndex, outcome: .failed, failure: ClientFailure(.tooFewNodes), &context)
             return
         }
-        let id = SigningRequestID(client: index, request: requestIndex, attempt: number)
+        let id = attemptID(requestIndex, number)
         request.record.attempts = number
         switch flow {
         case .lit:
             let signers = Array(available.prefix(threshold)).sorted()
             request.attempt = Attempt(number: number, signers: signers)
             request.record.signers = signers
-            let message = SignRequest(id: id, message: request.record.message, scheme: scheme, flow: .lit, signers: signers,
+            let message = SignRequest(id: id, message: request.record.message, scheme: scheme, signers: signers.map(NodeID.init),
                                       waitMilliseconds: signerWait)
-            for signer in signers { context.send(.signing(.request(message)), to: signer) }
+            for signer in signers { sendSigning(.request(message), to: signer, &context) }
         case .coordinator:
             request.attempt = Attempt(number: number, signers: [])
-            let message = SignRequest(id: id, message: request.record.message, scheme: scheme, flow: .coordinator, signers: [],
-                                      waitMilliseconds: signerWait)
-            for node in available.sorted() { context.send(.signing(.request(message)), to: node) }
+            let message = SignRequest(id: id, message: request.record.message, scheme: scheme, signers: [], waitMilliseconds: signerWait)
+            for node in available.sorted() { sendSigning(.request(message), to: node, &context) }
         }
         requests[requestIndex] = request
-        context.setTimer(TimerKind.attemptTimeout.id(id.timerPayload), after: timeout)
+        setTimer(.attemptTimeout(request: requestIndex, attempt: number), after: timeout, &context)
     }
 
     /// Signers wait at most three quarters of the client's timeout for their co-signers.
@@ -334,10 +441,9 @@ public final class LitClient {
         request.attempt.signers = signers
         request.attempt.packageSent = true
         request.record.signers = signers
-        let id = SigningRequestID(client: index, request: requestIndex, attempt: request.attempt.number)
-        let package = SigningPackageMessage(id: id, message: request.record.message, scheme: scheme,
-                                            commitments: signers.map { request.attempt.commitments[$0]! })
-        for signer in signers { context.send(.signing(.package(package)), to: signer) }
+        let package = SigningPackageMessage(id: attemptID(requestIndex, request.attempt.number), message: request.record.message,
+                                            scheme: scheme, commitments: signers.map { request.attempt.commitments[$0]! })
+        for signer in signers { sendSigning(.package(package), to: signer, &context) }
         requests[requestIndex] = request
     }
 
@@ -352,49 +458,54 @@ public final class LitClient {
             list = attempt.signers.map { attempt.commitments[$0]! }
         } else {
             list = shares[0].commitments
-            if let culprit = equivocator(in: shares, direct: attempt.commitments) {
-                blame(culprit, .equivocation, &context)
-                failAttempt(requestIndex, reason: "signer \(culprit) equivocated its commitments", kind: .invalidShares, &context)
+            if let (first, second) = equivocation(in: shares, direct: attempt.commitments) {
+                blame(.equivocation(first, second), &context)
+                failAttempt(requestIndex, reason: ClientFailure(.equivocation, nodes: [first.signer.value]), kind: .invalidShares, &context)
                 return
             }
             // Shares over different commitment lists cannot be judged against one package:
             // blaming on them could accuse an honest signer, so the attempt just fails.
-            let lists = Set(shares.map { $0.commitments.map(\.signature) })
-            if lists.count > 1 {
-                failAttempt(requestIndex, reason: "signers used different commitment lists", &context)
+            if Set(shares.map { $0.commitments.map(\.signedEncoding) }).count > 1 {
+                failAttempt(requestIndex, reason: ClientFailure(.inconsistentCommitments), &context)
                 return
             }
         }
-        guard list.map(\.signer) == attempt.signers else {
-            failAttempt(requestIndex, reason: "signers used a different signer set", &context)
+        guard list.map(\.signer.value) == attempt.signers else {
+            failAttempt(requestIndex, reason: ClientFailure(.wrongSignerSet), &context)
             return
         }
         let bytes: [UInt8]?
         switch scheme {
-        case .frostSecp256k1: bytes = aggregate(FROST<FROSTSecp256k1>.self, list: list, shares: shares, key: groupCommitment.publicKey, message: request.record.message, &context)
-        case .frostTaproot: bytes = aggregate(FROST<FROSTTaproot>.self, list: list, shares: shares, key: groupCommitment.publicKey, message: request.record.message, &context)
+        case .frostSecp256k1: bytes = aggregate(FROST<FROSTSecp256k1>.self, list: list, shares: shares, message: request.record.message, &context)
+        case .frostTaproot: bytes = aggregate(FROST<FROSTTaproot>.self, list: list, shares: shares, message: request.record.message, &context)
         }
         if let bytes {
             requests[requestIndex]?.record.signature = bytes
+            let key = groupCommitment.publicKey
+            let publicKey = scheme == .frostTaproot ? ((try? key.xOnly()) ?? []) : ((try? key.compressed()) ?? [])
+            observer.accepted(AcceptedSignature(request: requestIndex, scheme: scheme, publicKey: publicKey, message: request.record.message,
+                                                signature: bytes, signers: attempt.signers),
+                              at: context.effectTime, event: context.event, &context)
             complete(requestIndex, outcome: .success, failure: nil, &context)
         } else {
-            failAttempt(requestIndex, reason: "signature did not verify", kind: .invalidShares, &context)
+            failAttempt(requestIndex, reason: ClientFailure(.invalidSignature), kind: .invalidShares, &context)
         }
     }
 
-    /// A signer whose commitment differs between two validly signed versions.
-    func equivocator(in shares: [SignatureShareMessage], direct: [Int: SignedCommitment]) -> Int? {
+    /// A signer whose commitment for this attempt differs between two validly signed versions.
+    func equivocation(in shares: [SignatureShareMessage], direct: [Int: SignedCommitment]) -> (SignedCommitment, SignedCommitment)? {
         var seen = direct
         for share in shares {
             for commitment in share.commitments {
-                guard let earlier = seen[commitment.signer] else {
-                    seen[commitment.signer] = commitment
+                let signer = commitment.signer.value
+                guard let earlier = seen[signer] else {
+                    seen[signer] = commitment
                     continue
                 }
-                guard earlier != commitment, commitment.signer >= 0, commitment.signer < nodes else { continue }
-                if earlier.id == commitment.id, earlier.hasValidSignature(keys: identityKeys, meter: meter),
-                   commitment.hasValidSignature(keys: identityKeys, meter: meter) {
-                    return commitment.signer
+                guard earlier != commitment, signer < nodes else { continue }
+                if earlier.id == commitment.id, earlier.commitment != commitment.commitment,
+                   earlier.hasValidSignature(directory, meter: meter), commitment.hasValidSignature(directory, meter: meter) {
+                    return (earlier, commitment)
                 }
             }
         }
@@ -402,20 +513,23 @@ public final class LitClient {
     }
 
     func aggregate<Suite: FROSTCiphersuite>(
-        _ frost: FROST<Suite>.Type, list: [SignedCommitment], shares: [SignatureShareMessage], key: Point, message: [UInt8],
+        _ frost: FROST<Suite>.Type, list: [SignedCommitment], shares: [SignatureShareMessage], message: [UInt8],
         _ context: inout ProcessContext<LitMessage>
     ) -> [UInt8]? {
+        guard let groupCommitment, let roster else { return nil }
+        let key = groupCommitment.publicKey
         guard let package = try? FROST<Suite>.signingPackage(groupKey: key, commitments: list.map(\.commitment), message: message, meter: meter)
         else { return nil }
         let signature = FROST<Suite>.aggregate(shares: shares.map(\.share), package: package)
         // Lit's SDK checks only the combined signature; shares are checked only when it fails.
         if FROST<Suite>.verify(signature, groupKey: key, message: message, meter: meter) { return Suite.serialize(signature) }
         for share in shares {
-            let verification = verificationShare(of: share.signer)
-            if !FROST<Suite>.verifyShare(identifier: Scalar(UInt64(share.signer + 1)), verificationShare: verification,
+            guard let identifier = roster.identifier(of: share.signer) else { continue }
+            if !FROST<Suite>.verifyShare(identifier: identifier.scalar, verificationShare: verificationShare(of: share.signer.value),
                                          share: share.share, package: package, meter: meter),
-               share.hasValidSignature(keys: identityKeys, meter: meter) {
-                blame(share.signer, .invalidSignatureShare, &context)
+               share.hasValidSignature(directory, meter: meter) {
+                blame(.invalidShare(share, commitments: list, message: message, scheme: scheme, groupCommitment: groupCommitment, roster: roster),
+                      &context)
             }
         }
         return nil
@@ -423,19 +537,19 @@ public final class LitClient {
 
     func verificationShare(of node: Int) -> Point {
         if let cached = verificationShares[node] { return cached }
-        let share = groupCommitment!.evaluate(at: Scalar(UInt64(node + 1)), meter: meter)
+        let share = groupCommitment!.evaluate(at: roster!.identifier(of: NodeID(node))!.scalar, meter: meter)
         verificationShares[node] = share
         return share
     }
 
-    func blame(_ node: Int, _ reason: ClientBlame.Reason, _ context: inout ProcessContext<LitMessage>) {
+    func blame(_ evidence: SigningEvidence, _ context: inout ProcessContext<LitMessage>) {
+        let node = evidence.culprit.value
         guard !blamed.contains(node) else { return }
         blamed.insert(node)
-        blames.append(ClientBlame(node: node, reason: reason))
-        context.output("client \(index) proved node \(node) sent \(reason.rawValue)")
+        observer.accusation(Accusation(evidence), by: .client(id), at: context.effectTime, event: context.event, &context)
     }
 
-    func failAttempt(_ requestIndex: Int, reason: String, kind: FailureKind = .network, _ context: inout ProcessContext<LitMessage>) {
+    func failAttempt(_ requestIndex: Int, reason: ClientFailure, kind: FailureKind = .network, _ context: inout ProcessContext<LitMessage>) {
         guard var request = requests[requestIndex] else { return }
         let attempt = request.attempt
         // Leave out whoever held the attempt up: in the lit flow the signers that never committed
@@ -447,7 +561,7 @@ public final class LitClient {
         for signer in culprits { request.excluded.insert(signer) }
         // A signer that refused for itself (no key, not a signer, already signed) is no use
         // for this request either.
-        for signer in attempt.selfRefused {
+        for signer in attempt.selfRefused.sorted() {
             request.excluded.insert(signer)
             request.unwilling.insert(signer)
         }
@@ -457,7 +571,7 @@ public final class LitClient {
             let reporters = attempt.refused.filter { $0 != node }.count
             if reporters > 0, 2 * count > reporters { request.excluded.insert(node) }
         }
-        for node in request.excluded where strikes.indices.contains(node) { strikes[node] += 1 }
+        for node in request.excluded.sorted() where strikes.indices.contains(node) { strikes[node] += 1 }
         switch kind {
         case .network: request.networkFailures += 1
         case .invalidShares: request.invalidShareFailures += 1
@@ -472,17 +586,17 @@ public final class LitClient {
             return
         }
         // Backoff of 1 s × attempt (Lit SDK).
-        context.setTimer(TimerKind.retry.id(UInt64(requestIndex)), after: .seconds(Int64(attempt.number)))
+        setTimer(.retry(request: requestIndex), after: .seconds(Int64(attempt.number)), &context)
     }
 
-    func complete(_ requestIndex: Int, outcome: RequestRecord.Outcome, failure: String?, _ context: inout ProcessContext<LitMessage>) {
+    func complete(_ requestIndex: Int, outcome: RequestRecord.Outcome, failure: ClientFailure?, _ context: inout ProcessContext<LitMessage>) {
         guard var request = requests.removeValue(forKey: requestIndex) else { return }
         request.record.outcome = outcome
         request.record.end = context.effectTime
-        if outcome == .success { request.record.failure = nil } else { request.record.failure = failure }
+        request.record.failure = outcome == .success ? nil : failure
         records.append(request.record)
         let stream = streams[request.stream]
-        if stream.workload.rate == nil, stream.ownsMore { context.setTimer(TimerKind.closedLoop.id(UInt64(request.stream)), after: .zero) }
+        if stream.workload.rate == nil, stream.ownsMore { setTimer(.closedLoop(stream: request.stream), after: .zero, &context) }
     }
 
     /// Requests still open when the run ended.

@@ -1,0 +1,124 @@
+import Protocols
+import Simulation
+import ThresholdCrypto
+
+/// Blame, metrics and the report over a finished run; the oracles' end-of-run checks.
+func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecification, threshold: Int, stopReason: StopReason,
+            observer: RunObserver) -> RunReport {
+    let nodes = simulator.processes.compactMap(\.node)
+    let clients = simulator.processes.compactMap(\.client)
+    let byzantine = Set(specification.byzantine)
+    let honest = nodes.indices.filter { !byzantine.contains($0) }
+    var results = [DKGResult?](repeating: nil, count: nodes.count)
+    var finishedAt = [SimInstant?](repeating: nil, count: nodes.count)
+    var phases = [[(phase: DKGParticipant.Phase, at: SimInstant)]](repeating: [], count: nodes.count)
+    for logged in observer.outputs {
+        guard let outcome = logged.output as? DKGOutcome else { continue }
+        let node = logged.node.value
+        switch outcome {
+        case let .phase(phase): phases[node].append((phase, logged.time))
+        case let .finished(result):
+            results[node] = result
+            finishedAt[node] = logged.time
+        case .failed: break
+        }
+    }
+    observer.finish(nodes: nodes)
+    let violations = observer.violations
+    // A node that crashed before finishing never rejoins that DKG.
+    let crashedDuringDKG = nodes.indices.map { nodes[$0].crashed && results[$0] == nil }
+    let live = honest.filter { !crashedDuringDKG[$0] && simulator.isUp($0) }
+    let finished = honest.filter { results[$0] != nil }
+    let agreed = violations.contains { $0.oracle == "dkg.agreement" } ? nil : finished.first.flatMap { results[$0] }
+
+    var records = clients.flatMap { $0.records + $0.unfinished }
+    records.sort { $0.index < $1.index }
+    let signatures = observer.accepted.sorted { $0.request < $1.request }
+
+    // Blame: what honest nodes and clients proved.
+    let trusted = observer.accusations.filter { $0.by.node.map { !byzantine.contains($0.value) } ?? true }
+    let accusedSet = Set(trusted.map(\.accusation.node.value))
+    let accused = accusedSet.sorted()
+    // Recall counts Byzantine nodes that did something provable.
+    let provable = specification.byzantine.filter { (specification.behaviours[$0]?.isProvable ?? false) && nodes[$0].actedProvably }
+    // Unresponsive, not accused: missed a DKG round an honest node waited for, or held up a
+    // client's attempt by silence. Nothing about it is provable, so it is only counted.
+    var unresponsiveSet = Set<Int>()
+    for node in honest { for missing in results[node]?.unresponsive ?? [] { unresponsiveSet.insert(missing.value) } }
+    for client in clients { for (node, strikes) in client.strikes.enumerated() where strikes > 0 { unresponsiveSet.insert(node) } }
+    let unresponsive = unresponsiveSet.subtracting(accusedSet).sorted()
+    let precision = accused.isEmpty ? 1.0 : Double(accused.filter { byzantine.contains($0) }.count) / Double(accused.count)
+    let recall = provable.isEmpty ? 1.0 : Double(provable.filter { accusedSet.contains($0) }.count) / Double(provable.count)
+
+    let finishTimes = finished.compactMap { finishedAt[$0]?.nanoseconds }
+    let completed = !live.isEmpty && live.allSatisfy { results[$0] != nil } && agreed != nil
+    let counters = simulator.counters
+    let qualified = agreed?.qualified.count ?? 0
+    let dkgSent = nodes.map { $0.sent(by: dkgProtocol) }
+    var metrics: [(String, MetricValue)] = [
+        ("dkg.completed", .bool(completed)),
+        ("dkg.duration_ms", .number(completed ? Double(finishTimes.max() ?? 0) / 1e6 : 0)),
+        ("dkg.messages", .integer(Int64(dkgSent.reduce(0) { $0 + $1.messages }))),
+        ("dkg.bytes", .integer(Int64(dkgSent.reduce(0) { $0 + $1.bytes }))),
+        ("dkg.qualified", .integer(Int64(qualified))),
+        ("dkg.excluded", .integer(Int64(agreed == nil ? 0 : specification.nodes - qualified))),
+    ]
+    if !specification.workloads.isEmpty {
+        let succeeded = records.filter { $0.outcome == .success }
+        let latencies = succeeded.compactMap { $0.latency?.nanoseconds }.sorted()
+        func percentile(_ p: Int) -> Double {
+            guard !latencies.isEmpty else { return 0 }
+            // Nearest rank, exact (no histogram buckets).
+            let rank = max(1, (p * latencies.count + 99) / 100)
+            return Double(latencies[rank - 1]) / 1e6
+        }
+        let requested = specification.workloads.reduce(0) { $0 + $1.count }
+        metrics += [
+            ("sign.requested", .integer(Int64(requested))),
+            ("sign.succeeded", .integer(Int64(succeeded.count))),
+            ("sign.failed", .integer(Int64(requested - succeeded.count))),
+            ("sign.success_rate", .number(requested == 0 ? 1 : Double(succeeded.count) / Double(requested))),
+            ("sign.retries", .integer(Int64(records.reduce(0) { $0 + max(0, $1.attempts - 1) }))),
+            ("sign.latency_ms.p50", .number(percentile(50))),
+            ("sign.latency_ms.p90", .number(percentile(90))),
+            ("sign.latency_ms.p99", .number(percentile(99))),
+            ("sign.latency_ms.max", .number(latencies.last.map { Double($0) / 1e6 } ?? 0)),
+            ("sign.latency_ms.mean", .number(latencies.isEmpty ? 0 : Double(latencies.reduce(0, +)) / Double(latencies.count) / 1e6)),
+        ]
+    }
+    metrics += [
+        ("blame.accused", .list(accused)),
+        ("blame.unresponsive", .list(unresponsive)),
+        ("blame.precision", .number(precision)),
+        ("blame.recall", .number(recall)),
+        ("safety.violations", .integer(Int64(violations.count))),
+        ("network.messages_sent", .integer(Int64(counters.messagesSent))),
+        ("network.messages_delivered", .integer(Int64(counters.messagesDelivered))),
+        ("network.messages_dropped", .integer(Int64(counters.messagesDropped))),
+        ("network.bytes_sent", .integer(Int64(counters.bytesSent))),
+        ("network.messages_undecodable", .integer(Int64(nodes.reduce(0) { $0 + $1.undecodableMessages } + clients.reduce(0) { $0 + $1.undecodableMessages }))),
+        ("sim.events", .integer(Int64(counters.events))),
+        ("sim.end_ms", .number(simulator.now.milliseconds)),
+    ]
+    for (name, _) in metrics { precondition(MetricRegistry.definition(name) != nil, "metric \(name) is not in the registry") }
+    var totals = Array(repeating: 0, count: CryptoOperation.allCases.count)
+    for node in nodes { for index in totals.indices { totals[index] += node.operationTotals[index] } }
+    return RunReport(
+        specification: specification, threshold: threshold, stopReason: stopReason, endTime: simulator.now,
+        traceDigest: simulator.trace.digestHex, counters: counters, agreedResult: agreed,
+        results: results, finishedAt: finishedAt, violations: violations,
+        accused: accused, requests: records, signatures: signatures, metrics: metrics, trace: simulator.trace,
+        operationTotals: totals, accusations: accusationRecords(trusted), dkgPhases: phases)
+}
+
+/// Each distinct (node, code) with the first honest node or client that proved it.
+func accusationRecords(_ accusations: [RunObserver.LoggedAccusation]) -> [AccusationRecord] {
+    var seen = Set<String>()
+    var list = [AccusationRecord]()
+    for logged in accusations where seen.insert("\(logged.accusation.node.value)|\(logged.accusation.code)").inserted {
+        let accusation = logged.accusation
+        list.append(AccusationRecord(node: accusation.node.value, protocolName: type(of: accusation.evidence).protocolName.name,
+                                     code: accusation.code, evidence: accusation.evidence.description, provenBy: logged.by.description))
+    }
+    return list.sorted { ($0.node, $0.code) < ($1.node, $1.code) }
+}

@@ -1,0 +1,108 @@
+/// One metric value.
+public enum MetricValue: Sendable, Equatable, CustomStringConvertible {
+    case bool(Bool)
+    case integer(Int64)
+    case number(Double)
+    case list([Int])
+
+    public var description: String {
+        switch self {
+        case let .bool(value): "\(value)"
+        case let .integer(value): "\(value)"
+        case let .number(value): "\(value)"
+        case let .list(values): "[\(values.map(String.init).joined(separator: ","))]"
+        }
+    }
+
+    public var numeric: Double? {
+        switch self {
+        case let .bool(value): value ? 1 : 0
+        case let .integer(value): Double(value)
+        case let .number(value): value
+        case let .list(values): Double(values.count)
+        }
+    }
+}
+
+/// What a metric is: its name (units last), kind, unit, meaning and the part that owns it.
+public struct MetricDefinition: Sendable {
+    public enum Kind: String, Sendable { case bool, integer, number, list }
+
+    public let name: String
+    public let kind: Kind
+    /// "ms", "bytes", "messages", ... or "" for a plain count or ratio.
+    public let unit: String
+    public let owner: String
+    public let description: String
+    /// Whether `litsim sweep` puts it in sweep.csv.
+    public let inSweep: Bool
+
+    init(_ name: String, _ kind: Kind, unit: String = "", owner: String, inSweep: Bool = false, _ description: String) {
+        self.name = name
+        self.kind = kind
+        self.unit = unit
+        self.owner = owner
+        self.inSweep = inSweep
+        self.description = description
+    }
+}
+
+/// Every metric a run can report, in report order: what run outputs write, what `expect:`
+/// accepts, what sweeps tabulate, what the README's reference lists (generated from here).
+public enum MetricRegistry {
+    public static let all: [MetricDefinition] = [
+        MetricDefinition("dkg.completed", .bool, owner: "dkg", inSweep: true,
+                         "every live honest node finished the genesis DKG and all of them agree"),
+        MetricDefinition("dkg.duration_ms", .number, unit: "ms", owner: "dkg", inSweep: true,
+                         "when the last honest node finished the DKG (0 if it did not complete)"),
+        MetricDefinition("dkg.messages", .integer, unit: "messages", owner: "dkg", inSweep: true, "DKG messages sent by all nodes"),
+        MetricDefinition("dkg.bytes", .integer, unit: "bytes", owner: "dkg", inSweep: true, "DKG bytes sent by all nodes"),
+        MetricDefinition("dkg.qualified", .integer, owner: "dkg", "dealers in the agreed qualified set"),
+        MetricDefinition("dkg.excluded", .integer, owner: "dkg", "nodes outside the agreed qualified set"),
+        MetricDefinition("sign.requested", .integer, owner: "client", "signing requests in the workload"),
+        MetricDefinition("sign.succeeded", .integer, owner: "client", "requests that ended with a valid signature"),
+        MetricDefinition("sign.failed", .integer, owner: "client", "requests that did not (failed or unfinished)"),
+        MetricDefinition("sign.success_rate", .number, owner: "client", inSweep: true, "succeeded / requested"),
+        MetricDefinition("sign.retries", .integer, owner: "client", inSweep: true, "attempts beyond each request's first"),
+        MetricDefinition("sign.latency_ms.p50", .number, unit: "ms", owner: "client", inSweep: true,
+                         "median latency of successful requests (exact nearest rank)"),
+        MetricDefinition("sign.latency_ms.p90", .number, unit: "ms", owner: "client", "90th percentile latency"),
+        MetricDefinition("sign.latency_ms.p99", .number, unit: "ms", owner: "client", inSweep: true, "99th percentile latency"),
+        MetricDefinition("sign.latency_ms.max", .number, unit: "ms", owner: "client", "slowest successful request"),
+        MetricDefinition("sign.latency_ms.mean", .number, unit: "ms", owner: "client", "mean latency of successful requests"),
+        MetricDefinition("blame.accused", .list, owner: "oracles",
+                         "nodes *proven* to have misbehaved (by an honest node or a client, from signed messages)"),
+        MetricDefinition("blame.unresponsive", .list, owner: "oracles",
+                         "nodes that missed a DKG round or held up a client by silence, and are not accused (not provable)"),
+        MetricDefinition("blame.precision", .number, owner: "oracles", inSweep: true, "accused Byzantine nodes / accused nodes (1 if none)"),
+        MetricDefinition("blame.recall", .number, owner: "oracles", inSweep: true,
+                         "accused / Byzantine nodes whose misbehaviour happened and is provable (1 if none)"),
+        MetricDefinition("safety.violations", .integer, owner: "oracles", inSweep: true,
+                         "broken safety properties: dkg.agreement, dkg.usable, blame.precision, signature.valid, nonce.unique"),
+        MetricDefinition("network.messages_sent", .integer, unit: "messages", owner: "engine", "messages sent by every endpoint"),
+        MetricDefinition("network.messages_delivered", .integer, unit: "messages", owner: "engine", "messages delivered"),
+        MetricDefinition("network.messages_dropped", .integer, unit: "messages", owner: "engine",
+                         "messages lost, cut by partitions or sent by crashed hosts"),
+        MetricDefinition("network.bytes_sent", .integer, unit: "bytes", owner: "engine", "bytes sent by every endpoint"),
+        MetricDefinition("network.messages_undecodable", .integer, unit: "messages", owner: "engine",
+                         "messages dropped because their bytes did not decode (network.wire: encoded)"),
+        MetricDefinition("sim.events", .integer, unit: "events", owner: "engine", "events the engine handled"),
+        MetricDefinition("sim.end_ms", .number, unit: "ms", owner: "engine", "simulated time when the run ended"),
+        MetricDefinition("wall.seconds", .number, unit: "s", owner: "litsim", "wall time of the run (not deterministic)"),
+        MetricDefinition("wall.events_per_second", .number, unit: "events/s", owner: "litsim",
+                         "engine speed on this machine (not deterministic)"),
+    ]
+
+    public static func definition(_ name: String) -> MetricDefinition? { all.first { $0.name == name } }
+    public static var names: [String] { all.map(\.name) }
+    public static var sweepColumns: [String] { all.filter(\.inSweep).map(\.name) }
+
+    /// The README's metric reference, generated (a test checks the README carries it).
+    public static var markdownReference: String {
+        var out = "| metric | kind | unit | owner | meaning |\n| --- | --- | --- | --- | --- |\n"
+        for metric in all {
+            out += "| `\(metric.name)` | \(metric.kind.rawValue) | \(metric.unit.isEmpty ? "—" : metric.unit) | \(metric.owner) | \(metric.description) |\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,204 @@
+import Protocols
+import Simulation
+import ThresholdCrypto
+
+/// A Lit node: it hosts the protocol services of a run, routes each message to its service by
+/// protocol tag, carries out their effects, and owns what they share (identity key, key store,
+/// meter, randomness). Its crypto work is charged to its own virtual clock. A class, so the
+/// engine mutates it in place.
+public final class LitNode {
+    public let id: NodeID
+    public let behaviour: ByzantineBehaviour?
+    let layout: EndpointLayout
+    let context: ServiceContext
+    let services: [AnyServiceHost]
+    /// Service index by protocol tag (looked up, never iterated).
+    let serviceByTag: [UInt8: Int]
+    let costs: CryptoCostModel
+    let observer: RunObserver
+    let randomness: RandomBox
+    /// Whether messages travel as bytes (`network.wire: encoded`), and how to read them.
+    let wire: WireRegistry?
+    /// Every crypto operation this node performed, by `CryptoOperation`.
+    public private(set) var operationTotals = Array(repeating: 0, count: CryptoOperation.allCases.count)
+    /// Messages and bytes sent, by service (in `services` order).
+    public private(set) var messagesSent: [Int]
+    public private(set) var bytesSent: [Int]
+    /// Messages from the network that did not decode (wire: encoded).
+    public private(set) var undecodableMessages = 0
+    public private(set) var crashed = false
+    var timers = TimerTable()
+
+    init(id: NodeID, behaviour: ByzantineBehaviour?, layout: EndpointLayout, context: ServiceContext, randomness: RandomBox,
+         services: [AnyServiceHost], costs: CryptoCostModel, observer: RunObserver, wire: WireRegistry?) {
+        self.id = id
+        self.behaviour = behaviour
+        self.layout = layout
+        self.context = context
+        self.randomness = randomness
+        self.services = services
+        var byTag = [UInt8: Int]()
+        for (index, service) in services.enumerated() {
+            precondition(byTag[service.protocolName.tag] == nil, "two services with tag \(service.protocolName.tag)")
+            byTag[service.protocolName.tag] = index
+        }
+        serviceByTag = byTag
+        self.costs = costs
+        self.observer = observer
+        self.wire = wire
+        messagesSent = Array(repeating: 0, count: services.count)
+        bytesSent = Array(repeating: 0, count: services.count)
+    }
+
+    /// Messages and bytes this node's service for `protocolName` sent.
+    public func sent(by protocolName: ProtocolName) -> (messages: Int, bytes: Int) {
+        guard let index = serviceByTag[protocolName.tag], services[index].protocolName == protocolName else { return (0, 0) }
+        return (messagesSent[index], bytesSent[index])
+    }
+
+    /// Whether this node's adversary did something provable in any service.
+    public var actedProvably: Bool { services.contains { $0.actedProvably } }
+
+    // MARK: Engine inputs
+
+    func start(_ engine: inout ProcessContext<LitMessage>) {
+        for index in services.indices { apply(services[index].start(context), of: index, &engine) }
+    }
+
+    func receive(_ message: LitMessage, from sender: Int, _ engine: inout ProcessContext<LitMessage>) {
+        guard let from = layout.endpoint(at: sender) else { return }
+        let typed: any WireMessage
+        switch message {
+        case let .typed(inner):
+            typed = inner
+        case let .wire(bytes, _):
+            guard let decoded = decode(bytes, from: from, &engine) else { return }
+            typed = decoded
+        }
+        guard let index = serviceByTag[type(of: typed).protocolName.tag] else { return }
+        apply(services[index].receive(typed, from: from, context), of: index, &engine)
+    }
+
+    func timerFired(_ timer: TimerID, _ engine: inout ProcessContext<LitMessage>) {
+        guard let (index, key) = timers.fired(timer) else { return }
+        apply(services[index].timerFired(key, context), of: index, &engine)
+    }
+
+    /// Round state and sessions are volatile; the key store is durable.
+    func crash() {
+        crashed = true
+        for service in services { service.crash() }
+        timers = TimerTable()
+    }
+
+    /// Decodes and validates bytes from the network, charging the work to this node; anything
+    /// malformed is dropped with a note and counted.
+    func decode(_ bytes: [UInt8], from sender: EndpointID, _ engine: inout ProcessContext<LitMessage>) -> (any WireMessage)? {
+        defer { chargeWork(&engine) }
+        do {
+            return try (wire ?? ServiceRegistration.wireRegistry()).decode(bytes, meter: context.meter)
+        } catch {
+            undecodableMessages += 1
+            engine.output("dropped an undecodable message from \(sender): \(error)")
+            return nil
+        }
+    }
+
+    func chargeWork(_ engine: inout ProcessContext<LitMessage>) {
+        engine.charge(costs.charge(context.meter, into: &operationTotals))
+    }
+
+    // MARK: Effects
+
+    func apply(_ effects: [HostEffect], of index: Int, _ engine: inout ProcessContext<LitMessage>) {
+        chargeWork(&engine)
+        var keysChanged = false
+        for effect in effects {
+            switch effect {
+            case let .send(message, to):
+                send(message, to: to, from: index, &engine)
+            case let .broadcast(message, to):
+                for peer in to where peer != id { send(message, to: .node(peer), from: index, &engine) }
+            case let .setTimer(key, after):
+                if let previous = timers.cancel(service: index, key: key) { engine.cancelTimer(previous) }
+                engine.setTimer(timers.add(service: index, key: key), after: SimDuration(after))
+            case let .cancelTimer(key):
+                if let previous = timers.cancel(service: index, key: key) { engine.cancelTimer(previous) }
+            case let .output(output):
+                if case .finished? = output as? DKGOutcome { keysChanged = true }
+                observer.output(output, from: id, at: engine.effectTime, event: engine.event, &engine)
+            case let .accuse(accusation):
+                observer.accusation(accusation, by: .node(id), at: engine.effectTime, event: engine.event, &engine)
+            case let .note(text):
+                engine.output(text)
+            }
+        }
+        // A new key is news for every service (the handshake answers waiting clients).
+        if keysChanged {
+            for other in services.indices { apply(services[other].keysChanged(context), of: other, &engine) }
+        }
+    }
+
+    func send(_ message: any WireMessage, to receiver: EndpointID, from index: Int, _ engine: inout ProcessContext<LitMessage>) {
+        messagesSent[index] += 1
+        bytesSent[index] += message.wireSize
+        var outgoing = LitMessage.typed(message)
+        if wire != nil { outgoing = corrupt(outgoing.encoded) }
+        engine.send(outgoing, to: layout.index(of: receiver))
+    }
+
+    /// corrupt-bytes: one to three bytes of every outgoing encoding flipped.
+    func corrupt(_ message: LitMessage) -> LitMessage {
+        guard behaviour == .corruptBytes, case .wire(var bytes, let kind) = message, !bytes.isEmpty else { return message }
+        for _ in 0...(randomness.next() % 3) {
+            bytes[Int(randomness.next(below: UInt64(bytes.count)))] ^= UInt8(truncatingIfNeeded: 1 + randomness.next(below: 255))
+        }
+        return .wire(bytes, kind: kind)
+    }
+}
+
+/// A node's or client's random stream, shared by reference with the services it hosts.
+final class RandomBox {
+    var stream: RandomStream
+    init(_ stream: RandomStream) { self.stream = stream }
+    func next() -> UInt64 { stream.next() }
+    func next(below bound: UInt64) -> UInt64 { stream.next(below: bound) }
+    var serviceRandom: ServiceRandom { ServiceRandom { [unowned self] in self.stream.next() } }
+}
+
+/// Engine timer ids for typed timer keys: each `setTimer` gets a fresh id, looked up in a
+/// table when it fires. Nothing is packed into the id, so distinct keys never collide.
+struct TimerTable {
+    struct Key: Hashable {
+        let service: Int
+        let key: AnyHashable
+    }
+
+    private var byID: [TimerID: Key] = [:]
+    private var idByKey: [Key: TimerID] = [:]
+    private var next: TimerID = 1
+
+    mutating func add(service: Int, key: AnyHashable) -> TimerID {
+        precondition(next < TimerID.max, "timer ids exhausted")
+        let id = next
+        next += 1
+        let entry = Key(service: service, key: key)
+        byID[id] = entry
+        idByKey[entry] = id
+        return id
+    }
+
+    /// Forgets the pending timer with this key; returns its id so the engine can cancel it.
+    mutating func cancel(service: Int, key: AnyHashable) -> TimerID? {
+        guard let id = idByKey.removeValue(forKey: Key(service: service, key: key)) else { return nil }
+        byID[id] = nil
+        return id
+    }
+
+    /// The service and key of a timer that fired (nil for one cancelled or from before a crash).
+    mutating func fired(_ id: TimerID) -> (Int, AnyHashable)? {
+        guard let entry = byID.removeValue(forKey: id) else { return nil }
+        idByKey[entry] = nil
+        return (entry.service, entry.key)
+    }
+}

@@ -1,0 +1,133 @@
+import Protocols
+import Simulation
+import ThresholdCrypto
+
+/// Which FROST flow a run uses (`protocol.signing_flow`).
+public enum SigningFlow: String, Sendable, CaseIterable {
+    /// Lit's: signers exchange commitments, then each sends its share to the client.
+    case lit
+    /// RFC 9591 §5: the client collects commitments, sends the signing package, collects shares.
+    case coordinator
+}
+
+/// What a registration needs to make one node's service for a run.
+struct NodeSetup {
+    let node: NodeID
+    let specification: NetworkSpecification
+    let dkg: DKGConfiguration
+    /// The node's Byzantine behaviour, if any.
+    let behaviour: ByzantineBehaviour?
+}
+
+/// One protocol the nodes can run: its wire type, its Byzantine behaviours, and how a node's
+/// service is made. Adding a protocol is a folder under Protocols/ plus one entry in `all`.
+struct ServiceRegistration {
+    let protocolName: ProtocolName
+    let registerWire: (inout WireRegistry) -> Void
+    let behaviours: [BehaviourDescription]
+    /// The node's service, or nil when the run does not use this protocol.
+    let make: (NodeSetup) -> AnyServiceHost?
+
+    static func all() -> [ServiceRegistration] {
+        [
+            .make(DKGMessage.self, behaviours: DKGAdversary.catalogue) { setup in
+                hosted(DKGParticipant(configuration: setup.dkg, me: setup.node), setup) { service, choice in
+                    DKGAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: DKGAdversary($0, configuration: setup.dkg))) }
+                }
+            },
+            .make(HandshakeMessage.self, behaviours: []) { setup in hosted(HandshakeService(), setup) { _, _ in nil } },
+            .make(SigningMessage<LitFlow>.self, behaviours: SigningAdversary<LitFlowSigner>.catalogue) { setup in
+                guard setup.specification.flow == .lit else { return nil }
+                return hosted(LitFlowSigner(roundTimeout: setup.specification.roundTimeout.duration), setup, adversary: signingAdversary)
+            },
+            .make(SigningMessage<CoordinatorFlow>.self, behaviours: []) { setup in
+                guard setup.specification.flow == .coordinator else { return nil }
+                return hosted(CoordinatorFlowSigner(roundTimeout: setup.specification.roundTimeout.duration), setup, adversary: signingAdversary)
+            },
+        ]
+    }
+
+    static func make<M: WireMessage>(_ type: M.Type, behaviours: [BehaviourDescription], _ make: @escaping (NodeSetup) -> AnyServiceHost?)
+        -> ServiceRegistration {
+        ServiceRegistration(protocolName: M.protocolName, registerWire: { $0.register(M.self) }, behaviours: behaviours, make: make)
+    }
+
+    /// The service as the node's behaviour makes it: honest, silent, or wrapped by the
+    /// protocol's own adversary when the behaviour is one of its.
+    static func hosted<S: NodeService>(_ service: S, _ setup: NodeSetup,
+                                       adversary: (S, BehaviourChoice) -> AnyServiceHost?) -> AnyServiceHost {
+        guard let behaviour = setup.behaviour else { return ServiceHost(service) }
+        if behaviour.name == ByzantineBehaviour.silent.name { return ServiceHost(Adversarial(service, adversary: Silent<S>())) }
+        return adversary(service, behaviour.choice) ?? ServiceHost(service)
+    }
+
+    static func signingAdversary<S: SigningFlowService>(_ service: S, _ choice: BehaviourChoice, clientTimeout: Duration) -> AnyServiceHost? {
+        SigningAdversary<S>.behaviour(for: choice, clientTimeout: clientTimeout).map { ServiceHost(Adversarial(service, adversary: SigningAdversary<S>($0))) }
+    }
+
+    static func hosted<S: SigningFlowService>(_ service: S, _ setup: NodeSetup,
+                                              adversary: (S, BehaviourChoice, Duration) -> AnyServiceHost?) -> AnyServiceHost {
+        hosted(service, setup) { service, choice in adversary(service, choice, setup.specification.clients.timeout.duration) }
+    }
+
+    /// Every registered protocol's decoder.
+    static func wireRegistry() -> WireRegistry {
+        var registry = WireRegistry()
+        for registration in all() { registration.registerWire(&registry) }
+        return registry
+    }
+}
+
+/// The Byzantine catalogue (DESIGN.md §5): the behaviours every registered protocol declares,
+/// and two that concern the whole node.
+public struct ByzantineBehaviour: Hashable, Sendable {
+    public let name: String
+    public let targets: [Int]
+
+    /// Sends nothing at all, in any protocol.
+    public static let silent = ByzantineBehaviour(checked: "silent")
+    /// Flips bytes in every message it sends (with `network.wire: encoded`).
+    public static let corruptBytes = ByzantineBehaviour(checked: "corrupt-bytes")
+
+    static let nodeWide = [
+        BehaviourDescription("silent", provable: false, "sends nothing at all, in the DKG or when asked to sign"),
+        BehaviourDescription("corrupt-bytes", provable: false,
+                             "flips bytes in every message it sends (needs network.wire: encoded); receivers drop them"),
+    ]
+
+    /// Every behaviour, as `litsim behaviours` lists them.
+    public static var catalogue: [BehaviourDescription] { nodeWide + ServiceRegistration.all().flatMap(\.behaviours) }
+
+    /// A behaviour from its catalogue name; nil for an unknown name.
+    public init?(name: String, targets: [Int] = []) {
+        guard Self.catalogue.contains(where: { $0.name == name }) else { return nil }
+        self.name = name
+        self.targets = targets
+    }
+
+    init(checked name: String, targets: [Int] = []) {
+        self.name = name
+        self.targets = targets
+    }
+
+    public var description: BehaviourDescription? { Self.catalogue.first { $0.name == name } }
+    /// Whether the misbehaviour leaves evidence that proves it (blame recall counts these).
+    public var isProvable: Bool { description?.provable ?? false }
+    var choice: BehaviourChoice { BehaviourChoice(name: name, targets: targets.map(NodeID.init)) }
+
+    public static func dkgBadShare(targets: [Int]) -> Self { Self(checked: "dkg-bad-share", targets: targets) }
+    public static let dkgBadProof = Self(checked: "dkg-bad-proof")
+    public static let dkgExtraCommitments = Self(checked: "dkg-extra-commitments")
+    public static let dkgEquivocate = Self(checked: "dkg-equivocate")
+    public static func dkgFalseComplaint(targets: [Int]) -> Self { Self(checked: "dkg-false-complaint", targets: targets) }
+    public static func dkgWithholdShare(targets: [Int]) -> Self { Self(checked: "dkg-withhold-share", targets: targets) }
+    public static let badSignatureShare = Self(checked: "bad-signature-share")
+    public static let withholdShare = Self(checked: "withhold-share")
+    public static let equivocateCommitments = Self(checked: "equivocate-commitments")
+    public static let replayOldMessages = Self(checked: "replay-old-messages")
+    public static let delayUntilTimeout = Self(checked: "delay-until-timeout")
+}
+
+extension SimDuration {
+    var duration: Duration { .nanoseconds(nanoseconds) }
+}

@@ -1,0 +1,134 @@
+import Protocols
+import Simulation
+import ThresholdCrypto
+
+/// A broken safety property (DESIGN.md §4a), with where in the run it was seen.
+public struct SafetyViolation: Sendable, Equatable, CustomStringConvertible {
+    public let oracle: String
+    public let detail: String
+    /// Simulated time and event number of the violating event; nil when found at the end.
+    public let time: SimInstant?
+    public let event: UInt64?
+
+    public init(oracle: String, detail: String, time: SimInstant? = nil, event: UInt64? = nil) {
+        self.oracle = oracle
+        self.detail = detail
+        self.time = time
+        self.event = event
+    }
+
+    public var description: String {
+        let place = time.map { " (at \($0.milliseconds) ms, event \(event ?? 0))" } ?? ""
+        return "\(oracle): \(detail)\(place)"
+    }
+}
+
+/// Something an oracle may judge, as it happens.
+public enum ObservedEvent {
+    /// A service's output at a node.
+    case output(node: NodeID, any Sendable)
+    /// A node or client proved misbehaviour.
+    case accusation(by: EndpointID, Accusation)
+    /// A client accepted a signature.
+    case accepted(AcceptedSignature)
+}
+
+/// What oracles know about the run beyond the events: who is Byzantine, the parameters.
+public struct RunFacts {
+    public let specification: NetworkSpecification
+    public let threshold: Int
+    public let directory: IdentityDirectory
+    public let byzantine: Set<NodeID>
+
+    public func isHonest(_ node: NodeID) -> Bool { !byzantine.contains(node) }
+}
+
+/// A safety property checked during the run (each event as it happens) and at its end.
+public protocol Oracle: AnyObject {
+    /// The name reported with each violation (DESIGN.md §4a).
+    var name: String { get }
+    func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String]
+    /// At the end of the run, with every node's final state.
+    func finish(_ facts: RunFacts, nodes: [LitNode]) -> [String]
+}
+
+extension Oracle {
+    public func finish(_ facts: RunFacts, nodes: [LitNode]) -> [String] { [] }
+}
+
+/// The run's listener: every output, accusation and accepted signature passes through it to
+/// the oracles (so a violation is seen at the event that caused it) and into its log, from
+/// which metrics and reports are computed. One per run; never shared.
+public final class RunObserver {
+    public struct Logged {
+        public let time: SimInstant
+        public let event: UInt64
+        public let node: NodeID
+        public let output: any Sendable
+    }
+
+    public struct LoggedAccusation {
+        public let time: SimInstant
+        public let by: EndpointID
+        public let accusation: Accusation
+    }
+
+    let facts: RunFacts
+    let oracles: [any Oracle]
+    let stopOnViolation: Bool
+    public private(set) var violations: [SafetyViolation] = []
+    public private(set) var outputs: [Logged] = []
+    public private(set) var accusations: [LoggedAccusation] = []
+    public private(set) var accepted: [AcceptedSignature] = []
+
+    init(facts: RunFacts, oracles: [any Oracle], stopOnViolation: Bool) {
+        self.facts = facts
+        self.oracles = oracles
+        self.stopOnViolation = stopOnViolation
+    }
+
+    func output(_ output: any Sendable, from node: NodeID, at time: SimInstant, event: UInt64, _ engine: inout ProcessContext<LitMessage>) {
+        outputs.append(Logged(time: time, event: event, node: node, output: output))
+        observe(.output(node: node, output), at: time, event: event, &engine)
+    }
+
+    func accusation(_ accusation: Accusation, by accuser: EndpointID, at time: SimInstant, event: UInt64, _ engine: inout ProcessContext<LitMessage>) {
+        accusations.append(LoggedAccusation(time: time, by: accuser, accusation: accusation))
+        engine.output("\(accuser) proved \(accusation.node) \(accusation.code)")
+        observe(.accusation(by: accuser, accusation), at: time, event: event, &engine)
+    }
+
+    func accepted(_ signature: AcceptedSignature, at time: SimInstant, event: UInt64, _ engine: inout ProcessContext<LitMessage>) {
+        accepted.append(signature)
+        observe(.accepted(signature), at: time, event: event, &engine)
+    }
+
+    func observe(_ observed: ObservedEvent, at time: SimInstant, event: UInt64, _ engine: inout ProcessContext<LitMessage>) {
+        for oracle in oracles {
+            for detail in oracle.observe(observed, facts) {
+                violations.append(SafetyViolation(oracle: oracle.name, detail: detail, time: time, event: event))
+                engine.output("safety violation: \(oracle.name): \(detail)")
+                if stopOnViolation { engine.stopSimulation() }
+            }
+        }
+    }
+
+    func finish(nodes: [LitNode]) {
+        for oracle in oracles {
+            for detail in oracle.finish(facts, nodes: nodes) { violations.append(SafetyViolation(oracle: oracle.name, detail: detail)) }
+        }
+    }
+
+    /// Each node's DKG outcomes, in order.
+    public func dkgOutcomes(of node: NodeID) -> [(time: SimInstant, outcome: DKGOutcome)] {
+        outputs.compactMap { logged in
+            guard logged.node == node, let outcome = logged.output as? DKGOutcome else { return nil }
+            return (logged.time, outcome)
+        }
+    }
+}
+
+/// The oracles every run has (DESIGN.md §4a).
+func standardOracles() -> [any Oracle] {
+    [DKGAgreementOracle(), DKGUsableOracle(), BlamePrecisionOracle(), SignatureValidityOracle(), NonceUniquenessOracle()]
+}

@@ -1,0 +1,128 @@
+import Protocols
+import Simulation
+import ThresholdCrypto
+
+/// `dkg.agreement`: no two honest nodes finish one DKG session with a different group key,
+/// qualified set or group commitment (hence verification shares).
+final class DKGAgreementOracle: Oracle {
+    let name = "dkg.agreement"
+    var first: (node: NodeID, result: DKGResult)?
+
+    func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
+        guard case let .output(node, output) = event, case let .finished(result)? = output as? DKGOutcome, facts.isHonest(node) else { return [] }
+        guard let first else {
+            self.first = (node, result)
+            return []
+        }
+        if result.groupPublicKey != first.result.groupPublicKey || result.qualified != first.result.qualified
+            || result.groupCommitment != first.result.groupCommitment {
+            return ["\(node) finished with a different key or qualified set than \(first.node)"]
+        }
+        return []
+    }
+}
+
+/// `dkg.usable`: a finished DKG leaves honest shares that match their verification shares,
+/// and the verification shares interpolate to the group key.
+final class DKGUsableOracle: Oracle {
+    let name = "dkg.usable"
+
+    func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
+        guard case let .output(node, output) = event, case let .finished(result)? = output as? DKGOutcome, facts.isHonest(node),
+              result.shareIsConsistent else { return [] }
+        let meter = CostMeter()
+        if Point.base(result.secretShare, meter: meter) != result.verificationShare(of: node, meter: meter) {
+            return ["\(node)'s share does not match its verification share"]
+        }
+        return []
+    }
+
+    func finish(_ facts: RunFacts, nodes: [LitNode]) -> [String] {
+        // The first honest result: t of its verification shares must interpolate to its key.
+        guard let result = nodes.lazy.filter({ facts.isHonest($0.id) }).compactMap({ node in
+            node.observer.dkgOutcomes(of: node.id).lazy.compactMap { if case let .finished(r) = $0.outcome { r } else { nil } }.first
+        }).first else { return [] }
+        let meter = CostMeter()
+        let sample = Array(result.roster.members.prefix(result.threshold))
+        guard sample.count == result.threshold,
+              let lambdas = try? Lagrange.coefficients(for: sample.map { result.roster.identifier(of: $0)!.scalar }, meter: meter)
+        else { return [] }
+        let interpolated = Point.sum(zip(sample, lambdas).map { node, lambda in
+            result.verificationShare(of: node, meter: meter)!.multiplied(by: lambda, meter: meter)
+        }, meter: meter)
+        return interpolated == result.groupPublicKey ? [] : ["verification shares do not interpolate to the group key"]
+    }
+}
+
+/// `blame.precision`: no honest node is ever accused, and every accusation's evidence
+/// re-checks for a third party.
+final class BlamePrecisionOracle: Oracle {
+    let name = "blame.precision"
+
+    func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
+        guard case let .accusation(accuser, accusation) = event else { return [] }
+        var found = [String]()
+        if facts.isHonest(accusation.node) { found.append("honest \(accusation.node) was accused by \(accuser): \(accusation.code)") }
+        if !accusation.evidence.verify(facts.directory, meter: CostMeter()) {
+            found.append("\(accuser)'s evidence against \(accusation.node) (\(accusation.code)) does not re-check")
+        }
+        return found
+    }
+}
+
+/// `signature.valid`: every signature a client accepts verifies with code independent of the
+/// code that accepted it (IndependentVerifier), under the key the honest nodes agreed on.
+final class SignatureValidityOracle: Oracle {
+    let name = "signature.valid"
+    var agreedKey: [UInt8]?
+
+    func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
+        switch event {
+        case let .output(node, output):
+            if agreedKey == nil, facts.isHonest(node), case let .finished(result)? = output as? DKGOutcome {
+                agreedKey = (try? result.groupPublicKey.compressed()) ?? []
+            }
+            return []
+        case let .accepted(signature):
+            guard let agreedKey else { return ["request \(signature.request) accepted before any honest node finished a DKG"] }
+            let valid: Bool
+            switch signature.scheme {
+            case .frostSecp256k1:
+                valid = signature.publicKey == agreedKey
+                    && IndependentVerifier.frostSecp256k1(publicKey: signature.publicKey, message: signature.message, signature: signature.signature)
+            case .frostTaproot:
+                valid = signature.publicKey == Array(agreedKey.dropFirst())
+                    && IndependentVerifier.bip340(publicKeyX: signature.publicKey, message: signature.message, signature: signature.signature)
+            }
+            return valid ? [] : ["request \(signature.request)'s accepted signature does not verify under the agreed key"]
+        case .accusation:
+            return []
+        }
+    }
+}
+
+/// `nonce.unique`: no node releases two shares for one attempt (each attempt has its own
+/// single-use nonces), and no two accepted signatures share R.
+final class NonceUniquenessOracle: Oracle {
+    let name = "nonce.unique"
+    var signed: Set<AttemptKey> = []
+    var nonces: Set<[UInt8]> = []
+
+    struct AttemptKey: Hashable {
+        let node: NodeID
+        let attempt: AttemptID
+    }
+
+    func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
+        switch event {
+        case let .output(node, output):
+            guard case let .signed(attempt)? = output as? SignerOutput, facts.isHonest(node) else { return [] }
+            return signed.insert(AttemptKey(node: node, attempt: attempt)).inserted ? [] : ["\(node) signed \(attempt) twice"]
+        case let .accepted(signature):
+            let r = Array(signature.signature.prefix(signature.scheme == .frostTaproot ? 32 : 33))
+            return nonces.insert(r).inserted ? [] : ["request \(signature.request)'s signature reuses an earlier R"]
+        case .accusation:
+            return []
+        }
+    }
+}

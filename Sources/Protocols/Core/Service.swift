@@ -1,0 +1,148 @@
+import ThresholdCrypto
+
+/// A protocol participant hosted by a node: a sans-IO state machine with its own message
+/// type, typed timers and outputs (DESIGN.md §4). It never sees the engine, the clock or the
+/// network; the node delivers its inputs and carries out its effects. What services share
+/// (the identity key, the key store, the meter, randomness) comes in the context.
+public protocol NodeService {
+    associatedtype Message: WireMessage
+    associatedtype Timer: Hashable & Sendable
+    associatedtype Output: Sendable
+    typealias Effect = ServiceEffect<Message, Timer, Output>
+
+    mutating func start(_ context: ServiceContext) -> [Effect]
+    mutating func receive(_ message: Message, from sender: EndpointID, _ context: ServiceContext) -> [Effect]
+    mutating func timerFired(_ timer: Timer, _ context: ServiceContext) -> [Effect]
+    /// The node's key store changed (a DKG finished, say): a service waiting for a key goes on.
+    mutating func keysChanged(_ context: ServiceContext) -> [Effect]
+    /// The node crashed: volatile state is lost (the key store, being durable, is not).
+    mutating func crash()
+}
+
+extension NodeService {
+    public mutating func start(_ context: ServiceContext) -> [Effect] { [] }
+    public mutating func keysChanged(_ context: ServiceContext) -> [Effect] { [] }
+    public mutating func crash() {}
+}
+
+/// What a service asks its host to do.
+public enum ServiceEffect<Message, Timer, Output> {
+    case send(Message, to: EndpointID)
+    /// To each of `to` but the sender itself.
+    case broadcast(Message, to: [NodeID])
+    /// Fires `timerFired(timer)` after `after`. Setting a timer that is pending replaces it.
+    case setTimer(Timer, after: Duration)
+    case cancelTimer(Timer)
+    case output(Output)
+    /// A proof that a node misbehaved, which any third party can re-check.
+    case accuse(Accusation)
+    /// Something worth a line in the trace (never a secret).
+    case note(String)
+
+    /// The same effect with its message and timer types mapped (for wrappers such as adversaries).
+    public func map<M2, T2>(message: (Message) -> M2, timer: (Timer) -> T2) -> ServiceEffect<M2, T2, Output> {
+        switch self {
+        case let .send(m, to): .send(message(m), to: to)
+        case let .broadcast(m, to): .broadcast(message(m), to: to)
+        case let .setTimer(t, after): .setTimer(timer(t), after: after)
+        case let .cancelTimer(t): .cancelTimer(timer(t))
+        case let .output(o): .output(o)
+        case let .accuse(a): .accuse(a)
+        case let .note(n): .note(n)
+        }
+    }
+}
+
+extension ServiceEffect: Sendable where Message: Sendable, Timer: Sendable, Output: Sendable {}
+
+/// A random number generator a host hands to its services: a class so services can pass it
+/// `inout` without owning it; the host seeds it from the node's own stream.
+public final class ServiceRandom: RandomNumberGenerator {
+    private let source: () -> UInt64
+    public init(_ source: @escaping () -> UInt64) { self.source = source }
+    public func next() -> UInt64 { source() }
+}
+
+/// What a node's services share. One per node, owned by the node's host.
+public final class ServiceContext {
+    public let me: NodeID
+    public let identity: NodeIdentity
+    public let directory: IdentityDirectory
+    /// Crypto work counts here; the host turns it into busy time after each input.
+    public let meter: CostMeter
+    public let random: ServiceRandom
+    /// Durable: key shares by key and epoch.
+    public let keys: KeyStore
+    /// Shared by the nodes of one run so identical checks are computed once (each meter pays).
+    public let memo: CryptoMemo?
+
+    public init(me: NodeID, identity: NodeIdentity, directory: IdentityDirectory, meter: CostMeter, random: ServiceRandom,
+                keys: KeyStore, memo: CryptoMemo?) {
+        self.me = me
+        self.identity = identity
+        self.directory = directory
+        self.meter = meter
+        self.random = random
+        self.keys = keys
+        self.memo = memo
+    }
+}
+
+/// Which key: the network has a few (FROST's group key now; ECDSA root keys later).
+public struct KeyID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let value: UInt32
+    public init(_ value: UInt32) { self.value = value }
+    public static let group = KeyID(0)
+    public static func < (a: Self, b: Self) -> Bool { a.value < b.value }
+    public var description: String { "key \(value)" }
+}
+
+/// One node's share of one key in one epoch.
+public struct KeyShare: Sendable {
+    public let key: KeyID
+    public let roster: Roster
+    public let identifier: Identifier
+    /// Secret. Never printed or traced.
+    public let secretShare: Scalar
+    /// The Feldman commitment of the shared polynomial: its constant is the group key, and
+    /// every member's verification share derives from it.
+    public let groupCommitment: VSSCommitment
+
+    public init(key: KeyID, roster: Roster, identifier: Identifier, secretShare: Scalar, groupCommitment: VSSCommitment) {
+        self.key = key
+        self.roster = roster
+        self.identifier = identifier
+        self.secretShare = secretShare
+        self.groupCommitment = groupCommitment
+    }
+
+    public var epoch: Epoch { roster.epoch }
+    public var groupKey: Point { groupCommitment.publicKey }
+    public var threshold: Int { groupCommitment.threshold }
+
+    /// A member's public verification share.
+    /// - Complexity: threshold − 1 point multiplications.
+    public func verificationShare(of node: NodeID, meter: CostMeter) -> Point? {
+        roster.identifier(of: node).map { groupCommitment.evaluate(at: $0.scalar, meter: meter) }
+    }
+}
+
+/// A node's key shares, by key and epoch. Durable: a crash does not lose it.
+public final class KeyStore {
+    private var shares: [KeyID: [KeyShare]] = [:]
+
+    public init() {}
+
+    public func install(_ share: KeyShare) {
+        var list = shares[share.key] ?? []
+        list.removeAll { $0.epoch == share.epoch }
+        list.append(share)
+        list.sort { $0.epoch < $1.epoch }
+        shares[share.key] = list
+    }
+
+    /// The newest epoch's share of `key`.
+    public func current(_ key: KeyID = .group) -> KeyShare? { shares[key]?.last }
+
+    public func share(_ key: KeyID, epoch: Epoch) -> KeyShare? { shares[key]?.first { $0.epoch == epoch } }
+}

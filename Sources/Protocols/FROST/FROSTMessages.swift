@@ -1,0 +1,377 @@
+import ThresholdCrypto
+
+public enum SigningScheme: String, Sendable, CaseIterable {
+    /// RFC 9591 FROST(secp256k1, SHA-256).
+    case frostSecp256k1 = "frost-secp256k1"
+    /// FROST producing BIP-340 signatures.
+    case frostTaproot = "frost-taproot"
+}
+
+/// How signers and the client exchange FROST's two rounds. Each flow is its own protocol (its
+/// own name in signatures, its own tag on the wire, its own service) over one FROST core.
+public protocol SigningFlowKind: Sendable {
+    static var protocolName: ProtocolName { get }
+}
+
+/// Lit's: signers exchange commitments, then each sends its share to the client.
+public enum LitFlow: SigningFlowKind {
+    public static let protocolName = ProtocolName("frost-lit", tag: 0x53)  // "S"
+}
+
+/// RFC 9591 §5: the client collects commitments, sends the signing package, collects shares.
+public enum CoordinatorFlow: SigningFlowKind {
+    public static let protocolName = ProtocolName("frost-coordinator", tag: 0x43)  // "C"
+}
+
+/// One attempt of one client request: the request's session (flow, epoch, client, request
+/// number) and the attempt number. Timers are keyed by it as it is; nothing is packed.
+public struct AttemptID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let session: SessionID
+    public let attempt: UInt32
+
+    public init(session: SessionID, attempt: UInt32) {
+        precondition(session.initiator.client != nil, "signing sessions are started by clients")
+        self.session = session
+        self.attempt = attempt
+    }
+
+    public var client: ClientID { session.initiator.client! }
+    public var request: UInt64 { session.counter }
+
+    public static func < (a: Self, b: Self) -> Bool { (a.session, a.attempt) < (b.session, b.attempt) }
+    public var description: String { "c\(client.value)/r\(request)/a\(attempt)" }
+
+    func write(_ writer: inout ByteWriter) {
+        session.write(&writer)
+        writer.append(attempt)
+    }
+
+    static func read(_ reader: inout ByteReader, protocolName: ProtocolName) throws(WireError) -> AttemptID {
+        let session = try SessionID.read(&reader, expected: protocolName)
+        guard session.initiator.client != nil else { throw .invalidValue("signing session started by a node") }
+        return AttemptID(session: session, attempt: try reader.uint32())
+    }
+
+    static let wireSize = SessionID.wireSize + 4
+}
+
+/// A client's request to sign a 32-byte message. In the lit flow it goes to each chosen
+/// signer; in the coordinator flow it goes to every node and asks only for a commitment.
+public struct SignRequest: Sendable, Equatable {
+    public let id: AttemptID
+    public let message: [UInt8]
+    public let scheme: SigningScheme
+    /// The signer set (lit flow); empty in the coordinator flow's first round.
+    public let signers: [NodeID]
+    /// How long a signer may wait for its co-signers before it refuses, in milliseconds.
+    public let waitMilliseconds: UInt32
+
+    public init(id: AttemptID, message: [UInt8], scheme: SigningScheme, signers: [NodeID], waitMilliseconds: UInt32) {
+        precondition(signers.count <= Int(UInt16.max), "signer list too long to encode")
+        self.id = id
+        self.message = message
+        self.scheme = scheme
+        self.signers = signers
+        self.waitMilliseconds = waitMilliseconds
+    }
+
+    var wireSize: Int { AttemptID.wireSize + 32 + 1 + 4 + 2 + WireSize.node * signers.count }
+}
+
+/// A signer's nonce commitment for one attempt, signed with its identity key.
+public struct SignedCommitment: Sendable, Hashable, SignedMessage {
+    public static let kind: UInt8 = 2
+    public let id: AttemptID
+    public let signer: NodeID
+    public let commitment: FROSTCommitment
+    public var signature: [UInt8]
+
+    public init(id: AttemptID, signer: NodeID, commitment: FROSTCommitment, signature: [UInt8] = []) {
+        self.id = id
+        self.signer = signer
+        self.commitment = commitment
+        self.signature = signature
+    }
+
+    public var session: SessionID { id.session }
+    public var sender: NodeID { signer }
+
+    public var body: [UInt8] {
+        var writer = ByteWriter()
+        writer.append(id.attempt)
+        writer.append(commitment.identifier)
+        writer.append(commitment.hiding)
+        writer.append(commitment.binding)
+        return writer.bytes
+    }
+
+    static let bodySize = 4 + FROSTCommitment.encodedSize
+    /// Kind, session, signer, body, signature: as sent, and as quoted in other messages.
+    public static let quotedSize = envelopeSize + bodySize
+}
+
+/// The coordinator flow's second round: the commitments the client chose.
+public struct SigningPackageMessage: Sendable, Equatable {
+    public let id: AttemptID
+    public let message: [UInt8]
+    public let scheme: SigningScheme
+    public let commitments: [SignedCommitment]
+
+    public init(id: AttemptID, message: [UInt8], scheme: SigningScheme, commitments: [SignedCommitment]) {
+        precondition(commitments.count <= Int(UInt16.max), "package too long to encode")
+        self.id = id
+        self.message = message
+        self.scheme = scheme
+        self.commitments = commitments
+    }
+
+    var wireSize: Int { AttemptID.wireSize + 32 + 1 + 2 + SignedCommitment.quotedSize * commitments.count }
+}
+
+/// A signature share for the client, signed, with the commitment list it was computed over
+/// (lit flow) so the client can build the same package and prove equivocation.
+public struct SignatureShareMessage: Sendable, Equatable, SignedMessage {
+    public static let kind: UInt8 = 4
+    public let id: AttemptID
+    public let signer: NodeID
+    public let share: Scalar
+    public let commitments: [SignedCommitment]
+    public var signature: [UInt8]
+
+    public init(id: AttemptID, signer: NodeID, share: Scalar, commitments: [SignedCommitment], signature: [UInt8] = []) {
+        precondition(commitments.count <= Int(UInt16.max), "commitment list too long to encode")
+        self.id = id
+        self.signer = signer
+        self.share = share
+        self.commitments = commitments
+        self.signature = signature
+    }
+
+    public var session: SessionID { id.session }
+    public var sender: NodeID { signer }
+
+    /// The share and the whole of every commitment it was computed over (their contents, not
+    /// only their signatures, are what the share's signature covers).
+    public var body: [UInt8] {
+        var writer = ByteWriter()
+        writer.append(id.attempt)
+        writer.append(share)
+        writer.append(UInt16(commitments.count))
+        for commitment in commitments { writer.append(bytes: commitment.signedEncoding) }
+        return writer.bytes
+    }
+
+    var bodySize: Int { 4 + WireSize.scalar + 2 + SignedCommitment.quotedSize * commitments.count }
+}
+
+/// A node declining an attempt, with a stable reason code.
+public struct SignRefusal: Sendable, Equatable {
+    public enum Reason: String, Sendable, CaseIterable {
+        /// The node holds no share of the key (no DKG finished, or its share is inconsistent).
+        case noKey = "no-key"
+        /// A co-signer's commitment did not arrive in time (lit flow).
+        case missingCommitments = "missing-commitments"
+        /// This attempt was already answered.
+        case alreadySigned = "already-signed"
+        /// The request does not name this node, or names a node twice or out of range.
+        case notASigner = "not-a-signer"
+        /// The signing package is malformed or does not match the request.
+        case invalidPackage = "invalid-package"
+    }
+
+    public let id: AttemptID
+    public let signer: NodeID
+    public let reason: Reason
+    /// Co-signers whose commitments never came (for `missingCommitments`).
+    public let missing: [NodeID]
+
+    public init(id: AttemptID, signer: NodeID, reason: Reason, missing: [NodeID]) {
+        precondition(missing.count <= Int(UInt16.max), "missing list too long to encode")
+        self.id = id
+        self.signer = signer
+        self.reason = reason
+        self.missing = missing
+    }
+
+    var wireSize: Int { AttemptID.wireSize + WireSize.node + 1 + 2 + WireSize.node * missing.count }
+}
+
+/// The messages of one signing flow. Both flows share the vocabulary; each is its own wire
+/// type (its tag) and service.
+public enum SigningMessage<Flow: SigningFlowKind>: Sendable, Equatable, WireMessage {
+    case request(SignRequest)
+    case commitment(SignedCommitment)
+    case package(SigningPackageMessage)
+    case share(SignatureShareMessage)
+    case refusal(SignRefusal)
+
+    public static var protocolName: ProtocolName { Flow.protocolName }
+
+    enum Kind: UInt8 { case request = 1, commitment = 2, package = 3, share = 4, refusal = 5 }
+
+    public var attempt: AttemptID {
+        switch self {
+        case let .request(m): m.id
+        case let .commitment(m): m.id
+        case let .package(m): m.id
+        case let .share(m): m.id
+        case let .refusal(m): m.id
+        }
+    }
+
+    public var wireSize: Int {
+        switch self {
+        case let .request(m): 2 + m.wireSize
+        case .commitment: 1 + SignedCommitment.quotedSize
+        case let .package(m): 2 + m.wireSize
+        case let .share(m): 1 + SignatureShareMessage.envelopeSize + m.bodySize
+        case let .refusal(m): 2 + m.wireSize
+        }
+    }
+
+    public var traceKind: StaticString {
+        switch self {
+        case .request: "sign.request"
+        case .commitment: "sign.commitment"
+        case .package: "sign.package"
+        case .share: "sign.share"
+        case .refusal: "sign.refusal"
+        }
+    }
+
+    public var traceFingerprint: UInt64 {
+        switch self {
+        case let .request(m): Self.fingerprint(m.message)
+        case let .commitment(m): Self.fingerprint(m.signature)
+        case let .package(m): Self.fingerprint(m.commitments.first?.signature ?? [])
+        case let .share(m): Self.fingerprint(m.signature)
+        case let .refusal(m): UInt64(m.signer.value) << 8 | UInt64(m.missing.count)
+        }
+    }
+
+    public func encode(_ writer: inout ByteWriter) {
+        switch self {
+        case let .request(m):
+            writer.append(Kind.request.rawValue)
+            m.id.write(&writer)
+            writer.append(bytes: m.message)
+            writer.append(UInt8(SigningScheme.allCases.firstIndex(of: m.scheme)!))
+            writer.append(m.waitMilliseconds)
+            writer.append(UInt16(m.signers.count))
+            for signer in m.signers { writer.append(node: signer.value) }
+        case let .commitment(m):
+            writer.append(bytes: m.signedEncoding)
+        case let .package(m):
+            writer.append(Kind.package.rawValue)
+            m.id.write(&writer)
+            writer.append(bytes: m.message)
+            writer.append(UInt8(SigningScheme.allCases.firstIndex(of: m.scheme)!))
+            writer.append(UInt16(m.commitments.count))
+            for commitment in m.commitments { writer.append(bytes: commitment.signedEncoding) }
+        case let .share(m):
+            writer.append(bytes: m.signedEncoding)
+        case let .refusal(m):
+            writer.append(Kind.refusal.rawValue)
+            m.id.write(&writer)
+            writer.append(node: m.signer.value)
+            writer.append(UInt8(SignRefusal.Reason.allCases.firstIndex(of: m.reason)!))
+            writer.append(UInt16(m.missing.count))
+            for node in m.missing { writer.append(node: node.value) }
+        }
+    }
+
+    public static func decode(_ reader: inout ByteReader) throws(WireError) -> Self {
+        let raw = try reader.byte()
+        guard let kind = Kind(rawValue: raw) else { throw .unknownKind(raw) }
+        switch kind {
+        case .request:
+            let id = try AttemptID.read(&reader, protocolName: Flow.protocolName)
+            let message = try reader.array(32)
+            let scheme = try choice(SigningScheme.allCases, try reader.byte(), "signing scheme")
+            let wait = try reader.uint32()
+            let count = try reader.count("signers", itemSize: WireSize.node, limit: 4096)
+            var signers = [NodeID]()
+            for _ in 0..<count { signers.append(NodeID(try reader.uint16())) }
+            return .request(SignRequest(id: id, message: message, scheme: scheme, signers: signers, waitMilliseconds: wait))
+        case .commitment:
+            return .commitment(try commitmentAfterKind(&reader))
+        case .package:
+            let id = try AttemptID.read(&reader, protocolName: Flow.protocolName)
+            let message = try reader.array(32)
+            let scheme = try choice(SigningScheme.allCases, try reader.byte(), "signing scheme")
+            let count = try reader.count("commitments", itemSize: SignedCommitment.quotedSize, limit: 4096)
+            var commitments = [SignedCommitment]()
+            for _ in 0..<count { commitments.append(try quotedCommitment(&reader)) }
+            return .package(SigningPackageMessage(id: id, message: message, scheme: scheme, commitments: commitments))
+        case .share:
+            let session = try SessionID.read(&reader, expected: Flow.protocolName)
+            guard session.initiator.client != nil else { throw .invalidValue("signing session started by a node") }
+            let signer = NodeID(try reader.uint16())
+            let id = AttemptID(session: session, attempt: try reader.uint32())
+            let share = try reader.scalar()
+            let count = try reader.count("commitments", itemSize: SignedCommitment.quotedSize, limit: 4096)
+            var commitments = [SignedCommitment]()
+            for _ in 0..<count { commitments.append(try quotedCommitment(&reader)) }
+            return .share(SignatureShareMessage(id: id, signer: signer, share: share, commitments: commitments, signature: try reader.array(64)))
+        case .refusal:
+            let id = try AttemptID.read(&reader, protocolName: Flow.protocolName)
+            let signer = NodeID(try reader.uint16())
+            let reason = try choice(SignRefusal.Reason.allCases, try reader.byte(), "refusal reason")
+            let count = try reader.count("missing signers", itemSize: WireSize.node, limit: 4096)
+            var missing = [NodeID]()
+            for _ in 0..<count { missing.append(NodeID(try reader.uint16())) }
+            return .refusal(SignRefusal(id: id, signer: signer, reason: reason, missing: missing))
+        }
+    }
+
+    static func choice<T>(_ cases: [T], _ raw: UInt8, _ what: String) throws(WireError) -> T {
+        guard Int(raw) < cases.count else { throw .invalidValue(what) }
+        return cases[Int(raw)]
+    }
+
+    /// A commitment's signed encoding after its kind byte: session, signer, body, signature.
+    static func commitmentAfterKind(_ reader: inout ByteReader) throws(WireError) -> SignedCommitment {
+        let session = try SessionID.read(&reader, expected: Flow.protocolName)
+        guard session.initiator.client != nil else { throw .invalidValue("signing session started by a node") }
+        let signer = NodeID(try reader.uint16())
+        let id = AttemptID(session: session, attempt: try reader.uint32())
+        let commitment = FROSTCommitment(identifier: try reader.scalar(), hiding: try reader.point(), binding: try reader.point())
+        return SignedCommitment(id: id, signer: signer, commitment: commitment, signature: try reader.array(64))
+    }
+
+    static func quotedCommitment(_ reader: inout ByteReader) throws(WireError) -> SignedCommitment {
+        guard try reader.byte() == SignedCommitment.kind else { throw .invalidValue("quoted commitment kind") }
+        return try commitmentAfterKind(&reader)
+    }
+}
+
+/// A signing message without its flow, for code that handles both flows alike (the client).
+public enum SigningPayload: Sendable, Equatable {
+    case request(SignRequest)
+    case commitment(SignedCommitment)
+    case package(SigningPackageMessage)
+    case share(SignatureShareMessage)
+    case refusal(SignRefusal)
+}
+
+extension SigningMessage {
+    public var payload: SigningPayload {
+        switch self {
+        case let .request(m): .request(m)
+        case let .commitment(m): .commitment(m)
+        case let .package(m): .package(m)
+        case let .share(m): .share(m)
+        case let .refusal(m): .refusal(m)
+        }
+    }
+
+    public init(_ payload: SigningPayload) {
+        switch payload {
+        case let .request(m): self = .request(m)
+        case let .commitment(m): self = .commitment(m)
+        case let .package(m): self = .package(m)
+        case let .share(m): self = .share(m)
+        case let .refusal(m): self = .refusal(m)
+        }
+    }
+}

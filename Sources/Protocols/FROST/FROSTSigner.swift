@@ -1,0 +1,266 @@
+import ThresholdCrypto
+
+/// What a signing service tells its host.
+public enum SignerOutput: Sendable, Equatable {
+    /// This node released a signature share for the attempt (once per attempt, with nonces
+    /// used for nothing else).
+    case signed(AttemptID)
+}
+
+/// The FROST core both flows share: fresh single-use nonces for an attempt, and the share
+/// over a commitment list. Nonces live only in their attempt's session and are taken out when
+/// used: a node never signs twice with one pair, nor with nonces it did not make for that attempt.
+enum FROSTCore {
+    static func commit(_ key: KeyShare, scheme: SigningScheme, _ context: ServiceContext) -> FROSTNonces {
+        var rng = context.random
+        return switch scheme {
+        case .frostSecp256k1: FROST<FROSTSecp256k1>.commit(identifier: key.identifier.scalar, secretShare: key.secretShare, using: &rng, meter: context.meter)
+        case .frostTaproot: FROST<FROSTTaproot>.commit(identifier: key.identifier.scalar, secretShare: key.secretShare, using: &rng, meter: context.meter)
+        }
+    }
+
+    /// Whether every commitment in the list is for this attempt, from a distinct signer of the
+    /// key's roster, under that signer's identifier (RFC 9591 §5.2 input validation).
+    static func validList(_ list: [SignedCommitment], id: AttemptID, key: KeyShare) -> Bool {
+        let signers = list.map(\.signer)
+        return Set(signers).count == signers.count
+            && list.allSatisfy { $0.id == id && key.roster.identifier(of: $0.signer)?.scalar == $0.commitment.identifier }
+    }
+
+    static func share(_ key: KeyShare, scheme: SigningScheme, nonces: FROSTNonces, message: [UInt8], commitments: [SignedCommitment],
+                      _ context: ServiceContext) throws(FROSTError) -> Scalar {
+        switch scheme {
+        case .frostSecp256k1:
+            let package = try signingPackage(FROST<FROSTSecp256k1>.self, memo: context.memo?.secp256k1Packages, key: key, message: message,
+                                             commitments: commitments, meter: context.meter)
+            return try FROST<FROSTSecp256k1>.sign(identifier: key.identifier.scalar, secretShare: key.secretShare, nonces: nonces,
+                                                  package: package, meter: context.meter)
+        case .frostTaproot:
+            let package = try signingPackage(FROST<FROSTTaproot>.self, memo: context.memo?.taprootPackages, key: key, message: message,
+                                             commitments: commitments, meter: context.meter)
+            return try FROST<FROSTTaproot>.sign(identifier: key.identifier.scalar, secretShare: key.secretShare, nonces: nonces,
+                                                package: package, meter: context.meter)
+        }
+    }
+
+    /// Every signer of an attempt derives the same package from the same list; the memo lets the
+    /// host compute it once (each signer's meter still pays for it).
+    static func signingPackage<Suite: FROSTCiphersuite>(
+        _ frost: FROST<Suite>.Type, memo: MeteredMemo<[[UInt8]], FROST<Suite>.SigningPackage?>?, key: KeyShare, message: [UInt8],
+        commitments: [SignedCommitment], meter: CostMeter
+    ) throws(FROSTError) -> FROST<Suite>.SigningPackage {
+        let derive = { (local: CostMeter) in
+            try? FROST<Suite>.signingPackage(groupKey: key.groupKey, commitments: commitments.map(\.commitment), message: message, meter: local)
+        }
+        let memoKey = [message, (try? key.groupKey.compressed()) ?? []] + commitments.map(\.signedEncoding)
+        guard let package = memo.map({ $0.value(for: memoKey, meter: meter, compute: derive) }) ?? derive(meter) else {
+            throw .identityGroupCommitment
+        }
+        return package
+    }
+
+    static func refuse<F>(_ id: AttemptID, _ reason: SignRefusal.Reason, missing: [NodeID] = [], _ context: ServiceContext)
+        -> ServiceEffect<SigningMessage<F>, AttemptID, SignerOutput> {
+        .send(.refusal(SignRefusal(id: id, signer: context.me, reason: reason, missing: missing)), to: .client(id.client))
+    }
+}
+
+/// A signing flow's node side: a service whose messages are that flow's and whose timers are
+/// attempts (adversaries of either flow are written once against this).
+public protocol SigningFlowService: NodeService where Message == SigningMessage<Flow>, Timer == AttemptID, Output == SignerOutput {
+    associatedtype Flow: SigningFlowKind
+}
+
+/// Lit's flow, node side: on a request naming this node, commit, send the signed commitment to
+/// the co-signers and the client, wait for every co-signer's commitment (or the wait the
+/// client asked for, at most the round timeout), then sign and send the share to the client.
+public struct LitFlowSigner: SigningFlowService {
+    public typealias Flow = LitFlow
+    public typealias Message = SigningMessage<LitFlow>
+    public typealias Timer = AttemptID
+    public typealias Output = SignerOutput
+
+    struct Session {
+        let request: SignRequest
+        let key: KeyShare
+        var nonces: FROSTNonces?
+        /// Co-signers' signed commitments, by signer.
+        var commitments: [NodeID: SignedCommitment] = [:]
+        var signed = false
+    }
+
+    let roundTimeout: Duration
+    var sessions: [AttemptID: Session] = [:]
+    /// Co-signers' commitments that arrived before the client's request did (latencies differ),
+    /// kept for the request; the oldest are dropped beyond `earlyLimit` attempts.
+    var early: [AttemptID: [SignedCommitment]] = [:]
+    var earlyOrder: [AttemptID] = []
+    static let earlyLimit = 4096
+
+    public init(roundTimeout: Duration) { self.roundTimeout = roundTimeout }
+
+    public mutating func crash() {
+        sessions = [:]
+        early = [:]
+        earlyOrder = []
+    }
+
+    public mutating func receive(_ message: Message, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
+        switch message {
+        case let .request(request):
+            guard sender == .client(request.id.client) else { return [.note("sign: dropped a request for another client from \(sender)")] }
+            return handleRequest(request, context)
+        case let .commitment(commitment):
+            guard sender == .node(commitment.signer) else { return [] }
+            return handleCommitment(commitment, context)
+        case .package, .share, .refusal:
+            return [.note("sign: ignored a message not meant for a lit-flow signer from \(sender)")]
+        }
+    }
+
+    mutating func handleRequest(_ request: SignRequest, _ context: ServiceContext) -> [Effect] {
+        guard let key = context.keys.current() else { return [FROSTCore.refuse(request.id, .noKey, context)] }
+        // A repeat of a live attempt is refused; nonces live and die with their session, so a
+        // repeat after the session ended gets fresh ones, never a reused pair.
+        guard sessions[request.id] == nil else { return [FROSTCore.refuse(request.id, .alreadySigned, context)] }
+        guard request.signers.contains(context.me), Set(request.signers).count == request.signers.count,
+              request.signers.allSatisfy(key.roster.contains) else {
+            return [FROSTCore.refuse(request.id, .notASigner, context)]
+        }
+        let nonces = FROSTCore.commit(key, scheme: request.scheme, context)
+        let signed = SignedCommitment(id: request.id, signer: context.me, commitment: nonces.commitment).signed(by: context.identity, meter: context.meter)
+        var session = Session(request: request, key: key, nonces: nonces)
+        session.commitments[context.me] = signed
+        var effects: [Effect] = [.broadcast(.commitment(signed), to: request.signers)]
+        // The client learns who committed, so that after a timeout it knows whom to drop.
+        effects.append(.send(.commitment(signed), to: .client(request.id.client)))
+        effects.append(.setTimer(request.id, after: min(roundTimeout, .milliseconds(Int64(request.waitMilliseconds)))))
+        sessions[request.id] = session
+        for commitment in early.removeValue(forKey: request.id) ?? [] { effects += handleCommitment(commitment, context) }
+        effects += signIfReady(request.id, context)
+        return effects
+    }
+
+    /// A co-signer's commitment. Wrong attempt, wrong signer or a bad signature: dropped.
+    mutating func handleCommitment(_ commitment: SignedCommitment, _ context: ServiceContext) -> [Effect] {
+        guard var session = sessions[commitment.id] else {
+            keepEarly(commitment, context)
+            return []
+        }
+        let sender = commitment.signer
+        guard !session.signed, session.request.signers.contains(sender), session.commitments[sender] == nil,
+              session.key.roster.identifier(of: sender)?.scalar == commitment.commitment.identifier,
+              commitment.hasValidSignature(context.directory, meter: context.meter, memo: context.memo)
+        else { return [.note("sign: dropped a commitment for \(commitment.id) from \(sender)")] }
+        session.commitments[sender] = commitment
+        sessions[commitment.id] = session
+        return signIfReady(commitment.id, context)
+    }
+
+    mutating func keepEarly(_ commitment: SignedCommitment, _ context: ServiceContext) {
+        var kept = early[commitment.id] ?? []
+        if kept.isEmpty {
+            earlyOrder.append(commitment.id)
+            if earlyOrder.count > Self.earlyLimit { early[earlyOrder.removeFirst()] = nil }
+        }
+        // At most one per co-signer is ever useful; more is a flood from a Byzantine peer.
+        guard kept.count < context.directory.count else { return }
+        kept.append(commitment)
+        early[commitment.id] = kept
+    }
+
+    mutating func signIfReady(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
+        guard var session = sessions[id], !session.signed, session.request.signers.allSatisfy({ session.commitments[$0] != nil }),
+              let nonces = session.nonces.take() else { return [] }
+        session.signed = true
+        sessions[id] = session
+        let list = session.request.signers.sorted().map { session.commitments[$0]! }
+        let share: Scalar
+        do {
+            share = try FROSTCore.share(session.key, scheme: session.request.scheme, nonces: nonces, message: session.request.message,
+                                        commitments: list, context)
+        } catch {
+            return [FROSTCore.refuse(id, .invalidPackage, context), .note("sign: \(id) not signed: \(error)")]
+        }
+        let message = SignatureShareMessage(id: id, signer: context.me, share: share, commitments: list).signed(by: context.identity, meter: context.meter)
+        return [.output(.signed(id)), .send(.share(message), to: .client(id.client))]
+    }
+
+    /// The attempt's wait is over: give up waiting for co-signers and tell the client who is missing.
+    public mutating func timerFired(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
+        guard let session = sessions.removeValue(forKey: id), !session.signed else { return [] }
+        let missing = session.request.signers.filter { session.commitments[$0] == nil }.sorted()
+        return [FROSTCore.refuse(id, .missingCommitments, missing: missing, context)]
+    }
+}
+
+/// RFC 9591 §5's flow, node side: answer a request with a commitment; answer the client's
+/// package with a share.
+public struct CoordinatorFlowSigner: SigningFlowService {
+    public typealias Flow = CoordinatorFlow
+    public typealias Message = SigningMessage<CoordinatorFlow>
+    public typealias Timer = AttemptID
+    public typealias Output = SignerOutput
+
+    struct Session {
+        let request: SignRequest
+        let key: KeyShare
+        var nonces: FROSTNonces?
+    }
+
+    let roundTimeout: Duration
+    var sessions: [AttemptID: Session] = [:]
+
+    public init(roundTimeout: Duration) { self.roundTimeout = roundTimeout }
+
+    public mutating func crash() { sessions = [:] }
+
+    public mutating func receive(_ message: Message, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
+        switch message {
+        case let .request(request):
+            guard sender == .client(request.id.client) else { return [.note("sign: dropped a request for another client from \(sender)")] }
+            guard let key = context.keys.current() else { return [FROSTCore.refuse(request.id, .noKey, context)] }
+            guard sessions[request.id] == nil else { return [FROSTCore.refuse(request.id, .alreadySigned, context)] }
+            let nonces = FROSTCore.commit(key, scheme: request.scheme, context)
+            let signed = SignedCommitment(id: request.id, signer: context.me, commitment: nonces.commitment)
+                .signed(by: context.identity, meter: context.meter)
+            sessions[request.id] = Session(request: request, key: key, nonces: nonces)
+            // The session is forgotten after the wait the client asked for (at most the round
+            // timeout): the client has given up on the attempt by then.
+            return [.send(.commitment(signed), to: sender),
+                    .setTimer(request.id, after: min(roundTimeout, .milliseconds(Int64(request.waitMilliseconds))))]
+        case let .package(package):
+            guard sender == .client(package.id.client) else { return [] }
+            return handlePackage(package, context)
+        case .commitment, .share, .refusal:
+            return [.note("sign: ignored a message not meant for a coordinator-flow signer from \(sender)")]
+        }
+    }
+
+    mutating func handlePackage(_ package: SigningPackageMessage, _ context: ServiceContext) -> [Effect] {
+        guard var session = sessions[package.id], let nonces = session.nonces else {
+            return [FROSTCore.refuse(package.id, .invalidPackage, context)]
+        }
+        let list = package.commitments.sorted { $0.signer < $1.signer }
+        guard package.message == session.request.message, package.scheme == session.request.scheme,
+              list.count >= session.key.threshold, FROSTCore.validList(list, id: package.id, key: session.key),
+              list.first(where: { $0.signer == context.me })?.commitment == nonces.commitment
+        else { return [FROSTCore.refuse(package.id, .invalidPackage, context)] }
+        session.nonces = nil
+        sessions[package.id] = session
+        do {
+            let share = try FROSTCore.share(session.key, scheme: session.request.scheme, nonces: nonces, message: session.request.message,
+                                            commitments: list, context)
+            let message = SignatureShareMessage(id: package.id, signer: context.me, share: share, commitments: [])
+                .signed(by: context.identity, meter: context.meter)
+            return [.output(.signed(package.id)), .send(.share(message), to: .client(package.id.client))]
+        } catch {
+            return [FROSTCore.refuse(package.id, .invalidPackage, context), .note("sign: \(package.id) not signed: \(error)")]
+        }
+    }
+
+    public mutating func timerFired(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
+        sessions[id] = nil
+        return []
+    }
+}

@@ -1,0 +1,62 @@
+import Simulation
+import Testing
+import ThresholdCrypto
+@testable import Protocols
+
+/// Domain separation (DESIGN.md §4): a signature covers protocol, kind, session, epoch, sender
+/// and the body's hash, so it verifies as nothing but the message it was made for.
+@Suite struct SignedMessageTests {
+    let meter = CostMeter()
+
+    func setup() -> (identities: [NodeIdentity], directory: IdentityDirectory) {
+        var rng = SplitMix64(seed: 41)
+        let identities = (0..<3).map { _ in NodeIdentity(secret: .randomNonZero(using: &rng), meter: CostMeter()) }
+        return (identities, IdentityDirectory(keys: identities.map(\.publicKey)))
+    }
+
+    func session(_ name: ProtocolName = dkgProtocol, epoch: UInt64 = 0, counter: UInt64 = 0) -> SessionID {
+        SessionID(protocolName: name, epoch: Epoch(epoch), initiator: .node(0), counter: counter)
+    }
+
+    @Test func aSignatureVerifiesOnlyForItsOwnKindSessionEpochAndSender() {
+        let (identities, directory) = setup()
+        let share = DKGShare(session: session(), sender: 1, receiver: 2, share: Scalar(5)).signed(by: identities[1], meter: meter)
+        #expect(share.hasValidSignature(directory, meter: meter))
+        let statement = share.statement(meter: meter)
+        let header = statement.header
+        // The same signature under every other header differing in one field.
+        let others = [
+            SignedHeader(protocolName: header.protocolName, kind: DKGCommitments.kind, session: header.session, sender: header.sender, bodyHash: header.bodyHash),
+            SignedHeader(protocolName: header.protocolName, kind: header.kind, session: session(counter: 1), sender: header.sender, bodyHash: header.bodyHash),
+            SignedHeader(protocolName: header.protocolName, kind: header.kind, session: session(epoch: 1), sender: header.sender, bodyHash: header.bodyHash),
+            SignedHeader(protocolName: LitFlow.protocolName, kind: header.kind,
+                         session: SessionID(protocolName: LitFlow.protocolName, epoch: .genesis, initiator: .node(0), counter: 0),
+                         sender: header.sender, bodyHash: header.bodyHash),
+            SignedHeader(protocolName: header.protocolName, kind: header.kind, session: header.session, sender: 2, bodyHash: header.bodyHash),
+            SignedHeader(protocolName: header.protocolName, kind: header.kind, session: header.session, sender: header.sender,
+                         bodyHash: [UInt8](repeating: 0, count: 32)),
+        ]
+        for other in others {
+            #expect(other != header)
+            #expect(!SignedStatement(header: other, signature: statement.signature).isValid(directory, meter: meter), "\(other)")
+        }
+        // And as whole messages: the share's signature on a complaint or commitments message of the same session.
+        let complaints = DKGComplaints(session: share.session, sender: 1, complaints: [], echoes: [], signature: share.signature)
+        #expect(!complaints.hasValidSignature(directory, meter: meter))
+    }
+
+    /// The echo forgery of the safety review: a round-2 share signature presented as a
+    /// conflicting round-1 echo. Its header names the share kind, so no honest node treats it
+    /// as a round-1 broadcast; and forging the kind breaks the signature.
+    @Test func aShareSignatureCannotPassAsARoundOneEcho() {
+        let (identities, directory) = setup()
+        let share = DKGShare(session: session(), sender: 1, receiver: 2, share: Scalar(5)).signed(by: identities[1], meter: meter)
+        let asIs = share.statement(meter: meter)
+        #expect(asIs.isValid(directory, meter: meter) && asIs.header.kind != DKGCommitments.kind)
+        let relabelled = SignedHeader(protocolName: dkgProtocol, kind: DKGCommitments.kind, session: asIs.header.session,
+                                      sender: asIs.header.sender, bodyHash: asIs.header.bodyHash)
+        #expect(!SignedStatement(header: relabelled, signature: asIs.signature).isValid(directory, meter: meter))
+        let forged = DKGEvidence.equivocation(SignedStatement(header: relabelled, signature: asIs.signature), asIs)
+        #expect(!forged.verify(directory, meter: meter))
+    }
+}
