@@ -102,6 +102,9 @@ let package = Package(
             name: "SimulationTests",
             dependencies: ["Simulation"]
         ),
+        // A protocol added by files alone (a commit–reveal beacon), run on the engine: the
+        // framework's own test that adding a protocol touches nothing else.
+        .testTarget(name: "BeaconProtocolTests", dependencies: ["LitNetwork", "Protocols", "Simulation", "ThresholdCrypto"]),
         // Runs the built litsim executable (determinism across processes, exit codes).
         .testTarget(name: "LitSimCLITests", dependencies: ["Scenario"]),
     ]

@@ -180,8 +180,10 @@ public enum LitEndpoint: SimulatedProcess {
 }
 
 /// Builds the network of a specification and runs it: genesis DKG, then the clients' workload.
-/// `progress` is called every million events or so (never from another thread).
-public func runNetwork(_ specification: NetworkSpecification, progress: RunProgress? = nil) -> RunReport {
+/// `progress` is called every million events or so (never from another thread). `services`
+/// and `oracles` are what every run has unless a caller (a test adding a protocol) says more.
+public func runNetwork(_ specification: NetworkSpecification, services registrations: [ServiceRegistration] = ServiceRegistration.all(),
+                       oracles: [any Oracle] = standardOracles(), progress: RunProgress? = nil) -> RunReport {
     let n = specification.nodes
     let threshold = specification.thresholdValue
     let tree = RandomTree(rootSeed: specification.seed)
@@ -200,9 +202,8 @@ public func runNetwork(_ specification: NetworkSpecification, progress: RunProgr
     let costs = CryptoCostModel(table: specification.costTable)
     let byzantine = Set(specification.byzantine.map(NodeID.init))
     let facts = RunFacts(specification: specification, threshold: threshold, directory: directory, byzantine: byzantine)
-    let observer = RunObserver(facts: facts, oracles: standardOracles(), stopOnViolation: specification.stopOnViolation)
-    let wire = specification.wireEncoded ? ServiceRegistration.wireRegistry() : nil
-    let registrations = ServiceRegistration.all()
+    let observer = RunObserver(facts: facts, oracles: oracles, stopOnViolation: specification.stopOnViolation)
+    let wire = specification.wireEncoded ? ServiceRegistration.wireRegistry(registrations) : nil
     var endpoints = (0..<n).map { index -> LitEndpoint in
         let node = NodeID(index)
         let behaviour = specification.behaviours[index]

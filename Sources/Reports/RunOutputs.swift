@@ -47,6 +47,11 @@ public enum RunOutputs {
             ("expectations", .array(expectations.map {
                 .object([("metric", .string($0.metric)), ("condition", .string($0.condition)), ("actual", .string($0.actual)), ("passed", .bool($0.passed))])
             })),
+            ("violations", .array(report.violations.map { violation in
+                .object([("oracle", .string(violation.oracle)), ("detail", .string(violation.detail)),
+                         ("time_ms", violation.time.map { .number($0.milliseconds) } ?? .null),
+                         ("event", violation.event.map { .integer(Int64($0)) } ?? .null)])
+            })),
             ("stop_reason", .string(report.stopReason.rawValue)),
             ("trace_digest", .string(report.traceDigest)),
             ("wall", .object([

@@ -67,15 +67,8 @@ public struct Scenario: Sendable {
 }
 
 /// Every metric a scenario can expect, for validation and "did you mean".
-public let knownMetrics = [
-    "dkg.completed", "dkg.duration_ms", "dkg.messages", "dkg.bytes", "dkg.qualified", "dkg.excluded",
-    "sign.requested", "sign.succeeded", "sign.failed", "sign.success_rate", "sign.retries",
-    "sign.latency_ms.p50", "sign.latency_ms.p90", "sign.latency_ms.p99", "sign.latency_ms.max", "sign.latency_ms.mean",
-    "blame.accused", "blame.unresponsive", "blame.precision", "blame.recall", "safety.violations",
-    "network.messages_sent", "network.messages_delivered", "network.messages_dropped", "network.bytes_sent",
-    "network.messages_undecodable",
-    "sim.events", "sim.end_ms",
-]
+/// (The registry's deterministic metrics: wall time is not something to expect.)
+public let knownMetrics = MetricRegistry.all.filter(\.isDeterministic).map(\.name)
 
 /// Reads, validates and builds scenarios.
 public enum ScenarioLoader {

@@ -33,7 +33,7 @@ struct Check: ParsableCommand {
                 invalid.append(file)
                 continue
             }
-            let (report, results, wall) = execute(scenario, traceLimit: options.traceLimit, quiet: false)
+            let (report, results, wall) = execute(scenario, options: options, quiet: false)
             let directory = URL(fileURLWithPath: out).appendingPathComponent(scenario.name).appendingPathComponent("seed-\(scenario.seed)")
             try? RunOutputs.write(report, scenario: scenario, expectations: results, wallSeconds: wall, to: directory, exportSecretShares: false)
             print("\(file) (seed \(scenario.seed), \(String(format: "%.1f", wall)) s)")

@@ -16,6 +16,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Events kept for trace.json (0: no trace.json; the digest always covers every event).")
     var traceLimit = 200_000
 
+    @Flag(help: "End the run at the first safety violation (the violating event is the last one simulated).")
+    var stopOnViolation = false
+
     var allOverrides: [String] { overrides + (seed.map { ["seed=\($0)"] } ?? []) }
 }
 
@@ -48,7 +51,7 @@ struct Run: ParsableCommand {
         if exportSecretShares {
             printError("WARNING: --export-secret-shares writes every node's SECRET key share to keys.json. Testing only: anyone with threshold of them holds the group key.")
         }
-        let (report, results, wall) = execute(scenario, traceLimit: options.traceLimit, quiet: quiet)
+        let (report, results, wall) = execute(scenario, options: options, quiet: quiet)
         let directory = URL(fileURLWithPath: out ?? "reports/runs/\(scenario.name)/seed-\(scenario.seed)")
         do {
             try RunOutputs.write(report, scenario: scenario, expectations: results, wallSeconds: wall, to: directory,
@@ -78,12 +81,14 @@ func loadScenario(_ file: String, overrides: [String], quiet: Bool) throws -> Sc
 
 /// Runs a scenario with a progress line on terminals; returns the report, the expectation
 /// results and the wall-clock seconds.
-func execute(_ scenario: Scenario, traceLimit: Int, quiet: Bool) -> (RunReport, [ExpectationResult], Double) {
+func execute(_ scenario: Scenario, options: RunOptions, quiet: Bool) -> (RunReport, [ExpectationResult], Double) {
+    let traceLimit = options.traceLimit
     let clock = ContinuousClock()
     let started = clock.now
     let showProgress = !quiet && standardErrorIsTerminal
     var specification = scenario.specification
     specification.trace = traceLimit > 0 ? .events(limit: traceLimit) : .digestOnly
+    specification.stopOnViolation = options.stopOnViolation
     let report = runNetwork(specification) { now, events, stop in
         guard showProgress else { return }
         let elapsed = started.duration(to: clock.now)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LitNetwork
 import Reports
 import Scenario
 
@@ -26,9 +27,7 @@ struct Sweep: ParsableCommand {
     }
 
     /// The key metrics sweep.csv carries for each point.
-    static let columns = ["dkg.completed", "dkg.duration_ms", "dkg.messages", "dkg.bytes", "sign.success_rate", "sign.latency_ms.p50",
-                          "sign.latency_ms.p99", "sign.retries", "blame.precision", "blame.recall", "safety.violations",
-                          "network.bytes_sent", "sim.events"]
+    static let columns = MetricRegistry.sweepColumns
 
     func run() throws {
         let scenario = try loadScenario(file, overrides: overrides, quiet: false)

@@ -36,6 +36,8 @@ public struct MetricDefinition: Sendable {
     public let description: String
     /// Whether `litsim sweep` puts it in sweep.csv.
     public let inSweep: Bool
+    /// Whether the same scenario and seed always give the same value (everything but wall time).
+    public var isDeterministic: Bool { owner != "litsim" }
 
     init(_ name: String, _ kind: Kind, unit: String = "", owner: String, inSweep: Bool = false, _ description: String) {
         self.name = name
@@ -83,10 +85,10 @@ public enum MetricRegistry {
         MetricDefinition("network.messages_delivered", .integer, unit: "messages", owner: "engine", "messages delivered"),
         MetricDefinition("network.messages_dropped", .integer, unit: "messages", owner: "engine",
                          "messages lost, cut by partitions or sent by crashed hosts"),
-        MetricDefinition("network.bytes_sent", .integer, unit: "bytes", owner: "engine", "bytes sent by every endpoint"),
+        MetricDefinition("network.bytes_sent", .integer, unit: "bytes", owner: "engine", inSweep: true, "bytes sent by every endpoint"),
         MetricDefinition("network.messages_undecodable", .integer, unit: "messages", owner: "engine",
                          "messages dropped because their bytes did not decode (network.wire: encoded)"),
-        MetricDefinition("sim.events", .integer, unit: "events", owner: "engine", "events the engine handled"),
+        MetricDefinition("sim.events", .integer, unit: "events", owner: "engine", inSweep: true, "events the engine handled"),
         MetricDefinition("sim.end_ms", .number, unit: "ms", owner: "engine", "simulated time when the run ended"),
         MetricDefinition("wall.seconds", .number, unit: "s", owner: "litsim", "wall time of the run (not deterministic)"),
         MetricDefinition("wall.events_per_second", .number, unit: "events/s", owner: "litsim",

@@ -11,24 +11,32 @@ public enum SigningFlow: String, Sendable, CaseIterable {
 }
 
 /// What a registration needs to make one node's service for a run.
-struct NodeSetup {
-    let node: NodeID
-    let specification: NetworkSpecification
-    let dkg: DKGConfiguration
+public struct NodeSetup {
+    public let node: NodeID
+    public let specification: NetworkSpecification
+    /// The genesis DKG's parameters (roster, threshold, identity keys, session).
+    public let dkg: DKGConfiguration
     /// The node's Byzantine behaviour, if any.
-    let behaviour: ByzantineBehaviour?
+    public let behaviour: ByzantineBehaviour?
 }
 
 /// One protocol the nodes can run: its wire type, its Byzantine behaviours, and how a node's
 /// service is made. Adding a protocol is a folder under Protocols/ plus one entry in `all`.
-struct ServiceRegistration {
+public struct ServiceRegistration {
     let protocolName: ProtocolName
     let registerWire: (inout WireRegistry) -> Void
     let behaviours: [BehaviourDescription]
     /// The node's service, or nil when the run does not use this protocol.
     let make: (NodeSetup) -> AnyServiceHost?
 
-    static func all() -> [ServiceRegistration] {
+    /// A protocol with no adversaries of its own (`silent` still applies): its service per
+    /// node, or nil where the run does not use it.
+    public static func service<S: NodeService>(_ type: S.Type, _ make: @escaping (NodeSetup) -> S?) -> ServiceRegistration {
+        .make(S.Message.self, behaviours: []) { setup in make(setup).map { hosted($0, setup) { _, _ in nil } } }
+    }
+
+    /// The protocols every run registers.
+    public static func all() -> [ServiceRegistration] {
         [
             .make(DKGMessage.self, behaviours: DKGAdversary.catalogue) { setup in
                 hosted(DKGParticipant(configuration: setup.dkg, me: setup.node), setup) { service, choice in
@@ -70,10 +78,10 @@ struct ServiceRegistration {
         hosted(service, setup) { service, choice in adversary(service, choice, setup.specification.clients.timeout.duration) }
     }
 
-    /// Every registered protocol's decoder.
-    static func wireRegistry() -> WireRegistry {
+    /// The decoders of these protocols.
+    static func wireRegistry(_ registrations: [ServiceRegistration] = all()) -> WireRegistry {
         var registry = WireRegistry()
-        for registration in all() { registration.registerWire(&registry) }
+        for registration in registrations { registration.registerWire(&registry) }
         return registry
     }
 }

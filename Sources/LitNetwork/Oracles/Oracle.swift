@@ -40,6 +40,13 @@ public struct RunFacts {
     public let directory: IdentityDirectory
     public let byzantine: Set<NodeID>
 
+    public init(specification: NetworkSpecification, threshold: Int, directory: IdentityDirectory, byzantine: Set<NodeID>) {
+        self.specification = specification
+        self.threshold = threshold
+        self.directory = directory
+        self.byzantine = byzantine
+    }
+
     public func isHonest(_ node: NodeID) -> Bool { !byzantine.contains(node) }
 }
 
@@ -129,6 +136,6 @@ public final class RunObserver {
 }
 
 /// The oracles every run has (DESIGN.md §4a).
-func standardOracles() -> [any Oracle] {
+public func standardOracles() -> [any Oracle] {
     [DKGAgreementOracle(), DKGUsableOracle(), BlamePrecisionOracle(), SignatureValidityOracle(), NonceUniquenessOracle()]
 }
