@@ -107,21 +107,26 @@ enum ClientTimer: Hashable {
 /// A client as Lit's SDK behaves: handshake with every node, then requests to a signer set of
 /// `threshold` nodes (the cheapest: lowest expected latency, ties in a per-client random
 /// order), a timeout per attempt, retries with a backoff of 1 s × attempt, and a new signer set
-/// each time that leaves out nodes that failed or were caught with a bad share.
+/// each time that leaves out nodes that failed or were caught with a bad share. This is the
+/// request lifecycle every request kind shares; what an attempt sends and how answers combine
+/// is the kind's (`RequestKind`).
 public final class LitClient {
+    /// What the lifecycle knows of an attempt, whatever the kind.
     struct Attempt {
         var number: Int
+        /// The nodes whose final answers complete the attempt (empty until the kind chooses).
         var signers: [Int]
-        var commitments: [Int: SignedCommitment] = [:]
-        /// Signers in the order their commitments arrived ("the first to answer").
-        var arrivalOrder: [Int] = []
-        var shares: [Int: SignatureShareMessage] = [:]
+        var finalSetChosen: Bool
+        /// Nodes that took part in a first round (they are alive and willing).
+        var acknowledged: Set<Int> = []
+        var answered: Set<Int> = []
         var refused: Set<Int> = []
-        /// Signers that refused for a reason of their own, not a missing co-signer.
+        /// Nodes that refused for a reason of their own, not a missing peer.
         var selfRefused: Set<Int> = []
-        /// How many refusing signers named each node missing.
+        /// How many refusing nodes named each node missing.
         var namedMissingBy: [Int: Int] = [:]
-        var packageSent = false
+
+        static func void(_ number: Int) -> Attempt { Attempt(number: number, signers: [], finalSetChosen: true) }
     }
 
     /// This client's part of one workload entry.
@@ -147,16 +152,12 @@ public final class LitClient {
         var invalidShareFailures = 0
     }
 
-    enum FailureKind { case network, invalidShares }
-
     public let id: ClientID
     public var index: Int { id.value }
     let layout: EndpointLayout
     let clientCount: Int
     let nodes: Int
     let threshold: Int
-    let scheme: SigningScheme
-    let flow: SigningFlow
     let timeout: SimDuration
     let retries: Int
     let invalidShareRetries: Int
@@ -169,6 +170,8 @@ public final class LitClient {
     let wire: WireRegistry?
     let meter = CostMeter()
     var random: RandomStream
+    var kind: any RequestKind
+    let signingProtocol: ProtocolName
     var timers: [TimerID: ClientTimer] = [:]
     var nextTimer: TimerID = 1
 
@@ -182,7 +185,6 @@ public final class LitClient {
     var blamed: Set<Int> = []
     /// Times each node held up an attempt of this client; the fewer, the sooner it is asked.
     public private(set) var strikes: [Int]
-    var verificationShares: [Int: Point] = [:]
     public private(set) var operationTotals = Array(repeating: 0, count: CryptoOperation.allCases.count)
     /// Messages from the network that did not decode (wire: encoded).
     public private(set) var undecodableMessages = 0
@@ -194,8 +196,6 @@ public final class LitClient {
         clientCount = specification.clients.count
         nodes = specification.nodes
         self.threshold = threshold
-        scheme = specification.scheme
-        flow = specification.flow
         timeout = specification.clients.timeout
         retries = specification.clients.retries
         invalidShareRetries = specification.clients.invalidShareRetries
@@ -211,11 +211,23 @@ public final class LitClient {
         self.observer = observer
         self.wire = wire
         self.random = random
+        kind = FROSTSignKind(scheme: specification.scheme, flow: specification.flow, timeout: specification.clients.timeout)
+        signingProtocol = specification.flow == .lit ? LitFlow.protocolName : CoordinatorFlow.protocolName
         seedBytes = (0..<8).map { UInt8(truncatingIfNeeded: specification.seed >> (56 - 8 * UInt64($0))) }
     }
 
     func chargeWork(_ context: inout ProcessContext<LitMessage>) {
         context.charge(costs.charge(meter, into: &operationTotals))
+    }
+
+    /// Runs `body` with the kind and an IO view of this client, then takes the context back.
+    func withKind<T>(_ context: inout ProcessContext<LitMessage>, _ body: (inout any RequestKind, inout ClientIO) -> T) -> T {
+        var io = ClientIO(client: self, engine: context)
+        var kind = self.kind
+        let result = body(&kind, &io)
+        self.kind = kind
+        context = io.engine
+        return result
     }
 
     // MARK: Sending and timers
@@ -225,13 +237,6 @@ public final class LitClient {
         context.send(wire == nil ? typed : typed.encoded, to: layout.index(of: .node(NodeID(node))))
     }
 
-    func sendSigning(_ payload: SigningPayload, to node: Int, _ context: inout ProcessContext<LitMessage>) {
-        switch flow {
-        case .lit: send(SigningMessage<LitFlow>(payload), to: node, &context)
-        case .coordinator: send(SigningMessage<CoordinatorFlow>(payload), to: node, &context)
-        }
-    }
-
     func setTimer(_ timer: ClientTimer, after delay: SimDuration, _ context: inout ProcessContext<LitMessage>) {
         let id = nextTimer
         nextTimer += 1
@@ -239,20 +244,17 @@ public final class LitClient {
         context.setTimer(id, after: delay)
     }
 
-    func session(_ request: Int) -> SessionID {
-        let name = flow == .lit ? LitFlow.protocolName : CoordinatorFlow.protocolName
-        return SessionID(protocolName: name, epoch: roster?.epoch ?? .genesis, initiator: .client(id), counter: UInt64(request))
-    }
-
     func attemptID(_ request: Int, _ attempt: Int) -> AttemptID {
         precondition(attempt >= 0 && attempt <= Int(UInt32.max), "attempt number out of range")
-        return AttemptID(session: session(request), attempt: UInt32(attempt))
+        let session = SessionID(protocolName: signingProtocol, epoch: roster?.epoch ?? .genesis, initiator: .client(id), counter: UInt64(request))
+        return AttemptID(session: session, attempt: UInt32(attempt))
     }
 
-    /// The request index of an attempt of this client's, if it is one.
-    func requestIndex(of id: AttemptID) -> Int? {
-        guard id.session == session(Int(clamping: id.request)) else { return nil }
-        return Int(clamping: id.request)
+    /// The open request an attempt id names, if it is this client's current attempt of it.
+    func currentRequest(_ attempt: AttemptID) -> Int? {
+        let request = Int(clamping: attempt.request)
+        guard let open = requests[request], attemptID(request, open.attempt.number) == attempt else { return nil }
+        return request
     }
 
     // MARK: Inputs
@@ -281,42 +283,26 @@ public final class LitClient {
             handleHandshake(response, from: sender, &context)
             return
         }
-        let payload: SigningPayload
-        if let lit = typed as? SigningMessage<LitFlow>, flow == .lit {
-            payload = lit.payload
-        } else if let coordinator = typed as? SigningMessage<CoordinatorFlow>, flow == .coordinator {
-            payload = coordinator.payload
-        } else {
-            return
+        guard let attempt = kind.attempt(of: typed), let requestIndex = currentRequest(attempt) else { return }
+        let answer = withKind(&context) { kind, io in kind.receive(typed, from: sender, request: requestIndex, &io) }
+        guard let answer, var request = requests[requestIndex] else { return }
+        switch answer {
+        case let .acknowledged(node):
+            request.attempt.acknowledged.insert(node)
+        case let .finalSet(signers, node):
+            request.attempt.acknowledged.insert(node)
+            request.attempt.signers = signers
+            request.attempt.finalSetChosen = true
+            request.record.signers = signers
+        case let .answered(node):
+            request.attempt.answered.insert(node)
+        case let .refused(node, forItself, missing):
+            request.attempt.refused.insert(node)
+            if forItself { request.attempt.selfRefused.insert(node) }
+            for named in Set(missing) where named >= 0 && named < nodes { request.attempt.namedMissingBy[named, default: 0] += 1 }
         }
-        switch payload {
-        case let .commitment(commitment):
-            guard commitment.signer.value == sender, let requestIndex = requestIndex(of: commitment.id), var request = requests[requestIndex],
-                  request.attempt.number == Int(commitment.id.attempt), request.attempt.commitments[sender] == nil else { return }
-            request.attempt.commitments[sender] = commitment
-            request.attempt.arrivalOrder.append(sender)
-            requests[requestIndex] = request
-            if flow == .coordinator { sendPackageIfReady(requestIndex, &context) }
-        case let .share(share):
-            guard share.signer.value == sender, let requestIndex = requestIndex(of: share.id), var request = requests[requestIndex],
-                  request.attempt.number == Int(share.id.attempt), request.attempt.signers.contains(sender),
-                  request.attempt.shares[sender] == nil else { return }
-            request.attempt.shares[sender] = share
-            requests[requestIndex] = request
-            settleIfAllAnswered(requestIndex, &context)
-        case let .refusal(refusal):
-            guard refusal.signer.value == sender, let requestIndex = requestIndex(of: refusal.id), var request = requests[requestIndex],
-                  request.attempt.number == Int(refusal.id.attempt) else { return }
-            request.attempt.refused.insert(sender)
-            if refusal.reason != .missingCommitments { request.attempt.selfRefused.insert(sender) }
-            for node in Set(refusal.missing.map(\.value)) where node < nodes {
-                request.attempt.namedMissingBy[node, default: 0] += 1
-            }
-            requests[requestIndex] = request
-            settleIfAllAnswered(requestIndex, &context)
-        case .request, .package:
-            break
-        }
+        requests[requestIndex] = request
+        settleIfAllAnswered(requestIndex, &context)
     }
 
     func timerFired(_ timer: TimerID, _ context: inout ProcessContext<LitMessage>) {
@@ -327,7 +313,7 @@ public final class LitClient {
             issueNext(stream: stream, &context)
         case let .attemptTimeout(requestIndex, attempt):
             if let request = requests[requestIndex], request.attempt.number == attempt {
-                let silent = request.attempt.signers.filter { request.attempt.shares[$0] == nil && !request.attempt.refused.contains($0) }
+                let silent = request.attempt.signers.filter { !request.attempt.answered.contains($0) && !request.attempt.refused.contains($0) }
                 failAttempt(requestIndex, reason: ClientFailure(.timeout, nodes: silent), &context)
             }
         case let .retry(requestIndex):
@@ -335,15 +321,32 @@ public final class LitClient {
         }
     }
 
-    /// Once every signer has answered (a share or a refusal): aggregate, or fail the attempt.
+    /// Once every node of the final set has answered (or refused): combine, or fail the attempt.
     func settleIfAllAnswered(_ requestIndex: Int, _ context: inout ProcessContext<LitMessage>) {
-        guard let attempt = requests[requestIndex]?.attempt, !attempt.signers.isEmpty,
-              attempt.signers.allSatisfy({ attempt.shares[$0] != nil || attempt.refused.contains($0) }) else { return }
-        if attempt.refused.isEmpty {
-            finishAttempt(requestIndex, &context)
-        } else {
+        guard let request = requests[requestIndex] else { return }
+        let attempt = request.attempt
+        guard !attempt.signers.isEmpty, attempt.signers.allSatisfy({ attempt.answered.contains($0) || attempt.refused.contains($0) }) else { return }
+        guard attempt.refused.isEmpty else {
             failAttempt(requestIndex, reason: ClientFailure(.refused, nodes: attempt.refused.sorted()), &context)
+            return
         }
+        let outcome = withKind(&context) { kind, io in kind.finish(request: requestIndex, message: request.record.message, signers: attempt.signers, &io) }
+        switch outcome {
+        case let .success(signature):
+            requests[requestIndex]?.record.signature = signature
+            accept(requestIndex, signature: signature, signers: attempt.signers, &context)
+            complete(requestIndex, outcome: .success, failure: nil, &context)
+        case let .failure(reason, invalid):
+            failAttempt(requestIndex, reason: reason, invalid: invalid, &context)
+        }
+    }
+
+    func accept(_ requestIndex: Int, signature: [UInt8], signers: [Int], _ context: inout ProcessContext<LitMessage>) {
+        guard let request = requests[requestIndex], let key = groupCommitment?.publicKey, let scheme = (kind as? FROSTSignKind)?.scheme else { return }
+        let publicKey = scheme == .frostTaproot ? ((try? key.xOnly()) ?? []) : ((try? key.compressed()) ?? [])
+        observer.accepted(AcceptedSignature(request: requestIndex, scheme: scheme, publicKey: publicKey, message: request.record.message,
+                                            signature: signature, signers: signers),
+                          at: context.effectTime, event: context.event, &context)
     }
 
     // MARK: Handshake and workload
@@ -385,7 +388,7 @@ public final class LitClient {
         let message = Hashing.sha256(Array("litsim-request".utf8), seedBytes, Array("\(requestIndex)".utf8), meter: meter)
         let record = RequestRecord(client: index, index: requestIndex, message: message, start: context.now, end: nil,
                                    outcome: .unfinished, attempts: 0, signers: [])
-        requests[requestIndex] = Request(record: record, attempt: Attempt(number: 0, signers: []), stream: number)
+        requests[requestIndex] = Request(record: record, attempt: .void(0), stream: number)
         beginAttempt(requestIndex, &context)
         let stream = streams[number]
         if stream.workload.rate != nil, stream.ownsMore {
@@ -412,174 +415,51 @@ public final class LitClient {
             complete(requestIndex, outcome: .failed, failure: ClientFailure(.tooFewNodes), &context)
             return
         }
-        let id = attemptID(requestIndex, number)
         request.record.attempts = number
-        switch flow {
-        case .lit:
-            let signers = Array(available.prefix(threshold)).sorted()
-            request.attempt = Attempt(number: number, signers: signers)
-            request.record.signers = signers
-            let message = SignRequest(id: id, message: request.record.message, scheme: scheme, signers: signers.map(NodeID.init),
-                                      waitMilliseconds: signerWait)
-            for signer in signers { sendSigning(.request(message), to: signer, &context) }
-        case .coordinator:
-            request.attempt = Attempt(number: number, signers: [])
-            let message = SignRequest(id: id, message: request.record.message, scheme: scheme, signers: [], waitMilliseconds: signerWait)
-            for node in available.sorted() { sendSigning(.request(message), to: node, &context) }
-        }
+        let id = attemptID(requestIndex, number)
+        let message = request.record.message
+        let signers = withKind(&context) { kind, io in kind.begin(id, message: message, candidates: available, threshold: threshold, &io) }
+        request.attempt = Attempt(number: number, signers: signers, finalSetChosen: !signers.isEmpty)
+        if !signers.isEmpty { request.record.signers = signers }
         requests[requestIndex] = request
         setTimer(.attemptTimeout(request: requestIndex, attempt: number), after: timeout, &context)
     }
 
-    /// Signers wait at most three quarters of the client's timeout for their co-signers.
-    var signerWait: UInt32 { UInt32(clamping: timeout.nanoseconds / 1_000_000 * 3 / 4) }
-
-    /// Coordinator flow: the first `threshold` commitments make the signing package.
-    func sendPackageIfReady(_ requestIndex: Int, _ context: inout ProcessContext<LitMessage>) {
-        guard var request = requests[requestIndex], !request.attempt.packageSent, request.attempt.commitments.count >= threshold else { return }
-        let signers = Array(request.attempt.arrivalOrder.prefix(threshold)).sorted()
-        request.attempt.signers = signers
-        request.attempt.packageSent = true
-        request.record.signers = signers
-        let package = SigningPackageMessage(id: attemptID(requestIndex, request.attempt.number), message: request.record.message,
-                                            scheme: scheme, commitments: signers.map { request.attempt.commitments[$0]! })
-        for signer in signers { sendSigning(.package(package), to: signer, &context) }
-        requests[requestIndex] = request
-    }
-
-    /// All shares are in: aggregate, check the signature; on failure find and prove the culprit.
-    func finishAttempt(_ requestIndex: Int, _ context: inout ProcessContext<LitMessage>) {
-        guard let request = requests[requestIndex], let groupCommitment else { return }
-        let attempt = request.attempt
-        let shares = attempt.signers.map { attempt.shares[$0]! }
-        // The commitment list: the client's own (coordinator) or the one the signers used (lit).
-        var list: [SignedCommitment]
-        if flow == .coordinator {
-            list = attempt.signers.map { attempt.commitments[$0]! }
-        } else {
-            list = shares[0].commitments
-            if let (first, second) = equivocation(in: shares, direct: attempt.commitments) {
-                blame(.equivocation(first, second), &context)
-                failAttempt(requestIndex, reason: ClientFailure(.equivocation, nodes: [first.signer.value]), kind: .invalidShares, &context)
-                return
-            }
-            // Shares over different commitment lists cannot be judged against one package:
-            // blaming on them could accuse an honest signer, so the attempt just fails.
-            if Set(shares.map { $0.commitments.map(\.signedEncoding) }).count > 1 {
-                failAttempt(requestIndex, reason: ClientFailure(.inconsistentCommitments), &context)
-                return
-            }
-        }
-        guard list.map(\.signer.value) == attempt.signers else {
-            failAttempt(requestIndex, reason: ClientFailure(.wrongSignerSet), &context)
-            return
-        }
-        let bytes: [UInt8]?
-        switch scheme {
-        case .frostSecp256k1: bytes = aggregate(FROST<FROSTSecp256k1>.self, list: list, shares: shares, message: request.record.message, &context)
-        case .frostTaproot: bytes = aggregate(FROST<FROSTTaproot>.self, list: list, shares: shares, message: request.record.message, &context)
-        }
-        if let bytes {
-            requests[requestIndex]?.record.signature = bytes
-            let key = groupCommitment.publicKey
-            let publicKey = scheme == .frostTaproot ? ((try? key.xOnly()) ?? []) : ((try? key.compressed()) ?? [])
-            observer.accepted(AcceptedSignature(request: requestIndex, scheme: scheme, publicKey: publicKey, message: request.record.message,
-                                                signature: bytes, signers: attempt.signers),
-                              at: context.effectTime, event: context.event, &context)
-            complete(requestIndex, outcome: .success, failure: nil, &context)
-        } else {
-            failAttempt(requestIndex, reason: ClientFailure(.invalidSignature), kind: .invalidShares, &context)
-        }
-    }
-
-    /// A signer whose commitment for this attempt differs between two validly signed versions.
-    func equivocation(in shares: [SignatureShareMessage], direct: [Int: SignedCommitment]) -> (SignedCommitment, SignedCommitment)? {
-        var seen = direct
-        for share in shares {
-            for commitment in share.commitments {
-                let signer = commitment.signer.value
-                guard let earlier = seen[signer] else {
-                    seen[signer] = commitment
-                    continue
-                }
-                guard earlier != commitment, signer < nodes else { continue }
-                if earlier.id == commitment.id, earlier.commitment != commitment.commitment,
-                   earlier.hasValidSignature(directory, meter: meter), commitment.hasValidSignature(directory, meter: meter) {
-                    return (earlier, commitment)
-                }
-            }
-        }
-        return nil
-    }
-
-    func aggregate<Suite: FROSTCiphersuite>(
-        _ frost: FROST<Suite>.Type, list: [SignedCommitment], shares: [SignatureShareMessage], message: [UInt8],
-        _ context: inout ProcessContext<LitMessage>
-    ) -> [UInt8]? {
-        guard let groupCommitment, let roster else { return nil }
-        let key = groupCommitment.publicKey
-        guard let package = try? FROST<Suite>.signingPackage(groupKey: key, commitments: list.map(\.commitment), message: message, meter: meter)
-        else { return nil }
-        let signature = FROST<Suite>.aggregate(shares: shares.map(\.share), package: package)
-        // Lit's SDK checks only the combined signature; shares are checked only when it fails.
-        if FROST<Suite>.verify(signature, groupKey: key, message: message, meter: meter) { return Suite.serialize(signature) }
-        for share in shares {
-            guard let identifier = roster.identifier(of: share.signer) else { continue }
-            if !FROST<Suite>.verifyShare(identifier: identifier.scalar, verificationShare: verificationShare(of: share.signer.value),
-                                         share: share.share, package: package, meter: meter),
-               share.hasValidSignature(directory, meter: meter) {
-                blame(.invalidShare(share, commitments: list, message: message, scheme: scheme, groupCommitment: groupCommitment, roster: roster),
-                      &context)
-            }
-        }
-        return nil
-    }
-
-    func verificationShare(of node: Int) -> Point {
-        if let cached = verificationShares[node] { return cached }
-        let share = groupCommitment!.evaluate(at: roster!.identifier(of: NodeID(node))!.scalar, meter: meter)
-        verificationShares[node] = share
-        return share
-    }
-
-    func blame(_ evidence: SigningEvidence, _ context: inout ProcessContext<LitMessage>) {
+    func blame(_ evidence: any Evidence, _ context: inout ProcessContext<LitMessage>) {
         let node = evidence.culprit.value
         guard !blamed.contains(node) else { return }
         blamed.insert(node)
         observer.accusation(Accusation(evidence), by: .client(id), at: context.effectTime, event: context.event, &context)
     }
 
-    func failAttempt(_ requestIndex: Int, reason: ClientFailure, kind: FailureKind = .network, _ context: inout ProcessContext<LitMessage>) {
+    func failAttempt(_ requestIndex: Int, reason: ClientFailure, invalid: Bool = false, _ context: inout ProcessContext<LitMessage>) {
         guard var request = requests[requestIndex] else { return }
         let attempt = request.attempt
-        // Leave out whoever held the attempt up: in the lit flow the signers that never committed
-        // (the others were waiting for them), else those that sent no share; and anyone a
-        // co-signer reported missing.
-        let asked = flow == .lit ? attempt.signers : (attempt.packageSent ? attempt.signers : [])
-        let silent = asked.filter { attempt.commitments[$0] == nil && !attempt.refused.contains($0) }
-        let culprits = silent.isEmpty ? asked.filter { attempt.shares[$0] == nil && !attempt.refused.contains($0) } : silent
+        kind.end(request: requestIndex)
+        // Leave out whoever held the attempt up: the nodes that never took part in the first
+        // round (the others were waiting for them), else those that sent no final answer; and
+        // anyone a refusing peer reported missing.
+        let asked = attempt.finalSetChosen ? attempt.signers : []
+        let silent = asked.filter { !attempt.acknowledged.contains($0) && !attempt.refused.contains($0) }
+        let culprits = silent.isEmpty ? asked.filter { !attempt.answered.contains($0) && !attempt.refused.contains($0) } : silent
         for signer in culprits { request.excluded.insert(signer) }
-        // A signer that refused for itself (no key, not a signer, already signed) is no use
-        // for this request either.
+        // A node that refused for itself (no key, not a signer, already signed) is no use for
+        // this request either.
         for signer in attempt.selfRefused.sorted() {
             request.excluded.insert(signer)
             request.unwilling.insert(signer)
         }
-        // A node most refusing co-signers say they never heard from is the one to drop (under
-        // a partition each side names the other; the larger side wins).
+        // A node most refusing peers say they never heard from is the one to drop (under a
+        // partition each side names the other; the larger side wins).
         for (node, count) in attempt.namedMissingBy.sorted(by: { $0.key < $1.key }) where attempt.signers.contains(node) {
             let reporters = attempt.refused.filter { $0 != node }.count
             if reporters > 0, 2 * count > reporters { request.excluded.insert(node) }
         }
         for node in request.excluded.sorted() where strikes.indices.contains(node) { strikes[node] += 1 }
-        switch kind {
-        case .network: request.networkFailures += 1
-        case .invalidShares: request.invalidShareFailures += 1
-        }
+        if invalid { request.invalidShareFailures += 1 } else { request.networkFailures += 1 }
         request.record.failure = reason
-        // Void this attempt: with no signers and the package marked sent, late messages for it
-        // change nothing.
-        request.attempt = Attempt(number: attempt.number, signers: [], packageSent: true)
+        // Void this attempt: late answers for it change nothing.
+        request.attempt = .void(attempt.number)
         requests[requestIndex] = request
         guard request.networkFailures <= retries, request.invalidShareFailures <= invalidShareRetries else {
             complete(requestIndex, outcome: .failed, failure: reason, &context)
@@ -591,6 +471,7 @@ public final class LitClient {
 
     func complete(_ requestIndex: Int, outcome: RequestRecord.Outcome, failure: ClientFailure?, _ context: inout ProcessContext<LitMessage>) {
         guard var request = requests.removeValue(forKey: requestIndex) else { return }
+        kind.end(request: requestIndex)
         request.record.outcome = outcome
         request.record.end = context.effectTime
         request.record.failure = outcome == .success ? nil : failure

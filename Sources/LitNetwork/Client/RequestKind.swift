@@ -1,0 +1,61 @@
+import Protocols
+import Simulation
+import ThresholdCrypto
+
+/// What the client's lifecycle hands a request kind while it handles one input: the engine
+/// context, and the client's own means (sending to nodes, blaming, its meter and its key).
+struct ClientIO {
+    let client: LitClient
+    var engine: ProcessContext<LitMessage>
+
+    var meter: CostMeter { client.meter }
+    var groupCommitment: VSSCommitment? { client.groupCommitment }
+    var roster: Roster? { client.roster }
+    var directory: IdentityDirectory { client.directory }
+
+    mutating func send(_ message: any WireMessage, to node: Int) { client.send(message, to: node, &engine) }
+
+    /// A proof of misbehaviour: the culprit is left out of this client's later attempts.
+    mutating func blame(_ evidence: any Evidence) { client.blame(evidence, &engine) }
+}
+
+/// What a node's message meant for an attempt, as the lifecycle needs to know it.
+enum AttemptAnswer {
+    /// The node took part in a first round (a FROST commitment): it is alive and willing.
+    case acknowledged(node: Int)
+    /// `node` took part in the first round, and with it the kind chose the nodes whose final
+    /// answers complete the attempt (coordinator flow).
+    case finalSet([Int], acknowledged: Int)
+    /// The node's final answer arrived.
+    case answered(node: Int)
+    /// The node declined: for a reason of its own (no key, ...) or because of `missing` peers.
+    case refused(node: Int, forItself: Bool, missing: [Int])
+}
+
+/// How a finished attempt ended, from the kind's point of view.
+enum AttemptOutcome {
+    case success(signature: [UInt8])
+    /// `invalid` failures (bad shares, equivocation) draw on the SDK's separate retry budget.
+    case failure(ClientFailure, invalid: Bool)
+}
+
+/// One kind of client request (`sign` now; `sign-ecdsa`, `decrypt` and `jwt` later): what an
+/// attempt sends, what the nodes' answers mean, and how the answers are combined. Everything
+/// else — handshake, node selection, timeouts, retries with backoff, exclusions, blame
+/// bookkeeping, records — is the client's lifecycle and the same for every kind.
+protocol RequestKind {
+    /// The `op` of the workload entries it serves (requests.csv's `op` column).
+    var op: String { get }
+    /// Starts attempt `id` over `candidates` (preferred first, at least `threshold` of them);
+    /// returns the nodes whose final answers complete it, or [] when they are chosen later.
+    mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, _ io: inout ClientIO) -> [Int]
+    /// A node's message of this kind about one of this client's attempts (already checked to
+    /// be the current attempt of `request`); nil when it changes nothing.
+    mutating func receive(_ message: any WireMessage, from node: Int, request: Int, _ io: inout ClientIO) -> AttemptAnswer?
+    /// Every node of the final set answered: combine, verify, blame what is provable.
+    mutating func finish(request: Int, message: [UInt8], signers: [Int], _ io: inout ClientIO) -> AttemptOutcome
+    /// The attempt of `request` is over (finished, failed or timed out): forget its state.
+    mutating func end(request: Int)
+    /// The attempt a message of this kind belongs to, if it is one.
+    func attempt(of message: any WireMessage) -> AttemptID?
+}
