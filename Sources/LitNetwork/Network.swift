@@ -124,11 +124,11 @@ public struct RunReport: Sendable {
     public var pointMultiplications: Int { operationTotals[CryptoOperation.pointMultiply.rawValue] }
     public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name }?.value }
 
-    /// Every node's public verification share (computed here, off the nodes' clocks).
+    /// Every roster member's public verification share, in roster order (computed here, off the nodes' clocks).
     public func verificationShares() -> [Point]? {
         guard let agreedResult else { return nil }
         let meter = CostMeter()
-        return (0..<specification.nodes).compactMap { agreedResult.verificationShare(of: NodeID($0), meter: meter) }
+        return agreedResult.roster.members.compactMap { agreedResult.verificationShare(of: $0, meter: meter) }
     }
 }
 

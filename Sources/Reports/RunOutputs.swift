@@ -1,5 +1,6 @@
 import Foundation
 import LitNetwork
+import Protocols
 import Scenario
 import Simulation
 import ThresholdCrypto
@@ -111,11 +112,12 @@ public enum RunOutputs {
     public static func keysDocument(_ report: RunReport, exportSecretShares: Bool) -> JSON? {
         guard let agreed = report.agreedResult, let verification = report.verificationShares(),
               let groupKey = try? agreed.groupPublicKey.compressed() else { return nil }
-        let nodes: [JSON] = (0..<report.specification.nodes).map { node in
+        let nodes: [JSON] = agreed.roster.members.enumerated().map { position, member in
+            let node = member.value
             var fields: [(String, JSON)] = [
                 ("id", .integer(Int64(node))),
-                ("identifier", .string(Scalar(UInt64(node + 1)).hexString)),
-                ("verification_share", .string((try? verification[node].compressed())?.hexString ?? "")),
+                ("identifier", .string(agreed.roster.identifier(of: member)!.scalar.hexString)),
+                ("verification_share", .string((try? verification[position].compressed())?.hexString ?? "")),
             ]
             if exportSecretShares, let result = report.results[node] {
                 fields.append(("secret_share", .string(result.secretShare.hexString)))
