@@ -45,6 +45,8 @@ public struct NetworkSpecification: Sendable {
     public var trace: TraceRecorder.Retention
     /// End the run at the first safety violation (its event is the last one).
     public var stopOnViolation = false
+    /// When a DKG node may finish (`protocol.dkg_agreement`).
+    public var dkgAgreement = DKGAgreementRule.quorum
 
     public init(
         nodes: Int, threshold: ThresholdRule = .lit, seed: UInt64 = 1,
@@ -198,7 +200,7 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
     // One memo per run: the nodes of this run share the host's work, no other run sees it.
     let memo = CryptoMemo()
     let dkg = DKGConfiguration(session: DKGConfiguration.genesisSession(roster: roster), roster: roster, threshold: threshold,
-                               directory: directory, roundTimeout: specification.roundTimeout.duration)
+                               directory: directory, roundTimeout: specification.roundTimeout.duration, agreement: specification.dkgAgreement)
     let costs = CryptoCostModel(table: specification.costTable)
     let byzantine = Set(specification.byzantine.map(NodeID.init))
     let facts = RunFacts(specification: specification, threshold: threshold, directory: directory, byzantine: byzantine)

@@ -16,7 +16,7 @@ extension ScenarioLoader {
         "network.latency.jitter", "network.bandwidth", "network.loss", "network.duplicate", "network.reorder",
         "network.wire", "network.retransmit",
         "nodes.cpu", "nodes.slow",
-        "protocol.dkg", "protocol.signing", "protocol.signing_flow", "protocol.round_timeout",
+        "protocol.dkg", "protocol.dkg_agreement", "protocol.signing", "protocol.signing_flow", "protocol.round_timeout",
         "clients.count", "clients.timeout", "clients.retries", "clients.retries_on_invalid_shares", "clients.region",
         "workload", "faults", "byzantine",
     ]
@@ -104,7 +104,7 @@ extension ScenarioLoader {
         }
 
         // protocol
-        let proto = r.mapping(r.child(top, "protocol", path: ""), path: "protocol", allowed: ["dkg", "signing", "signing_flow", "round_timeout"])
+        let proto = r.mapping(r.child(top, "protocol", path: ""), path: "protocol", allowed: ["dkg", "dkg_agreement", "signing", "signing_flow", "round_timeout"])
         _ = r.choice(r.child(proto, "dkg", path: "protocol"), path: "protocol.dkg", default: "pedpop", allowed: ["pedpop"])
         let scheme = SigningScheme(rawValue: r.choice(r.child(proto, "signing", path: "protocol"), path: "protocol.signing",
                                                       default: "frost-secp256k1", allowed: SigningScheme.allCases.map(\.rawValue)))!
@@ -112,6 +112,12 @@ extension ScenarioLoader {
                                                   default: "lit", allowed: SigningFlow.allCases.map(\.rawValue)))!
         let roundTimeout = r.duration(r.child(proto, "round_timeout", path: "protocol"), path: "protocol.round_timeout",
                                       default: .seconds(30), allowZero: false)
+        let agreementNode = r.child(proto, "dkg_agreement", path: "protocol")
+        let agreement = DKGAgreementRule(rawValue: r.choice(agreementNode, path: "protocol.dkg_agreement", default: "quorum",
+                                                            allowed: DKGAgreementRule.allCases.map(\.rawValue))) ?? .quorum
+        if agreement == .threshold {
+            r.warning(agreementNode, "`dkg_agreement: threshold` is unsafe: two groups of `threshold` nodes need not share an honest node, so the key can split (kept to reproduce that)")
+        }
 
         // workload
         let workloads = workloadSpecifications(r.child(top, "workload", path: ""), reader: r)
@@ -150,6 +156,8 @@ extension ScenarioLoader {
         }
         if behaviours.count > n - t, t >= 1, t <= n {
             r.warning(byzantineNode, "\(behaviours.count) Byzantine nodes exceed n − threshold = \(n - t): the network is not expected to tolerate them")
+        } else if agreement == .quorum, behaviours.count > (n - 1) / 3 {
+            r.warning(byzantineNode, "\(behaviours.count) Byzantine nodes exceed f = ⌊(n − 1)/3⌋ = \((n - 1) / 3): the DKG's quorum rule is safe only below n/3")
         }
 
         // expectations
@@ -184,11 +192,12 @@ extension ScenarioLoader {
         guard !r.hasErrors else { return nil }
         let model = NetworkModel(latency: latency, uplinkBitsPerSecond: bandwidth, loss: loss, duplicate: duplicate, reorder: reorder,
                                  retransmission: retransmit)
-        let specification = NetworkSpecification(
+        var specification = NetworkSpecification(
             nodes: n, threshold: threshold, seed: seed, network: model, faults: faults, roundTimeout: roundTimeout,
             behaviours: behaviours, costTable: costTable, cpuFactorsPermille: cpuFactors,
             clients: ClientSpecification(count: clientCount, timeout: clientTimeout, retries: retries, invalidShareRetries: invalidRetries),
             workloads: workloads, scheme: scheme, flow: flow, stop: stop, wireEncoded: wireEncoded)
+        specification.dkgAgreement = agreement
         return Scenario(file: root.file, name: name, description: description, specification: specification,
                         expectations: expectations, sweep: sweep, warnings: r.diagnostics.filter { $0.severity == .warning })
     }

@@ -13,6 +13,7 @@ import ThresholdCrypto
         let partition = Partition(window: TimeWindow(start: .zero, end: SimInstant(nanoseconds: 600_000_000_000)),
                                   shape: .groups([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]))
         var specification = NetworkSpecification(nodes: 10, threshold: .fixed(5), seed: 3, faults: FaultSchedule(partitions: [partition]))
+        specification.dkgAgreement = .threshold  // the unsafe rule: the safe one cannot split
         specification.stopOnViolation = stopOnViolation
         return specification
     }

@@ -20,7 +20,7 @@ import ThresholdCrypto
 
     @Test func aSignatureVerifiesOnlyForItsOwnKindSessionEpochAndSender() {
         let (identities, directory) = setup()
-        let share = DKGShare(session: session(), sender: 1, receiver: 2, share: Scalar(5)).signed(by: identities[1], meter: meter)
+        let share = DKGShare(session: session(), sender: 1, receiver: 2, commitmentHash: [UInt8](repeating: 3, count: 32), share: Scalar(5)).signed(by: identities[1], meter: meter)
         #expect(share.hasValidSignature(directory, meter: meter))
         let statement = share.statement(meter: meter)
         let header = statement.header
@@ -41,7 +41,7 @@ import ThresholdCrypto
             #expect(!SignedStatement(header: other, signature: statement.signature).isValid(directory, meter: meter), "\(other)")
         }
         // And as whole messages: the share's signature on a complaint or commitments message of the same session.
-        let complaints = DKGComplaints(session: share.session, sender: 1, complaints: [], echoes: [], signature: share.signature)
+        let complaints = DKGComplaints(session: share.session, sender: 1, complaints: [], signature: share.signature)
         #expect(!complaints.hasValidSignature(directory, meter: meter))
     }
 
@@ -50,7 +50,7 @@ import ThresholdCrypto
     /// as a round-1 broadcast; and forging the kind breaks the signature.
     @Test func aShareSignatureCannotPassAsARoundOneEcho() {
         let (identities, directory) = setup()
-        let share = DKGShare(session: session(), sender: 1, receiver: 2, share: Scalar(5)).signed(by: identities[1], meter: meter)
+        let share = DKGShare(session: session(), sender: 1, receiver: 2, commitmentHash: [UInt8](repeating: 3, count: 32), share: Scalar(5)).signed(by: identities[1], meter: meter)
         let asIs = share.statement(meter: meter)
         #expect(asIs.isValid(directory, meter: meter) && asIs.header.kind != DKGCommitments.kind)
         let relabelled = SignedHeader(protocolName: dkgProtocol, kind: DKGCommitments.kind, session: asIs.header.session,

@@ -7,7 +7,8 @@ import ThresholdCrypto
     /// Every kind of DKG message, from a run with a bad dealer and a false complainer (so that
     /// complaints with evidence and justifications occur).
     func dkgMessages() -> [DKGMessage] {
-        var dkg = LocalDKG(participants: 6, threshold: 4, behaviours: [1: .badShare(targets: [0]), 4: .falseComplaint(targets: [2])], seed: 31)
+        var dkg = LocalDKG(participants: 7, threshold: 4, behaviours: [1: .badShare(targets: [0]), 4: .falseComplaint(targets: [2]),
+                                                                       5: .splitBroadcast(targets: [0, 1, 2, 3]), 6: .equivocateComplaint(targets: [0])], seed: 31)
         dkg.run()
         return dkg.harness.queue.map(\.message)
     }
@@ -55,10 +56,10 @@ import ThresholdCrypto
     @Test func everyMessageRoundTripsAndItsEncodingIsItsWireSize() throws {
         let meter = CostMeter()
         let dkg = dkgMessages()
-        #expect(Set(dkg.map(\.round)) == Set(DKGRound.allCases), "all five DKG rounds occur")
+        #expect(Set(dkg.map(\.kind)) == Set(DKGMessageKind.allCases), "every kind of DKG message occurs")
         for message in dkg {
             let bytes = message.encoded
-            #expect(bytes.count == message.wireSize, "\(message.round)")
+            #expect(bytes.count == message.wireSize, "\(message.kind)")
             #expect(try registry.decode(bytes, meter: meter) as? DKGMessage == message)
         }
         for payload in signingPayloads() {

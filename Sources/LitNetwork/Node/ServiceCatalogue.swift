@@ -18,6 +18,11 @@ public struct NodeSetup {
     public let dkg: DKGConfiguration
     /// The node's Byzantine behaviour, if any.
     public let behaviour: ByzantineBehaviour?
+
+    /// Every node with the same behaviour as this choice (colluders).
+    func sharing(_ choice: BehaviourChoice) -> [NodeID] {
+        specification.behaviours.keys.sorted().filter { specification.behaviours[$0]?.name == choice.name }.map(NodeID.init)
+    }
 }
 
 /// One protocol the nodes can run: its wire type, its Byzantine behaviours, and how a node's
@@ -40,7 +45,9 @@ public struct ServiceRegistration {
         [
             .make(DKGMessage.self, behaviours: DKGAdversary.catalogue) { setup in
                 hosted(DKGParticipant(configuration: setup.dkg, me: setup.node), setup) { service, choice in
-                    DKGAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: DKGAdversary($0, configuration: setup.dkg))) }
+                    DKGAdversary.behaviour(for: choice, colluders: setup.sharing(choice)).map {
+                        ServiceHost(Adversarial(service, adversary: DKGAdversary($0, configuration: setup.dkg)))
+                    }
                 }
             },
             .make(HandshakeMessage.self, behaviours: []) { setup in hosted(HandshakeService(), setup) { _, _ in nil } },

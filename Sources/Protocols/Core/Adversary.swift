@@ -13,8 +13,9 @@ public protocol Adversary: Sendable {
     associatedtype Service: NodeService
     typealias Effect = ServiceEffect<Service.Message, WrappedTimer<Service.Timer>, Service.Output>
 
-    /// Whether the service sees this input at all.
-    func accepts(_ message: Service.Message, from sender: EndpointID) -> Bool
+    /// Sees every input first (an adversary may remember what it was sent); returns whether
+    /// the service sees it at all.
+    mutating func intercept(_ message: Service.Message, from sender: EndpointID) -> Bool
     /// What the node does, given what the honest service would do.
     mutating func rewrite(_ effects: [Effect], _ context: ServiceContext) -> [Effect]
     /// One of the adversary's own timers fired.
@@ -24,7 +25,7 @@ public protocol Adversary: Sendable {
 }
 
 extension Adversary {
-    public func accepts(_ message: Service.Message, from sender: EndpointID) -> Bool { true }
+    public mutating func intercept(_ message: Service.Message, from sender: EndpointID) -> Bool { true }
     public mutating func timerFired(_ id: UInt64, _ context: ServiceContext) -> [Effect] { [] }
 }
 
@@ -51,7 +52,7 @@ public struct Adversarial<A: Adversary>: NodeService {
     }
 
     public mutating func receive(_ message: Message, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
-        guard adversary.accepts(message, from: sender) else { return [] }
+        guard adversary.intercept(message, from: sender) else { return [] }
         return adversary.rewrite(Self.wrap(service.receive(message, from: sender, context)), context)
     }
 
@@ -72,7 +73,7 @@ public struct Adversarial<A: Adversary>: NodeService {
 /// Sends nothing at all, in any service.
 public struct Silent<Service: NodeService>: Adversary {
     public init() {}
-    public func accepts(_ message: Service.Message, from sender: EndpointID) -> Bool { false }
+    public mutating func intercept(_ message: Service.Message, from sender: EndpointID) -> Bool { false }
     public mutating func rewrite(_ effects: [Effect], _ context: ServiceContext) -> [Effect] {
         // Outputs stay (they are the node's own state), nothing leaves the node.
         effects.filter { if case .output = $0 { true } else { false } }

@@ -13,9 +13,11 @@ public struct DKGConfiguration: Sendable {
     public let roundTimeout: Duration
     /// Which key the finished DKG installs in the node's key store.
     public let key: KeyID
+    /// When a node may finish (and which dealers it deals with).
+    public let agreement: DKGAgreementRule
 
     public init(session: SessionID, roster: Roster, threshold: Int, directory: IdentityDirectory, roundTimeout: Duration,
-                key: KeyID = .group) {
+                key: KeyID = .group, agreement: DKGAgreementRule = .quorum) {
         precondition(session.protocolName == dkgProtocol, "a DKG session")
         precondition(session.epoch == roster.epoch, "the session's epoch is the roster's")
         precondition(threshold >= 1 && threshold <= roster.count, "1 ≤ threshold ≤ participants")
@@ -26,6 +28,7 @@ public struct DKGConfiguration: Sendable {
         self.directory = directory
         self.roundTimeout = roundTimeout
         self.key = key
+        self.agreement = agreement
     }
 
     /// The genesis session: epoch 0, started by the roster's first member, attempt 0.
@@ -34,6 +37,38 @@ public struct DKGConfiguration: Sendable {
     }
 
     public var participants: Int { roster.count }
+
+    /// f: the most Byzantine participants the `quorum` rule is safe against (n ≥ 3f + 1).
+    public var faultTolerance: Int { (participants - 1) / 3 }
+
+    /// The smallest number of votes any two sets of which share an honest participant:
+    /// ⌊(n + f) / 2⌋ + 1, so 2q − n > f.
+    public var quorum: Int { (participants + faultTolerance) / 2 + 1 }
+
+    /// Matching agreement votes a node needs to finish.
+    public var votesToFinish: Int {
+        switch agreement {
+        case .quorum: quorum
+        case .all: participants
+        case .threshold: threshold
+        }
+    }
+}
+
+/// How a DKG decides it is done (`protocol.dkg_agreement`).
+public enum DKGAgreementRule: String, Sendable, CaseIterable {
+    /// A dealer is dealt with when a quorum echoed its round-1 broadcast, and a node finishes
+    /// at a quorum of matching votes: two quorums share an honest node, which votes once, so
+    /// no two honest nodes finish with different keys while fewer than n/3 are Byzantine,
+    /// under any network fault. Tolerates n − quorum silent nodes (3 of 10).
+    case quorum
+    /// Every participant must vote for the same transcript (Lit's epoch advance needs every
+    /// next validator ready): safe, and one silent node stalls it.
+    case all
+    /// A threshold of matching votes, each node dealing with the dealers it heard itself: the
+    /// rule before the safety review, kept so its split-key schedules can be reproduced.
+    /// Unsafe: two groups of `threshold` need not share an honest node.
+    case threshold
 }
 
 /// A finished DKG as one node sees it.
@@ -66,7 +101,7 @@ public struct DKGResult: Sendable {
 public enum DKGFailure: Sendable, Equatable, CustomStringConvertible {
     /// Fewer than `threshold` dealers qualified.
     case tooFewQualified(Int)
-    /// The agreement round timed out with fewer than `threshold` matching digests.
+    /// The agreement round timed out with fewer matching digests than the rule needs.
     case noAgreement(matching: Int)
 
     /// A stable code for reports.
@@ -93,22 +128,29 @@ public enum DKGOutcome: Sendable {
     case failed(DKGFailure)
 }
 
-/// One participant of the PedPoP DKG with complaints, justifications and agreement.
+/// One participant of the PedPoP DKG, hardened (the safety review, DESIGN.md §4a).
 ///
-/// Rounds: (1) broadcast commitments and a proof of knowledge; (2) send each peer its share;
-/// (3) broadcast complaints (bad shares with the dealer's signed share as evidence, missing
-/// shares) and an echo of every round-1 header; (4) dealers answer missing-share complaints
-/// with the signed shares, now public; (5) broadcast the transcript digest and finish when a
-/// threshold of participants agree. Each round waits for the peers it expects until the round
-/// timeout. A sans-IO state machine (a `NodeService`): inputs in, effects out. A finished DKG
-/// installs its key share in the node's key store.
+/// Rounds: (1) broadcast commitments and a proof of knowledge; (2) broadcast an echo of every
+/// round-1 header received — two headers of one dealer over different bodies prove
+/// equivocation, and a node that missed a broadcast a quorum echoed fetches it, so honest
+/// nodes deal with the same dealers; (3) send each peer its share, naming the round-1 body it
+/// evaluates; (4) broadcast complaints (bad or inconsistent shares, quoted as their dealer
+/// signed them; missing shares); (5) only if there were complaints: dealers publish the shares
+/// they were said to have withheld, and every node checks each kept share on its own (errors
+/// that cancelled in the aggregated check are caught here, while a colluder is being dropped)
+/// and publishes any that fail; (6) vote for the transcript digest and finish at the rule's
+/// number of matching votes, then broadcast the votes finished with (a node that voted twice
+/// is caught by its two signed votes). Each round waits for the peers it expects until the
+/// round timeout. A missing justification entry excludes a dealer without accusing it: the
+/// network may have lost the complaint. A sans-IO state machine: inputs in, effects out; a
+/// finished DKG installs its key share in the node's key store.
 public struct DKGParticipant: NodeService, Sendable {
     public typealias Message = DKGMessage
     public typealias Timer = DKGRound
     public typealias Output = DKGOutcome
 
     public enum Phase: String, Sendable, Equatable, CaseIterable {
-        case idle, commitments, shares, complaints, justifications, agreement, finished, failed
+        case idle, commitments, echoes, shares, complaints, justifications, agreement, finished, failed
     }
 
     public let configuration: DKGConfiguration
@@ -116,15 +158,25 @@ public struct DKGParticipant: NodeService, Sendable {
     /// This node's position in the roster: the index of its entries in the arrays below.
     let mine: Int
     public private(set) var phase = Phase.idle
+    /// Lost its round state in a crash: it takes no further part.
+    var lost = false
 
     var polynomial: Polynomial?
     var commitments: [DKGCommitments?]
     var commitmentHeaders: [SignedStatement?]
+    var roundOneValid: [Bool]
+    var echoes: [DKGEchoes?]
+    /// Per dealer, the echoers whose echo matched the round-1 header this node holds.
+    var support: [Set<Int>]
+    /// Dealers whose round-1 broadcast this node asked an echoer for.
+    var fetching: [Bool]
+    var fetchesAnswered: Set<[Int]> = []
+    /// Dealers this node deals with (a quorum echoed them, or with `threshold`, heard directly).
+    var dealt: [Bool]
     var shares: [DKGShare?]
     var complaintMessages: [DKGComplaints?]
     var justifications: [DKGJustification?]
     var agreements: [DKGAgreement?]
-    var passedRoundOne: [Bool]
     var disqualified: [Bool]
     var accusations: [Accusation] = []
     var accusationKeys: Set<String> = []
@@ -142,11 +194,15 @@ public struct DKGParticipant: NodeService, Sendable {
         let n = configuration.participants
         commitments = Array(repeating: nil, count: n)
         commitmentHeaders = Array(repeating: nil, count: n)
+        roundOneValid = Array(repeating: false, count: n)
+        echoes = Array(repeating: nil, count: n)
+        support = Array(repeating: [], count: n)
+        fetching = Array(repeating: false, count: n)
+        dealt = Array(repeating: false, count: n)
         shares = Array(repeating: nil, count: n)
         complaintMessages = Array(repeating: nil, count: n)
         justifications = Array(repeating: nil, count: n)
         agreements = Array(repeating: nil, count: n)
-        passedRoundOne = Array(repeating: false, count: n)
         disqualified = Array(repeating: false, count: n)
         unresponsive = Array(repeating: false, count: n)
     }
@@ -167,11 +223,20 @@ public struct DKGParticipant: NodeService, Sendable {
         return writer.bytes
     }
 
+    /// Round state is volatile: a node that crashes mid-DKG does not rejoin it (its key, once
+    /// installed, is durable in the key store).
+    public mutating func crash() {
+        guard phase != .finished else { return }
+        lost = true
+        polynomial = nil
+        shares = Array(repeating: nil, count: n)
+    }
+
     // MARK: Inputs
 
     /// Round 1: draw the polynomial, commit, prove, broadcast.
     public mutating func start(_ context: ServiceContext) -> [Effect] {
-        guard phase == .idle else { return [] }
+        guard phase == .idle, !lost else { return [] }
         let meter = context.meter
         var rng = context.random
         let secret = Scalar.randomNonZero(using: &rng)
@@ -184,6 +249,8 @@ public struct DKGParticipant: NodeService, Sendable {
         let signed = DKGCommitments(session: session, sender: me, commitment: commitment, proof: proof).signed(by: context.identity, meter: meter)
         commitments[mine] = signed
         commitmentHeaders[mine] = signed.statement(meter: meter)
+        roundOneValid[mine] = true
+        support[mine].insert(mine)
         var effects = enter(.commitments)
         effects += [.broadcast(.commitments(signed), to: others), .setTimer(.commitments, after: configuration.roundTimeout)]
         effects += advance(context)
@@ -193,19 +260,25 @@ public struct DKGParticipant: NodeService, Sendable {
     /// A message from another participant. Anything malformed, unsigned or out of place is
     /// dropped with a note; nothing here traps on remote input.
     public mutating func receive(_ message: DKGMessage, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
-        guard phase != .finished, phase != .failed, phase != .idle else { return [] }
-        let meter = context.meter
-        guard sender == .node(message.sender), let from = roster.position(of: message.sender), from != mine else {
+        guard phase != .idle, !lost else { return [] }
+        let done = phase == .finished || phase == .failed
+        // After the end only votes matter: a double vote is evidence whenever it is seen.
+        if done { switch message { case .agreement, .certificate: break; default: return [] } }
+        guard let from = sender.node.flatMap(roster.position(of:)), from != mine, let author = roster.position(of: message.sender) else {
             return [.note("dkg: dropped a message claiming \(message.sender) from \(sender)")]
         }
-        guard message.session == session else {
-            return [.note("dkg: dropped a message for another session from \(sender)")]
+        // A round-1 broadcast may be relayed (fetched from an echoer): its dealer's signature,
+        // not the sender, makes it authentic. Everything else comes from its author.
+        if case .commitments = message {} else if author != from {
+            return [.note("dkg: dropped a message claiming \(message.sender) from \(sender)")]
         }
-        if case let .complaints(list) = message, list.complaints.count > n || list.echoes.count > n {
-            // One complaint and one echo per participant at most: longer lists cost every
-            // receiver work for nothing (a flood), so they are dropped unread.
-            return [.note("dkg: dropped an oversized complaints message from \(sender)")]
+        guard message.session == session else { return [.note("dkg: dropped a message for another session from \(sender)")] }
+        guard fitsTheRoster(message) else {
+            // One entry per participant at most: longer lists cost every receiver work for
+            // nothing (a flood), so they are dropped unread.
+            return [.note("dkg: dropped an oversized message from \(sender)")]
         }
+        let meter = context.meter
         let statement = message.payload.statement(meter: meter)
         guard statement.isValid(configuration.directory, meter: meter, memo: context.memo) else {
             return [.note("dkg: dropped a message with a bad signature from \(sender)")]
@@ -213,15 +286,18 @@ public struct DKGParticipant: NodeService, Sendable {
         var effects = [Effect]()
         switch message {
         case let .commitments(package):
-            if let existing = commitmentHeaders[from] {
-                if existing.header.bodyHash != statement.header.bodyHash, !disqualified[from] {
-                    // Two differently signed round-1 broadcasts: equivocation, proven.
-                    disqualify(from, .equivocation(existing, statement), &effects)
-                }
-                return effects
+            receiveCommitments(package, statement: statement, from: author, &effects, context)
+        case let .echoes(list):
+            if echoes[from] == nil {
+                echoes[from] = list
+                checkEchoes(list, from: from, &effects, context)
             }
-            commitments[from] = package
-            commitmentHeaders[from] = statement
+        case let .fetch(request):
+            // Answer each request once, with the dealer's own signed broadcast.
+            if let dealer = roster.position(of: request.dealer), let package = commitments[dealer],
+               fetchesAnswered.insert([from, dealer]).inserted {
+                effects.append(.send(.commitments(package), to: sender))
+            }
         case let .share(share):
             guard share.receiver == me else { return [.note("dkg: share from \(sender) addressed to \(share.receiver)")] }
             if shares[from] == nil { shares[from] = share }
@@ -229,18 +305,39 @@ public struct DKGParticipant: NodeService, Sendable {
             if complaintMessages[from] == nil { complaintMessages[from] = complaints }
         case let .justification(justification):
             if justifications[from] == nil { justifications[from] = justification }
-        case let .agreement(agreement):
-            if agreements[from] == nil { agreements[from] = agreement }
+        case let .agreement(vote):
+            receiveVote(vote, from: from, &effects, context)
+        case let .certificate(certificate):
+            for vote in certificate.votes where vote.session == session {
+                guard let voter = roster.position(of: vote.sender), voter != mine else { continue }
+                // A vote identical to the one held needs no second check.
+                if agreements[voter] == vote { continue }
+                guard vote.hasValidSignature(configuration.directory, meter: meter, memo: context.memo) else { continue }
+                receiveVote(vote, from: voter, &effects, context)
+            }
         }
-        effects += advance(context)
+        if !done { effects += advance(context) }
         return effects
     }
 
-    /// A round's timeout: stop waiting and go on with what arrived.
+    func fitsTheRoster(_ message: DKGMessage) -> Bool {
+        switch message {
+        case let .echoes(m): m.echoes.count <= n
+        case let .complaints(m): m.complaints.count <= n
+        case let .justification(m): m.shares.count <= n && m.lateComplaints.count <= n
+        case let .certificate(m): m.votes.count <= n
+        case let .commitments(m): m.commitment.threshold <= n + 1
+        default: true
+        }
+    }
+
+    /// A timer: stop waiting and go on with what arrived.
     public mutating func timerFired(_ round: DKGRound, _ context: ServiceContext) -> [Effect] {
+        guard !lost else { return [] }
         var effects = [Effect]()
         switch (round, phase) {
         case (.commitments, .commitments): completeCommitments(&effects, context)
+        case (.echoes, .echoes): completeEchoes(&effects, context)
         case (.shares, .shares): completeShares(&effects, context)
         case (.complaints, .complaints): completeComplaints(&effects, context)
         case (.justifications, .justifications): completeJustifications(&effects, context)
@@ -268,13 +365,15 @@ public struct DKGParticipant: NodeService, Sendable {
             switch phase {
             case .commitments where commitments.allSatisfy({ $0 != nil }):
                 completeCommitments(&effects, context)
-            case .shares where participants.allSatisfy({ shares[$0] != nil || !passedRoundOne[$0] }):
+            case .echoes where participants.allSatisfy({ echoes[$0] != nil || $0 == mine }) && !awaitingFetch:
+                completeEchoes(&effects, context)
+            case .shares where (0..<n).allSatisfy({ shares[$0] != nil || !dealt[$0] }):
                 completeShares(&effects, context)
             case .complaints where participants.allSatisfy({ complaintMessages[$0] != nil }):
                 completeComplaints(&effects, context)
-            case .justifications where openComplaints.allSatisfy({ justifications[$0.dealer] != nil }):
+            case .justifications where participants.allSatisfy({ justifications[$0] != nil }):
                 completeJustifications(&effects, context)
-            case .agreement where matchingAgreements >= threshold:
+            case .agreement where matchingAgreements >= configuration.votesToFinish:
                 effects += finish(context)
             default:
                 break
@@ -283,40 +382,109 @@ public struct DKGParticipant: NodeService, Sendable {
         }
     }
 
-    /// Everyone who broadcast round 1 (this node included): the peers later rounds wait for.
+    /// Everyone whose round-1 broadcast this node holds (this node included): the peers
+    /// later rounds wait for, so a crashed dealer costs one timeout, not one per round.
     var participants: [Int] { (0..<n).filter { commitments[$0] != nil } }
+
+    /// A fetch is outstanding for a dealer a quorum may still make this node deal with.
+    var awaitingFetch: Bool { (0..<n).contains { fetching[$0] && commitments[$0] == nil } }
 
     var matchingAgreements: Int {
         guard let agreementDigest else { return 0 }
         return agreements.filter { $0?.digest == agreementDigest }.count
     }
 
+    /// A round-1 broadcast, directly or relayed: kept and checked once; a second body proves
+    /// equivocation.
+    mutating func receiveCommitments(_ package: DKGCommitments, statement: SignedStatement, from dealer: Int,
+                                     _ effects: inout [Effect], _ context: ServiceContext) {
+        if let existing = commitmentHeaders[dealer] {
+            if existing.header.bodyHash != statement.header.bodyHash, !disqualified[dealer] {
+                disqualify(dealer, .equivocation(existing, statement), &effects)
+            }
+            return
+        }
+        // After the echo round, the set of dealers is decided: a late broadcast changes nothing.
+        guard phase == .commitments || phase == .echoes else { return }
+        commitments[dealer] = package
+        commitmentHeaders[dealer] = statement
+        support[dealer].insert(mine)
+        if package.commitment.threshold != threshold {
+            // More coefficients than the threshold would raise it: rejected, and provable.
+            disqualify(dealer, .wrongCommitmentLength(package, threshold: threshold), &effects)
+        } else if !verifyProof(package, dealer: dealer, context) {
+            disqualify(dealer, .invalidProof(package, identifier: roster.identifier(at: dealer)), &effects)
+        } else {
+            roundOneValid[dealer] = true
+        }
+        // Echoes that arrived before the broadcast count now.
+        for echoer in 0..<n {
+            guard let list = echoes[echoer], let echo = list.echoes.first(where: { $0.header.sender == package.sender }) else { continue }
+            if echo.header == statement.header { support[dealer].insert(echoer) }
+        }
+    }
+
     mutating func completeCommitments(_ effects: inout [Effect], _ context: ServiceContext) {
-        let meter = context.meter
-        for dealer in 0..<n {
-            guard let package = commitments[dealer] else {
-                markUnresponsive(dealer, in: "commitments", &effects)
+        for dealer in 0..<n where commitments[dealer] == nil { markUnresponsive(dealer, in: "commitments", &effects) }
+        let list = (0..<n).compactMap { commitmentHeaders[$0] }
+        let signed = DKGEchoes(session: session, sender: me, echoes: list).signed(by: context.identity, meter: context.meter)
+        echoes[mine] = signed
+        effects += enter(.echoes)
+        effects.append(.broadcast(.echoes(signed), to: others))
+        effects.append(.setTimer(.echoes, after: configuration.roundTimeout))
+    }
+
+    /// Another node's view of the round-1 broadcasts. A header identical to the one held needs
+    /// no check and counts as support; another valid header of this session from the same
+    /// dealer proves equivocation; a valid header of a dealer this node missed is fetched. The
+    /// header names protocol, kind, session and sender, so a signature on any other message
+    /// can never pass for a round-1 broadcast here.
+    /// An entry no honest node would echo (another kind, session or protocol, or a signature
+    /// that fails) proves the echoer forged it.
+    mutating func checkEchoes(_ list: DKGEchoes, from echoer: Int, _ effects: inout [Effect], _ context: ServiceContext) {
+        for (index, echo) in list.echoes.enumerated() {
+            let header = echo.header
+            guard let dealer = roster.position(of: header.sender), DKGEvidence.isRoundOneHeader(echo, of: header.sender, in: session) else {
+                disqualify(echoer, .forgedEcho(list, index: index), &effects, exclude: false)
                 continue
             }
-            if dealer == mine || disqualified[dealer] {
-                passedRoundOne[dealer] = !disqualified[dealer]
+            if let ours = commitmentHeaders[dealer], ours.header == header {
+                support[dealer].insert(echoer)
                 continue
             }
-            if package.commitment.threshold != threshold {
-                // More coefficients than the threshold would raise it: rejected, and provable.
-                disqualify(dealer, .wrongCommitmentLength(package, threshold: threshold), &effects)
-            } else if !verifyProof(package, dealer: dealer, context) {
-                disqualify(dealer, .invalidProof(package, identifier: roster.identifier(at: dealer)), &effects)
-            } else {
-                passedRoundOne[dealer] = true
+            guard echo.isValid(configuration.directory, meter: context.meter, memo: context.memo) else {
+                disqualify(echoer, .forgedEcho(list, index: index), &effects, exclude: false)
+                continue
+            }
+            if let ours = commitmentHeaders[dealer] {
+                if !disqualified[dealer] { disqualify(dealer, .equivocation(ours, echo), &effects) }
+            } else if configuration.agreement != .threshold, phase == .commitments || phase == .echoes, !fetching[dealer] {
+                fetching[dealer] = true
+                let request = DKGFetch(session: session, sender: me, dealer: header.sender).signed(by: context.identity, meter: context.meter)
+                effects.append(.send(.fetch(request), to: .node(node(echoer))))
             }
         }
-        // Round 2: a share for every other node, whether or not it was heard in round 1.
+    }
+
+    /// The dealers to deal with: valid round-1 broadcasts a quorum echoed (with `threshold`,
+    /// those heard at all). Then round 3: a share for every other node, naming this node's
+    /// round-1 body.
+    mutating func completeEchoes(_ effects: inout [Effect], _ context: ServiceContext) {
+        let meter = context.meter
+        for dealer in 0..<n where commitments[dealer] != nil && roundOneValid[dealer] && !disqualified[dealer] {
+            if configuration.agreement == .threshold || support[dealer].count >= configuration.quorum {
+                dealt[dealer] = true
+            } else {
+                effects.append(.note("dkg: dealer \(node(dealer).value) echoed by \(support[dealer].count), fewer than \(configuration.quorum)"))
+            }
+        }
         let polynomial = polynomial!
-        shares[mine] = DKGShare(session: session, sender: me, receiver: me, share: polynomial.evaluate(at: roster.identifier(at: mine).scalar))
+        let hash = commitmentHeaders[mine]!.header.bodyHash
+        shares[mine] = DKGShare(session: session, sender: me, receiver: me, commitmentHash: hash,
+                                share: polynomial.evaluate(at: roster.identifier(at: mine).scalar))
         effects += enter(.shares)
         for receiver in 0..<n where receiver != mine {
-            let share = DKGShare(session: session, sender: me, receiver: node(receiver),
+            let share = DKGShare(session: session, sender: me, receiver: node(receiver), commitmentHash: hash,
                                  share: polynomial.evaluate(at: roster.identifier(at: receiver).scalar))
             effects.append(.send(.share(share.signed(by: context.identity, meter: meter)), to: .node(node(receiver))))
         }
@@ -327,12 +495,16 @@ public struct DKGParticipant: NodeService, Sendable {
         let meter = context.meter
         var complaints = [DKGComplaint]()
         var received = [VSS.DealtShare<Int>]()
-        for dealer in 0..<n where passedRoundOne[dealer] && dealer != mine {
-            if let share = shares[dealer] {
-                received.append(VSS.DealtShare(dealer: dealer, share: share.share, commitment: commitments[dealer]!.commitment))
-            } else {
+        for dealer in 0..<n where dealt[dealer] && dealer != mine {
+            guard let share = shares[dealer] else {
                 markUnresponsive(dealer, in: "shares", &effects)
                 complaints.append(.missingShare(dealer: node(dealer)))
+                continue
+            }
+            if share.commitmentHash != commitmentHeaders[dealer]!.header.bodyHash {
+                complaints.append(.inconsistentShare(share, commitmentHeaders[dealer]!))
+            } else {
+                received.append(VSS.DealtShare(dealer: dealer, share: share.share, commitment: commitments[dealer]!.commitment))
             }
         }
         // One aggregated check; per-dealer checks only when it fails, to name the culprits.
@@ -340,8 +512,7 @@ public struct DKGParticipant: NodeService, Sendable {
             complaints.append(.invalidShare(shares[culprit]!))
         }
         complaints.sort { $0.dealer < $1.dealer }
-        let echoes = (0..<n).compactMap { commitmentHeaders[$0] }
-        let signed = DKGComplaints(session: session, sender: me, complaints: complaints, echoes: echoes).signed(by: context.identity, meter: meter)
+        let signed = DKGComplaints(session: session, sender: me, complaints: complaints).signed(by: context.identity, meter: meter)
         complaintMessages[mine] = signed
         if !complaints.isEmpty { effects.append(.note("dkg: complaints against \(complaints.map(\.dealer.value))")) }
         effects += enter(.complaints)
@@ -351,40 +522,50 @@ public struct DKGParticipant: NodeService, Sendable {
 
     mutating func completeComplaints(_ effects: inout [Effect], _ context: ServiceContext) {
         let meter = context.meter
+        var anyComplaint = false
         for complainer in participants {
             guard let message = complaintMessages[complainer] else {
                 markUnresponsive(complainer, in: "complaints", &effects)
                 continue
             }
-            if complainer != mine { checkEchoes(message.echoes, &effects, context) }
+            if !message.complaints.isEmpty { anyComplaint = true }
             for complaint in message.complaints {
-                switch complaint {
-                case let .invalidShare(evidence):
-                    judgeInvalidShareComplaint(evidence, in: message, from: complainer, &effects, context)
-                case let .missingShare(dealerID):
-                    guard let dealer = roster.position(of: dealerID), passedRoundOne[dealer], !disqualified[dealer], dealer != complainer
-                    else { continue }
+                if case let .missingShare(dealerID) = complaint {
+                    guard let dealer = roster.position(of: dealerID), dealt[dealer], !disqualified[dealer], dealer != complainer else { continue }
                     openComplaints.append((dealer, complainer))
+                } else {
+                    judge(complaint, in: .complaints(message), from: complainer, &effects, context)
                 }
             }
         }
         openComplaints.removeAll { disqualified[$0.dealer] }
-        guard !openComplaints.isEmpty else {
+        guard anyComplaint else {
             finalize(&effects, context)
             return
         }
-        let mineToAnswer = openComplaints.filter { $0.dealer == mine }.map(\.complainer)
-        if !mineToAnswer.isEmpty {
-            let polynomial = polynomial!
-            let published = mineToAnswer.map { receiver in
-                DKGShare(session: session, sender: me, receiver: node(receiver),
-                         share: polynomial.evaluate(at: roster.identifier(at: receiver).scalar)).signed(by: context.identity, meter: meter)
-            }
-            let signed = DKGJustification(session: session, sender: me, shares: published).signed(by: context.identity, meter: meter)
-            justifications[mine] = signed
-            effects.append(.broadcast(.justification(signed), to: others))
+        // Round 5. Dealers publish the shares they were said to have withheld.
+        let answered = openComplaints.filter { $0.dealer == mine }.map(\.complainer)
+        let polynomial = polynomial!
+        let hash = commitmentHeaders[mine]!.header.bodyHash
+        let published = answered.map { receiver in
+            DKGShare(session: session, sender: me, receiver: node(receiver), commitmentHash: hash,
+                     share: polynomial.evaluate(at: roster.identifier(at: receiver).scalar)).signed(by: context.identity, meter: meter)
         }
+        // A dealer may now be dropped; errors that cancelled in this node's aggregated check
+        // would then leave its share wrong. Each kept share is checked on its own (only when
+        // there were complaints: honest runs never pay for it) and any that fails is published.
+        var late = [DKGComplaint]()
+        for dealer in 0..<n where dealt[dealer] && !disqualified[dealer] && dealer != mine {
+            guard let share = shares[dealer], share.commitmentHash == commitmentHeaders[dealer]!.header.bodyHash else { continue }
+            if !VSS.verify(share: share.share, at: roster.identifier(at: mine).scalar, against: commitments[dealer]!.commitment, meter: meter) {
+                late.append(.invalidShare(share))
+            }
+        }
+        let signed = DKGJustification(session: session, sender: me, shares: published, lateComplaints: late)
+            .signed(by: context.identity, meter: meter)
+        justifications[mine] = signed
         effects += enter(.justifications)
+        effects.append(.broadcast(.justification(signed), to: others))
         effects.append(.setTimer(.justifications, after: configuration.roundTimeout))
     }
 
@@ -395,57 +576,71 @@ public struct DKGParticipant: NodeService, Sendable {
         return memo.proofs.value(for: [package.signature, package.body, proofContext], meter: context.meter, compute: check)
     }
 
-    /// A complaint that carries the dealer's signed share: the share decides who lied.
-    mutating func judgeInvalidShareComplaint(_ quoted: DKGShare, in message: DKGComplaints, from complainer: Int,
-                                             _ effects: inout [Effect], _ context: ServiceContext) {
+    /// A complaint that quotes the dealer's signed share: the share decides who lied, judged
+    /// only against the round-1 body the dealer named in it. A share naming another body than
+    /// a round-1 header the dealer signed convicts the dealer (it signed both), never the
+    /// complainer, whichever header this node itself holds.
+    mutating func judge(_ complaint: DKGComplaint, in claim: DKGClaim, from complainer: Int, _ effects: inout [Effect], _ context: ServiceContext) {
         let meter = context.meter
-        guard let dealer = roster.position(of: quoted.sender), quoted.receiver == node(complainer), quoted.session == session,
-              quoted.hasValidSignature(configuration.directory, meter: meter, memo: context.memo)
-        else {
+        let quoted: DKGShare
+        var quotedHeader: SignedStatement?
+        switch complaint {
+        case let .invalidShare(share): quoted = share
+        case let .inconsistentShare(share, header):
+            quoted = share
+            quotedHeader = header
+        case .missingShare: return
+        }
+        guard let dealer = roster.position(of: quoted.sender), dealt[dealer], !disqualified[dealer], dealer != complainer,
+              quoted.receiver == node(complainer), quoted.session == session, let package = commitments[dealer] else { return }
+        let identifier = roster.identifier(at: complainer)
+        let falseComplaint = DKGEvidence.falseComplaint(claim, quoted: quoted, package, complainerIdentifier: identifier)
+        guard quoted.hasValidSignature(configuration.directory, meter: meter, memo: context.memo) else {
             // The complainer signed a complaint around a share the dealer never signed.
-            if let dealerCommitments = roster.position(of: quoted.sender).flatMap({ commitments[$0] }) {
-                disqualify(complainer, .falseComplaint(message, quoted: quoted, dealerCommitments,
-                                                       complainerIdentifier: roster.identifier(at: complainer)), &effects, exclude: false)
+            disqualify(complainer, falseComplaint, &effects, exclude: false)
+            return
+        }
+        if let header = quotedHeader {
+            if DKGEvidence.isRoundOneHeader(header, of: quoted.sender, in: session), header.header.bodyHash != quoted.commitmentHash,
+               header.isValid(configuration.directory, meter: meter, memo: context.memo) {
+                disqualify(dealer, .inconsistentShare(quoted, header), &effects)
+            } else {
+                disqualify(complainer, falseComplaint, &effects, exclude: false)
             }
             return
         }
-        guard passedRoundOne[dealer], let package = commitments[dealer] else { return }
-        let identifier = roster.identifier(at: complainer)
-        if VSS.verify(share: quoted.share, at: identifier.scalar, against: package.commitment, meter: meter) {
-            disqualify(complainer, .falseComplaint(message, quoted: quoted, package, complainerIdentifier: identifier), &effects, exclude: false)
+        let ours = commitmentHeaders[dealer]!
+        if quoted.commitmentHash != ours.header.bodyHash {
+            disqualify(dealer, .inconsistentShare(quoted, ours), &effects)
+        } else if VSS.verify(share: quoted.share, at: identifier.scalar, against: package.commitment, meter: meter) {
+            disqualify(complainer, falseComplaint, &effects, exclude: false)
         } else {
             disqualify(dealer, .invalidShare(quoted, package, receiverIdentifier: identifier), &effects)
         }
     }
 
-    /// Another node's view of the round-1 broadcasts: a validly signed round-1 header of this
-    /// session from the same dealer over another body proves the dealer signed two broadcasts.
-    /// The header names protocol, kind, session and sender, so a signature on any other
-    /// message (a share, say) can never pass for a round-1 broadcast here.
-    mutating func checkEchoes(_ echoes: [SignedStatement], _ effects: inout [Effect], _ context: ServiceContext) {
-        for echo in echoes {
-            let header = echo.header
-            guard header.protocolName == dkgProtocol, header.kind == DKGCommitments.kind, header.session == session,
-                  let dealer = roster.position(of: header.sender), dealer != mine, !disqualified[dealer],
-                  let ours = commitmentHeaders[dealer], ours.header.bodyHash != header.bodyHash,
-                  echo.isValid(configuration.directory, meter: context.meter, memo: context.memo)
-            else { continue }
-            disqualify(dealer, .equivocation(ours, echo), &effects)
-        }
-    }
-
     mutating func completeJustifications(_ effects: inout [Effect], _ context: ServiceContext) {
         let meter = context.meter
+        // Late complaints first: a dealer whose bad share cancelled another's is proven so,
+        // even if it is about to be dropped for not justifying.
+        for sender in participants {
+            guard let message = justifications[sender] else {
+                markUnresponsive(sender, in: "justifications", &effects)
+                continue
+            }
+            for complaint in message.lateComplaints { judge(complaint, in: .justification(message), from: sender, &effects, context) }
+        }
         for (dealer, complainer) in openComplaints where !disqualified[dealer] {
-            guard let justification = justifications[dealer] else {
-                // Unanswered: excluded, but not accused (the dealer may simply be cut off).
+            // No answer, or no entry for this complainer: excluded, but not accused — the
+            // dealer may never have seen the complaint.
+            guard let justification = justifications[dealer],
+                  let share = justification.shares.first(where: { $0.receiver == node(complainer) }) else {
                 disqualified[dealer] = true
                 markUnresponsive(dealer, in: "justifications", &effects)
                 continue
             }
             let identifier = roster.identifier(at: complainer)
-            guard let share = justification.shares.first(where: { $0.receiver == node(complainer) }),
-                  share.sender == node(dealer), share.session == session,
+            guard share.sender == node(dealer), share.session == session, share.commitmentHash == commitmentHeaders[dealer]!.header.bodyHash,
                   share.hasValidSignature(configuration.directory, meter: meter, memo: context.memo),
                   VSS.verify(share: share.share, at: identifier.scalar, against: commitments[dealer]!.commitment, meter: meter)
             else {
@@ -460,7 +655,7 @@ public struct DKGParticipant: NodeService, Sendable {
 
     mutating func finalize(_ effects: inout [Effect], _ context: ServiceContext) {
         let meter = context.meter
-        let qualified = (0..<n).filter { passedRoundOne[$0] && !disqualified[$0] && shares[$0] != nil }
+        let qualified = (0..<n).filter { dealt[$0] && !disqualified[$0] && shares[$0] != nil }
         guard qualified.count >= threshold else {
             effects += enter(.failed)
             effects.append(.output(.failed(.tooFewQualified(qualified.count))))
@@ -470,8 +665,8 @@ public struct DKGParticipant: NodeService, Sendable {
         for dealer in qualified { secretShare += shares[dealer]!.share }
         let groupCommitment = VSSCommitment.sum(qualified.map { commitments[$0]!.commitment }, meter: meter)
         let myIdentifier = roster.identifier(at: mine).scalar
-        // The batch check covered the dealers heard in round 2; the key uses `qualified`, so
-        // check the share this node keeps against its verification share once more.
+        // The aggregated check covered the dealers heard in round 3; the key uses `qualified`,
+        // so check the share this node keeps against its verification share once more.
         let consistent = Point.base(secretShare, meter: meter) == groupCommitment.evaluate(at: myIdentifier, meter: meter)
         if !consistent {
             let culprits = qualified.filter {
@@ -499,8 +694,19 @@ public struct DKGParticipant: NodeService, Sendable {
         effects.append(.setTimer(.agreement, after: configuration.roundTimeout))
     }
 
-    /// A threshold agreed: output the result and keep the share, unless it is inconsistent (it
-    /// would only make invalid signature shares and get this honest node blamed: it abstains).
+    /// A vote, received or learnt from a certificate. A second vote of one voter for another
+    /// digest is proof that it voted twice.
+    mutating func receiveVote(_ vote: DKGAgreement, from voter: Int, _ effects: inout [Effect], _ context: ServiceContext) {
+        guard let held = agreements[voter] else {
+            agreements[voter] = vote
+            return
+        }
+        if held.digest != vote.digest { disqualify(voter, .doubleVote(held, vote), &effects, exclude: false) }
+    }
+
+    /// The rule's number of matching votes: output the result and keep the share, unless it is
+    /// inconsistent (it would only make invalid signature shares and get this honest node
+    /// blamed: it abstains). Then tell the others which votes it finished with.
     mutating func finish(_ context: ServiceContext) -> [Effect] {
         let result = pendingResult!
         var effects = enter(.finished)
@@ -510,7 +716,14 @@ public struct DKGParticipant: NodeService, Sendable {
         } else {
             effects.append(.note("dkg: this node's share is inconsistent; it will not sign"))
         }
-        effects.append(.output(.finished(result)))
+        effects.append(.output(.finished(DKGResult(
+            roster: result.roster, groupPublicKey: result.groupPublicKey, qualified: result.qualified, groupCommitment: result.groupCommitment,
+            secretShare: result.secretShare, shareIsConsistent: result.shareIsConsistent, transcriptDigest: result.transcriptDigest,
+            accused: accusations, unresponsive: result.unresponsive, threshold: result.threshold))))
+        let votes = agreements.compactMap { $0 }.filter { $0.digest == agreementDigest }
+        let certificate = DKGCertificate(session: session, sender: me, votes: votes).signed(by: context.identity, meter: context.meter)
+        effects.append(.broadcast(.certificate(certificate), to: others))
+        effects.append(.cancelTimer(.agreement))
         return effects
     }
 
