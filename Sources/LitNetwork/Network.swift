@@ -194,7 +194,11 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
         var stream = tree.stream(.identity, node)
         return NodeIdentity(secret: .randomNonZero(using: &stream), meter: setupMeter)
     }
-    let directory = IdentityDirectory(keys: identities.map(\.publicKey))
+    let clientIdentities = (0..<specification.clients.count).map { client -> NodeIdentity in
+        var stream = tree.stream(.clientIdentity, client)
+        return NodeIdentity(secret: .randomNonZero(using: &stream), meter: setupMeter)
+    }
+    let directory = IdentityDirectory(keys: identities.map(\.publicKey), clientKeys: clientIdentities.map(\.publicKey))
     let layout = EndpointLayout(nodes: n, clients: specification.clients.count)
     let roster = Roster.genesis(count: n)
     // One memo per run: the nodes of this run share the host's work, no other run sees it.
@@ -226,7 +230,8 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
             return a != b ? a < b : (rank[$0], $0) < (rank[$1], $1)
         }
         endpoints.append(.client(LitClient(id: ClientID(client), layout: layout, threshold: threshold, specification: specification,
-                                           preference: preference, costs: costs, directory: directory, observer: observer, wire: wire,
+                                           preference: preference, costs: costs, directory: directory, identity: clientIdentities[client],
+                                           observer: observer, wire: wire,
                                            random: order)))
     }
     let settings = (0..<specification.endpoints).map { EndpointSettings(cpuFactorPermille: specification.cpuFactorsPermille[$0] ?? 1000) }

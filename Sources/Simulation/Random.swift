@@ -88,6 +88,8 @@ public enum StreamDomain: UInt64, Sendable {
     case engine = 7
     /// Long-term identity keys (kept apart from a node's protocol randomness).
     case identity = 8
+    /// Clients' identity keys (a client signs its requests).
+    case clientIdentity = 9
 }
 
 /// The tree of independent streams under one root seed.

@@ -87,6 +87,9 @@ public enum FROSTError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidShare(identifier: Scalar)
     case missingShare(identifier: Scalar)
     case identityGroupCommitment
+    case zeroIdentifier
+    case identifierOutOfRange(identifier: Scalar)
+    case tooFewParticipants(Int)
 
     public var description: String {
         switch self {
@@ -96,6 +99,9 @@ public enum FROSTError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .invalidShare(identifier): "signature share of \(identifier.hexString) does not verify"
         case let .missingShare(identifier): "no signature share from \(identifier.hexString)"
         case .identityGroupCommitment: "the group commitment is the identity"
+        case .zeroIdentifier: "an identifier is zero"
+        case let .identifierOutOfRange(identifier): "identifier \(identifier.hexString) is larger than the number of participants"
+        case let .tooFewParticipants(count): "\(count) commitments are fewer than the signers needed"
         }
     }
 }
@@ -193,10 +199,22 @@ public enum FROST<Suite: FROSTCiphersuite> {
         public func index(of identifier: Scalar) -> Int? { identifiers.firstIndex(of: identifier) }
     }
 
-    /// Validates the commitment list and derives the binding factors, R and c.
-    public static func signingPackage(groupKey: Point, commitments: [FROSTCommitment], message: [UInt8], meter: CostMeter) throws(FROSTError) -> SigningPackage {
+    /// Validates the commitment list (RFC 9591 §5.2–§5.3: identifiers nonzero and at most
+    /// `maximumParticipants`, at least `minimumParticipants` of them, none twice, no identity
+    /// commitment) and derives the binding factors, R and c.
+    public static func signingPackage(groupKey: Point, commitments: [FROSTCommitment], message: [UInt8], minimumParticipants: Int = 1,
+                                      maximumParticipants: Int? = nil, meter: CostMeter) throws(FROSTError) -> SigningPackage {
         let ordered = sorted(commitments)
         let identifiers = ordered.map(\.identifier)
+        guard identifiers.count >= max(1, minimumParticipants) else { throw .tooFewParticipants(identifiers.count) }
+        guard !identifiers.contains(where: \.isZero) else { throw .zeroIdentifier }
+        if let maximumParticipants {
+            // Big-endian encodings compare as the numbers do.
+            let bound = Scalar(UInt64(max(0, maximumParticipants))).bytes
+            if let large = identifiers.first(where: { bound.lexicographicallyPrecedes($0.bytes) }) {
+                throw .identifierOutOfRange(identifier: large)
+            }
+        }
         guard Set(identifiers).count == identifiers.count else { throw .duplicateIdentifier }
         for commitment in ordered where commitment.hiding.isIdentity || commitment.binding.isIdentity {
             throw .identityCommitment(identifier: commitment.identifier)
@@ -222,7 +240,10 @@ public enum FROST<Suite: FROSTCiphersuite> {
         guard let index = package.index(of: identifier), package.commitments[index] == nonces.commitment else {
             throw .signerNotInCommitmentList
         }
-        let lambda = try! Lagrange.coefficient(for: identifier, in: package.identifiers, meter: meter)
+        // The package's identifiers are distinct and nonzero (signingPackage checked them).
+        guard let lambda = try? Lagrange.coefficient(for: identifier, in: package.identifiers, meter: meter) else {
+            throw .duplicateIdentifier
+        }
         var hiding = nonces.hiding, binding = nonces.binding
         if package.negateNonces {
             hiding = -hiding

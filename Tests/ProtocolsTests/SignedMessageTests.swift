@@ -32,7 +32,9 @@ import ThresholdCrypto
             SignedHeader(protocolName: LitFlow.protocolName, kind: header.kind,
                          session: SessionID(protocolName: LitFlow.protocolName, epoch: .genesis, initiator: .node(0), counter: 0),
                          sender: header.sender, bodyHash: header.bodyHash),
-            SignedHeader(protocolName: header.protocolName, kind: header.kind, session: header.session, sender: 2, bodyHash: header.bodyHash),
+            SignedHeader(protocolName: header.protocolName, kind: header.kind, session: header.session, sender: .node(2), bodyHash: header.bodyHash),
+            SignedHeader(protocolName: header.protocolName, kind: header.kind, session: header.session, sender: .client(ClientID(1)),
+                         bodyHash: header.bodyHash),
             SignedHeader(protocolName: header.protocolName, kind: header.kind, session: header.session, sender: header.sender,
                          bodyHash: [UInt8](repeating: 0, count: 32)),
         ]

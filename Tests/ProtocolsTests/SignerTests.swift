@@ -4,6 +4,11 @@ import ThresholdCrypto
 @testable import Protocols
 
 @Suite struct SignerTests {
+    /// Client 0's identity: it signs the requests.
+    let client = NodeIdentity(secret: Scalar(424242), meter: CostMeter())
+
+    func signed(_ request: SignRequest) -> SignRequest { request.signed(by: client, meter: CostMeter()) }
+
     /// Signers of a trusted-dealer 2-of-`count` key, each with its share installed.
     func harness<S: NodeService>(_ count: Int, make: (NodeID) -> S) -> ServiceHarness<S> {
         var rng = SplitMix64(seed: 99)
@@ -14,7 +19,7 @@ import ThresholdCrypto
         let contexts = ServiceHarness<S>.contexts(count: count, identitySecret: { secrets[$0.value] }, random: { node in
             var stream = SplitMix64(seed: 1000 + UInt64(node.value))
             return ServiceRandom { stream.next() }
-        })
+        }, clients: [client])
         for context in contexts {
             let identifier = roster.identifier(of: context.me)!
             context.keys.install(KeyShare(key: .group, roster: roster, identifier: identifier,
@@ -29,8 +34,8 @@ import ThresholdCrypto
 
     @Test func keepsACommitmentThatArrivesBeforeTheRequest() {
         var nodes = harness(2) { _ in LitFlowSigner(roundTimeout: .seconds(30)) }
-        let request = SignRequest(id: attempt(), message: [UInt8](repeating: 1, count: 32), scheme: .frostSecp256k1,
-                                  signers: [0, 1], waitMilliseconds: 15_000)
+        let request = signed(SignRequest(id: attempt(), message: [UInt8](repeating: 1, count: 32), scheme: .frostSecp256k1,
+                                         signers: [0, 1], waitMilliseconds: 15_000))
         // Node 0 hears the request first and commits; its commitment reaches node 1 before the request does.
         nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
         nodes.run()
@@ -42,8 +47,8 @@ import ThresholdCrypto
 
     @Test func refusesASecondRequestForTheSameAttempt() {
         var nodes = harness(2) { _ in CoordinatorFlowSigner(roundTimeout: .seconds(30)) }
-        let request = SignRequest(id: attempt(flow: CoordinatorFlow.protocolName), message: [UInt8](repeating: 1, count: 32),
-                                  scheme: .frostTaproot, signers: [], waitMilliseconds: 15_000)
+        let request = signed(SignRequest(id: attempt(flow: CoordinatorFlow.protocolName), message: [UInt8](repeating: 1, count: 32),
+                                         scheme: .frostTaproot, signers: [], waitMilliseconds: 15_000))
         nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
         nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
         guard case let .refusal(refusal)? = nodes.toClients.last?.message else {
@@ -55,8 +60,8 @@ import ThresholdCrypto
 
     @Test func aRequestFromAnotherEndpointThanItsClientIsDropped() {
         var nodes = harness(2) { _ in LitFlowSigner(roundTimeout: .seconds(30)) }
-        let request = SignRequest(id: attempt(), message: [UInt8](repeating: 1, count: 32), scheme: .frostSecp256k1,
-                                  signers: [0, 1], waitMilliseconds: 15_000)
+        let request = signed(SignRequest(id: attempt(), message: [UInt8](repeating: 1, count: 32), scheme: .frostSecp256k1,
+                                         signers: [0, 1], waitMilliseconds: 15_000))
         nodes.deliver(.request(request), to: 0, from: .client(ClientID(7)))
         nodes.deliver(.request(request), to: 0, from: .node(1))
         #expect(nodes.toClients.isEmpty && nodes.queue.isEmpty)
@@ -66,7 +71,7 @@ import ThresholdCrypto
     @Test func coordinatorPackageShorterThanTheThresholdIsRefused() {
         var nodes = harness(2) { _ in CoordinatorFlowSigner(roundTimeout: .seconds(30)) }
         let id = attempt(flow: CoordinatorFlow.protocolName)
-        let request = SignRequest(id: id, message: [UInt8](repeating: 1, count: 32), scheme: .frostSecp256k1, signers: [], waitMilliseconds: 15_000)
+        let request = signed(SignRequest(id: id, message: [UInt8](repeating: 1, count: 32), scheme: .frostSecp256k1, signers: [], waitMilliseconds: 15_000))
         nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
         guard case let .commitment(own)? = nodes.toClients.first?.message else {
             Issue.record("expected a commitment")
@@ -80,5 +85,43 @@ import ThresholdCrypto
             return
         }
         #expect(refusal.reason == .invalidPackage)
+    }
+
+    @Test func aRequestItsClientDidNotSignIsDropped() {
+        var nodes = harness(2) { _ in LitFlowSigner(roundTimeout: .seconds(30)) }
+        let forger = NodeIdentity(secret: Scalar(7), meter: CostMeter())
+        let request = SignRequest(id: attempt(), message: [UInt8](repeating: 1, count: 32), scheme: .frostSecp256k1,
+                                  signers: [0, 1], waitMilliseconds: 15_000).signed(by: forger, meter: CostMeter())
+        nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
+        #expect(nodes.toClients.isEmpty && nodes.queue.isEmpty, "no commitment for a forged request")
+    }
+
+    /// One commitment per attempt, ever: a request delivered again after its session ended (a
+    /// late duplicate, or a replay) gets a refusal, never a second commitment that could be
+    /// shown as equivocation.
+    @Test func anAttemptIsNeverCommittedToTwice() {
+        for lit in [true, false] {
+            let id = attempt(flow: lit ? LitFlow.protocolName : CoordinatorFlow.protocolName)
+            let request = signed(SignRequest(id: id, message: [UInt8](repeating: 1, count: 32), scheme: .frostSecp256k1,
+                                             signers: lit ? [0, 1] : [], waitMilliseconds: 1_000))
+            func commitments<S>(_ harness: ServiceHarness<S>) -> Int where S.Message == SigningMessage<LitFlow> {
+                harness.toClients.filter { if case .commitment = $0.message { true } else { false } }.count
+            }
+            if lit {
+                var nodes = harness(2) { _ in LitFlowSigner(roundTimeout: .seconds(30)) }
+                nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
+                nodes.run()  // the wait ends, the session is forgotten
+                nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
+                #expect(commitments(nodes) == 1)
+                #expect(nodes.toClients.contains { if case let .refusal(r) = $0.message { r.reason == .alreadySigned } else { false } })
+            } else {
+                var nodes = harness(2) { _ in CoordinatorFlowSigner(roundTimeout: .seconds(30)) }
+                nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
+                nodes.run()
+                nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
+                let count = nodes.toClients.filter { if case .commitment = $0.message { true } else { false } }.count
+                #expect(count == 1)
+            }
+        }
     }
 }

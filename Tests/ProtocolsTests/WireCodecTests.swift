@@ -20,12 +20,15 @@ import ThresholdCrypto
         let session = SessionID(protocolName: LitFlow.protocolName, epoch: Epoch(3), initiator: .client(ClientID(3)), counter: 77)
         let id = AttemptID(session: session, attempt: 2)
         let nonces = FROST<FROSTSecp256k1>.commit(identifier: Scalar(2), secretShare: .randomNonZero(using: &rng), using: &rng, meter: meter)
-        let commitment = SignedCommitment(id: id, signer: 1, commitment: nonces.commitment).signed(by: identity, meter: meter)
+        let commitment = SignedCommitment(id: id, signer: 1, keyHash: [UInt8](repeating: 5, count: 32), commitment: nonces.commitment)
+            .signed(by: identity, meter: meter)
         let share = SignatureShareMessage(id: id, signer: 1, share: .randomNonZero(using: &rng), commitments: [commitment, commitment])
             .signed(by: identity, meter: meter)
         return [
-            .request(SignRequest(id: id, message: [UInt8](repeating: 7, count: 32), scheme: .frostTaproot, signers: [0, 1, 5], waitMilliseconds: 15_000)),
-            .request(SignRequest(id: id, message: [UInt8](repeating: 8, count: 32), scheme: .frostSecp256k1, signers: [], waitMilliseconds: 1)),
+            .request(SignRequest(id: id, message: [UInt8](repeating: 7, count: 32), scheme: .frostTaproot, signers: [0, 1, 5], waitMilliseconds: 15_000)
+                .signed(by: identity, meter: meter)),
+            .request(SignRequest(id: id, message: [UInt8](repeating: 8, count: 32), scheme: .frostSecp256k1, signers: [], waitMilliseconds: 1)
+                .signed(by: identity, meter: meter)),
             .commitment(commitment),
             .package(SigningPackageMessage(id: id, message: [UInt8](repeating: 7, count: 32), scheme: .frostSecp256k1, commitments: [commitment])),
             .share(share),

@@ -22,6 +22,7 @@ struct FROSTSignKind: RequestKind {
     let signerWait: UInt32
     var attempts: [Int: Attempt] = [:]
     var verificationShares: [Int: Point] = [:]
+    var keyHash: [UInt8]?
 
     init(scheme: SigningScheme, flow: SigningFlow, timeout: SimDuration) {
         self.scheme = scheme
@@ -60,11 +61,13 @@ struct FROSTSignKind: RequestKind {
             let signers = Array(candidates.prefix(threshold)).sorted()
             attempts[Int(id.request)] = Attempt(id: id, message: message, signers: signers)
             let request = SignRequest(id: id, message: message, scheme: scheme, signers: signers.map(NodeID.init), waitMilliseconds: signerWait)
+                .signed(by: io.identity, meter: io.meter)
             for signer in signers { io.send(wrap(.request(request)), to: signer) }
             return signers
         case .coordinator:
             attempts[Int(id.request)] = Attempt(id: id, message: message, signers: [])
             let request = SignRequest(id: id, message: message, scheme: scheme, signers: [], waitMilliseconds: signerWait)
+                .signed(by: io.identity, meter: io.meter)
             for node in candidates.sorted() { io.send(wrap(.request(request)), to: node) }
             return []
         }
@@ -75,7 +78,15 @@ struct FROSTSignKind: RequestKind {
         defer { attempts[request] = attempt }
         switch payload {
         case let .commitment(commitment):
-            guard commitment.signer.value == node, attempt.commitments[node] == nil else { return nil }
+            guard commitment.signer.value == node, commitment.id == attempt.id, attempt.commitments[node] == nil,
+                  let roster = io.roster, let keyHash = expectedKeyHash(io),
+                  commitment.hasValidSignature(io.directory, meter: io.meter) else { return nil }
+            // A signed commitment under another's identifier or for another key is proof; it is
+            // never used (the coordinator flow builds its package from the others).
+            guard roster.identifier(of: commitment.signer)?.scalar == commitment.commitment.identifier, commitment.keyHash == keyHash else {
+                io.blame(SigningEvidence.misboundCommitment(commitment, roster: roster, keyHash: keyHash))
+                return flow == .lit ? .refused(node: node, forItself: true, missing: []) : nil
+            }
             attempt.commitments[node] = commitment
             attempt.arrivalOrder.append(node)
             // Coordinator flow: the first `threshold` commitments make the signing package.
@@ -103,28 +114,68 @@ struct FROSTSignKind: RequestKind {
 
     mutating func end(request: Int) { attempts[request] = nil }
 
+    /// The hash commitments for the handshake's key carry.
+    mutating func expectedKeyHash(_ io: ClientIO) -> [UInt8]? {
+        if let keyHash { return keyHash }
+        guard let key = io.groupCommitment?.publicKey else { return nil }
+        keyHash = SignedCommitment.keyHash(key, meter: io.meter)
+        return keyHash
+    }
+
     mutating func finish(request: Int, message: [UInt8], signers: [Int], _ io: inout ClientIO) -> AttemptOutcome {
         guard let attempt = attempts[request], let groupCommitment = io.groupCommitment, let roster = io.roster else {
             return .failure(ClientFailure(.invalidSignature), invalid: true)
         }
         let shares = signers.map { attempt.shares[$0]! }
-        // The commitment list: the client's own (coordinator) or the one the signers used (lit).
-        let list: [SignedCommitment]
-        if flow == .coordinator {
-            list = signers.map { attempt.commitments[$0]! }
-        } else {
-            list = shares[0].commitments
-            if let (first, second) = equivocation(in: shares, direct: attempt.commitments, io) {
-                io.blame(SigningEvidence.equivocation(first, second))
-                return .failure(ClientFailure(.equivocation, nodes: [first.signer.value]), invalid: true)
-            }
-            // Shares over different commitment lists cannot be judged against one package:
-            // blaming on them could accuse an honest signer, so the attempt just fails.
-            if Set(shares.map { $0.commitments.map(\.signedEncoding) }).count > 1 {
-                return .failure(ClientFailure(.inconsistentCommitments), invalid: false)
+        // The commitment list: the client's own copies, each checked when it arrived
+        // (coordinator: the package it sent; lit: what each signer sent it directly).
+        var own = attempt.commitments
+        if flow == .lit {
+            // A signer whose commitment did not reach the client: the first validly signed,
+            // well-bound copy a share quotes.
+            for share in shares {
+                for quoted in share.commitments where own[quoted.signer.value] == nil && signers.contains(quoted.signer.value) {
+                    if quoted.id == attempt.id, quoted.keyHash == expectedKeyHash(io), roster.identifier(of: quoted.signer)?.scalar == quoted.commitment.identifier,
+                       quoted.hasValidSignature(io.directory, meter: io.meter) {
+                        own[quoted.signer.value] = quoted
+                    }
+                }
             }
         }
-        guard list.map(\.signer.value) == signers else { return .failure(ClientFailure(.wrongSignerSet), invalid: false) }
+        guard signers.allSatisfy({ own[$0] != nil }) else { return .failure(ClientFailure(.wrongSignerSet), invalid: false) }
+        let list = signers.map { own[$0]! }
+        var consistent = shares.map { _ in true }
+        if flow == .lit {
+            // Every share's list against the client's, by content: an entry that differs is a
+            // forged quote (its signature fails) or a second commitment its signer signed.
+            var provable = false
+            for (position, share) in shares.enumerated() {
+                guard share.commitments.map(\.signer) == list.map(\.signer) else {
+                    consistent[position] = false
+                    continue
+                }
+                for (index, quoted) in share.commitments.enumerated() where quoted != list[index] {
+                    if quoted.id == list[index].id, quoted.keyHash == list[index].keyHash, quoted.commitment == list[index].commitment { continue }
+                    consistent[position] = false
+                    if quoted.id != attempt.id || !quoted.hasValidSignature(io.directory, meter: io.meter) {
+                        if share.hasValidSignature(io.directory, meter: io.meter) {
+                            io.blame(SigningEvidence.forgedQuote(share, index: index))
+                            provable = true
+                        }
+                    } else {
+                        io.blame(SigningEvidence.equivocation(list[index], quoted))
+                        provable = true
+                    }
+                }
+            }
+            if provable, consistent.contains(false) {
+                return .failure(ClientFailure(.equivocation, nodes: zip(signers, consistent).filter { !$0.1 }.map(\.0)), invalid: true)
+            }
+        }
+        guard !consistent.contains(false) else {
+            // Lists that differ with no proof of who made them differ: nobody can be judged.
+            return .failure(ClientFailure(.inconsistentCommitments), invalid: false)
+        }
         let bytes: [UInt8]? = switch scheme {
         case .frostSecp256k1: aggregate(FROST<FROSTSecp256k1>.self, list: list, shares: shares, message: message, groupCommitment, roster, &io)
         case .frostTaproot: aggregate(FROST<FROSTTaproot>.self, list: list, shares: shares, message: message, groupCommitment, roster, &io)
@@ -133,31 +184,14 @@ struct FROSTSignKind: RequestKind {
         return .success(signature: bytes)
     }
 
-    /// A signer whose commitment for this attempt differs between two validly signed versions.
-    func equivocation(in shares: [SignatureShareMessage], direct: [Int: SignedCommitment], _ io: ClientIO) -> (SignedCommitment, SignedCommitment)? {
-        var seen = direct
-        for share in shares {
-            for commitment in share.commitments {
-                let signer = commitment.signer.value
-                guard let earlier = seen[signer] else {
-                    seen[signer] = commitment
-                    continue
-                }
-                if earlier.id == commitment.id, earlier.commitment != commitment.commitment,
-                   earlier.hasValidSignature(io.directory, meter: io.meter), commitment.hasValidSignature(io.directory, meter: io.meter) {
-                    return (earlier, commitment)
-                }
-            }
-        }
-        return nil
-    }
-
     mutating func aggregate<Suite: FROSTCiphersuite>(
         _ frost: FROST<Suite>.Type, list: [SignedCommitment], shares: [SignatureShareMessage], message: [UInt8],
         _ groupCommitment: VSSCommitment, _ roster: Roster, _ io: inout ClientIO
     ) -> [UInt8]? {
         let key = groupCommitment.publicKey
-        guard let package = try? FROST<Suite>.signingPackage(groupKey: key, commitments: list.map(\.commitment), message: message, meter: io.meter)
+        guard let package = try? FROST<Suite>.signingPackage(groupKey: key, commitments: list.map(\.commitment), message: message,
+                                                             minimumParticipants: groupCommitment.threshold, maximumParticipants: roster.count,
+                                                             meter: io.meter)
         else { return nil }
         let signature = FROST<Suite>.aggregate(shares: shares.map(\.share), package: package)
         // Lit's SDK checks only the combined signature; shares are checked only when it fails.

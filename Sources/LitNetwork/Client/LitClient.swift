@@ -166,6 +166,8 @@ public final class LitClient {
     let seedBytes: [UInt8]
     let costs: CryptoCostModel
     let directory: IdentityDirectory
+    /// This client's key: it signs its requests (nodes check them against the directory).
+    let identity: NodeIdentity
     let observer: RunObserver
     let wire: WireRegistry?
     let meter = CostMeter()
@@ -190,8 +192,10 @@ public final class LitClient {
     public private(set) var undecodableMessages = 0
 
     init(id: ClientID, layout: EndpointLayout, threshold: Int, specification: NetworkSpecification, preference: [Int],
-         costs: CryptoCostModel, directory: IdentityDirectory, observer: RunObserver, wire: WireRegistry?, random: RandomStream) {
+         costs: CryptoCostModel, directory: IdentityDirectory, identity: NodeIdentity, observer: RunObserver, wire: WireRegistry?,
+         random: RandomStream) {
         self.id = id
+        self.identity = identity
         self.layout = layout
         clientCount = specification.clients.count
         nodes = specification.nodes

@@ -12,6 +12,8 @@ struct ClientIO {
     var groupCommitment: VSSCommitment? { client.groupCommitment }
     var roster: Roster? { client.roster }
     var directory: IdentityDirectory { client.directory }
+    /// The client's own identity key: it signs its requests.
+    var identity: NodeIdentity { client.identity }
 
     mutating func send(_ message: any WireMessage, to node: Int) { client.send(message, to: node, &engine) }
 

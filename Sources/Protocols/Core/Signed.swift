@@ -1,13 +1,25 @@
 import ThresholdCrypto
 
 /// The identity keys of the network's nodes (BIP-340 x-only, as registered on the staking
-/// contract), by node.
+/// contract) and of its clients (the key a client's session signatures are checked with).
 public struct IdentityDirectory: Sendable {
     let keys: [[UInt8]]
+    let clientKeys: [[UInt8]]
 
-    public init(keys: [[UInt8]]) { self.keys = keys }
+    public init(keys: [[UInt8]], clientKeys: [[UInt8]] = []) {
+        self.keys = keys
+        self.clientKeys = clientKeys
+    }
 
     public func key(of node: NodeID) -> [UInt8]? { keys.indices.contains(node.value) ? keys[node.value] : nil }
+
+    public func key(of endpoint: EndpointID) -> [UInt8]? {
+        switch endpoint {
+        case let .node(node): key(of: node)
+        case let .client(client): clientKeys.indices.contains(client.value) ? clientKeys[client.value] : nil
+        }
+    }
+
     public var count: Int { keys.count }
 }
 
@@ -22,11 +34,12 @@ public struct SignedHeader: Hashable, Sendable, CustomStringConvertible {
     /// The message kind within the protocol (its own numbering).
     public let kind: UInt8
     public let session: SessionID
-    public let sender: NodeID
+    /// Who signed: a node, or a client (for the requests it signs).
+    public let sender: EndpointID
     /// SHA-256 of the message body's canonical encoding.
     public let bodyHash: [UInt8]
 
-    public init(protocolName: ProtocolName, kind: UInt8, session: SessionID, sender: NodeID, bodyHash: [UInt8]) {
+    public init(protocolName: ProtocolName, kind: UInt8, session: SessionID, sender: EndpointID, bodyHash: [UInt8]) {
         precondition(bodyHash.count == 32, "body hash is 32 bytes")
         self.protocolName = protocolName
         self.kind = kind
@@ -44,7 +57,7 @@ public struct SignedHeader: Hashable, Sendable, CustomStringConvertible {
         writer.append(kind)
         session.write(&writer)
         writer.append(session.epoch.value)
-        writer.append(node: sender.value)
+        sender.write(&writer)
         writer.append(bytes: bodyHash)
         return writer.bytes
     }
@@ -56,18 +69,18 @@ public struct SignedHeader: Hashable, Sendable, CustomStringConvertible {
     func write(_ writer: inout ByteWriter) {
         writer.append(kind)
         session.write(&writer)
-        writer.append(node: sender.value)
+        sender.write(&writer)
         writer.append(bytes: bodyHash)
     }
 
     static func read(_ reader: inout ByteReader, protocolName: ProtocolName) throws(WireError) -> SignedHeader {
         let kind = try reader.byte()
         let session = try SessionID.read(&reader, expected: protocolName)
-        let sender = NodeID(try reader.uint16())
+        let sender = try EndpointID.read(&reader)
         return SignedHeader(protocolName: protocolName, kind: kind, session: session, sender: sender, bodyHash: try reader.array(32))
     }
 
-    static let wireSize = 1 + SessionID.wireSize + WireSize.node + WireSize.digest
+    static let wireSize = 1 + SessionID.wireSize + EndpointID.wireSize + WireSize.digest
 }
 
 /// A header and its signature, without the body: enough for anyone to check who signed what
@@ -112,7 +125,7 @@ public protocol SignedMessage: Sendable {
 
 extension SignedMessage {
     public func header(meter: CostMeter) -> SignedHeader {
-        SignedHeader(protocolName: session.protocolName, kind: Self.kind, session: session, sender: sender,
+        SignedHeader(protocolName: session.protocolName, kind: Self.kind, session: session, sender: .node(sender),
                      bodyHash: Hashing.sha256(body, meter: meter))
     }
 

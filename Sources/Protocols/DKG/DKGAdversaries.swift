@@ -274,7 +274,7 @@ public struct DKGAdversary: Adversary {
         guard let held = heldEcho, roster.members.allSatisfy({ $0 == context.me || sharesReceived[$0] != nil }) else { return result }
         heldEcho = nil
         let forged = held.list.echoes.enumerated().map { index, echo -> SignedStatement in
-            guard let share = sharesReceived[echo.header.sender] else { return echo }
+            guard let dealer = echo.header.sender.node, let share = sharesReceived[dealer] else { return echo }
             let statement = share.statement(meter: context.meter)
             guard index % 2 == 0 else { return statement }
             let relabelled = SignedHeader(protocolName: dkgProtocol, kind: DKGCommitments.kind, session: statement.header.session,

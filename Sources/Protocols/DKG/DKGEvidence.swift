@@ -71,7 +71,7 @@ public enum DKGEvidence: Evidence, Equatable {
     public var culprit: NodeID {
         switch self {
         case let .invalidProof(commitments, _), let .wrongCommitmentLength(commitments, _): commitments.sender
-        case let .equivocation(first, _): first.header.sender
+        case let .equivocation(first, _): first.header.sender.node ?? NodeID(0)
         case let .invalidShare(share, _, _), let .inconsistentShare(share, _): share.sender
         case let .forgedEcho(list, _): list.sender
         case let .falseComplaint(claim, _, _, _): claim.sender
@@ -120,7 +120,8 @@ public enum DKGEvidence: Evidence, Equatable {
         case let .forgedEcho(list, index):
             guard list.echoes.indices.contains(index), list.hasValidSignature(directory, meter: meter) else { return false }
             let echo = list.echoes[index]
-            return !Self.isRoundOneHeader(echo, of: echo.header.sender, in: list.session) || !echo.isValid(directory, meter: meter)
+            guard let dealer = echo.header.sender.node else { return true }
+            return !Self.isRoundOneHeader(echo, of: dealer, in: list.session) || !echo.isValid(directory, meter: meter)
         case let .falseComplaint(claim, quoted, commitments, identifier):
             guard let kind = claim.complaints.first(where: { $0.quotes(quoted) }), quoted.receiver == claim.sender,
                   quoted.session == commitments.session, quoted.sender == commitments.sender,
@@ -151,7 +152,7 @@ public enum DKGEvidence: Evidence, Equatable {
     /// Whether a statement is a round-1 header of `dealer` in `session` (signature not checked).
     static func isRoundOneHeader(_ statement: SignedStatement, of dealer: NodeID, in session: SessionID) -> Bool {
         statement.header.protocolName == dkgProtocol && statement.header.kind == DKGCommitments.kind
-            && statement.header.session == session && statement.header.sender == dealer
+            && statement.header.session == session && statement.header.sender == .node(dealer)
     }
 
     /// Whether the share names exactly this round-1 broadcast of its dealer.

@@ -419,7 +419,7 @@ public struct DKGParticipant: NodeService, Sendable {
         }
         // Echoes that arrived before the broadcast count now.
         for echoer in 0..<n {
-            guard let list = echoes[echoer], let echo = list.echoes.first(where: { $0.header.sender == package.sender }) else { continue }
+            guard let list = echoes[echoer], let echo = list.echoes.first(where: { $0.header.sender == .node(package.sender) }) else { continue }
             if echo.header == statement.header { support[dealer].insert(echoer) }
         }
     }
@@ -444,7 +444,8 @@ public struct DKGParticipant: NodeService, Sendable {
     mutating func checkEchoes(_ list: DKGEchoes, from echoer: Int, _ effects: inout [Effect], _ context: ServiceContext) {
         for (index, echo) in list.echoes.enumerated() {
             let header = echo.header
-            guard let dealer = roster.position(of: header.sender), DKGEvidence.isRoundOneHeader(echo, of: header.sender, in: session) else {
+            guard let dealerID = header.sender.node, let dealer = roster.position(of: dealerID),
+                  DKGEvidence.isRoundOneHeader(echo, of: dealerID, in: session) else {
                 disqualify(echoer, .forgedEcho(list, index: index), &effects, exclude: false)
                 continue
             }
@@ -460,7 +461,7 @@ public struct DKGParticipant: NodeService, Sendable {
                 if !disqualified[dealer] { disqualify(dealer, .equivocation(ours, echo), &effects) }
             } else if configuration.agreement != .threshold, phase == .commitments || phase == .echoes, !fetching[dealer] {
                 fetching[dealer] = true
-                let request = DKGFetch(session: session, sender: me, dealer: header.sender).signed(by: context.identity, meter: context.meter)
+                let request = DKGFetch(session: session, sender: me, dealer: dealerID).signed(by: context.identity, meter: context.meter)
                 effects.append(.send(.fetch(request), to: .node(node(echoer))))
             }
         }

@@ -15,6 +15,14 @@ public struct SigningAdversary<Signer: SigningFlowService>: Adversary {
         case replayOldMessages
         /// Holds every message until `holdFor` has passed (just before the client's timeout).
         case delayUntilTimeout(holdFor: Duration)
+        /// Lit flow: quotes its co-signers' commitments to the client with their points changed
+        /// and their signatures kept, hoping the client blames their shares.
+        case frameCommitments
+        /// Sends the requests it is given on to the other nodes (to reopen their sessions), and
+        /// requests in the client's name for the next request number (to claim it first).
+        case stealSession
+        /// Coordinator flow: commits under another signer's identifier.
+        case coordinatorImpersonate
     }
 
     public static var catalogue: [BehaviourDescription] {
@@ -29,6 +37,12 @@ public struct SigningAdversary<Signer: SigningFlowService>: Adversary {
                                  "signing: replays its messages from the previous request instead of answering"),
             BehaviourDescription("delay-until-timeout", provable: false,
                                  "signing: holds every message until just before the client's timeout"),
+            BehaviourDescription("frame-commitments", provable: true,
+                                 "signing (lit): quotes co-signers' commitments with changed points and their old signatures; the client proves the forgery"),
+            BehaviourDescription("steal-session", provable: false,
+                                 "signing: replays clients' requests to other nodes and forges requests for their next ids; nodes drop them"),
+            BehaviourDescription("coordinator-impersonate", provable: true,
+                                 "signing (coordinator): commits under another signer's identifier; the client proves it and leaves it out"),
         ]
     }
 
@@ -40,6 +54,9 @@ public struct SigningAdversary<Signer: SigningFlowService>: Adversary {
         case "equivocate-commitments": .equivocateCommitments
         case "replay-old-messages": .replayOldMessages
         case "delay-until-timeout": .delayUntilTimeout(holdFor: max(.zero, clientTimeout - .seconds(1)))
+        case "frame-commitments": .frameCommitments
+        case "steal-session": .stealSession
+        case "coordinator-impersonate": .coordinatorImpersonate
         default: nil
         }
     }
@@ -52,6 +69,8 @@ public struct SigningAdversary<Signer: SigningFlowService>: Adversary {
     /// delay-until-timeout: held sends by release timer.
     var held: [UInt64: [Effect]] = [:]
     var nextHold: UInt64 = 0
+    /// steal-session: requests seen, to pass on.
+    var requestsSeen: [SignRequest] = []
 
     public init(_ behaviour: Behaviour) { self.behaviour = behaviour }
 
@@ -98,7 +117,8 @@ public struct SigningAdversary<Signer: SigningFlowService>: Adversary {
                 var rng = context.random
                 let fake = FROST<FROSTSecp256k1>.nonces(identifier: commitment.commitment.identifier, hiding: .randomNonZero(using: &rng),
                                                         binding: .randomNonZero(using: &rng), meter: meter)
-                let other = SignedCommitment(id: commitment.id, signer: context.me, commitment: fake.commitment).signed(by: context.identity, meter: meter)
+                let other = SignedCommitment(id: commitment.id, signer: context.me, keyHash: commitment.keyHash, commitment: fake.commitment)
+                    .signed(by: context.identity, meter: meter)
                 for peer in to where peer != context.me {
                     if peer.value % 2 == 1 { actedProvably = true }
                     result.append(.send(.commitment(peer.value % 2 == 1 ? other : commitment), to: .node(peer)))
@@ -114,6 +134,12 @@ public struct SigningAdversary<Signer: SigningFlowService>: Adversary {
             }
             replayedFor.insert(current)
             return effects.filter { !Self.isMessage($0) } + previous.effects
+        case .frameCommitments:
+            return frame(effects, context)
+        case .stealSession:
+            return steal(effects, context, peers: context.keys.current()?.roster.members ?? [])
+        case .coordinatorImpersonate:
+            return impersonate(effects, context)
         case let .delayUntilTimeout(holdFor):
             let sent = effects.filter(Self.isMessage)
             guard !sent.isEmpty else { return effects }
@@ -123,7 +149,62 @@ public struct SigningAdversary<Signer: SigningFlowService>: Adversary {
         }
     }
 
+    public mutating func intercept(_ message: Signer.Message, from sender: EndpointID) -> Bool {
+        if case .stealSession = behaviour, case let .request(request) = message { requestsSeen.append(request) }
+        return true
+    }
+
     public mutating func timerFired(_ id: UInt64, _ context: ServiceContext) -> [Effect] {
         held.removeValue(forKey: id) ?? []
+    }
+
+    /// The share message to the client, quoting every co-signer's commitment with its hiding
+    /// and binding points swapped and its signature kept.
+    mutating func frame(_ effects: [Effect], _ context: ServiceContext) -> [Effect] {
+        effects.map { effect in
+            guard case let .send(.share(share), to) = effect else { return effect }
+            let doctored = share.commitments.map { quoted -> SignedCommitment in
+                guard quoted.signer != context.me else { return quoted }
+                let swapped = FROSTCommitment(identifier: quoted.commitment.identifier, hiding: quoted.commitment.binding,
+                                              binding: quoted.commitment.hiding)
+                return SignedCommitment(id: quoted.id, signer: quoted.signer, keyHash: quoted.keyHash, commitment: swapped, signature: quoted.signature)
+            }
+            actedProvably = true
+            let message = SignatureShareMessage(id: share.id, signer: context.me, share: share.share, commitments: doctored)
+                .signed(by: context.identity, meter: context.meter)
+            return .send(.share(message), to: to)
+        }
+    }
+
+    /// Every request seen goes on to every other node once it was answered (sessions there may
+    /// have ended), and a request for the client's next request number, signed by this node.
+    mutating func steal(_ effects: [Effect], _ context: ServiceContext, peers: [NodeID]) -> [Effect] {
+        var result = effects
+        for request in requestsSeen {
+            let session = request.id.session
+            let next = SessionID(protocolName: session.protocolName, epoch: session.epoch, initiator: session.initiator, counter: session.counter + 1)
+            let claimed = SignRequest(id: AttemptID(session: next, attempt: 1), message: request.message, scheme: request.scheme,
+                                      signers: request.signers, waitMilliseconds: request.waitMilliseconds)
+                .signed(by: context.identity, meter: context.meter)
+            for peer in peers where peer != context.me {
+                result.append(.send(.request(request), to: .node(peer)))
+                result.append(.send(.request(claimed), to: .node(peer)))
+            }
+        }
+        requestsSeen = []
+        return result
+    }
+
+    /// Its commitment to the client under the identifier of the next signer in the roster.
+    mutating func impersonate(_ effects: [Effect], _ context: ServiceContext) -> [Effect] {
+        effects.map { effect in
+            guard case let .send(.commitment(commitment), to) = effect, to.client != nil,
+                  let key = context.keys.current(), let mine = key.roster.position(of: context.me) else { return effect }
+            let other = key.roster.identifier(at: (mine + 1) % key.roster.count)
+            let forged = FROSTCommitment(identifier: other.scalar, hiding: commitment.commitment.hiding, binding: commitment.commitment.binding)
+            actedProvably = true
+            return .send(.commitment(SignedCommitment(id: commitment.id, signer: context.me, keyHash: commitment.keyHash, commitment: forged)
+                .signed(by: context.identity, meter: context.meter)), to: to)
+        }
     }
 }

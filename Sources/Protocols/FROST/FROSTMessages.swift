@@ -55,9 +55,12 @@ public struct AttemptID: Hashable, Comparable, Sendable, CustomStringConvertible
     static let wireSize = SessionID.wireSize + 4
 }
 
-/// A client's request to sign a 32-byte message. In the lit flow it goes to each chosen
-/// signer; in the coordinator flow it goes to every node and asks only for a commitment.
+/// A client's request to sign a 32-byte message, signed by the client (its session's
+/// initiator): no node can open, reopen or claim a session in a client's name. In the lit flow
+/// it goes to each chosen signer; in the coordinator flow to every node, asking only for a
+/// commitment.
 public struct SignRequest: Sendable, Equatable {
+    public static let kind: UInt8 = 1
     public let id: AttemptID
     public let message: [UInt8]
     public let scheme: SigningScheme
@@ -65,32 +68,73 @@ public struct SignRequest: Sendable, Equatable {
     public let signers: [NodeID]
     /// How long a signer may wait for its co-signers before it refuses, in milliseconds.
     public let waitMilliseconds: UInt32
+    /// The client's BIP-340 signature over the domain-separated header (DESIGN.md §4).
+    public var signature: [UInt8]
 
-    public init(id: AttemptID, message: [UInt8], scheme: SigningScheme, signers: [NodeID], waitMilliseconds: UInt32) {
+    public init(id: AttemptID, message: [UInt8], scheme: SigningScheme, signers: [NodeID], waitMilliseconds: UInt32, signature: [UInt8] = []) {
         precondition(signers.count <= Int(UInt16.max), "signer list too long to encode")
         self.id = id
         self.message = message
         self.scheme = scheme
         self.signers = signers
         self.waitMilliseconds = waitMilliseconds
+        self.signature = signature
     }
 
-    var wireSize: Int { AttemptID.wireSize + 32 + 1 + 4 + 2 + WireSize.node * signers.count }
+    /// Everything but the session and signature.
+    public var body: [UInt8] {
+        var writer = ByteWriter()
+        writer.append(id.attempt)
+        writer.append(bytes: message)
+        writer.append(UInt8(SigningScheme.allCases.firstIndex(of: scheme)!))
+        writer.append(waitMilliseconds)
+        writer.append(UInt16(signers.count))
+        for signer in signers { writer.append(node: signer.value) }
+        return writer.bytes
+    }
+
+    public func header(meter: CostMeter) -> SignedHeader {
+        SignedHeader(protocolName: id.session.protocolName, kind: Self.kind, session: id.session, sender: .client(id.client),
+                     bodyHash: Hashing.sha256(body, meter: meter))
+    }
+
+    public func signed(by client: NodeIdentity, meter: CostMeter) -> SignRequest {
+        var copy = self
+        copy.signature = client.sign(digest: header(meter: meter).digest(meter: meter), meter: meter)
+        return copy
+    }
+
+    /// Whether the client the session names signed exactly this request.
+    public func hasValidSignature(_ directory: IdentityDirectory, meter: CostMeter, memo: CryptoMemo? = nil) -> Bool {
+        SignedStatement(header: header(meter: meter), signature: signature).isValid(directory, meter: meter, memo: memo)
+    }
+
+    var wireSize: Int { AttemptID.wireSize + 32 + 1 + 4 + 2 + WireSize.node * signers.count + WireSize.signature }
 }
 
-/// A signer's nonce commitment for one attempt, signed with its identity key.
+/// A signer's nonce commitment for one attempt, signed with its identity key, bound to the
+/// group key it signs for (its hash) and, through the session, to the epoch.
 public struct SignedCommitment: Sendable, Hashable, SignedMessage {
     public static let kind: UInt8 = 2
     public let id: AttemptID
     public let signer: NodeID
+    /// SHA-256 of the group key's compressed encoding.
+    public let keyHash: [UInt8]
     public let commitment: FROSTCommitment
     public var signature: [UInt8]
 
-    public init(id: AttemptID, signer: NodeID, commitment: FROSTCommitment, signature: [UInt8] = []) {
+    public init(id: AttemptID, signer: NodeID, keyHash: [UInt8], commitment: FROSTCommitment, signature: [UInt8] = []) {
+        precondition(keyHash.count == 32, "key hash is 32 bytes")
         self.id = id
         self.signer = signer
+        self.keyHash = keyHash
         self.commitment = commitment
         self.signature = signature
+    }
+
+    /// The key hash commitments for `key` carry.
+    public static func keyHash(_ key: Point, meter: CostMeter) -> [UInt8] {
+        Hashing.sha256((try? key.compressed()) ?? [], meter: meter)
     }
 
     public var session: SessionID { id.session }
@@ -99,13 +143,14 @@ public struct SignedCommitment: Sendable, Hashable, SignedMessage {
     public var body: [UInt8] {
         var writer = ByteWriter()
         writer.append(id.attempt)
+        writer.append(bytes: keyHash)
         writer.append(commitment.identifier)
         writer.append(commitment.hiding)
         writer.append(commitment.binding)
         return writer.bytes
     }
 
-    static let bodySize = 4 + FROSTCommitment.encodedSize
+    static let bodySize = 4 + WireSize.digest + FROSTCommitment.encodedSize
     /// Kind, session, signer, body, signature: as sent, and as quoted in other messages.
     public static let quotedSize = envelopeSize + bodySize
 }
@@ -253,12 +298,9 @@ public enum SigningMessage<Flow: SigningFlowKind>: Sendable, Equatable, WireMess
         switch self {
         case let .request(m):
             writer.append(Kind.request.rawValue)
-            m.id.write(&writer)
-            writer.append(bytes: m.message)
-            writer.append(UInt8(SigningScheme.allCases.firstIndex(of: m.scheme)!))
-            writer.append(m.waitMilliseconds)
-            writer.append(UInt16(m.signers.count))
-            for signer in m.signers { writer.append(node: signer.value) }
+            m.id.session.write(&writer)
+            writer.append(bytes: m.body)
+            writer.append(bytes: m.signature)
         case let .commitment(m):
             writer.append(bytes: m.signedEncoding)
         case let .package(m):
@@ -292,7 +334,8 @@ public enum SigningMessage<Flow: SigningFlowKind>: Sendable, Equatable, WireMess
             let count = try reader.count("signers", itemSize: WireSize.node, limit: 4096)
             var signers = [NodeID]()
             for _ in 0..<count { signers.append(NodeID(try reader.uint16())) }
-            return .request(SignRequest(id: id, message: message, scheme: scheme, signers: signers, waitMilliseconds: wait))
+            return .request(SignRequest(id: id, message: message, scheme: scheme, signers: signers, waitMilliseconds: wait,
+                                        signature: try reader.array(64)))
         case .commitment:
             return .commitment(try commitmentAfterKind(&reader))
         case .package:
@@ -335,8 +378,9 @@ public enum SigningMessage<Flow: SigningFlowKind>: Sendable, Equatable, WireMess
         guard session.initiator.client != nil else { throw .invalidValue("signing session started by a node") }
         let signer = NodeID(try reader.uint16())
         let id = AttemptID(session: session, attempt: try reader.uint32())
+        let keyHash = try reader.array(32)
         let commitment = FROSTCommitment(identifier: try reader.scalar(), hiding: try reader.point(), binding: try reader.point())
-        return SignedCommitment(id: id, signer: signer, commitment: commitment, signature: try reader.array(64))
+        return SignedCommitment(id: id, signer: signer, keyHash: keyHash, commitment: commitment, signature: try reader.array(64))
     }
 
     static func quotedCommitment(_ reader: inout ByteReader) throws(WireError) -> SignedCommitment {

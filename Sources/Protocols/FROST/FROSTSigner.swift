@@ -19,12 +19,22 @@ enum FROSTCore {
         }
     }
 
-    /// Whether every commitment in the list is for this attempt, from a distinct signer of the
-    /// key's roster, under that signer's identifier (RFC 9591 §5.2 input validation).
-    static func validList(_ list: [SignedCommitment], id: AttemptID, key: KeyShare) -> Bool {
+    /// Whether a commitment is for this attempt and key, under its signer's identifier.
+    static func isBound(_ commitment: SignedCommitment, id: AttemptID, key: KeyShare, keyHash: [UInt8]) -> Bool {
+        commitment.id == id && commitment.keyHash == keyHash && key.roster.identifier(of: commitment.signer)?.scalar == commitment.commitment.identifier
+    }
+
+    /// Whether every commitment in the list is bound to this attempt and key, from a distinct
+    /// signer of the key's roster (RFC 9591 §5.2 input validation).
+    static func validList(_ list: [SignedCommitment], id: AttemptID, key: KeyShare, keyHash: [UInt8]) -> Bool {
         let signers = list.map(\.signer)
-        return Set(signers).count == signers.count
-            && list.allSatisfy { $0.id == id && key.roster.identifier(of: $0.signer)?.scalar == $0.commitment.identifier }
+        return Set(signers).count == signers.count && list.allSatisfy { isBound($0, id: id, key: key, keyHash: keyHash) }
+    }
+
+    /// A request the session's client signed, for an attempt this node never committed to
+    /// (a duplicate delivered late, or a replay, must not yield a second commitment).
+    static func admissible(_ request: SignRequest, committed: Set<AttemptID>, _ context: ServiceContext) -> Bool {
+        !committed.contains(request.id) && request.hasValidSignature(context.directory, meter: context.meter, memo: context.memo)
     }
 
     static func share(_ key: KeyShare, scheme: SigningScheme, nonces: FROSTNonces, message: [UInt8], commitments: [SignedCommitment],
@@ -50,7 +60,8 @@ enum FROSTCore {
         commitments: [SignedCommitment], meter: CostMeter
     ) throws(FROSTError) -> FROST<Suite>.SigningPackage {
         let derive = { (local: CostMeter) in
-            try? FROST<Suite>.signingPackage(groupKey: key.groupKey, commitments: commitments.map(\.commitment), message: message, meter: local)
+            try? FROST<Suite>.signingPackage(groupKey: key.groupKey, commitments: commitments.map(\.commitment), message: message,
+                                             minimumParticipants: key.threshold, maximumParticipants: key.roster.count, meter: local)
         }
         let memoKey = [message, (try? key.groupKey.compressed()) ?? []] + commitments.map(\.signedEncoding)
         guard let package = memo.map({ $0.value(for: memoKey, meter: meter, compute: derive) }) ?? derive(meter) else {
@@ -83,6 +94,7 @@ public struct LitFlowSigner: SigningFlowService {
     struct Session {
         let request: SignRequest
         let key: KeyShare
+        let keyHash: [UInt8]
         var nonces: FROSTNonces?
         /// Co-signers' signed commitments, by signer.
         var commitments: [NodeID: SignedCommitment] = [:]
@@ -91,6 +103,8 @@ public struct LitFlowSigner: SigningFlowService {
 
     let roundTimeout: Duration
     var sessions: [AttemptID: Session] = [:]
+    /// Every attempt this node ever committed to: never a second commitment for one of them.
+    var committed: Set<AttemptID> = []
     /// Co-signers' commitments that arrived before the client's request did (latencies differ),
     /// kept for the request; the oldest are dropped beyond `earlyLimit` attempts.
     var early: [AttemptID: [SignedCommitment]] = [:]
@@ -99,6 +113,8 @@ public struct LitFlowSigner: SigningFlowService {
 
     public init(roundTimeout: Duration) { self.roundTimeout = roundTimeout }
 
+    /// Sessions and early commitments are volatile; the attempts committed to are remembered
+    /// (a restarted node must not commit twice for one attempt either).
     public mutating func crash() {
         sessions = [:]
         early = [:]
@@ -120,16 +136,21 @@ public struct LitFlowSigner: SigningFlowService {
 
     mutating func handleRequest(_ request: SignRequest, _ context: ServiceContext) -> [Effect] {
         guard let key = context.keys.current() else { return [FROSTCore.refuse(request.id, .noKey, context)] }
-        // A repeat of a live attempt is refused; nonces live and die with their session, so a
-        // repeat after the session ended gets fresh ones, never a reused pair.
-        guard sessions[request.id] == nil else { return [FROSTCore.refuse(request.id, .alreadySigned, context)] }
+        // A repeat of an attempt, live or ended, is refused: one commitment per attempt, ever.
+        guard !committed.contains(request.id) else { return [FROSTCore.refuse(request.id, .alreadySigned, context)] }
+        guard FROSTCore.admissible(request, committed: committed, context) else {
+            return [.note("sign: dropped a request for \(request.id) its client did not sign")]
+        }
         guard request.signers.contains(context.me), Set(request.signers).count == request.signers.count,
-              request.signers.allSatisfy(key.roster.contains) else {
+              request.signers.count >= key.threshold, request.signers.allSatisfy(key.roster.contains) else {
             return [FROSTCore.refuse(request.id, .notASigner, context)]
         }
+        committed.insert(request.id)
         let nonces = FROSTCore.commit(key, scheme: request.scheme, context)
-        let signed = SignedCommitment(id: request.id, signer: context.me, commitment: nonces.commitment).signed(by: context.identity, meter: context.meter)
-        var session = Session(request: request, key: key, nonces: nonces)
+        let keyHash = SignedCommitment.keyHash(key.groupKey, meter: context.meter)
+        let signed = SignedCommitment(id: request.id, signer: context.me, keyHash: keyHash, commitment: nonces.commitment)
+            .signed(by: context.identity, meter: context.meter)
+        var session = Session(request: request, key: key, keyHash: keyHash, nonces: nonces)
         session.commitments[context.me] = signed
         var effects: [Effect] = [.broadcast(.commitment(signed), to: request.signers)]
         // The client learns who committed, so that after a timeout it knows whom to drop.
@@ -149,7 +170,7 @@ public struct LitFlowSigner: SigningFlowService {
         }
         let sender = commitment.signer
         guard !session.signed, session.request.signers.contains(sender), session.commitments[sender] == nil,
-              session.key.roster.identifier(of: sender)?.scalar == commitment.commitment.identifier,
+              FROSTCore.isBound(commitment, id: commitment.id, key: session.key, keyHash: session.keyHash),
               commitment.hasValidSignature(context.directory, meter: context.meter, memo: context.memo)
         else { return [.note("sign: dropped a commitment for \(commitment.id) from \(sender)")] }
         session.commitments[sender] = commitment
@@ -205,11 +226,14 @@ public struct CoordinatorFlowSigner: SigningFlowService {
     struct Session {
         let request: SignRequest
         let key: KeyShare
+        let keyHash: [UInt8]
         var nonces: FROSTNonces?
     }
 
     let roundTimeout: Duration
     var sessions: [AttemptID: Session] = [:]
+    /// Every attempt this node ever committed to: never a second commitment for one of them.
+    var committed: Set<AttemptID> = []
 
     public init(roundTimeout: Duration) { self.roundTimeout = roundTimeout }
 
@@ -220,11 +244,16 @@ public struct CoordinatorFlowSigner: SigningFlowService {
         case let .request(request):
             guard sender == .client(request.id.client) else { return [.note("sign: dropped a request for another client from \(sender)")] }
             guard let key = context.keys.current() else { return [FROSTCore.refuse(request.id, .noKey, context)] }
-            guard sessions[request.id] == nil else { return [FROSTCore.refuse(request.id, .alreadySigned, context)] }
+            guard !committed.contains(request.id) else { return [FROSTCore.refuse(request.id, .alreadySigned, context)] }
+            guard FROSTCore.admissible(request, committed: committed, context) else {
+                return [.note("sign: dropped a request for \(request.id) its client did not sign")]
+            }
+            committed.insert(request.id)
             let nonces = FROSTCore.commit(key, scheme: request.scheme, context)
-            let signed = SignedCommitment(id: request.id, signer: context.me, commitment: nonces.commitment)
+            let keyHash = SignedCommitment.keyHash(key.groupKey, meter: context.meter)
+            let signed = SignedCommitment(id: request.id, signer: context.me, keyHash: keyHash, commitment: nonces.commitment)
                 .signed(by: context.identity, meter: context.meter)
-            sessions[request.id] = Session(request: request, key: key, nonces: nonces)
+            sessions[request.id] = Session(request: request, key: key, keyHash: keyHash, nonces: nonces)
             // The session is forgotten after the wait the client asked for (at most the round
             // timeout): the client has given up on the attempt by then.
             return [.send(.commitment(signed), to: sender),
@@ -243,7 +272,7 @@ public struct CoordinatorFlowSigner: SigningFlowService {
         }
         let list = package.commitments.sorted { $0.signer < $1.signer }
         guard package.message == session.request.message, package.scheme == session.request.scheme,
-              list.count >= session.key.threshold, FROSTCore.validList(list, id: package.id, key: session.key),
+              list.count >= session.key.threshold, FROSTCore.validList(list, id: package.id, key: session.key, keyHash: session.keyHash),
               list.first(where: { $0.signer == context.me })?.commitment == nonces.commitment
         else { return [FROSTCore.refuse(package.id, .invalidPackage, context)] }
         session.nonces = nil

@@ -47,12 +47,13 @@ public struct ServiceHarness<Service: NodeService> {
     }
 
     /// Contexts for nodes 0..<count: identity keys from `identitySecret`, randomness from
-    /// `random`, a fresh meter and key store each, one shared memo.
+    /// `random`, a fresh meter and key store each, one shared memo; the directory also holds
+    /// the keys of `clients`.
     public static func contexts(count: Int, identitySecret: (NodeID) -> Scalar, random: (NodeID) -> ServiceRandom,
-                                memo: CryptoMemo? = nil) -> [ServiceContext] {
+                                clients: [NodeIdentity] = [], memo: CryptoMemo? = nil) -> [ServiceContext] {
         let meter = CostMeter()
         let identities = (0..<count).map { NodeIdentity(secret: identitySecret(NodeID($0)), meter: meter) }
-        let directory = IdentityDirectory(keys: identities.map(\.publicKey))
+        let directory = IdentityDirectory(keys: identities.map(\.publicKey), clientKeys: clients.map(\.publicKey))
         return (0..<count).map {
             ServiceContext(me: NodeID($0), identity: identities[$0], directory: directory, meter: CostMeter(), random: random(NodeID($0)),
                            keys: KeyStore(), memo: memo)
