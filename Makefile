@@ -27,7 +27,8 @@ run: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	.build/debug/litsim check Scenarios/ci/*.yaml --out .build/ci-runs
+	.build/debug/litsim check Scenarios/ci/*.yaml Scenarios/ci/attacks/*.yaml --out .build/ci-runs
+	.build/debug/litsim check Scenarios/ci/network-framing.yaml --seeds 1...40 --out .build/ci-framing
 
 bench: release
 	.build/release/litsim bench crypto

@@ -62,7 +62,7 @@ struct Run: ParsableCommand {
         if !quiet {
             print(RunOutputs.table(report, scenario: scenario, expectations: results, wallSeconds: wall))
             print("outputs: \(directory.path)")
-            print("replay: litsim run \(file) --seed \(scenario.seed)\(options.overrides.map { " --set \($0)" }.joined())")
+            print("replay: litsim run " + ([file, "--seed", "\(scenario.seed)"] + options.overrides.flatMap { ["--set", $0] }).map(shellQuoted).joined(separator: " "))
         }
         if results.contains(where: { !$0.passed }) { throw ExpectationsFailed() }
     }

@@ -51,7 +51,10 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     let recall = provable.isEmpty ? 1.0 : Double(provable.filter { accusedSet.contains($0) }.count) / Double(provable.count)
 
     let finishTimes = finished.compactMap { finishedAt[$0]?.nanoseconds }
-    let completed = !live.isEmpty && live.allSatisfy { results[$0] != nil } && agreed != nil
+    // Complete: every live honest node finished, all agree, and at least a threshold of honest
+    // nodes hold consistent shares (a key nobody can sign with is not a completed DKG).
+    let usableShares = finished.filter { results[$0]?.shareIsConsistent == true }.count
+    let completed = !live.isEmpty && live.allSatisfy { results[$0] != nil } && agreed != nil && usableShares >= threshold
     let counters = simulator.counters
     let qualified = agreed?.qualified.count ?? 0
     let dkgSent = nodes.map { $0.sent(by: dkgProtocol) }

@@ -54,7 +54,7 @@ public struct MetricDefinition: Sendable {
 public enum MetricRegistry {
     public static let all: [MetricDefinition] = [
         MetricDefinition("dkg.completed", .bool, owner: "dkg", inSweep: true,
-                         "every live honest node finished the genesis DKG and all of them agree"),
+                         "every live honest node finished the genesis DKG, all agree, and at least a threshold of honest nodes hold consistent shares"),
         MetricDefinition("dkg.duration_ms", .number, unit: "ms", owner: "dkg", inSweep: true,
                          "when the last honest node finished the DKG (0 if it did not complete)"),
         MetricDefinition("dkg.messages", .integer, unit: "messages", owner: "dkg", inSweep: true, "DKG messages sent by all nodes"),

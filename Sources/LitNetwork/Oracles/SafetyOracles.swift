@@ -22,8 +22,9 @@ final class DKGAgreementOracle: Oracle {
     }
 }
 
-/// `dkg.usable`: a finished DKG leaves honest shares that match their verification shares,
-/// and the verification shares interpolate to the group key.
+/// `dkg.usable`: a DKG honest nodes finish leaves at least `threshold` honest nodes with
+/// shares consistent with their verification shares (else it must not count as complete), each
+/// share matches its verification share, and the verification shares interpolate to the key.
 final class DKGUsableOracle: Oracle {
     let name = "dkg.usable"
 
@@ -38,10 +39,15 @@ final class DKGUsableOracle: Oracle {
     }
 
     func finish(_ facts: RunFacts, nodes: [LitNode]) -> [String] {
-        // The first honest result: t of its verification shares must interpolate to its key.
-        guard let result = nodes.lazy.filter({ facts.isHonest($0.id) }).compactMap({ node in
+        let finished = nodes.filter { facts.isHonest($0.id) }.compactMap { node in
             node.observer.dkgOutcomes(of: node.id).lazy.compactMap { if case let .finished(r) = $0.outcome { r } else { nil } }.first
-        }).first else { return [] }
+        }
+        guard let result = finished.first else { return [] }
+        let usable = finished.filter(\.shareIsConsistent).count
+        if usable < result.threshold {
+            return ["honest nodes finished the DKG but only \(usable) hold consistent shares, fewer than the threshold \(result.threshold)"]
+        }
+        // t of the first honest result's verification shares must interpolate to its key.
         let meter = CostMeter()
         let sample = Array(result.roster.members.prefix(result.threshold))
         guard sample.count == result.threshold,
