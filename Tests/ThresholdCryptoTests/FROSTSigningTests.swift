@@ -113,6 +113,24 @@ import Testing
         #expect(throws: FROSTError.identityCommitment(identifier: Scalar(2))) {
             try FROST<FROSTSecp256k1>.signingPackage(groupKey: key, commitments: [a.commitment, identity], message: [1], meter: meter)
         }
+        // RFC 9591 §5.2 input validation: identifiers nonzero and in range, enough of them.
+        let b = FROST<FROSTSecp256k1>.commit(identifier: Scalar(3), secretShare: .one, using: &rng, meter: meter)
+        let zero = FROSTCommitment(identifier: .zero, hiding: b.commitment.hiding, binding: b.commitment.binding)
+        #expect(throws: FROSTError.zeroIdentifier) {
+            try FROST<FROSTSecp256k1>.signingPackage(groupKey: key, commitments: [a.commitment, zero], message: [1], meter: meter)
+        }
+        #expect(throws: FROSTError.identifierOutOfRange(identifier: Scalar(3))) {
+            try FROST<FROSTSecp256k1>.signingPackage(groupKey: key, commitments: [a.commitment, b.commitment], message: [1],
+                                                     maximumParticipants: 2, meter: meter)
+        }
+        #expect(throws: FROSTError.tooFewParticipants(2)) {
+            try FROST<FROSTSecp256k1>.signingPackage(groupKey: key, commitments: [a.commitment, b.commitment], message: [1],
+                                                     minimumParticipants: 3, meter: meter)
+        }
+        #expect(throws: Never.self) {
+            try FROST<FROSTSecp256k1>.signingPackage(groupKey: key, commitments: [a.commitment, b.commitment], message: [1],
+                                                     minimumParticipants: 2, maximumParticipants: 3, meter: meter)
+        }
         let package = try FROST<FROSTSecp256k1>.signingPackage(groupKey: key, commitments: [a.commitment], message: [1], meter: meter)
         let other = FROST<FROSTSecp256k1>.commit(identifier: Scalar(1), secretShare: .one, using: &rng, meter: meter)
         #expect(throws: FROSTError.signerNotInCommitmentList) {
