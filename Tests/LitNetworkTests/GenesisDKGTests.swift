@@ -75,8 +75,14 @@ import ThresholdCrypto
 
     @Test func oneCrashMoreThanTheMarginFailsSafely() {
         let faults = FaultSchedule(hostFaults: [.crash(endpoints: [0, 3, 6, 9], at: .zero, restart: nil)])
-        let report = run(NetworkSpecification(nodes: 10, seed: 21, faults: faults))
+        let report = run(NetworkSpecification(nodes: 10, seed: 21, faults: faults, clients: ClientSpecification(count: 1),
+                                              workload: WorkloadSpecification(count: 3)))
         #expect(report.metric("dkg.completed") == .bool(false))
+        // Metrics that do not exist in this run are absent, never 0.
+        #expect(report.metric("dkg.duration_ms") == nil)
+        #expect(report.metric("sign.latency_ms.p50") == nil && report.metric("sign.latency_ms.mean") == nil)
+        #expect(report.metric("sign.succeeded") == .integer(0))
+        #expect(report.metric("sim.end_ms")!.numeric! < report.metric("sim.quiescent_ms")!.numeric!, "a leftover timer is not activity")
         #expect(report.results.allSatisfy { $0 == nil }, "no node finishes with a key")
         #expect(report.violations.isEmpty)
     }

@@ -58,9 +58,11 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     let counters = simulator.counters
     let qualified = agreed?.qualified.count ?? 0
     let dkgSent = nodes.map { $0.sent(by: dkgProtocol) }
-    var metrics: [(String, MetricValue)] = [
-        ("dkg.completed", .bool(completed)),
-        ("dkg.duration_ms", .number(completed ? Double(finishTimes.max() ?? 0) / 1e6 : 0)),
+    // A metric that does not exist in a run is absent, never 0 (a failed DKG has no duration;
+    // no successful request, no latency).
+    var metrics: [(String, MetricValue)] = [("dkg.completed", .bool(completed))]
+    if completed, let last = finishTimes.max() { metrics.append(("dkg.duration_ms", .number(Double(last) / 1e6))) }
+    metrics += [
         ("dkg.messages", .integer(Int64(dkgSent.reduce(0) { $0 + $1.messages }))),
         ("dkg.bytes", .integer(Int64(dkgSent.reduce(0) { $0 + $1.bytes }))),
         ("dkg.qualified", .integer(Int64(qualified))),
@@ -70,7 +72,6 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         let succeeded = records.filter { $0.outcome == .success }
         let latencies = succeeded.compactMap { $0.latency?.nanoseconds }.sorted()
         func percentile(_ p: Int) -> Double {
-            guard !latencies.isEmpty else { return 0 }
             // Nearest rank, exact (no histogram buckets).
             let rank = max(1, (p * latencies.count + 99) / 100)
             return Double(latencies[rank - 1]) / 1e6
@@ -82,12 +83,16 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
             ("sign.failed", .integer(Int64(requested - succeeded.count))),
             ("sign.success_rate", .number(requested == 0 ? 1 : Double(succeeded.count) / Double(requested))),
             ("sign.retries", .integer(Int64(records.reduce(0) { $0 + max(0, $1.attempts - 1) }))),
-            ("sign.latency_ms.p50", .number(percentile(50))),
-            ("sign.latency_ms.p90", .number(percentile(90))),
-            ("sign.latency_ms.p99", .number(percentile(99))),
-            ("sign.latency_ms.max", .number(latencies.last.map { Double($0) / 1e6 } ?? 0)),
-            ("sign.latency_ms.mean", .number(latencies.isEmpty ? 0 : Double(latencies.reduce(0, +)) / Double(latencies.count) / 1e6)),
         ]
+        if !latencies.isEmpty {
+            metrics += [
+                ("sign.latency_ms.p50", .number(percentile(50))),
+                ("sign.latency_ms.p90", .number(percentile(90))),
+                ("sign.latency_ms.p99", .number(percentile(99))),
+                ("sign.latency_ms.max", .number(Double(latencies.last!) / 1e6)),
+                ("sign.latency_ms.mean", .number(Double(latencies.reduce(0, +)) / Double(latencies.count) / 1e6)),
+            ]
+        }
     }
     metrics += [
         ("blame.accused", .list(accused)),
@@ -101,7 +106,10 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         ("network.bytes_sent", .integer(Int64(counters.bytesSent))),
         ("network.messages_undecodable", .integer(Int64(nodes.reduce(0) { $0 + $1.undecodableMessages } + clients.reduce(0) { $0 + $1.undecodableMessages }))),
         ("sim.events", .integer(Int64(counters.events))),
-        ("sim.end_ms", .number(simulator.now.milliseconds)),
+        // The last thing that happened: a request ending or a protocol output (a timer left
+        // over after the work is done does not count).
+        ("sim.end_ms", .number(lastActivity(records: records, observer: observer).milliseconds)),
+        ("sim.quiescent_ms", .number(simulator.now.milliseconds)),
     ]
     for (name, _) in metrics { precondition(MetricRegistry.definition(name) != nil, "metric \(name) is not in the registry") }
     var totals = Array(repeating: 0, count: CryptoOperation.allCases.count)
@@ -112,6 +120,13 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         results: results, finishedAt: finishedAt, violations: violations,
         accused: accused, requests: records, signatures: signatures, metrics: metrics, trace: simulator.trace,
         operationTotals: totals, accusations: accusationRecords(trusted), dkgPhases: phases)
+}
+
+/// When the last request ended or the last protocol output happened.
+func lastActivity(records: [RequestRecord], observer: RunObserver) -> SimInstant {
+    let requests = records.compactMap(\.end).max() ?? .zero
+    let outputs = observer.outputs.last?.time ?? .zero
+    return max(requests, outputs)
 }
 
 /// Each distinct (node, code) with the first honest node or client that proved it.
