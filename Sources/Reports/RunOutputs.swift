@@ -85,6 +85,7 @@ public enum RunOutputs {
                 + "\(record.attempts),\(record.signers.map(String.init).joined(separator: ";")),\"\(failure)\"\n"
         }
         try writeAtomically(requests, to: directory.appendingPathComponent("requests.csv"))
+        try writeAtomically(attemptsCSV(report), to: directory.appendingPathComponent("attempts.csv"))
 
         let signatures = report.signatures.map { signature in
             JSON.object([
@@ -98,14 +99,36 @@ public enum RunOutputs {
         }
         try writeAtomically(signatures.map { $0 + "\n" }.joined(), to: directory.appendingPathComponent("signatures.jsonl"))
 
+        // An output this run does not produce must not be left from an earlier run.
         if let keys = keysDocument(report, exportSecretShares: exportSecretShares) {
             try writeAtomically(keys.text + "\n", to: directory.appendingPathComponent("keys.json"))
+        } else {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent("keys.json"))
         }
         try writeAtomically(HTMLReport.render(report, scenario: scenario, expectations: expectations, wallSeconds: wallSeconds),
                             to: directory.appendingPathComponent("report.html"))
         if case .events = report.specification.trace {
             try writeAtomically(TraceExport.render(report, scenario: scenario.name), to: directory.appendingPathComponent("trace.json"))
+        } else {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent("trace.json"))
         }
+    }
+
+    /// attempts.csv: one row per attempt of every request (DESIGN.md §6): who was asked, how
+    /// it ended, who was responsible and why (`timeout(4)`, `refused(4:no-key)`).
+    public static func attemptsCSV(_ report: RunReport) -> String {
+        var out = "request,attempt,client,start_ms,end_ms,nodes,outcome,responsible\n"
+        for record in report.requests {
+            for attempt in record.attemptLog {
+                let responsible: String = switch attempt.outcome {
+                case let .failed(failure)?: failure.description
+                default: ""
+                }
+                out += "\(record.index),\(attempt.number),\(record.client),\(milliseconds(attempt.start)),\(milliseconds(attempt.end)),"
+                    + "\(attempt.nodes.map(String.init).joined(separator: ";")),\(attempt.outcome?.code ?? "unfinished"),\"\(responsible)\"\n"
+            }
+        }
+        return out
     }
 
     /// keys.json (DESIGN.md §6); nil when the DKG produced no agreed key.

@@ -149,3 +149,34 @@ func write(_ text: String, to url: URL) throws { try Data(text.utf8).write(to: u
         #expect(run.status == 0, "\(run.error)")
     }
 }
+
+@Suite struct RecordTests {
+    /// attempts.csv has one row per attempt of every request, naming who held it up and why;
+    /// a run without trace.json removes an earlier run's.
+    @Test func attemptsAreRecordedOneByOneAndStaleOutputsGo() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("attempts.yaml")
+        try write("""
+            name: attempts
+            seed: 5
+            network: { nodes: 7, latency: { distribution: constant, value: 20ms } }
+            clients: { count: 1, timeout: 2s }
+            workload: [{ op: sign, count: 6 }]
+            byzantine:
+              - { nodes: [2], behaviour: bad-signature-share }
+
+            """, to: file)
+        let out = folder.appendingPathComponent("run")
+        #expect(try runLitsim(["run", file.path, "--out", out.path, "--quiet"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("trace.json").path))
+        let attempts = try String(contentsOf: out.appendingPathComponent("attempts.csv"), encoding: .utf8).split(separator: "\n")
+        let requests = try String(contentsOf: out.appendingPathComponent("requests.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(attempts.first == "request,attempt,client,start_ms,end_ms,nodes,outcome,responsible")
+        let total = requests.map { Int($0.split(separator: ",")[6])! }.reduce(0, +)
+        #expect(attempts.count - 1 == total, "one row per attempt")
+        #expect(attempts.contains { $0.contains(",invalid-signature,\"invalid-signature(2)\"") }, "the liar is named")
+        #expect(attempts.filter { $0.contains(",success,") }.count == requests.count)
+        #expect(try runLitsim(["run", file.path, "--out", out.path, "--quiet", "--trace-limit", "0"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("trace.json").path), "no stale trace.json")
+    }
+}

@@ -85,7 +85,7 @@ struct FROSTSignKind: RequestKind {
             // never used (the coordinator flow builds its package from the others).
             guard roster.identifier(of: commitment.signer)?.scalar == commitment.commitment.identifier, commitment.keyHash == keyHash else {
                 io.blame(SigningEvidence.misboundCommitment(commitment, roster: roster, keyHash: keyHash))
-                return flow == .lit ? .refused(node: node, forItself: true, missing: []) : nil
+                return flow == .lit ? .refused(node: node, forItself: true, missing: [], reason: "misbound-commitment") : nil
             }
             attempt.commitments[node] = commitment
             attempt.arrivalOrder.append(node)
@@ -106,7 +106,8 @@ struct FROSTSignKind: RequestKind {
             return .answered(node: node)
         case let .refusal(refusal):
             guard refusal.signer.value == node else { return nil }
-            return .refused(node: node, forItself: refusal.reason != .missingCommitments, missing: refusal.missing.map(\.value))
+            return .refused(node: node, forItself: refusal.reason != .missingCommitments, missing: refusal.missing.map(\.value),
+                            reason: refusal.reason.rawValue)
         case .request, .package:
             return nil
         }
@@ -176,26 +177,27 @@ struct FROSTSignKind: RequestKind {
             // Lists that differ with no proof of who made them differ: nobody can be judged.
             return .failure(ClientFailure(.inconsistentCommitments), invalid: false)
         }
-        let bytes: [UInt8]? = switch scheme {
+        let (bytes, culprits) = switch scheme {
         case .frostSecp256k1: aggregate(FROST<FROSTSecp256k1>.self, list: list, shares: shares, message: message, groupCommitment, roster, &io)
         case .frostTaproot: aggregate(FROST<FROSTTaproot>.self, list: list, shares: shares, message: message, groupCommitment, roster, &io)
         }
-        guard let bytes else { return .failure(ClientFailure(.invalidSignature), invalid: true) }
+        guard let bytes else { return .failure(ClientFailure(.invalidSignature, nodes: culprits), invalid: true) }
         return .success(signature: bytes)
     }
 
     mutating func aggregate<Suite: FROSTCiphersuite>(
         _ frost: FROST<Suite>.Type, list: [SignedCommitment], shares: [SignatureShareMessage], message: [UInt8],
         _ groupCommitment: VSSCommitment, _ roster: Roster, _ io: inout ClientIO
-    ) -> [UInt8]? {
+    ) -> (signature: [UInt8]?, culprits: [Int]) {
         let key = groupCommitment.publicKey
         guard let package = try? FROST<Suite>.signingPackage(groupKey: key, commitments: list.map(\.commitment), message: message,
                                                              minimumParticipants: groupCommitment.threshold, maximumParticipants: roster.count,
                                                              meter: io.meter)
-        else { return nil }
+        else { return (nil, []) }
         let signature = FROST<Suite>.aggregate(shares: shares.map(\.share), package: package)
         // Lit's SDK checks only the combined signature; shares are checked only when it fails.
-        if FROST<Suite>.verify(signature, groupKey: key, message: message, meter: io.meter) { return Suite.serialize(signature) }
+        if FROST<Suite>.verify(signature, groupKey: key, message: message, meter: io.meter) { return (Suite.serialize(signature), []) }
+        var culprits = [Int]()
         for share in shares {
             guard let identifier = roster.identifier(of: share.signer) else { continue }
             if !FROST<Suite>.verifyShare(identifier: identifier.scalar, verificationShare: verificationShare(of: share.signer, groupCommitment, roster, io),
@@ -203,9 +205,10 @@ struct FROSTSignKind: RequestKind {
                share.hasValidSignature(io.directory, meter: io.meter) {
                 io.blame(SigningEvidence.invalidShare(share, commitments: list, message: message, scheme: scheme,
                                                       groupCommitment: groupCommitment, roster: roster))
+                culprits.append(share.signer.value)
             }
         }
-        return nil
+        return (nil, culprits)
     }
 
     mutating func verificationShare(of node: NodeID, _ groupCommitment: VSSCommitment, _ roster: Roster, _ io: ClientIO) -> Point {

@@ -52,8 +52,48 @@ public struct RequestRecord: Sendable {
     public var signature: [UInt8]?
     /// Why the last failed attempt failed (for a failed request: why it failed).
     public var failure: ClientFailure?
+    /// Every attempt, in order (attempts.csv).
+    public var attemptLog: [AttemptRecord] = []
 
     public var latency: SimDuration? { end.map { $0 - start } }
+
+    /// Ends the attempt under way, if one is.
+    mutating func closeAttempt(_ outcome: AttemptOutcomeRecord, at time: SimInstant) {
+        guard let last = attemptLog.indices.last, attemptLog[last].outcome == nil else { return }
+        attemptLog[last].outcome = outcome
+        attemptLog[last].end = time
+    }
+}
+
+/// One attempt of one request, as attempts.csv lists it.
+public struct AttemptRecord: Sendable {
+    public let number: Int
+    public let start: SimInstant
+    public var end: SimInstant?
+    /// The nodes whose answers completed (or were to complete) the attempt.
+    public var nodes: [Int]
+    /// nil while it runs or when the run ended first; else success or the failure.
+    public var outcome: AttemptOutcomeRecord?
+}
+
+public enum AttemptOutcomeRecord: Sendable, Equatable, CustomStringConvertible {
+    case success
+    case failed(ClientFailure)
+
+    /// `success`, or the failure's code.
+    public var code: String {
+        switch self {
+        case .success: "success"
+        case let .failed(failure): failure.code.rawValue
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .success: "success"
+        case let .failed(failure): failure.description
+        }
+    }
 }
 
 /// Why a client's attempt or request failed: a stable code and the nodes concerned.
@@ -77,13 +117,22 @@ public struct ClientFailure: Sendable, Equatable, CustomStringConvertible {
 
     public let code: Code
     public let nodes: [Int]
+    /// Each node's own reason, where it gave one (a refusal's code), parallel to `nodes`.
+    public let reasons: [String]
 
-    public init(_ code: Code, nodes: [Int] = []) {
+    public init(_ code: Code, nodes: [Int] = [], reasons: [String] = []) {
+        precondition(reasons.isEmpty || reasons.count == nodes.count, "one reason per node")
         self.code = code
         self.nodes = nodes
+        self.reasons = reasons
     }
 
-    public var description: String { nodes.isEmpty ? code.rawValue : "\(code.rawValue)(\(nodes.map(String.init).joined(separator: ";")))" }
+    /// `timeout(4)`, `refused(4:no-key;5:missing-commitments)`, `invalid-signature`.
+    public var description: String {
+        guard !nodes.isEmpty else { return code.rawValue }
+        let items = reasons.isEmpty ? nodes.map(String.init) : zip(nodes, reasons).map { "\($0):\($1)" }
+        return "\(code.rawValue)(\(items.joined(separator: ";")))"
+    }
 }
 
 /// A signature a client accepted, as signatures.jsonl lists it.
@@ -123,6 +172,8 @@ public final class LitClient {
         var refused: Set<Int> = []
         /// Nodes that refused for a reason of their own, not a missing peer.
         var selfRefused: Set<Int> = []
+        /// Each refusing node's reason code.
+        var refusalReasons: [Int: String] = [:]
         /// How many refusing nodes named each node missing.
         var namedMissingBy: [Int: Int] = [:]
 
@@ -298,10 +349,12 @@ public final class LitClient {
             request.attempt.signers = signers
             request.attempt.finalSetChosen = true
             request.record.signers = signers
+            if !request.record.attemptLog.isEmpty { request.record.attemptLog[request.record.attemptLog.count - 1].nodes = signers }
         case let .answered(node):
             request.attempt.answered.insert(node)
-        case let .refused(node, forItself, missing):
+        case let .refused(node, forItself, missing, reason):
             request.attempt.refused.insert(node)
+            request.attempt.refusalReasons[node] = reason
             if forItself { request.attempt.selfRefused.insert(node) }
             for named in Set(missing) where named >= 0 && named < nodes { request.attempt.namedMissingBy[named, default: 0] += 1 }
         }
@@ -331,7 +384,9 @@ public final class LitClient {
         let attempt = request.attempt
         guard !attempt.signers.isEmpty, attempt.signers.allSatisfy({ attempt.answered.contains($0) || attempt.refused.contains($0) }) else { return }
         guard attempt.refused.isEmpty else {
-            failAttempt(requestIndex, reason: ClientFailure(.refused, nodes: attempt.refused.sorted()), &context)
+            let refused = attempt.refused.sorted()
+            failAttempt(requestIndex, reason: ClientFailure(.refused, nodes: refused, reasons: refused.map { attempt.refusalReasons[$0] ?? "" }),
+                        &context)
             return
         }
         let outcome = withKind(&context) { kind, io in kind.finish(request: requestIndex, message: request.record.message, signers: attempt.signers, &io) }
@@ -424,6 +479,7 @@ public final class LitClient {
         let message = request.record.message
         let signers = withKind(&context) { kind, io in kind.begin(id, message: message, candidates: available, threshold: threshold, &io) }
         request.attempt = Attempt(number: number, signers: signers, finalSetChosen: !signers.isEmpty)
+        request.record.attemptLog.append(AttemptRecord(number: number, start: context.now, nodes: signers))
         if !signers.isEmpty { request.record.signers = signers }
         requests[requestIndex] = request
         setTimer(.attemptTimeout(request: requestIndex, attempt: number), after: timeout, &context)
@@ -462,6 +518,7 @@ public final class LitClient {
         for node in request.excluded.sorted() where strikes.indices.contains(node) { strikes[node] += 1 }
         if invalid { request.invalidShareFailures += 1 } else { request.networkFailures += 1 }
         request.record.failure = reason
+        request.record.closeAttempt(.failed(reason), at: context.effectTime)
         // Void this attempt: late answers for it change nothing.
         request.attempt = .void(attempt.number)
         requests[requestIndex] = request
@@ -476,6 +533,7 @@ public final class LitClient {
     func complete(_ requestIndex: Int, outcome: RequestRecord.Outcome, failure: ClientFailure?, _ context: inout ProcessContext<LitMessage>) {
         guard var request = requests.removeValue(forKey: requestIndex) else { return }
         kind.end(request: requestIndex)
+        if outcome == .success { request.record.closeAttempt(.success, at: context.effectTime) }
         request.record.outcome = outcome
         request.record.end = context.effectTime
         request.record.failure = outcome == .success ? nil : failure

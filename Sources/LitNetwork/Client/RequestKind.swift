@@ -30,8 +30,9 @@ enum AttemptAnswer {
     case finalSet([Int], acknowledged: Int)
     /// The node's final answer arrived.
     case answered(node: Int)
-    /// The node declined: for a reason of its own (no key, ...) or because of `missing` peers.
-    case refused(node: Int, forItself: Bool, missing: [Int])
+    /// The node declined: for a reason of its own (no key, ...) or because of `missing` peers;
+    /// `reason` is its stable code.
+    case refused(node: Int, forItself: Bool, missing: [Int], reason: String)
 }
 
 /// How a finished attempt ended, from the kind's point of view.
