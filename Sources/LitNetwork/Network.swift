@@ -2,7 +2,18 @@ import Protocols
 import Simulation
 import ThresholdCrypto
 
-/// Clients of the network (Lit SDK instances).
+/// How a client orders the nodes it may ask (`clients.selection`).
+public enum NodeSelection: String, Hashable, Sendable, CaseIterable {
+    /// Lowest expected one-way latency first, ties in a per-client random order (Lit's SDK).
+    case cheapest
+    /// A fresh random order for every attempt.
+    case random
+    /// Lowest observed answer time first (request to share, averaged per node); nodes not yet
+    /// observed by their expected latency.
+    case fastestObserved = "fastest-observed"
+}
+
+/// Clients of the network (Lit SDK instances). Every default is Lit's SDK behaviour.
 public struct ClientSpecification: Hashable, Sendable {
     public var count: Int
     /// Per attempt (Lit SDK: 20 s).
@@ -11,13 +22,27 @@ public struct ClientSpecification: Hashable, Sendable {
     public var retries: Int
     /// Further attempts when shares were invalid (Lit SDK: 6 for "no valid shares").
     public var invalidShareRetries: Int
+    public var selection: NodeSelection
+    /// A node that refused for itself or held an attempt up is left out of every request of
+    /// this client for this long (0: only of the request it failed, as Lit's SDK does).
+    public var cooldown: SimDuration
+    /// How long a signer waits for its co-signers' commitments before it refuses (lit flow);
+    /// nil: three quarters of `timeout`, so the refusal reaches the client before it gives up.
+    public var cosignerWait: SimDuration?
 
-    public init(count: Int, timeout: SimDuration = .seconds(20), retries: Int = 3, invalidShareRetries: Int = 6) {
+    public init(count: Int, timeout: SimDuration = .seconds(20), retries: Int = 3, invalidShareRetries: Int = 6,
+                selection: NodeSelection = .cheapest, cooldown: SimDuration = .zero, cosignerWait: SimDuration? = nil) {
         self.count = count
         self.timeout = timeout
         self.retries = retries
         self.invalidShareRetries = invalidShareRetries
+        self.selection = selection
+        self.cooldown = cooldown
+        self.cosignerWait = cosignerWait
     }
+
+    /// The co-signer wait in effect.
+    public var effectiveCosignerWait: SimDuration { cosignerWait ?? SimDuration(nanoseconds: timeout.nanoseconds / 4 * 3) }
 }
 
 /// Everything a run needs (the scenario layer fills it in). Endpoints: nodes 0..<nodes, then
@@ -230,7 +255,9 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
             return a != b ? a < b : (rank[$0], $0) < (rank[$1], $1)
         }
         endpoints.append(.client(LitClient(id: ClientID(client), layout: layout, threshold: threshold, specification: specification,
-                                           preference: preference, costs: costs, directory: directory, identity: clientIdentities[client],
+                                           preference: preference,
+                                           expectedLatency: (0..<n).map { expectedLatency(specification.network, from: endpoint, to: $0) },
+                                           costs: costs, directory: directory, identity: clientIdentities[client],
                                            observer: observer, wire: wire,
                                            random: order)))
     }

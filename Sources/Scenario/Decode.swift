@@ -18,6 +18,7 @@ extension ScenarioLoader {
         "nodes.cpu", "nodes.slow",
         "protocol.dkg", "protocol.dkg_agreement", "protocol.signing", "protocol.signing_flow", "protocol.round_timeout",
         "clients.count", "clients.timeout", "clients.retries", "clients.retries_on_invalid_shares", "clients.region",
+        "clients.selection", "clients.cooldown", "clients.cosigner_wait",
         "workload", "faults", "byzantine",
     ]
 
@@ -59,12 +60,21 @@ extension ScenarioLoader {
 
         // clients (read early: the latency model places them)
         let clients = r.mapping(r.child(top, "clients", path: ""), path: "clients",
-                                allowed: ["count", "timeout", "retries", "retries_on_invalid_shares", "region"])
+                                allowed: ["count", "timeout", "retries", "retries_on_invalid_shares", "region", "selection", "cooldown",
+                                          "cosigner_wait"])
         let clientCount = r.integer(r.child(clients, "count", path: "clients"), path: "clients.count", default: 4, range: 0...1000)
         let clientTimeout = r.duration(r.child(clients, "timeout", path: "clients"), path: "clients.timeout", default: .seconds(20), allowZero: false)
         let retries = r.integer(r.child(clients, "retries", path: "clients"), path: "clients.retries", default: 3, range: 0...100)
         let invalidRetries = r.integer(r.child(clients, "retries_on_invalid_shares", path: "clients"),
                                        path: "clients.retries_on_invalid_shares", default: 6, range: 0...100)
+        let selection = NodeSelection(rawValue: r.choice(r.child(clients, "selection", path: "clients"), path: "clients.selection",
+                                                         default: "cheapest", allowed: NodeSelection.allCases.map(\.rawValue))) ?? .cheapest
+        let cooldown = r.duration(r.child(clients, "cooldown", path: "clients"), path: "clients.cooldown", default: .zero, allowZero: true)
+        let cosignerWaitNode = r.child(clients, "cosigner_wait", path: "clients")
+        let cosignerWait = cosignerWaitNode.map { r.duration($0, path: "clients.cosigner_wait", default: .zero, allowZero: false) }
+        if let cosignerWait, let cosignerWaitNode, cosignerWait > clientTimeout {
+            r.warning(cosignerWaitNode, "`clients.cosigner_wait` (\(cosignerWait)) is longer than `clients.timeout` (\(clientTimeout)): a signer's refusal cannot reach the client before it gives up")
+        }
         let clientRegionNode = r.child(clients, "region", path: "clients")
 
         let latency = latencyModel(r.child(network, "latency", path: "network"), nodes: n, clients: clientCount,
@@ -195,7 +205,8 @@ extension ScenarioLoader {
         var specification = NetworkSpecification(
             nodes: n, threshold: threshold, seed: seed, network: model, faults: faults, roundTimeout: roundTimeout,
             behaviours: behaviours, costTable: costTable, cpuFactorsPermille: cpuFactors,
-            clients: ClientSpecification(count: clientCount, timeout: clientTimeout, retries: retries, invalidShareRetries: invalidRetries),
+            clients: ClientSpecification(count: clientCount, timeout: clientTimeout, retries: retries, invalidShareRetries: invalidRetries,
+                                         selection: selection, cooldown: cooldown, cosignerWait: cosignerWait),
             workloads: workloads, scheme: scheme, flow: flow, stop: stop, wireEncoded: wireEncoded)
         specification.dkgAgreement = agreement
         return Scenario(file: root.file, name: name, description: description, specification: specification,

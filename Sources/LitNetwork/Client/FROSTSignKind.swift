@@ -18,16 +18,16 @@ struct FROSTSignKind: RequestKind {
     let op = "sign"
     let scheme: SigningScheme
     let flow: SigningFlow
-    /// How long signers may wait for co-signers (Lit's SDK: three quarters of its timeout).
+    /// How long signers may wait for co-signers (`clients.cosigner_wait`), in milliseconds.
     let signerWait: UInt32
     var attempts: [Int: Attempt] = [:]
     var verificationShares: [Int: Point] = [:]
     var keyHash: [UInt8]?
 
-    init(scheme: SigningScheme, flow: SigningFlow, timeout: SimDuration) {
+    init(scheme: SigningScheme, flow: SigningFlow, cosignerWait: SimDuration) {
         self.scheme = scheme
         self.flow = flow
-        signerWait = UInt32(clamping: timeout.nanoseconds / 1_000_000 * 3 / 4)
+        signerWait = UInt32(clamping: cosignerWait.nanoseconds / 1_000_000)
     }
 
     func wrap(_ payload: SigningPayload) -> any WireMessage {

@@ -238,13 +238,29 @@ public final class LitClient {
     var blamed: Set<Int> = []
     /// Times each node held up an attempt of this client; the fewer, the sooner it is asked.
     public private(set) var strikes: [Int]
+    let selection: NodeSelection
+    let cooldown: SimDuration
+    /// Until when each node is left out of this client's requests (cooldown).
+    var coolingUntil: [Int: SimInstant] = [:]
+    /// Nodes that answered the handshake: they hold a share of the key (with a cooldown, the
+    /// others are not asked).
+    var handshaken: Set<Int> = []
+    /// Per node, the expected one-way latency, and the observed answer times (fastest-observed).
+    var expectedLatency: [Int64]
+    var observed: [Int: (total: Int64, count: Int64)] = [:]
+    /// When each open attempt's request went out, for the observed answer times.
+    var attemptStarted: [Int: SimInstant] = [:]
     public private(set) var operationTotals = Array(repeating: 0, count: CryptoOperation.allCases.count)
     /// Messages from the network that did not decode (wire: encoded).
     public private(set) var undecodableMessages = 0
 
-    init(id: ClientID, layout: EndpointLayout, threshold: Int, specification: NetworkSpecification, preference: [Int],
+    /// - Parameters:
+    ///   - preference: the nodes, cheapest first (ties in this client's own random order).
+    ///   - expectedLatency: each node's expected one-way latency from this client, in ns.
+    init(id: ClientID, layout: EndpointLayout, threshold: Int, specification: NetworkSpecification, preference: [Int], expectedLatency: [Int64],
          costs: CryptoCostModel, directory: IdentityDirectory, identity: NodeIdentity, observer: RunObserver, wire: WireRegistry?,
          random: RandomStream) {
+        self.expectedLatency = expectedLatency
         self.id = id
         self.identity = identity
         self.layout = layout
@@ -266,7 +282,9 @@ public final class LitClient {
         self.observer = observer
         self.wire = wire
         self.random = random
-        kind = FROSTSignKind(scheme: specification.scheme, flow: specification.flow, timeout: specification.clients.timeout)
+        kind = FROSTSignKind(scheme: specification.scheme, flow: specification.flow, cosignerWait: specification.clients.effectiveCosignerWait)
+        selection = specification.clients.selection
+        cooldown = specification.clients.cooldown
         signingProtocol = specification.flow == .lit ? LitFlow.protocolName : CoordinatorFlow.protocolName
         seedBytes = (0..<8).map { UInt8(truncatingIfNeeded: specification.seed >> (56 - 8 * UInt64($0))) }
     }
@@ -352,6 +370,11 @@ public final class LitClient {
             if !request.record.attemptLog.isEmpty { request.record.attemptLog[request.record.attemptLog.count - 1].nodes = signers }
         case let .answered(node):
             request.attempt.answered.insert(node)
+            if let started = attemptStarted[requestIndex] {
+                let sample = (context.now - started).nanoseconds
+                let sum = observed[node] ?? (0, 0)
+                observed[node] = (sum.total + sample, sum.count + 1)
+            }
         case let .refused(node, forItself, missing, reason):
             request.attempt.refused.insert(node)
             request.attempt.refusalReasons[node] = reason
@@ -411,7 +434,9 @@ public final class LitClient {
     // MARK: Handshake and workload
 
     func handleHandshake(_ response: HandshakeResponse, from node: Int, _ context: inout ProcessContext<LitMessage>) {
-        guard groupCommitment == nil, response.node.value == node else { return }
+        guard response.node.value == node else { return }
+        handshaken.insert(node)
+        guard groupCommitment == nil else { return }
         if let slot = handshakeVotes.firstIndex(where: { $0.commitment == response.groupCommitment && $0.epoch == response.epoch }) {
             handshakeVotes[slot].nodes.insert(node)
         } else {
@@ -460,12 +485,18 @@ public final class LitClient {
     func beginAttempt(_ requestIndex: Int, _ context: inout ProcessContext<LitMessage>) {
         guard var request = requests[requestIndex] else { return }
         let number = request.attempt.number + 1
-        // Nodes that held up fewer attempts first; the cheapest order among equals.
-        let ordered = preference.enumerated().sorted { (strikes[$0.element], $0.offset) < (strikes[$1.element], $1.offset) }.map(\.element)
-        var available = ordered.filter { !request.excluded.contains($0) && !blamed.contains($0) }
+        // Nodes that held up fewer attempts first; the selection's order among equals.
+        let base = selectionOrder()
+        let ordered = base.enumerated().sorted { (strikes[$0.element], $0.offset) < (strikes[$1.element], $1.offset) }.map(\.element)
+        let now = context.now
+        // With a cooldown, nodes that never answered the handshake (no key) are not asked either.
+        let cool = { (node: Int) in
+            self.cooldown == .zero || (self.handshaken.contains(node) && (self.coolingUntil[node] ?? .zero) <= now)
+        }
+        var available = ordered.filter { !request.excluded.contains($0) && !blamed.contains($0) && cool($0) }
         if available.count < threshold {
-            // Give nodes that only timed out another chance; proven liars and nodes without a
-            // key stay out.
+            // Give nodes that only timed out (or are cooling down) another chance; proven
+            // liars and nodes without a key stay out.
             request.excluded = request.unwilling
             available = ordered.filter { !blamed.contains($0) && !request.unwilling.contains($0) }
         }
@@ -480,9 +511,32 @@ public final class LitClient {
         let signers = withKind(&context) { kind, io in kind.begin(id, message: message, candidates: available, threshold: threshold, &io) }
         request.attempt = Attempt(number: number, signers: signers, finalSetChosen: !signers.isEmpty)
         request.record.attemptLog.append(AttemptRecord(number: number, start: context.now, nodes: signers))
+        attemptStarted[requestIndex] = context.now
         if !signers.isEmpty { request.record.signers = signers }
         requests[requestIndex] = request
         setTimer(.attemptTimeout(request: requestIndex, attempt: number), after: timeout, &context)
+    }
+
+    /// The nodes in `clients.selection`'s order.
+    func selectionOrder() -> [Int] {
+        switch selection {
+        case .cheapest:
+            return preference
+        case .random:
+            var order = preference
+            // Fisher–Yates with this client's own stream (deterministic per seed).
+            for index in stride(from: order.count - 1, to: 0, by: -1) {
+                order.swapAt(index, Int(random.next(below: UInt64(index + 1))))
+            }
+            return order
+        case .fastestObserved:
+            // A node not yet observed counts as a round trip of its expected latency.
+            let estimate = { (node: Int) -> Int64 in
+                guard let sum = self.observed[node], sum.count > 0 else { return 2 * self.expectedLatency[node] }
+                return sum.total / sum.count
+            }
+            return preference.enumerated().sorted { (estimate($0.element), $0.offset) < (estimate($1.element), $1.offset) }.map(\.element)
+        }
     }
 
     func blame(_ evidence: any Evidence, _ context: inout ProcessContext<LitMessage>) {
@@ -516,6 +570,9 @@ public final class LitClient {
             if reporters > 0, 2 * count > reporters { request.excluded.insert(node) }
         }
         for node in request.excluded.sorted() where strikes.indices.contains(node) { strikes[node] += 1 }
+        if cooldown > .zero {
+            for node in (culprits + attempt.selfRefused.sorted()) { coolingUntil[node] = context.effectTime + cooldown }
+        }
         if invalid { request.invalidShareFailures += 1 } else { request.networkFailures += 1 }
         request.record.failure = reason
         request.record.closeAttempt(.failed(reason), at: context.effectTime)
