@@ -59,6 +59,7 @@ import ThresholdCrypto
                                       sender: asIs.header.sender, bodyHash: asIs.header.bodyHash)
         #expect(!SignedStatement(header: relabelled, signature: asIs.signature).isValid(directory, meter: meter))
         let forged = DKGEvidence.equivocation(SignedStatement(header: relabelled, signature: asIs.signature), asIs)
-        #expect(!forged.verify(directory, meter: meter))
+        let parameters = PublicParameters(directory: directory, rosters: [.genesis: (Roster.genesis(count: 3), 2)])
+        #expect(!forged.verify(parameters, meter: meter))
     }
 }

@@ -22,7 +22,8 @@ import ThresholdCrypto
         let nonces = FROST<FROSTSecp256k1>.commit(identifier: Scalar(2), secretShare: .randomNonZero(using: &rng), using: &rng, meter: meter)
         let commitment = SignedCommitment(id: id, signer: 1, keyHash: [UInt8](repeating: 5, count: 32), commitment: nonces.commitment)
             .signed(by: identity, meter: meter)
-        let share = SignatureShareMessage(id: id, signer: 1, share: .randomNonZero(using: &rng), commitments: [commitment, commitment])
+        let share = SignatureShareMessage(id: id, signer: 1, requestDigest: [UInt8](repeating: 1, count: 32), listDigest: [UInt8](repeating: 2, count: 32),
+                                          share: .randomNonZero(using: &rng), commitments: [commitment, commitment])
             .signed(by: identity, meter: meter)
         return [
             .request(SignRequest(id: id, message: [UInt8](repeating: 7, count: 32), scheme: .frostTaproot, signers: [0, 1, 5], waitMilliseconds: 15_000)

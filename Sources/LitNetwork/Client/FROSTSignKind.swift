@@ -7,6 +7,10 @@ struct FROSTSignKind: RequestKind {
     struct Attempt {
         let id: AttemptID
         let message: [UInt8]
+        /// The signed request (a third party checks a bad share against it).
+        let request: SignRequest
+        /// The nodes asked: only their answers count.
+        let asked: Set<Int>
         /// The final set (lit: asked up front; coordinator: the first `threshold` to commit).
         var signers: [Int]
         var commitments: [Int: SignedCommitment] = [:]
@@ -59,22 +63,23 @@ struct FROSTSignKind: RequestKind {
         switch flow {
         case .lit:
             let signers = Array(candidates.prefix(threshold)).sorted()
-            attempts[Int(id.request)] = Attempt(id: id, message: message, signers: signers)
             let request = SignRequest(id: id, message: message, scheme: scheme, signers: signers.map(NodeID.init), waitMilliseconds: signerWait)
                 .signed(by: io.identity, meter: io.meter)
+            attempts[Int(id.request)] = Attempt(id: id, message: message, request: request, asked: Set(signers), signers: signers)
             for signer in signers { io.send(wrap(.request(request)), to: signer) }
             return signers
         case .coordinator:
-            attempts[Int(id.request)] = Attempt(id: id, message: message, signers: [])
             let request = SignRequest(id: id, message: message, scheme: scheme, signers: [], waitMilliseconds: signerWait)
                 .signed(by: io.identity, meter: io.meter)
+            attempts[Int(id.request)] = Attempt(id: id, message: message, request: request, asked: Set(candidates), signers: [])
             for node in candidates.sorted() { io.send(wrap(.request(request)), to: node) }
             return []
         }
     }
 
     mutating func receive(_ message: any WireMessage, from node: Int, request: Int, _ io: inout ClientIO) -> AttemptAnswer? {
-        guard var attempt = attempts[request], let payload = payload(message) else { return nil }
+        // Only the nodes this attempt asked have a say in it.
+        guard var attempt = attempts[request], attempt.asked.contains(node), let payload = payload(message) else { return nil }
         defer { attempts[request] = attempt }
         switch payload {
         case let .commitment(commitment):
@@ -83,8 +88,9 @@ struct FROSTSignKind: RequestKind {
                   commitment.hasValidSignature(io.directory, meter: io.meter) else { return nil }
             // A signed commitment under another's identifier or for another key is proof; it is
             // never used (the coordinator flow builds its package from the others).
-            guard roster.identifier(of: commitment.signer)?.scalar == commitment.commitment.identifier, commitment.keyHash == keyHash else {
-                io.blame(SigningEvidence.misboundCommitment(commitment, roster: roster, keyHash: keyHash))
+            guard roster.identifier(of: commitment.signer)?.scalar == commitment.commitment.identifier, commitment.keyHash == keyHash,
+                  !commitment.commitment.hiding.isIdentity, !commitment.commitment.binding.isIdentity else {
+                io.blame(SigningEvidence.misboundCommitment(commitment))
                 return flow == .lit ? .refused(node: node, forItself: true, missing: [], reason: "misbound-commitment") : nil
             }
             attempt.commitments[node] = commitment
@@ -137,6 +143,7 @@ struct FROSTSignKind: RequestKind {
             for share in shares {
                 for quoted in share.commitments where own[quoted.signer.value] == nil && signers.contains(quoted.signer.value) {
                     if quoted.id == attempt.id, quoted.keyHash == expectedKeyHash(io), roster.identifier(of: quoted.signer)?.scalar == quoted.commitment.identifier,
+                       !quoted.commitment.hiding.isIdentity, !quoted.commitment.binding.isIdentity,
                        quoted.hasValidSignature(io.directory, meter: io.meter) {
                         own[quoted.signer.value] = quoted
                     }
@@ -178,15 +185,15 @@ struct FROSTSignKind: RequestKind {
             return .failure(ClientFailure(.inconsistentCommitments), invalid: false)
         }
         let (bytes, culprits) = switch scheme {
-        case .frostSecp256k1: aggregate(FROST<FROSTSecp256k1>.self, list: list, shares: shares, message: message, groupCommitment, roster, &io)
-        case .frostTaproot: aggregate(FROST<FROSTTaproot>.self, list: list, shares: shares, message: message, groupCommitment, roster, &io)
+        case .frostSecp256k1: aggregate(FROST<FROSTSecp256k1>.self, attempt: attempt, list: list, shares: shares, message: message, groupCommitment, roster, &io)
+        case .frostTaproot: aggregate(FROST<FROSTTaproot>.self, attempt: attempt, list: list, shares: shares, message: message, groupCommitment, roster, &io)
         }
         guard let bytes else { return .failure(ClientFailure(.invalidSignature, nodes: culprits), invalid: true) }
         return .success(signature: bytes)
     }
 
     mutating func aggregate<Suite: FROSTCiphersuite>(
-        _ frost: FROST<Suite>.Type, list: [SignedCommitment], shares: [SignatureShareMessage], message: [UInt8],
+        _ frost: FROST<Suite>.Type, attempt: Attempt, list: [SignedCommitment], shares: [SignatureShareMessage], message: [UInt8],
         _ groupCommitment: VSSCommitment, _ roster: Roster, _ io: inout ClientIO
     ) -> (signature: [UInt8]?, culprits: [Int]) {
         let key = groupCommitment.publicKey
@@ -203,8 +210,7 @@ struct FROSTSignKind: RequestKind {
             if !FROST<Suite>.verifyShare(identifier: identifier.scalar, verificationShare: verificationShare(of: share.signer, groupCommitment, roster, io),
                                          share: share.share, package: package, meter: io.meter),
                share.hasValidSignature(io.directory, meter: io.meter) {
-                io.blame(SigningEvidence.invalidShare(share, commitments: list, message: message, scheme: scheme,
-                                                      groupCommitment: groupCommitment, roster: roster))
+                io.blame(SigningEvidence.invalidShare(share, request: attempt.request, commitments: list))
                 culprits.append(share.signer.value)
             }
         }

@@ -565,9 +565,10 @@ public final class LitClient {
         }
         // A node most refusing peers say they never heard from is the one to drop (under a
         // partition each side names the other; the larger side wins).
+        // More than f of them, so Byzantine reporters alone cannot push an honest node out.
         for (node, count) in attempt.namedMissingBy.sorted(by: { $0.key < $1.key }) where attempt.signers.contains(node) {
             let reporters = attempt.refused.filter { $0 != node }.count
-            if reporters > 0, 2 * count > reporters { request.excluded.insert(node) }
+            if count > (nodes - 1) / 3, 2 * count > reporters { request.excluded.insert(node) }
         }
         for node in request.excluded.sorted() where strikes.indices.contains(node) { strikes[node] += 1 }
         if cooldown > .zero {

@@ -39,12 +39,15 @@ public struct RunFacts {
     public let threshold: Int
     public let directory: IdentityDirectory
     public let byzantine: Set<NodeID>
+    /// What a third party knows: keys, and the genesis roster and threshold.
+    public let parameters: PublicParameters
 
     public init(specification: NetworkSpecification, threshold: Int, directory: IdentityDirectory, byzantine: Set<NodeID>) {
         self.specification = specification
         self.threshold = threshold
         self.directory = directory
         self.byzantine = byzantine
+        parameters = PublicParameters(directory: directory, rosters: [.genesis: (Roster.genesis(count: specification.nodes), threshold)])
     }
 
     public func isHonest(_ node: NodeID) -> Bool { !byzantine.contains(node) }

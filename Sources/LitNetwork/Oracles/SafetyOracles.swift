@@ -39,13 +39,19 @@ final class DKGUsableOracle: Oracle {
     }
 
     func finish(_ facts: RunFacts, nodes: [LitNode]) -> [String] {
-        let finished = nodes.filter { facts.isHonest($0.id) }.compactMap { node in
-            node.observer.dkgOutcomes(of: node.id).lazy.compactMap { if case let .finished(r) = $0.outcome { r } else { nil } }.first
+        let honest = nodes.filter { facts.isHonest($0.id) }
+        let finished = honest.compactMap { node in
+            node.observer.dkgOutcomes(of: node.id).lazy.compactMap { if case let .finished(r) = $0.outcome { r } else { nil } }.last
         }
         guard let result = finished.first else { return [] }
+        // The protocol claims completion when every honest node that did not crash finished
+        // with one transcript; then at least a threshold of them must be able to sign. (Under
+        // partitions some may simply not have finished: that is liveness, measured elsewhere.)
+        let live = honest.filter { !$0.crashed }
+        let claimed = finished.count >= live.count && Set(finished.map(\.transcriptDigest)).count == 1
         let usable = finished.filter(\.shareIsConsistent).count
-        if usable < result.threshold {
-            return ["honest nodes finished the DKG but only \(usable) hold consistent shares, fewer than the threshold \(result.threshold)"]
+        if claimed, usable < result.threshold {
+            return ["every honest node finished the DKG but only \(usable) hold consistent shares, fewer than the threshold \(result.threshold)"]
         }
         // t of the first honest result's verification shares must interpolate to its key.
         let meter = CostMeter()
@@ -60,16 +66,21 @@ final class DKGUsableOracle: Oracle {
     }
 }
 
-/// `blame.precision`: no honest node is ever accused, and every accusation's evidence
-/// re-checks for a third party.
+/// `blame.precision`: no honest node or client ever accuses an honest node, and every such
+/// accusation's evidence re-checks for a third party against the public parameters
+/// (Byzantine nodes may claim anything; their claims convict nobody).
 final class BlamePrecisionOracle: Oracle {
     let name = "blame.precision"
+    var parameters: PublicParameters?
 
     func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
-        guard case let .accusation(accuser, accusation) = event else { return [] }
+        if case let .output(node, output) = event, parameters == nil, facts.isHonest(node), case let .finished(result)? = output as? DKGOutcome {
+            parameters = facts.parameters.with(groupCommitment: result.groupCommitment, of: result.roster.epoch)
+        }
+        guard case let .accusation(accuser, accusation) = event, accuser.node.map(facts.isHonest) ?? true else { return [] }
         var found = [String]()
         if facts.isHonest(accusation.node) { found.append("honest \(accusation.node) was accused by \(accuser): \(accusation.code)") }
-        if !accusation.evidence.verify(facts.directory, meter: CostMeter()) {
+        if !accusation.evidence.verify(parameters ?? facts.parameters, meter: CostMeter()) {
             found.append("\(accuser)'s evidence against \(accusation.node) (\(accusation.code)) does not re-check")
         }
         return found

@@ -1,5 +1,32 @@
 import ThresholdCrypto
 
+/// What a third party knows without trusting any accuser: the identity keys, and per key epoch
+/// the roster, the threshold and (once a DKG finished) the group commitment — the staking
+/// contract's public record. Evidence is checked against these, never against parameters the
+/// evidence itself names.
+public struct PublicParameters: Sendable {
+    public let directory: IdentityDirectory
+    let rosters: [Epoch: (roster: Roster, threshold: Int)]
+    let groupCommitments: [Epoch: VSSCommitment]
+
+    public init(directory: IdentityDirectory, rosters: [Epoch: (roster: Roster, threshold: Int)], groupCommitments: [Epoch: VSSCommitment] = [:]) {
+        self.directory = directory
+        self.rosters = rosters
+        self.groupCommitments = groupCommitments
+    }
+
+    public func roster(_ epoch: Epoch) -> Roster? { rosters[epoch]?.roster }
+    public func threshold(_ epoch: Epoch) -> Int? { rosters[epoch]?.threshold }
+    public func groupCommitment(_ epoch: Epoch) -> VSSCommitment? { groupCommitments[epoch] }
+
+    /// The same, with the group commitment of `epoch` known.
+    public func with(groupCommitment: VSSCommitment, of epoch: Epoch) -> PublicParameters {
+        var commitments = groupCommitments
+        commitments[epoch] = groupCommitment
+        return PublicParameters(directory: directory, rosters: rosters, groupCommitments: commitments)
+    }
+}
+
 /// A proof that a node misbehaved, carrying the signed material that shows it, so any third
 /// party can re-check it without trusting whoever made the accusation. One type per protocol.
 public protocol Evidence: Sendable, CustomStringConvertible {
@@ -8,8 +35,8 @@ public protocol Evidence: Sendable, CustomStringConvertible {
     var code: String { get }
     /// The node the evidence is against.
     var culprit: NodeID { get }
-    /// Re-checks the proof from what it carries (signatures with the directory's keys).
-    func verify(_ directory: IdentityDirectory, meter: CostMeter) -> Bool
+    /// Re-checks the proof from what it carries and the public parameters alone.
+    func verify(_ parameters: PublicParameters, meter: CostMeter) -> Bool
 }
 
 /// A node accused, and why.

@@ -20,6 +20,13 @@ public enum DKGClaim: Sendable, Equatable {
         }
     }
 
+    public var session: SessionID {
+        switch self {
+        case let .complaints(m): m.session
+        case let .justification(m): m.session
+        }
+    }
+
     func hasValidSignature(_ directory: IdentityDirectory, meter: CostMeter) -> Bool {
         switch self {
         case let .complaints(m): m.hasValidSignature(directory, meter: meter)
@@ -29,26 +36,28 @@ public enum DKGClaim: Sendable, Equatable {
 }
 
 /// Proofs of DKG misbehaviour, each re-checkable by anyone from the signed messages it
-/// carries and the session's public parameters (roster, threshold).
+/// carries and the public parameters (the session's roster and threshold); nothing an accuser
+/// could choose, such as an identifier or a threshold, is taken from the evidence.
 public enum DKGEvidence: Evidence, Equatable {
     /// A round-1 broadcast whose proof of knowledge does not verify.
-    case invalidProof(DKGCommitments, identifier: Identifier)
+    case invalidProof(DKGCommitments)
     /// A round-1 broadcast with more or fewer coefficients than the threshold.
-    case wrongCommitmentLength(DKGCommitments, threshold: Int)
-    /// Two signed round-1 headers of one session and sender over different bodies.
+    case wrongCommitmentLength(DKGCommitments)
+    /// Two signed round-1 headers of one session and dealer over different bodies.
     case equivocation(SignedStatement, SignedStatement)
-    /// The dealer's signed share, failing against the signed commitments it names, at the
+    /// The dealer's signed share, failing against the signed commitments it names, at its
     /// receiver's identifier.
-    case invalidShare(DKGShare, DKGCommitments, receiverIdentifier: Identifier)
+    case invalidShare(DKGShare, DKGCommitments)
     /// The dealer's signed share naming another round-1 body than its signed round-1 header.
     case inconsistentShare(DKGShare, SignedStatement)
     /// An echo list, signed by its sender, with an entry no honest node echoes: not a valid
     /// round-1 header of this session (a relabelled or foreign signature, say).
     case forgedEcho(DKGEchoes, index: Int)
-    /// A signed complaint about a share that was never signed by its dealer, or that is fine.
-    case falseComplaint(DKGClaim, quoted: DKGShare, DKGCommitments, complainerIdentifier: Identifier)
+    /// The complaint at `index` of a signed claim, about a share that was never signed by its
+    /// dealer, or that is fine.
+    case falseComplaint(DKGClaim, index: Int, DKGCommitments)
     /// A signed justification whose share for the complainer is there but invalid.
-    case invalidJustification(DKGJustification, complainer: NodeID, DKGCommitments, complainerIdentifier: Identifier)
+    case invalidJustification(DKGJustification, complainer: NodeID, DKGCommitments)
     /// Two signed agreement votes of one session and sender for different digests.
     case doubleVote(DKGAgreement, DKGAgreement)
 
@@ -70,47 +79,64 @@ public enum DKGEvidence: Evidence, Equatable {
 
     public var culprit: NodeID {
         switch self {
-        case let .invalidProof(commitments, _), let .wrongCommitmentLength(commitments, _): commitments.sender
+        case let .invalidProof(commitments), let .wrongCommitmentLength(commitments): commitments.sender
         case let .equivocation(first, _): first.header.sender.node ?? NodeID(0)
-        case let .invalidShare(share, _, _), let .inconsistentShare(share, _): share.sender
+        case let .invalidShare(share, _), let .inconsistentShare(share, _): share.sender
         case let .forgedEcho(list, _): list.sender
-        case let .falseComplaint(claim, _, _, _): claim.sender
-        case let .invalidJustification(justification, _, _, _): justification.sender
+        case let .falseComplaint(claim, _, _): claim.sender
+        case let .invalidJustification(justification, _, _): justification.sender
         case let .doubleVote(first, _): first.sender
+        }
+    }
+
+    /// The session the evidence is about (its epoch names the roster).
+    var session: SessionID {
+        switch self {
+        case let .invalidProof(c), let .wrongCommitmentLength(c): c.session
+        case let .equivocation(a, _): a.header.session
+        case let .invalidShare(share, _), let .inconsistentShare(share, _): share.session
+        case let .forgedEcho(list, _): list.session
+        case let .falseComplaint(claim, _, _): claim.session
+        case let .invalidJustification(justification, _, _): justification.session
+        case let .doubleVote(a, _): a.session
         }
     }
 
     public var description: String {
         switch self {
-        case let .invalidProof(c, _): "round-1 proof of knowledge fails (\(c.session))"
-        case let .wrongCommitmentLength(c, threshold): "\(c.commitment.threshold) commitments where the threshold is \(threshold) (\(c.session))"
+        case let .invalidProof(c): "round-1 proof of knowledge fails (\(c.session))"
+        case let .wrongCommitmentLength(c): "\(c.commitment.threshold) commitments where the threshold differs (\(c.session))"
         case let .equivocation(a, b):
             "two signed round-1 broadcasts, bodies \(Array(a.header.bodyHash.prefix(4)).hexString)… and \(Array(b.header.bodyHash.prefix(4)).hexString)… (\(a.header.session))"
-        case let .invalidShare(share, _, _): "signed share for \(share.receiver) fails against the dealer's commitments"
+        case let .invalidShare(share, _): "signed share for \(share.receiver) fails against the dealer's commitments"
         case let .inconsistentShare(share, _): "signed share for \(share.receiver) names another round-1 broadcast than the dealer's"
         case let .forgedEcho(_, index): "echo \(index) is not a valid round-1 header of the session"
-        case let .falseComplaint(_, quoted, _, _): "complained about \(quoted.sender)'s share, which is signed and valid (or unsigned)"
-        case let .invalidJustification(_, complainer, _, _): "justification for \(complainer) fails"
+        case let .falseComplaint(claim, index, _): "complaint \(index) is about a share that is signed and valid (or unsigned) (\(claim.session))"
+        case let .invalidJustification(_, complainer, _): "justification for \(complainer) fails"
         case let .doubleVote(a, b):
             "voted \(Array(a.digest.prefix(4)).hexString)… and \(Array(b.digest.prefix(4)).hexString)… (\(a.session))"
         }
     }
 
-    public func verify(_ directory: IdentityDirectory, meter: CostMeter) -> Bool {
+    public func verify(_ parameters: PublicParameters, meter: CostMeter) -> Bool {
+        let directory = parameters.directory
+        guard session.protocolName == dkgProtocol, let roster = parameters.roster(session.epoch), let threshold = parameters.threshold(session.epoch),
+              roster.contains(culprit) else { return false }
         switch self {
-        case let .invalidProof(commitments, identifier):
+        case let .invalidProof(commitments):
             return commitments.hasValidSignature(directory, meter: meter)
                 && !commitments.proof.verify(publicKey: commitments.commitment.publicKey,
-                                             context: DKGParticipant.proofContext(session: commitments.session, identifier: identifier),
+                                             context: DKGParticipant.proofContext(session: commitments.session,
+                                                                                   identifier: roster.identifier(of: commitments.sender)!),
                                              meter: meter)
-        case let .wrongCommitmentLength(commitments, threshold):
+        case let .wrongCommitmentLength(commitments):
             return commitments.hasValidSignature(directory, meter: meter) && commitments.commitment.threshold != threshold
         case let .equivocation(a, b):
-            return a.header.protocolName == dkgProtocol && a.header.kind == DKGCommitments.kind
-                && a.header.kind == b.header.kind && a.header.session == b.header.session && a.header.sender == b.header.sender
+            return Self.isRoundOneHeader(a, of: culprit, in: a.header.session) && Self.isRoundOneHeader(b, of: culprit, in: a.header.session)
                 && a.header.bodyHash != b.header.bodyHash
                 && a.isValid(directory, meter: meter) && b.isValid(directory, meter: meter)
-        case let .invalidShare(share, commitments, identifier):
+        case let .invalidShare(share, commitments):
+            guard let identifier = roster.identifier(of: share.receiver) else { return false }
             return Self.sameDealing(share, commitments, meter: meter) && share.hasValidSignature(directory, meter: meter)
                 && commitments.hasValidSignature(directory, meter: meter)
                 && !VSS.verify(share: share.share, at: identifier.scalar, against: commitments.commitment, meter: meter)
@@ -120,15 +146,22 @@ public enum DKGEvidence: Evidence, Equatable {
         case let .forgedEcho(list, index):
             guard list.echoes.indices.contains(index), list.hasValidSignature(directory, meter: meter) else { return false }
             let echo = list.echoes[index]
-            guard let dealer = echo.header.sender.node else { return true }
+            guard let dealer = echo.header.sender.node, roster.contains(dealer) else { return true }
             return !Self.isRoundOneHeader(echo, of: dealer, in: list.session) || !echo.isValid(directory, meter: meter)
-        case let .falseComplaint(claim, quoted, commitments, identifier):
-            guard let kind = claim.complaints.first(where: { $0.quotes(quoted) }), quoted.receiver == claim.sender,
-                  quoted.session == commitments.session, quoted.sender == commitments.sender,
+        case let .falseComplaint(claim, index, commitments):
+            guard claim.complaints.indices.contains(index), let identifier = roster.identifier(of: claim.sender),
                   claim.hasValidSignature(directory, meter: meter) else { return false }
+            let complaint = claim.complaints[index]
+            let quoted: DKGShare
+            switch complaint {
+            case let .invalidShare(share), let .inconsistentShare(share, _): quoted = share
+            case .missingShare: return false
+            }
+            guard quoted.receiver == claim.sender, quoted.session == claim.session, quoted.sender == commitments.sender,
+                  commitments.session == claim.session else { return false }
             // A complaint around a share its dealer never signed is false whatever it says.
             if !quoted.hasValidSignature(directory, meter: meter) { return true }
-            if case let .inconsistentShare(_, header) = kind {
+            if case let .inconsistentShare(_, header) = complaint {
                 // False when the quoted header is not the dealer's valid round-1 header, or
                 // names the very body the share names.
                 return !Self.isRoundOneHeader(header, of: quoted.sender, in: quoted.session) || !header.isValid(directory, meter: meter)
@@ -136,9 +169,10 @@ public enum DKGEvidence: Evidence, Equatable {
             }
             guard commitments.hasValidSignature(directory, meter: meter), Self.sameDealing(quoted, commitments, meter: meter) else { return false }
             return VSS.verify(share: quoted.share, at: identifier.scalar, against: commitments.commitment, meter: meter)
-        case let .invalidJustification(justification, complainer, commitments, identifier):
-            guard justification.hasValidSignature(directory, meter: meter), commitments.sender == justification.sender,
-                  commitments.session == justification.session, commitments.hasValidSignature(directory, meter: meter),
+        case let .invalidJustification(justification, complainer, commitments):
+            guard let identifier = roster.identifier(of: complainer), justification.hasValidSignature(directory, meter: meter),
+                  commitments.sender == justification.sender, commitments.session == justification.session,
+                  commitments.hasValidSignature(directory, meter: meter),
                   let share = justification.shares.first(where: { $0.receiver == complainer }) else { return false }
             return !(share.sender == justification.sender && Self.sameDealing(share, commitments, meter: meter)
                 && share.hasValidSignature(directory, meter: meter)

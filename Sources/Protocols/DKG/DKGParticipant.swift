@@ -168,8 +168,12 @@ public struct DKGParticipant: NodeService, Sendable {
     var echoes: [DKGEchoes?]
     /// Per dealer, the echoers whose echo matched the round-1 header this node holds.
     var support: [Set<Int>]
-    /// Dealers whose round-1 broadcast this node asked an echoer for.
-    var fetching: [Bool]
+    /// Per dealer whose round-1 broadcast this node missed, the echoers it asked for it (every
+    /// echoer that shows it, until one answers: a single one may not).
+    var fetching: [Set<Int>]
+    /// Dealers whose justification this node passed on (so a dealer that sends it to a few
+    /// nodes only cannot make honest nodes disagree on whether it justified).
+    var relayed: Set<Int> = []
     var fetchesAnswered: Set<[Int]> = []
     /// Dealers this node deals with (a quorum echoed them, or with `threshold`, heard directly).
     var dealt: [Bool]
@@ -197,7 +201,7 @@ public struct DKGParticipant: NodeService, Sendable {
         roundOneValid = Array(repeating: false, count: n)
         echoes = Array(repeating: nil, count: n)
         support = Array(repeating: [], count: n)
-        fetching = Array(repeating: false, count: n)
+        fetching = Array(repeating: [], count: n)
         dealt = Array(repeating: false, count: n)
         shares = Array(repeating: nil, count: n)
         complaintMessages = Array(repeating: nil, count: n)
@@ -267,10 +271,12 @@ public struct DKGParticipant: NodeService, Sendable {
         guard let from = sender.node.flatMap(roster.position(of:)), from != mine, let author = roster.position(of: message.sender) else {
             return [.note("dkg: dropped a message claiming \(message.sender) from \(sender)")]
         }
-        // A round-1 broadcast may be relayed (fetched from an echoer): its dealer's signature,
-        // not the sender, makes it authentic. Everything else comes from its author.
-        if case .commitments = message {} else if author != from {
-            return [.note("dkg: dropped a message claiming \(message.sender) from \(sender)")]
+        // A round-1 broadcast (fetched from an echoer) and a justification may be relayed:
+        // the author's signature, not the sender, makes them authentic. Everything else comes
+        // from its author.
+        switch message {
+        case .commitments, .justification: break
+        default: if author != from { return [.note("dkg: dropped a message claiming \(message.sender) from \(sender)")] }
         }
         guard message.session == session else { return [.note("dkg: dropped a message for another session from \(sender)")] }
         guard fitsTheRoster(message) else {
@@ -304,7 +310,10 @@ public struct DKGParticipant: NodeService, Sendable {
         case let .complaints(complaints):
             if complaintMessages[from] == nil { complaintMessages[from] = complaints }
         case let .justification(justification):
-            if justifications[from] == nil { justifications[from] = justification }
+            if justifications[author] == nil {
+                justifications[author] = justification
+                effects += relayIfComplained(author)
+            }
         case let .agreement(vote):
             receiveVote(vote, from: from, &effects, context)
         case let .certificate(certificate):
@@ -316,7 +325,14 @@ public struct DKGParticipant: NodeService, Sendable {
                 receiveVote(vote, from: voter, &effects, context)
             }
         }
-        if !done { effects += advance(context) }
+        if !done {
+            effects += advance(context)
+        } else if phase == .failed, pendingResult != nil, agreementDigest != nil, agreements[mine] != nil,
+                  matchingAgreements >= configuration.votesToFinish {
+            // Its agreement round timed out, but the votes it was missing arrived since (in a
+            // certificate, say): the transcript it voted for is agreed, so it finishes.
+            effects += finish(context)
+        }
         return effects
     }
 
@@ -387,7 +403,15 @@ public struct DKGParticipant: NodeService, Sendable {
     var participants: [Int] { (0..<n).filter { commitments[$0] != nil } }
 
     /// A fetch is outstanding for a dealer a quorum may still make this node deal with.
-    var awaitingFetch: Bool { (0..<n).contains { fetching[$0] && commitments[$0] == nil } }
+    var awaitingFetch: Bool { (0..<n).contains { !fetching[$0].isEmpty && commitments[$0] == nil } }
+
+    /// Passes on a dealer's justification once, if the dealer drew complaints (only then does
+    /// whether it justified decide the qualified set).
+    mutating func relayIfComplained(_ dealer: Int) -> [Effect] {
+        guard phase == .justifications, dealer != mine, let justification = justifications[dealer],
+              openComplaints.contains(where: { $0.dealer == dealer }), relayed.insert(dealer).inserted else { return [] }
+        return [.broadcast(.justification(justification), to: others.filter { $0 != node(dealer) })]
+    }
 
     var matchingAgreements: Int {
         guard let agreementDigest else { return 0 }
@@ -400,7 +424,9 @@ public struct DKGParticipant: NodeService, Sendable {
                                      _ effects: inout [Effect], _ context: ServiceContext) {
         if let existing = commitmentHeaders[dealer] {
             if existing.header.bodyHash != statement.header.bodyHash, !disqualified[dealer] {
-                disqualify(dealer, .equivocation(existing, statement), &effects)
+                // Before the dealers are fixed, equivocation excludes; after, a second body shown
+                // to some nodes only must not change their dealers: it is only accused.
+                disqualify(dealer, .equivocation(existing, statement), &effects, exclude: phase == .commitments || phase == .echoes)
             }
             return
         }
@@ -411,9 +437,9 @@ public struct DKGParticipant: NodeService, Sendable {
         support[dealer].insert(mine)
         if package.commitment.threshold != threshold {
             // More coefficients than the threshold would raise it: rejected, and provable.
-            disqualify(dealer, .wrongCommitmentLength(package, threshold: threshold), &effects)
+            disqualify(dealer, .wrongCommitmentLength(package), &effects)
         } else if !verifyProof(package, dealer: dealer, context) {
-            disqualify(dealer, .invalidProof(package, identifier: roster.identifier(at: dealer)), &effects)
+            disqualify(dealer, .invalidProof(package), &effects)
         } else {
             roundOneValid[dealer] = true
         }
@@ -458,9 +484,10 @@ public struct DKGParticipant: NodeService, Sendable {
                 continue
             }
             if let ours = commitmentHeaders[dealer] {
-                if !disqualified[dealer] { disqualify(dealer, .equivocation(ours, echo), &effects) }
-            } else if configuration.agreement != .threshold, phase == .commitments || phase == .echoes, !fetching[dealer] {
-                fetching[dealer] = true
+                if !disqualified[dealer] {
+                    disqualify(dealer, .equivocation(ours, echo), &effects, exclude: phase == .commitments || phase == .echoes)
+                }
+            } else if configuration.agreement != .threshold, phase == .commitments || phase == .echoes, fetching[dealer].insert(echoer).inserted {
                 let request = DKGFetch(session: session, sender: me, dealer: dealerID).signed(by: context.identity, meter: context.meter)
                 effects.append(.send(.fetch(request), to: .node(node(echoer))))
             }
@@ -530,12 +557,12 @@ public struct DKGParticipant: NodeService, Sendable {
                 continue
             }
             if !message.complaints.isEmpty { anyComplaint = true }
-            for complaint in message.complaints {
+            for (index, complaint) in message.complaints.enumerated() {
                 if case let .missingShare(dealerID) = complaint {
                     guard let dealer = roster.position(of: dealerID), dealt[dealer], !disqualified[dealer], dealer != complainer else { continue }
                     openComplaints.append((dealer, complainer))
                 } else {
-                    judge(complaint, in: .complaints(message), from: complainer, &effects, context)
+                    judge(complaint, in: .complaints(message), index: index, from: complainer, &effects, context)
                 }
             }
         }
@@ -568,6 +595,8 @@ public struct DKGParticipant: NodeService, Sendable {
         effects += enter(.justifications)
         effects.append(.broadcast(.justification(signed), to: others))
         effects.append(.setTimer(.justifications, after: configuration.roundTimeout))
+        // Justifications that came before this node knew of the complaints go on now.
+        for dealer in 0..<n { effects += relayIfComplained(dealer) }
     }
 
     func verifyProof(_ package: DKGCommitments, dealer: Int, _ context: ServiceContext) -> Bool {
@@ -581,7 +610,8 @@ public struct DKGParticipant: NodeService, Sendable {
     /// only against the round-1 body the dealer named in it. A share naming another body than
     /// a round-1 header the dealer signed convicts the dealer (it signed both), never the
     /// complainer, whichever header this node itself holds.
-    mutating func judge(_ complaint: DKGComplaint, in claim: DKGClaim, from complainer: Int, _ effects: inout [Effect], _ context: ServiceContext) {
+    mutating func judge(_ complaint: DKGComplaint, in claim: DKGClaim, index: Int, from complainer: Int, _ effects: inout [Effect],
+                        _ context: ServiceContext) {
         let meter = context.meter
         let quoted: DKGShare
         var quotedHeader: SignedStatement?
@@ -595,7 +625,7 @@ public struct DKGParticipant: NodeService, Sendable {
         guard let dealer = roster.position(of: quoted.sender), dealt[dealer], !disqualified[dealer], dealer != complainer,
               quoted.receiver == node(complainer), quoted.session == session, let package = commitments[dealer] else { return }
         let identifier = roster.identifier(at: complainer)
-        let falseComplaint = DKGEvidence.falseComplaint(claim, quoted: quoted, package, complainerIdentifier: identifier)
+        let falseComplaint = DKGEvidence.falseComplaint(claim, index: index, package)
         guard quoted.hasValidSignature(configuration.directory, meter: meter, memo: context.memo) else {
             // The complainer signed a complaint around a share the dealer never signed.
             disqualify(complainer, falseComplaint, &effects, exclude: false)
@@ -616,7 +646,7 @@ public struct DKGParticipant: NodeService, Sendable {
         } else if VSS.verify(share: quoted.share, at: identifier.scalar, against: package.commitment, meter: meter) {
             disqualify(complainer, falseComplaint, &effects, exclude: false)
         } else {
-            disqualify(dealer, .invalidShare(quoted, package, receiverIdentifier: identifier), &effects)
+            disqualify(dealer, .invalidShare(quoted, package), &effects)
         }
     }
 
@@ -629,7 +659,9 @@ public struct DKGParticipant: NodeService, Sendable {
                 markUnresponsive(sender, in: "justifications", &effects)
                 continue
             }
-            for complaint in message.lateComplaints { judge(complaint, in: .justification(message), from: sender, &effects, context) }
+            for (index, complaint) in message.lateComplaints.enumerated() {
+                judge(complaint, in: .justification(message), index: index, from: sender, &effects, context)
+            }
         }
         for (dealer, complainer) in openComplaints where !disqualified[dealer] {
             // No answer, or no entry for this complainer: excluded, but not accused — the
@@ -645,8 +677,7 @@ public struct DKGParticipant: NodeService, Sendable {
                   share.hasValidSignature(configuration.directory, meter: meter, memo: context.memo),
                   VSS.verify(share: share.share, at: identifier.scalar, against: commitments[dealer]!.commitment, meter: meter)
             else {
-                disqualify(dealer, .invalidJustification(justification, complainer: node(complainer), commitments[dealer]!,
-                                                         complainerIdentifier: identifier), &effects)
+                disqualify(dealer, .invalidJustification(justification, complainer: node(complainer), commitments[dealer]!), &effects)
                 continue
             }
             if complainer == mine { shares[dealer] = share }
@@ -688,9 +719,13 @@ public struct DKGParticipant: NodeService, Sendable {
             roster: roster, groupPublicKey: groupCommitment.publicKey, qualified: qualified.map(node), groupCommitment: groupCommitment,
             secretShare: secretShare, shareIsConsistent: consistent, transcriptDigest: digest,
             accused: accusations, unresponsive: (0..<n).filter { unresponsive[$0] }.map(node), threshold: threshold)
-        let signed = DKGAgreement(session: session, sender: me, digest: digest).signed(by: context.identity, meter: meter)
-        agreements[mine] = signed
-        effects.append(.broadcast(.agreement(signed), to: others))
+        // Only a node whose share is consistent vouches for the transcript: every vote is then a
+        // node able to sign with the key.
+        if consistent {
+            let signed = DKGAgreement(session: session, sender: me, digest: digest).signed(by: context.identity, meter: meter)
+            agreements[mine] = signed
+            effects.append(.broadcast(.agreement(signed), to: others))
+        }
         effects += enter(.agreement)
         effects.append(.setTimer(.agreement, after: configuration.roundTimeout))
     }

@@ -101,7 +101,8 @@ public struct SigningAdversary<Signer: SigningFlowService>: Adversary {
             return effects.map { effect in
                 guard case let .send(.share(share), receiver) = effect else { return effect }
                 actedProvably = true
-                let wrong = SignatureShareMessage(id: share.id, signer: context.me, share: share.share + .one, commitments: share.commitments)
+                let wrong = SignatureShareMessage(id: share.id, signer: context.me, requestDigest: share.requestDigest, listDigest: share.listDigest,
+                                                  share: share.share + .one, commitments: share.commitments)
                 return .send(.share(wrong.signed(by: context.identity, meter: meter)), to: receiver)
             }
         case .withholdShare:
@@ -170,7 +171,9 @@ public struct SigningAdversary<Signer: SigningFlowService>: Adversary {
                 return SignedCommitment(id: quoted.id, signer: quoted.signer, keyHash: quoted.keyHash, commitment: swapped, signature: quoted.signature)
             }
             actedProvably = true
-            let message = SignatureShareMessage(id: share.id, signer: context.me, share: share.share, commitments: doctored)
+            let message = SignatureShareMessage(id: share.id, signer: context.me, requestDigest: share.requestDigest,
+                                                listDigest: SignatureShareMessage.listDigest(doctored, meter: context.meter), share: share.share,
+                                                commitments: doctored)
                 .signed(by: context.identity, meter: context.meter)
             return .send(.share(message), to: to)
         }

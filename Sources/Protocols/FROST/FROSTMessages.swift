@@ -173,23 +173,36 @@ public struct SigningPackageMessage: Sendable, Equatable {
     var wireSize: Int { AttemptID.wireSize + 32 + 1 + 2 + SignedCommitment.quotedSize * commitments.count }
 }
 
-/// A signature share for the client, signed, with the commitment list it was computed over
-/// (lit flow) so the client can build the same package and prove equivocation.
+/// A signature share for the client, signed, bound to the client-signed request (its header
+/// digest, hence the message) and to the commitment list it was computed over (its digest),
+/// with that list quoted in the lit flow so the client can build the same package and prove
+/// equivocation. A third party can thus re-check a bad share against exactly what it signed.
 public struct SignatureShareMessage: Sendable, Equatable, SignedMessage {
     public static let kind: UInt8 = 4
     public let id: AttemptID
     public let signer: NodeID
+    public let requestDigest: [UInt8]
+    public let listDigest: [UInt8]
     public let share: Scalar
     public let commitments: [SignedCommitment]
     public var signature: [UInt8]
 
-    public init(id: AttemptID, signer: NodeID, share: Scalar, commitments: [SignedCommitment], signature: [UInt8] = []) {
+    public init(id: AttemptID, signer: NodeID, requestDigest: [UInt8], listDigest: [UInt8], share: Scalar, commitments: [SignedCommitment],
+                signature: [UInt8] = []) {
         precondition(commitments.count <= Int(UInt16.max), "commitment list too long to encode")
+        precondition(requestDigest.count == 32 && listDigest.count == 32, "digests are 32 bytes")
         self.id = id
         self.signer = signer
+        self.requestDigest = requestDigest
+        self.listDigest = listDigest
         self.share = share
         self.commitments = commitments
         self.signature = signature
+    }
+
+    /// The digest a share names for the list it was computed over.
+    public static func listDigest(_ list: [SignedCommitment], meter: CostMeter) -> [UInt8] {
+        Hashing.sha256(parts: list.map(\.signedEncoding), meter: meter)
     }
 
     public var session: SessionID { id.session }
@@ -200,13 +213,15 @@ public struct SignatureShareMessage: Sendable, Equatable, SignedMessage {
     public var body: [UInt8] {
         var writer = ByteWriter()
         writer.append(id.attempt)
+        writer.append(bytes: requestDigest)
+        writer.append(bytes: listDigest)
         writer.append(share)
         writer.append(UInt16(commitments.count))
         for commitment in commitments { writer.append(bytes: commitment.signedEncoding) }
         return writer.bytes
     }
 
-    var bodySize: Int { 4 + WireSize.scalar + 2 + SignedCommitment.quotedSize * commitments.count }
+    var bodySize: Int { 4 + 2 * WireSize.digest + WireSize.scalar + 2 + SignedCommitment.quotedSize * commitments.count }
 }
 
 /// A node declining an attempt, with a stable reason code.
@@ -351,11 +366,14 @@ public enum SigningMessage<Flow: SigningFlowKind>: Sendable, Equatable, WireMess
             guard session.initiator.client != nil else { throw .invalidValue("signing session started by a node") }
             let signer = NodeID(try reader.uint16())
             let id = AttemptID(session: session, attempt: try reader.uint32())
+            let requestDigest = try reader.array(32)
+            let listDigest = try reader.array(32)
             let share = try reader.scalar()
             let count = try reader.count("commitments", itemSize: SignedCommitment.quotedSize, limit: 4096)
             var commitments = [SignedCommitment]()
             for _ in 0..<count { commitments.append(try quotedCommitment(&reader)) }
-            return .share(SignatureShareMessage(id: id, signer: signer, share: share, commitments: commitments, signature: try reader.array(64)))
+            return .share(SignatureShareMessage(id: id, signer: signer, requestDigest: requestDigest, listDigest: listDigest, share: share,
+                                                commitments: commitments, signature: try reader.array(64)))
         case .refusal:
             let id = try AttemptID.read(&reader, protocolName: Flow.protocolName)
             let signer = NodeID(try reader.uint16())

@@ -19,9 +19,11 @@ enum FROSTCore {
         }
     }
 
-    /// Whether a commitment is for this attempt and key, under its signer's identifier.
+    /// Whether a commitment is for this attempt and key, under its signer's identifier, with no
+    /// identity point (RFC 9591 §5.2: such a list cannot make a package).
     static func isBound(_ commitment: SignedCommitment, id: AttemptID, key: KeyShare, keyHash: [UInt8]) -> Bool {
         commitment.id == id && commitment.keyHash == keyHash && key.roster.identifier(of: commitment.signer)?.scalar == commitment.commitment.identifier
+            && !commitment.commitment.hiding.isIdentity && !commitment.commitment.binding.isIdentity
     }
 
     /// Whether every commitment in the list is bound to this attempt and key, from a distinct
@@ -95,6 +97,8 @@ public struct LitFlowSigner: SigningFlowService {
         let request: SignRequest
         let key: KeyShare
         let keyHash: [UInt8]
+        /// The client-signed request's header digest, which the share names.
+        let requestDigest: [UInt8]
         var nonces: FROSTNonces?
         /// Co-signers' signed commitments, by signer.
         var commitments: [NodeID: SignedCommitment] = [:]
@@ -136,8 +140,9 @@ public struct LitFlowSigner: SigningFlowService {
 
     mutating func handleRequest(_ request: SignRequest, _ context: ServiceContext) -> [Effect] {
         guard let key = context.keys.current() else { return [FROSTCore.refuse(request.id, .noKey, context)] }
-        // A repeat of an attempt, live or ended, is refused: one commitment per attempt, ever.
-        guard !committed.contains(request.id) else { return [FROSTCore.refuse(request.id, .alreadySigned, context)] }
+        // A repeat of an attempt, live or ended (a network duplicate, say), is ignored: one
+        // commitment per attempt, ever, and no refusal that would fail the live attempt.
+        guard !committed.contains(request.id) else { return [.note("sign: ignored a repeat of \(request.id)")] }
         guard FROSTCore.admissible(request, committed: committed, context) else {
             return [.note("sign: dropped a request for \(request.id) its client did not sign")]
         }
@@ -150,7 +155,8 @@ public struct LitFlowSigner: SigningFlowService {
         let keyHash = SignedCommitment.keyHash(key.groupKey, meter: context.meter)
         let signed = SignedCommitment(id: request.id, signer: context.me, keyHash: keyHash, commitment: nonces.commitment)
             .signed(by: context.identity, meter: context.meter)
-        var session = Session(request: request, key: key, keyHash: keyHash, nonces: nonces)
+        var session = Session(request: request, key: key, keyHash: keyHash,
+                              requestDigest: request.header(meter: context.meter).digest(meter: context.meter), nonces: nonces)
         session.commitments[context.me] = signed
         var effects: [Effect] = [.broadcast(.commitment(signed), to: request.signers)]
         // The client learns who committed, so that after a timeout it knows whom to drop.
@@ -203,7 +209,9 @@ public struct LitFlowSigner: SigningFlowService {
         } catch {
             return [FROSTCore.refuse(id, .invalidPackage, context), .note("sign: \(id) not signed: \(error)")]
         }
-        let message = SignatureShareMessage(id: id, signer: context.me, share: share, commitments: list).signed(by: context.identity, meter: context.meter)
+        let message = SignatureShareMessage(id: id, signer: context.me, requestDigest: session.requestDigest,
+                                            listDigest: SignatureShareMessage.listDigest(list, meter: context.meter), share: share, commitments: list)
+            .signed(by: context.identity, meter: context.meter)
         return [.output(.signed(id)), .send(.share(message), to: .client(id.client))]
     }
 
@@ -227,6 +235,7 @@ public struct CoordinatorFlowSigner: SigningFlowService {
         let request: SignRequest
         let key: KeyShare
         let keyHash: [UInt8]
+        let requestDigest: [UInt8]
         var nonces: FROSTNonces?
     }
 
@@ -244,7 +253,7 @@ public struct CoordinatorFlowSigner: SigningFlowService {
         case let .request(request):
             guard sender == .client(request.id.client) else { return [.note("sign: dropped a request for another client from \(sender)")] }
             guard let key = context.keys.current() else { return [FROSTCore.refuse(request.id, .noKey, context)] }
-            guard !committed.contains(request.id) else { return [FROSTCore.refuse(request.id, .alreadySigned, context)] }
+            guard !committed.contains(request.id) else { return [.note("sign: ignored a repeat of \(request.id)")] }
             guard FROSTCore.admissible(request, committed: committed, context) else {
                 return [.note("sign: dropped a request for \(request.id) its client did not sign")]
             }
@@ -253,7 +262,8 @@ public struct CoordinatorFlowSigner: SigningFlowService {
             let keyHash = SignedCommitment.keyHash(key.groupKey, meter: context.meter)
             let signed = SignedCommitment(id: request.id, signer: context.me, keyHash: keyHash, commitment: nonces.commitment)
                 .signed(by: context.identity, meter: context.meter)
-            sessions[request.id] = Session(request: request, key: key, keyHash: keyHash, nonces: nonces)
+            sessions[request.id] = Session(request: request, key: key, keyHash: keyHash,
+                                           requestDigest: request.header(meter: context.meter).digest(meter: context.meter), nonces: nonces)
             // The session is forgotten after the wait the client asked for (at most the round
             // timeout): the client has given up on the attempt by then.
             return [.send(.commitment(signed), to: sender),
@@ -267,9 +277,9 @@ public struct CoordinatorFlowSigner: SigningFlowService {
     }
 
     mutating func handlePackage(_ package: SigningPackageMessage, _ context: ServiceContext) -> [Effect] {
-        guard var session = sessions[package.id], let nonces = session.nonces else {
-            return [FROSTCore.refuse(package.id, .invalidPackage, context)]
-        }
+        guard var session = sessions[package.id] else { return [FROSTCore.refuse(package.id, .invalidPackage, context)] }
+        // A repeat of a package already answered (a network duplicate) is ignored.
+        guard let nonces = session.nonces else { return [.note("sign: ignored a repeat of the package for \(package.id)")] }
         let list = package.commitments.sorted { $0.signer < $1.signer }
         guard package.message == session.request.message, package.scheme == session.request.scheme,
               list.count >= session.key.threshold, FROSTCore.validList(list, id: package.id, key: session.key, keyHash: session.keyHash),
@@ -280,7 +290,8 @@ public struct CoordinatorFlowSigner: SigningFlowService {
         do {
             let share = try FROSTCore.share(session.key, scheme: session.request.scheme, nonces: nonces, message: session.request.message,
                                             commitments: list, context)
-            let message = SignatureShareMessage(id: package.id, signer: context.me, share: share, commitments: [])
+            let message = SignatureShareMessage(id: package.id, signer: context.me, requestDigest: session.requestDigest,
+                                                listDigest: SignatureShareMessage.listDigest(list, meter: context.meter), share: share, commitments: [])
                 .signed(by: context.identity, meter: context.meter)
             return [.output(.signed(package.id)), .send(.share(message), to: .client(package.id.client))]
         } catch {
