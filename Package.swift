@@ -65,6 +65,7 @@ let package = Package(
                 "ThresholdCrypto",
                 "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: optimised
         ),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import LitNetwork
 import Reports
@@ -7,7 +8,9 @@ import Scenario
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run every point of a scenario's `sweep:` block and write <out>/sweep.csv.",
-        discussion: "Points already finished (their summary.json exists) are skipped, so an interrupted sweep resumes."
+        discussion: """
+            A finished point is skipped only if it was run from the same scenario file contents, the same --set             options and the same litsim version (a key kept in its folder), so an interrupted sweep resumes and an             edited one re-runs. Ctrl-C stops the workers and keeps only finished points. Exit 1 if any point failed             an expectation.
+            """
     )
 
     @Argument(help: "The scenario file (YAML) with a `sweep:` block.")
@@ -46,35 +49,57 @@ struct Sweep: ParsableCommand {
         let queue = DispatchQueue(label: "litsim.sweep", attributes: .concurrent)
         let slots = DispatchSemaphore(value: jobs)
         let group = DispatchGroup()
+        let contents = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
+        let interrupt = Interruption()
         for (index, point) in points.enumerated() {
             let directory = root.appendingPathComponent(Self.folderName(point))
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("summary.json").path) {
+            let pointOverrides = overrides + point.map { "\($0.path)=\($0.value)" }
+            let key = Self.pointKey(contents: contents, overrides: pointOverrides)
+            let keyFile = directory.appendingPathComponent(Self.keyFileName)
+            if (try? String(contentsOf: keyFile, encoding: .utf8)) == key,
+               FileManager.default.fileExists(atPath: directory.appendingPathComponent("summary.json").path) {
                 state.finish(skipped: true)
                 continue
             }
+            // A point from another scenario, other options or another version is never reused.
+            try? FileManager.default.removeItem(at: keyFile)
             slots.wait()
+            if interrupt.requested {
+                slots.signal()
+                break
+            }
             group.enter()
-            let arguments = ["run", file, "--quiet", "--trace-limit", "0", "--out", directory.path] + (overrides + point.map { "\($0.path)=\($0.value)" }).flatMap { ["--set", $0] }
+            let arguments = ["run", file, "--quiet", "--trace-limit", "0", "--out", directory.path] + pointOverrides.flatMap { ["--set", $0] }
             queue.async {
                 let process = Process()
                 process.executableURL = executable
                 process.arguments = arguments
                 process.standardOutput = FileHandle.nullDevice
-                let status: Int32
-                do {
-                    try process.run()
-                    process.waitUntilExit()
-                    status = process.terminationStatus
-                } catch {
-                    status = -1
+                var status: Int32 = -1
+                if interrupt.register(process) {
+                    do {
+                        try process.run()
+                        process.waitUntilExit()
+                        status = process.terminationStatus
+                    } catch {
+                        status = -1
+                    }
+                    interrupt.unregister(process)
                 }
-                state.finish(skipped: false, failedPoint: status == 0 || status == 1 ? nil : index)
+                // Only a point that ran to its end gets its key: an interrupted one runs again.
+                let completed = (status == 0 || status == 1) && !interrupt.requested
+                if completed { try? writeAtomically(key, to: keyFile) }
+                state.finish(skipped: false, failedPoint: completed || interrupt.requested ? nil : index)
                 slots.signal()
                 group.leave()
             }
         }
         group.wait()
         state.endLine()
+        if interrupt.requested {
+            printError("litsim sweep: interrupted; finished points are kept, the next run resumes")
+            Foundation.exit(130)
+        }
         if !state.failures.isEmpty {
             throw InvalidInput(message: "litsim sweep: \(state.failures.count) points failed to run: \(state.failures.sorted().map { Self.folderName(points[$0]) }.joined(separator: ", "))")
         }
@@ -82,7 +107,23 @@ struct Sweep: ParsableCommand {
         let table = try SweepReport.read(root.appendingPathComponent("sweep.csv"))
         try writeAtomically(SweepReport.render(table, parameters: scenario.sweep.map(\.path).filter { $0 != "seed" }, metrics: Self.columns,
                                                title: scenario.name), to: root.appendingPathComponent("sweep.html"))
+        let failing = try writeTable(points: points, root: root, axes: scenario.sweep.map(\.path), verifyOnly: true)
         print("sweep: \(points.count) points (\(state.skipped) already done) → \(root.appendingPathComponent("sweep.csv").path), sweep.html")
+        if failing > 0 {
+            print("\(points.count - failing) passed, \(failing) failed")
+            throw ExpectationsFailed()
+        }
+    }
+
+    static let keyFileName = "sweep-point.key"
+
+    /// What a point's outputs depend on: the scenario file's bytes, the options, the version.
+    static func pointKey(contents: Data, overrides: [String]) -> String {
+        var hasher = SHA256()
+        hasher.update(data: contents)
+        for override in overrides { hasher.update(data: Data(("\u{0}" + override).utf8)) }
+        hasher.update(data: Data(("\u{0}version " + LitSim.version).utf8))
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     func cartesian(_ axes: [SweepAxis]) -> [[(path: String, value: String)]] {
@@ -96,9 +137,13 @@ struct Sweep: ParsableCommand {
             .map { $0.isLetter || $0.isNumber || "-_.=,".contains($0) ? String($0) : "_" }.joined()
     }
 
-    func writeTable(points: [[(path: String, value: String)]], root: URL, axes: [String]) throws {
+    /// Writes sweep.csv (unless `verifyOnly`); returns how many points failed an expectation.
+    @discardableResult
+    func writeTable(points: [[(path: String, value: String)]], root: URL, axes: [String], verifyOnly: Bool = false) throws -> Int {
         let seedColumn = !axes.contains("seed")
-        var rows = ["point," + axes.joined(separator: ",") + (seedColumn ? ",seed," : ",") + Self.columns.joined(separator: ",")]
+        var failing = 0
+        var rows = ["point," + axes.joined(separator: ",") + (seedColumn ? ",seed," : ",") + "threshold,passed,failed_expectations,"
+            + Self.columns.joined(separator: ",")]
         for point in points {
             let name = Self.folderName(point)
             let folder = root.appendingPathComponent(name)
@@ -109,13 +154,65 @@ struct Sweep: ParsableCommand {
                 guard let comma = line.firstIndex(of: ",") else { continue }
                 metrics[String(line[..<comma])] = String(line[line.index(after: comma)...]).replacingOccurrences(of: "\"", with: "")
             }
-            let seed = summary.split(separator: "\n").first { $0.contains("\"seed\":") }?
-                .split(separator: ":").last?.trimmingCharacters(in: CharacterSet(charactersIn: " ,")) ?? ""
+            let document = (try? JSONSerialization.jsonObject(with: Data(summary.utf8))) as? [String: Any] ?? [:]
+            let seed = (document["seed"] as? NSNumber)?.stringValue ?? ""
+            let threshold = ((document["network"] as? [String: Any])?["threshold"] as? NSNumber)?.stringValue ?? ""
+            let failed = ((document["expectations"] as? [[String: Any]]) ?? []).filter { ($0["passed"] as? Bool) == false }.count
+            if failed > 0 { failing += 1 }
             let values = Self.columns.map { metrics[$0] ?? "" }
-            rows.append(([name] + point.map(\.value) + (seedColumn ? [seed] : []) + values)
+            rows.append(([name] + point.map(\.value) + (seedColumn ? [seed] : []) + [threshold, failed == 0 ? "true" : "false", "\(failed)"] + values)
                 .map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ","))
         }
-        try writeAtomically(rows.joined(separator: "\n") + "\n", to: root.appendingPathComponent("sweep.csv"))
+        if !verifyOnly { try writeAtomically(rows.joined(separator: "\n") + "\n", to: root.appendingPathComponent("sweep.csv")) }
+        return failing
+    }
+}
+
+/// Ctrl-C or SIGTERM during a sweep: stop starting points, terminate the running ones and wait
+/// for them, so no process is left behind and no half-written point is kept.
+final class Interruption: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running: [ObjectIdentifier: Process] = [:]
+    private var stopped = false
+    private var sources: [DispatchSourceSignal] = []
+
+    init() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [weak self] in self?.stop() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var requested: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
+    /// False when the sweep is stopping (the process must not start).
+    func register(_ process: Process) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { return false }
+        running[ObjectIdentifier(process)] = process
+        return true
+    }
+
+    func unregister(_ process: Process) {
+        lock.lock()
+        running[ObjectIdentifier(process)] = nil
+        lock.unlock()
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        let processes = Array(running.values)
+        lock.unlock()
+        for process in processes where process.isRunning { process.terminate() }
     }
 }
 

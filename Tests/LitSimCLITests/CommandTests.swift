@@ -101,11 +101,61 @@ func write(_ text: String, to url: URL) throws { try Data(text.utf8).write(to: u
         #expect(first.status == 0, "\(first.error)")
         let table = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n")
         #expect(table.count == 7)  // header and six points
-        #expect(table[0].hasPrefix("point,network.nodes,seed,dkg.completed"))
+        #expect(table[0].hasPrefix("point,network.nodes,seed,threshold,passed,failed_expectations,dkg.completed"))
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("sweep.html").path))
-        #expect(table.dropFirst().allSatisfy { $0.contains(",true,") })
+        #expect(table.dropFirst().allSatisfy { $0.contains(",true,0,true,") }, "every point passed and completed")
         let second = try runLitsim(["sweep", file.path, "--out", out.path])
         #expect(second.output.contains("6 points (6 already done)"), "\(second.output)")
+        // An edited scenario is a new sweep: every point runs again, none is reused.
+        try write(smallScenario.replacingOccurrences(of: "count: 3", with: "count: 2") + "sweep:\n  network.nodes: [5, 6]\n  seed: 1...3\n", to: file)
+        let third = try runLitsim(["sweep", file.path, "--out", out.path])
+        #expect(third.output.contains("6 points (0 already done)"), "\(third.output)")
+        // So is another --set.
+        let fourth = try runLitsim(["sweep", file.path, "--out", out.path, "--set", "clients.timeout=10s"])
+        #expect(fourth.output.contains("6 points (0 already done)"), "\(fourth.output)")
+    }
+
+    @Test func aSweepWithAFailingPointExitsOne() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("failing.yaml")
+        try write(smallScenario + "sweep:\n  network.nodes: [5, 6]\n", to: file)
+        let out = folder.appendingPathComponent("sweep")
+        let result = try runLitsim(["sweep", file.path, "--out", out.path, "--set", "expect={dkg.qualified: 5}"])
+        #expect(result.status == 1, "\(result.output) \(result.error)")
+        #expect(result.output.contains("1 passed, 1 failed"), "\(result.output)")
+        let table = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8)
+        #expect(table.contains(",false,1,"), "the failing point is marked")
+    }
+
+    /// Ctrl-C: the workers stop, nothing is left running, unfinished points run next time.
+    @Test func anInterruptedSweepLeavesNoProcessAndResumes() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("long.yaml")
+        try write(smallScenario.replacingOccurrences(of: "count: 3", with: "count: 400") + "sweep:\n  seed: 1...6\n", to: file)
+        let out = folder.appendingPathComponent("sweep")
+        let process = Process()
+        process.executableURL = try litsimExecutable()
+        process.arguments = ["sweep", file.path, "--jobs", "2", "--out", out.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        // No litsim run of this sweep survives its parent.
+        let ps = Process()
+        ps.executableURL = URL(fileURLWithPath: "/bin/ps")
+        ps.arguments = ["-eo", "args"]
+        let pipe = Pipe()
+        ps.standardOutput = pipe
+        try ps.run()
+        ps.waitUntilExit()
+        let listing = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(!listing.contains(out.path), "a point is still running")
+        let resumed = try runLitsim(["sweep", file.path, "--out", out.path])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(!resumed.output.contains("(6 already done)"), "unfinished points ran again: \(resumed.output)")
     }
 
     @Test func secretSharesAreExportedOnlyWhenAskedAndLoudly() throws {
