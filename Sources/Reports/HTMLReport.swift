@@ -57,7 +57,7 @@ public enum HTMLReport {
         html.append("<p class=\"muted\">\(specification.nodes) nodes, threshold \(report.threshold), \(specification.clients.count) clients, "
                     + "\(specification.scheme.rawValue) with the \(specification.flow.rawValue) flow. Simulated \(String(format: "%.1f", report.endTime.milliseconds / 1000)) s "
                     + "in \(String(format: "%.2f", wallSeconds)) s of wall time; stopped: \(report.stopReason.rawValue). "
-                    + "Trace digest <code>\(report.traceDigest.prefix(16))…</code>. Replay: <code>litsim run \(escape(scenario.file)) --seed \(specification.seed)</code></p>")
+                    + "Trace digest <code>\(report.traceDigest.prefix(16))…</code>. Replay: <code>\(escape(replayCommand(scenario)))</code></p>")
 
         html.append("<h2>Expectations</h2>")
         if expectations.isEmpty {

@@ -21,6 +21,21 @@ public func evaluate(_ expectations: [Expectation], against report: RunReport) -
     }
 }
 
+/// A word the POSIX shell reads back as exactly `word` (single quotes unless it is plain).
+public func shellQuoted(_ word: String) -> String {
+    let plain = word.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+        || "-_./=:,@%+".unicodeScalars.contains($0) }
+    if plain, !word.isEmpty { return word }
+    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// The command that reproduces a run: its file, its seed and its `--set` options, quoted so
+/// that pasting it into a shell runs exactly that.
+public func replayCommand(_ scenario: Scenario) -> String {
+    let sets = scenario.overrides.filter { !$0.hasPrefix("seed=") }.flatMap { ["--set", $0] }
+    return "litsim run " + ([scenario.file, "--seed", "\(scenario.seed)"] + sets).map(shellQuoted).joined(separator: " ")
+}
+
 public enum RunOutputs {
     public static let version = "0.1.0"
 
@@ -54,6 +69,9 @@ public enum RunOutputs {
                          ("event", violation.event.map { .integer(Int64($0)) } ?? .null)])
             })),
             ("stop_reason", .string(report.stopReason.rawValue)),
+            ("overrides", .array(scenario.overrides.map { .string($0) })),
+            ("replay", .string(replayCommand(scenario))),
+            ("resolved_scenario", .string(scenario.resolvedYAML)),
             ("trace_digest", .string(report.traceDigest)),
             ("wall", .object([
                 ("seconds", .number((wallSeconds * 1000).rounded() / 1000)),
@@ -69,6 +87,7 @@ public enum RunOutputs {
     ) throws {
         try writeAtomically(summary(report, scenario: scenario, expectations: expectations, wallSeconds: wallSeconds).text + "\n",
                             to: directory.appendingPathComponent("summary.json"))
+        try writeAtomically(scenario.resolvedYAML, to: directory.appendingPathComponent("scenario.resolved.yaml"))
         var metrics = "metric,value\n"
         for (name, value) in report.metrics {
             let text = value.description

@@ -62,6 +62,11 @@ public struct Scenario: Sendable {
     public let expectations: [Expectation]
     public let sweep: [SweepAxis]
     public let warnings: [Diagnostic]
+    /// The `--set` options it was loaded with, in order.
+    public var overrides: [String] = []
+    /// The scenario with every override written into it (YAML): run as it is, it reproduces
+    /// the run (defaults are the same for both, so they are left implicit).
+    public var resolvedYAML: String = ""
 
     public var seed: UInt64 { specification.seed }
 }
@@ -131,10 +136,30 @@ public enum ScenarioLoader {
         diagnostics += reader.diagnostics
         diagnostics.sort { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }
         let errors = diagnostics.filter { $0.severity == .error }
-        guard errors.isEmpty, let scenario else {
+        guard errors.isEmpty, var scenario else {
             throw ScenarioErrors(diagnostics: errors.isEmpty ? diagnostics : errors)
         }
+        scenario.overrides = overrides
+        var resolved = root
+        for override in overrides {
+            if case let .success((path, node)) = parseOverride(override) { resolved = setting(path.split(separator: ".").map(String.init), to: node, in: resolved) }
+        }
+        scenario.resolvedYAML = (try? Yams.serialize(node: resolved)) ?? text
         return scenario
+    }
+
+    /// `root` with the value at `path` (mapping keys) replaced by `value`, creating mappings
+    /// on the way where there are none.
+    static func setting(_ path: [String], to value: Node, in root: Node) -> Node {
+        guard let key = path.first else { return value }
+        var pairs: [(Node, Node)] = []
+        if case let .mapping(mapping) = root { pairs = mapping.map { ($0.key, $0.value) } }
+        if let index = pairs.firstIndex(where: { $0.0.scalar?.string == key }) {
+            pairs[index].1 = setting(Array(path.dropFirst()), to: value, in: pairs[index].1)
+        } else {
+            pairs.append((Node(key), setting(Array(path.dropFirst()), to: value, in: Node.mapping(Node.Mapping([])))))
+        }
+        return .mapping(Node.Mapping(pairs))
     }
 
     /// `a.b.c=value`, the value read as YAML (so lists and numbers work: `network.nodes=20`).

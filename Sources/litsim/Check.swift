@@ -60,7 +60,7 @@ struct Check: ParsableCommand {
                 try? RunOutputs.write(report, scenario: scenario, expectations: results, wallSeconds: wall, to: directory, exportSecretShares: false)
                 let ok = !results.contains { !$0.passed }
                 if ok { passed += 1 } else { failed += 1 }
-                let replay = "litsim run " + ([file, "--seed", "\(scenario.seed)"] + options.overrides.flatMap { ["--set", $0] }).map(shellQuoted).joined(separator: " ")
+                let replay = replayCommand(scenario)
                 if seed != nil {
                     // One line per seed; the details only for a failure.
                     print("\(file) seed \(scenario.seed): \(ok ? "PASS" : "FAIL") (\(String(format: "%.1f", wall)) s)")
@@ -83,13 +83,6 @@ struct Check: ParsableCommand {
         if !invalid.isEmpty { throw InvalidInput(message: "invalid scenarios: \(invalid.joined(separator: ", "))") }
         if failed > 0 { throw ExpectationsFailed() }
     }
-}
-
-/// A word the POSIX shell reads back as exactly `word` (single quotes unless it is plain).
-func shellQuoted(_ word: String) -> String {
-    let plain = word.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./=:,@%+".unicodeScalars.contains($0) }
-    if plain, !word.isEmpty { return word }
-    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 struct Validate: ParsableCommand {

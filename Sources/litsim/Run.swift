@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import LitNetwork
 import Reports
@@ -46,13 +47,23 @@ struct Run: ParsableCommand {
         guard options.traceLimit >= 0 else { throw ValidationError("--trace-limit must be 0 or more") }
     }
 
+    /// reports/runs/<name>/seed-<seed>, with a short hash of the `--set` options when there are
+    /// any, so runs with other options never write into one folder.
+    static func defaultFolder(_ scenario: Scenario) -> String {
+        let sets = scenario.overrides.filter { !$0.hasPrefix("seed=") }
+        let base = "reports/runs/\(scenario.name)/seed-\(scenario.seed)"
+        guard !sets.isEmpty else { return base }
+        let digest = SHA256.hash(data: Data(sets.joined(separator: "\u{0}").utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        return base + "-" + digest
+    }
+
     func run() throws {
         let scenario = try loadScenario(file, overrides: options.allOverrides, quiet: quiet)
         if exportSecretShares {
             printError("WARNING: --export-secret-shares writes every node's SECRET key share to keys.json. Testing only: anyone with threshold of them holds the group key.")
         }
         let (report, results, wall) = execute(scenario, options: options, quiet: quiet)
-        let directory = URL(fileURLWithPath: out ?? "reports/runs/\(scenario.name)/seed-\(scenario.seed)")
+        let directory = URL(fileURLWithPath: out ?? Self.defaultFolder(scenario))
         do {
             try RunOutputs.write(report, scenario: scenario, expectations: results, wallSeconds: wall, to: directory,
                                  exportSecretShares: exportSecretShares)
@@ -62,7 +73,7 @@ struct Run: ParsableCommand {
         if !quiet {
             print(RunOutputs.table(report, scenario: scenario, expectations: results, wallSeconds: wall))
             print("outputs: \(directory.path)")
-            print("replay: litsim run " + ([file, "--seed", "\(scenario.seed)"] + options.overrides.flatMap { ["--set", $0] }).map(shellQuoted).joined(separator: " "))
+            print("replay: " + replayCommand(scenario))
         }
         if results.contains(where: { !$0.passed }) { throw ExpectationsFailed() }
     }

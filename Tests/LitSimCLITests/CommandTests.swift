@@ -230,3 +230,43 @@ func write(_ text: String, to url: URL) throws { try Data(text.utf8).write(to: u
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("trace.json").path), "no stale trace.json")
     }
 }
+
+@Suite struct ReplayTests {
+    func digest(_ folder: URL) throws -> String {
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("summary.json"))) as! [String: Any]
+        return summary["trace_digest"] as! String
+    }
+
+    /// The replay line of a run with three `--set` options (one with spaces and quotes), pasted
+    /// into a shell, and the run folder's scenario.resolved.yaml run as it is, both reproduce
+    /// the trace digest.
+    @Test func theReplayLineAndTheResolvedScenarioReproduceTheRun() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("it's small.yaml")
+        try write(smallScenario, to: file)
+        let out = folder.appendingPathComponent("first")
+        let sets = ["--set", "network.nodes=7", "--set", "clients.timeout=5s", "--set", "description=a 'quoted' one"]
+        let first = try runLitsim(["run", file.path, "--seed", "9", "--out", out.path] + sets)
+        #expect(first.status == 0, "\(first.error)")
+        guard let line = first.output.split(separator: "\n").first(where: { $0.hasPrefix("replay: ") }) else {
+            Issue.record("no replay line in \(first.output)")
+            return
+        }
+        let replayed = folder.appendingPathComponent("replayed")
+        let command = line.dropFirst("replay: litsim ".count)
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "\"$0\" \(command) --out \"$1\" --quiet", try litsimExecutable().path, replayed.path]
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        #expect(try digest(replayed) == digest(out), "the pasted replay line reproduces the run")
+
+        let resolved = folder.appendingPathComponent("resolved")
+        let again = try runLitsim(["run", out.appendingPathComponent("scenario.resolved.yaml").path, "--out", resolved.path, "--quiet"])
+        #expect(again.status == 0, "\(again.error)")
+        #expect(try digest(resolved) == digest(out), "scenario.resolved.yaml reproduces the run")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect((summary["overrides"] as? [String])?.count == 4, "three --set and the seed")
+    }
+}
