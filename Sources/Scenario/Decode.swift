@@ -274,12 +274,43 @@ extension ScenarioLoader {
             }
             var names = [String]()
             var regionOf = Array(repeating: -1, count: n + clients)
+            // A region is a list of node ids, a count (`4`), a share of n (`1/3`, `30%`,
+            // rounded down) or `rest`. Lists claim their ids first; counts then take the lowest
+            // free ids in file order; `rest` takes what is left. So `network.nodes` can be
+            // overridden or swept without rewriting the regions.
+            var counted: [(region: Int, count: Int?, located: Located)] = []
             for (name, value) in r.mapping(regionsNode, path: "\(path).regions", allowed: BuiltInRegions.names) {
-                for node in r.nodeIDs(value, path: "\(path).regions.\(name)", count: n) {
-                    if regionOf[node] >= 0 { r.error(value, "node \(node) is in two regions") }
-                    regionOf[node] = names.count
-                }
+                let region = names.count
                 names.append(name)
+                if case .sequence = value.node {
+                    for node in r.nodeIDs(value, path: "\(path).regions.\(name)", count: n) {
+                        if regionOf[node] >= 0 { r.error(value, "node \(node) is in two regions") }
+                        regionOf[node] = region
+                    }
+                } else if let text = r.scalar(value, path: "\(path).regions.\(name)", expected: "node ids, a count, a share of n or `rest`") {
+                    guard let count = Self.regionSize(text, nodes: n) else {
+                        r.error(value, "`\(path).regions.\(name)` is `\(text)`; expected a list of node ids, a count (4), a share of n (1/3, 30%) or `rest`")
+                        continue
+                    }
+                    counted.append((region, count, value))
+                }
+            }
+            if counted.filter({ $0.count == nil }).count > 1 {
+                r.error(regionsNode, "only one region can take the `rest` of the nodes")
+            }
+            var free = (0..<n).filter { regionOf[$0] < 0 }
+            for entry in counted {
+                guard let count = entry.count else { continue }
+                guard count <= free.count else {
+                    r.error(entry.located, "\(count) nodes asked for, but only \(free.count) of \(n) are left")
+                    free = []
+                    continue
+                }
+                for node in free.prefix(count) { regionOf[node] = entry.region }
+                free.removeFirst(count)
+            }
+            if let rest = counted.first(where: { $0.count == nil }) {
+                for node in free { regionOf[node] = rest.region }
             }
             if let unplaced = (0..<n).first(where: { regionOf[$0] < 0 }), !names.isEmpty {
                 r.error(regionsNode, "node \(unplaced) is in no region; every node needs one")
@@ -293,6 +324,19 @@ extension ScenarioLoader {
             guard let matrix = BuiltInRegions.oneWayMatrix(for: names), !names.isEmpty else { return .distribution(fallback) }
             return .regions(RegionLatency(regionOfEndpoint: regionOf.map { max(0, $0) }, oneWay: matrix, jitter: jitter))
         }
+    }
+
+    /// `4`, `1/3`, `30%` of `nodes` (rounded down), or nil for `rest` — inside `.some`; the
+    /// outer nil is malformed text.
+    static func regionSize(_ text: String, nodes: Int) -> Int?? {
+        if text == "rest" { return .some(nil) }
+        if let count = Int(text), count >= 0 { return count }
+        if text.hasSuffix("%"), let percent = Int(text.dropLast()), (0...100).contains(percent) { return nodes * percent / 100 }
+        let parts = text.split(separator: "/")
+        if parts.count == 2, let numerator = Int(parts[0]), let denominator = Int(parts[1]), denominator > 0, (0...denominator).contains(numerator) {
+            return nodes * numerator / denominator
+        }
+        return nil
     }
 
     static func bandwidthValue(_ located: Located?, reader r: Reader) -> Int64? {
@@ -372,10 +416,14 @@ extension ScenarioLoader {
             if atNode == nil { r.error(entry, "`\(path).at` is required: when the fault starts") }
             let at = r.duration(atNode, path: "\(path).at", default: .zero)
             let forNode = r.child(fields, "for", path: path)
-            let length = r.duration(forNode, path: "\(path).for", default: .zero)
-            let window = TimeWindow(at: at, for: length)
+            var length = r.duration(forNode, path: "\(path).for", default: .zero)
             if at > stop { r.error(atNode, "`\(path).at` is \(at), after `stop` (\(stop))") }
-            if forNode != nil, at + length > stop { r.error(forNode, "`\(path)` lasts until \(at + length), after `stop` (\(stop))") }
+            if let forNode, at <= stop, at + length > stop {
+                // Nothing happens after `stop`: the window is cut there, and the user told so.
+                r.warning(forNode, "`\(path)` lasts until \(at + length), after `stop` (\(stop)); it is clipped at \(stop)")
+                length = stop - at
+            }
+            let window = TimeWindow(at: at, for: length)
             let needsWindow = kind != "crash"
             if needsWindow, forNode == nil { r.error(entry, "`\(path).\(kind)` needs `for`: how long it lasts") }
             if !needsWindow, let forNode { r.error(forNode, "`\(path).crash` takes `restart` (an absolute time), not `for`") }

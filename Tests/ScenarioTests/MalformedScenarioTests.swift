@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Scenario
+import Simulation
 
 /// A valid base to break one thing at a time.
 let validScenario = """
@@ -119,5 +120,42 @@ let malformedScenarios: [MalformedCase] = {
         let text = validScenario + "sweep:\n  network.nodes: [10, 20]\n  seed: 1...3\n"
         let scenario = try ScenarioLoader.load(data: Data(text.utf8), file: "sweep.yaml")
         #expect(scenario.sweep == [SweepAxis(path: "network.nodes", values: ["10", "20"]), SweepAxis(path: "seed", values: ["1", "2", "3"])])
+    }
+}
+
+@Suite struct ScenarioGapTests {
+    func load(_ text: String, overrides: [String] = []) throws -> Scenario {
+        try ScenarioLoader.load(data: Data(text.utf8), file: "gap.yaml", overrides: overrides)
+    }
+
+    /// Regions by count, share and `rest`, so `network.nodes` can be overridden and swept.
+    @Test func regionsByCountShareAndRestFollowTheNodeCount() throws {
+        let text = """
+            name: regions
+            network:
+              nodes: 10
+              latency: { distribution: regions, regions: { us-east: 4, eu-west: 30%, ap-south: rest } }
+            """
+        for nodes in [10, 20, 7] {
+            let scenario = try load(text, overrides: ["network.nodes=\(nodes)"])
+            guard case let .regions(regions) = scenario.specification.network.latency else {
+                Issue.record("not a regions model")
+                continue
+            }
+            let placed = regions.regionOfEndpoint.prefix(nodes)
+            #expect(placed.filter { $0 == 0 }.count == 4, "n = \(nodes)")
+            #expect(placed.filter { $0 == 1 }.count == nodes * 30 / 100, "n = \(nodes)")
+            #expect(placed.count == nodes)
+        }
+        #expect(throws: ScenarioErrors.self) {
+            try load(text.replacingOccurrences(of: "ap-south: rest", with: "ap-south: 1"))  // nodes left in no region
+        }
+        #expect(throws: ScenarioErrors.self) { try load(text, overrides: ["network.nodes=3"]) }  // 4 asked, 3 exist
+    }
+
+    @Test func aFaultOutlastingStopIsClippedWithAWarning() throws {
+        let scenario = try load("name: a\nstop: 10s\nfaults:\n  - { at: 5s, for: 20s, partition: [[0], [1]] }\n")
+        #expect(scenario.warnings.contains { $0.message.contains("clipped at 10s") })
+        #expect(scenario.specification.faults.partitions.first?.window.end == SimInstant(nanoseconds: 10_000_000_000))
     }
 }
