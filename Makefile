@@ -28,7 +28,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	.build/debug/litsim check Scenarios/ci/*.yaml Scenarios/ci/attacks/*.yaml --out .build/ci-runs
-	.build/debug/litsim check Scenarios/ci/network-framing.yaml --seeds 1...40 --out .build/ci-framing
+	.build/debug/litsim check Scenarios/ci/network-framing.yaml --seeds 1...40 --jobs 2 --junit .build/ci-framing/junit.xml --out .build/ci-framing
 
 bench: release
 	.build/release/litsim bench crypto

@@ -270,3 +270,29 @@ func write(_ text: String, to url: URL) throws { try Data(text.utf8).write(to: u
         #expect((summary["overrides"] as? [String])?.count == 4, "three --set and the seed")
     }
 }
+
+@Suite struct CheckSeedsTests {
+    /// Many seeds, in parallel processes: one line per seed, a summary line, JUnit XML; a
+    /// failing expectation makes every seed fail and the command exit 1 with replay lines.
+    @Test func checkOverManySeedsPrintsEachAndASummary() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("seeds.yaml")
+        try write(smallScenario, to: file)
+        let passing = try runLitsim(["check", file.path, "--seeds", "1...20", "--jobs", "2", "--out", folder.appendingPathComponent("a").path,
+                                     "--junit", folder.appendingPathComponent("a.xml").path])
+        #expect(passing.status == 0, "\(passing.error)")
+        let lines = passing.output.split(separator: "\n")
+        #expect(lines.filter { $0.contains(" seed ") && $0.contains(": PASS") }.count == 20)
+        #expect(lines.last == "20 passed, 0 failed")
+        let xml = try String(contentsOf: folder.appendingPathComponent("a.xml"), encoding: .utf8)
+        #expect(xml.contains("tests=\"20\" failures=\"0\""))
+
+        let failing = try runLitsim(["check", file.path, "--seeds", "1...3", "--set", "expect={dkg.qualified: 5}",
+                                     "--out", folder.appendingPathComponent("b").path, "--junit", folder.appendingPathComponent("b.xml").path])
+        #expect(failing.status == 1)
+        #expect(failing.output.contains("0 passed, 3 failed"))
+        #expect(failing.output.components(separatedBy: "replay: litsim run").count - 1 == 3, "a replay line per failing seed")
+        let failed = try String(contentsOf: folder.appendingPathComponent("b.xml"), encoding: .utf8)
+        #expect(failed.contains("failures=\"3\"") && failed.contains("<failure message=\"dkg.qualified"))
+    }
+}
