@@ -15,9 +15,15 @@ public struct ExpectationResult: Sendable {
 
 public func evaluate(_ expectations: [Expectation], against report: RunReport) -> [ExpectationResult] {
     expectations.map { expectation in
-        let actual = report.metric(expectation.metric)
-        return ExpectationResult(metric: expectation.metric, condition: expectation.condition,
-                                 actual: actual?.description ?? "missing", passed: expectation.holds(for: actual))
+        var actual = report.metric(expectation.metric)
+        var condition = expectation.condition
+        if let window = expectation.window {
+            let metrics = report.signingMetrics(from: SimInstant(nanoseconds: window.from.nanoseconds), to: SimInstant(nanoseconds: window.to.nanoseconds))
+            actual = metrics.first { $0.0 == expectation.metric }?.1
+            condition += " over requests started in [\(window.from), \(window.to))"
+        }
+        return ExpectationResult(metric: expectation.metric, condition: condition, actual: actual?.description ?? "missing",
+                                 passed: expectation.holds(for: actual))
     }
 }
 

@@ -490,6 +490,31 @@ extension ScenarioLoader {
 
     static func expectationValue(metric: String, _ located: Located, reader r: Reader) -> Expectation? {
         let path = "expect.\(metric)"
+        if case .mapping = located.node {
+            // `{ ">=": 0.99, window: { from: 60s, to: 120s } }`: one comparison, over the
+            // requests started in the window.
+            let allowed = Comparison.allCases.map(\.rawValue) + ["window"]
+            let pairs = r.mapping(located, path: path, allowed: allowed)
+            let comparisons = pairs.filter { $0.0 != "window" }
+            guard comparisons.count == 1, let (comparator, value) = comparisons.first, let text = r.scalar(value, path: "\(path).\(comparator)", expected: "a number") else {
+                r.error(located, "`\(path)` needs exactly one comparison such as `\">=\": 0.99`")
+                return nil
+            }
+            let condition = Node.scalar(Node.Scalar("\(comparator) \(text)", .implicit, .any, value.node.mark))
+            guard var expectation = expectationValue(metric: metric, Located(node: condition, file: located.file), reader: r) else { return nil }
+            if let windowNode = pairs.first(where: { $0.0 == "window" })?.1 {
+                guard metric.hasPrefix("sign.") else {
+                    r.error(windowNode, "`\(path).window`: only `sign.*` metrics can be read over a window")
+                    return nil
+                }
+                let window = r.mapping(windowNode, path: "\(path).window", allowed: ["from", "to"])
+                let from = r.duration(r.child(window, "from", path: "\(path).window"), path: "\(path).window.from", default: .zero)
+                let to = r.duration(r.child(window, "to", path: "\(path).window"), path: "\(path).window.to", default: .seconds(1_000_000_000))
+                if to <= from { r.error(windowNode, "`\(path).window`: `to` must be after `from`") }
+                expectation.window = (from, to)
+            }
+            return expectation
+        }
         if case let .sequence(sequence) = located.node {
             let values = sequence.compactMap { $0.scalar?.string }.compactMap(Int.init)
             guard values.count == sequence.count else {

@@ -22,6 +22,8 @@ public struct Expectation: Sendable {
     public let condition: String
     public let comparison: Comparison
     public let expected: Expected
+    /// Only requests started in [from, to) count (`sign.*` metrics).
+    public var window: (from: SimDuration, to: SimDuration)?
 
     /// Whether `actual` meets the condition (a missing metric never does).
     public func holds(for actual: MetricValue?) -> Bool {

@@ -159,3 +159,26 @@ let malformedScenarios: [MalformedCase] = {
         #expect(scenario.specification.faults.partitions.first?.window.end == SimInstant(nanoseconds: 10_000_000_000))
     }
 }
+
+@Suite struct WindowedExpectationTests {
+    @Test func aWindowReadsOnlyTheRequestsStartedInIt() throws {
+        let scenario = try ScenarioLoader.load(data: Data("""
+            name: w
+            expect:
+              sign.success_rate: { ">=": 0.99, window: { from: 60s, to: 120s } }
+              sign.retries: 0
+            """.utf8), file: "w.yaml")
+        let windowed = try #require(scenario.expectations.first { $0.metric == "sign.success_rate" })
+        #expect(windowed.comparison == .greaterOrEqual && windowed.expected == .number(0.99))
+        #expect(windowed.window?.from == .seconds(60) && windowed.window?.to == .seconds(120))
+        #expect(scenario.expectations.first { $0.metric == "sign.retries" }?.window == nil)
+    }
+
+    @Test func windowsAreOnlyForSigningMetricsAndNeedOneComparison() {
+        for text in ["expect:\n  dkg.completed: { \"==\": true, window: { from: 1s, to: 2s } }\n",
+                     "expect:\n  sign.retries: { \">=\": 1, \"<\": 5 }\n",
+                     "expect:\n  sign.retries: { \">=\": 1, window: { from: 5s, to: 2s } }\n"] {
+            #expect(throws: ScenarioErrors.self) { try ScenarioLoader.load(data: Data(("name: w\n" + text).utf8), file: "w.yaml") }
+        }
+    }
+}

@@ -69,30 +69,8 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         ("dkg.excluded", .integer(Int64(agreed == nil ? 0 : specification.nodes - qualified))),
     ]
     if !specification.workloads.isEmpty {
-        let succeeded = records.filter { $0.outcome == .success }
-        let latencies = succeeded.compactMap { $0.latency?.nanoseconds }.sorted()
-        func percentile(_ p: Int) -> Double {
-            // Nearest rank, exact (no histogram buckets).
-            let rank = max(1, (p * latencies.count + 99) / 100)
-            return Double(latencies[rank - 1]) / 1e6
-        }
-        let requested = specification.workloads.reduce(0) { $0 + $1.count }
-        metrics += [
-            ("sign.requested", .integer(Int64(requested))),
-            ("sign.succeeded", .integer(Int64(succeeded.count))),
-            ("sign.failed", .integer(Int64(requested - succeeded.count))),
-            ("sign.success_rate", .number(requested == 0 ? 1 : Double(succeeded.count) / Double(requested))),
-            ("sign.retries", .integer(Int64(records.reduce(0) { $0 + max(0, $1.attempts - 1) }))),
-        ]
-        if !latencies.isEmpty {
-            metrics += [
-                ("sign.latency_ms.p50", .number(percentile(50))),
-                ("sign.latency_ms.p90", .number(percentile(90))),
-                ("sign.latency_ms.p99", .number(percentile(99))),
-                ("sign.latency_ms.max", .number(Double(latencies.last!) / 1e6)),
-                ("sign.latency_ms.mean", .number(Double(latencies.reduce(0, +)) / Double(latencies.count) / 1e6)),
-            ]
-        }
+        metrics += signingMetrics(records, requested: specification.workloads.reduce(0) { $0 + $1.count })
+        if let recovery = recoveryTime(records, faults: specification.faults) { metrics.append(("sign.recovery_ms", .number(recovery))) }
     }
     metrics += [
         ("blame.accused", .list(accused)),
@@ -120,6 +98,59 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         results: results, finishedAt: finishedAt, violations: violations,
         accused: accused, requests: records, signatures: signatures, metrics: metrics, trace: simulator.trace,
         operationTotals: totals, accusations: accusationRecords(trusted), dkgPhases: phases)
+}
+
+/// The `sign.*` metrics of a set of requests (`requested` counts those never issued too).
+/// Latency percentiles are exact nearest ranks, and absent without a successful request.
+public func signingMetrics(_ records: [RequestRecord], requested: Int) -> [(String, MetricValue)] {
+    let succeeded = records.filter { $0.outcome == .success }
+    let latencies = succeeded.compactMap { $0.latency?.nanoseconds }.sorted()
+    func percentile(_ p: Int) -> Double {
+        let rank = max(1, (p * latencies.count + 99) / 100)
+        return Double(latencies[rank - 1]) / 1e6
+    }
+    var metrics: [(String, MetricValue)] = [
+        ("sign.requested", .integer(Int64(requested))),
+        ("sign.succeeded", .integer(Int64(succeeded.count))),
+        ("sign.failed", .integer(Int64(requested - succeeded.count))),
+        ("sign.success_rate", .number(requested == 0 ? 1 : Double(succeeded.count) / Double(requested))),
+        ("sign.retries", .integer(Int64(records.reduce(0) { $0 + max(0, $1.attempts - 1) }))),
+    ]
+    if !latencies.isEmpty {
+        metrics += [
+            ("sign.latency_ms.p50", .number(percentile(50))),
+            ("sign.latency_ms.p90", .number(percentile(90))),
+            ("sign.latency_ms.p99", .number(percentile(99))),
+            ("sign.latency_ms.max", .number(Double(latencies.last!) / 1e6)),
+            ("sign.latency_ms.mean", .number(Double(latencies.reduce(0, +)) / Double(latencies.count) / 1e6)),
+        ]
+    }
+    return metrics
+}
+
+/// The slowest recovery after a fault window: for each window's end, the time until the first
+/// request started after it succeeded; nil without windows or without such a request.
+func recoveryTime(_ records: [RequestRecord], faults: FaultSchedule) -> Double? {
+    var ends = faults.partitions.map(\.window.end) + faults.clogs.map(\.window.end) + faults.linkOverrides.map(\.window.end)
+    for fault in faults.hostFaults {
+        switch fault {
+        case let .pause(_, window): ends.append(window.end)
+        case let .crash(_, _, restart?): ends.append(restart)
+        default: break
+        }
+    }
+    let recoveries = ends.compactMap { end -> Int64? in
+        records.filter { $0.outcome == .success && $0.start >= end }.compactMap(\.end).min().map { ($0 - end).nanoseconds }
+    }
+    return recoveries.max().map { Double($0) / 1e6 }
+}
+
+extension RunReport {
+    /// The `sign.*` metrics of the requests started in [from, to): what `expect:` windows read.
+    public func signingMetrics(from: SimInstant, to: SimInstant) -> [(String, MetricValue)] {
+        let inWindow = requests.filter { $0.start >= from && $0.start < to }
+        return LitNetwork.signingMetrics(inWindow, requested: inWindow.count)
+    }
 }
 
 /// When the last request ended or the last protocol output happened.

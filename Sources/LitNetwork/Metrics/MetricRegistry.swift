@@ -72,6 +72,8 @@ public enum MetricRegistry {
         MetricDefinition("sign.latency_ms.p99", .number, unit: "ms", owner: "client", inSweep: true, "99th percentile latency"),
         MetricDefinition("sign.latency_ms.max", .number, unit: "ms", owner: "client", "slowest successful request"),
         MetricDefinition("sign.latency_ms.mean", .number, unit: "ms", owner: "client", inSweep: true, "mean latency of successful requests"),
+        MetricDefinition("sign.recovery_ms", .number, unit: "ms", owner: "client",
+                         "the slowest recovery after a fault window: from its end to the end of the first request started after it that succeeded"),
         MetricDefinition("blame.accused", .list, owner: "oracles",
                          "nodes *proven* to have misbehaved (by an honest node or a client, from signed messages)"),
         MetricDefinition("blame.unresponsive", .list, owner: "oracles",
