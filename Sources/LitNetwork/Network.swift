@@ -207,7 +207,7 @@ public enum LitEndpoint: SimulatedProcess {
 }
 
 /// Builds the network of a specification and runs it: genesis DKG, then the clients' workload.
-/// `progress` is called every million events or so (never from another thread). `services`
+/// `progress` is called every 20,000 events (never from another thread). `services`
 /// and `oracles` are what every run has unless a caller (a test adding a protocol) says more.
 public func runNetwork(_ specification: NetworkSpecification, services registrations: [ServiceRegistration] = ServiceRegistration.all(),
                        oracles: [any Oracle] = standardOracles(), progress: RunProgress? = nil) -> RunReport {
@@ -268,7 +268,7 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
     var stopReason: StopReason
     repeat {
         // Run in slices so a caller can show progress; the slicing changes nothing simulated.
-        let slice = min(specification.maxEvents, simulator.counters.events + 1_000_000)
+        let slice = min(specification.maxEvents, simulator.counters.events + 20_000)
         stopReason = simulator.run(until: stop, maxEvents: slice)
         progress?(simulator.now, simulator.counters.events, stop)
     } while stopReason == .eventLimit && simulator.counters.events < specification.maxEvents

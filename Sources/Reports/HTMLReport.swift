@@ -14,7 +14,7 @@ public enum HTMLReport {
         .pass { color: #1a7f37; font-weight: 600; } .fail { color: #c62828; font-weight: 600; }
         .muted { color: #666; } svg.chart { display: block; margin: 10px 0; background: #fafafa; }
         svg .title { font-size: 14px; font-weight: 600; } svg .tick { font-size: 11px; fill: #555; }
-        svg .axis { font-size: 12px; fill: #333; } svg .small { font-size: 11px; fill: #333; } svg .band { font-size: 10px; fill: #444; }
+        svg .axis { font-size: 12px; fill: #333; } svg .small { font-size: 11px; fill: #333; } svg .band { font-size: 10px; fill: #444; paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
         code { background: #f3f3f3; padding: 1px 4px; }
         """
 
@@ -112,9 +112,13 @@ public enum HTMLReport {
         guard !report.requests.isEmpty else { return "<p class=\"muted\">No signing workload in this scenario.</p>" }
         let points = succeeded.compactMap { record in record.latency.map { (Double(record.start.nanoseconds) / 1e9, $0.milliseconds) } }
         let xs = report.requests.map { Double($0.start.nanoseconds) / 1e9 } + windows.flatMap { [$0.0, $0.1] }
-        let yRange = SVGChart.padded(points.map(\.1) + [1])
-        var chart = SVGChart(title: "Request latency over simulated time", xLabel: "request start (s, simulated)", yLabel: "latency (ms)",
-                             x: SVGChart.padded(xs, fromZero: false), y: yRange)
+        // A log axis when latencies span orders of magnitude (a retry after a timeout beside a fast path).
+        let latencies = points.map(\.1)
+        let logY = (latencies.max() ?? 1) / max(latencies.min() ?? 1, 0.001) > 50
+        let yRange = logY ? SVGChart.paddedLog(latencies) : SVGChart.padded(latencies + [1])
+        var chart = SVGChart(title: "Request latency over simulated time", xLabel: "request start (s, simulated)",
+                             yLabel: logY ? "latency (ms, log scale)" : "latency (ms)", x: SVGChart.padded(xs, fromZero: false), y: yRange)
+        chart.logY = logY
         for (start, end, label, color) in windows { chart.shade(from: start, to: end, color: color, label: label) }
         chart.dots(points, color: "#1565c0", title: "succeeded")
         if !failed.isEmpty {
@@ -163,6 +167,7 @@ public enum HTMLReport {
             var chart = SVGChart(title: title, xLabel: "endpoint (n = node, c = client)", yLabel: label, x: -0.6...(Double(endpoints) - 0.4),
                                  y: SVGChart.padded(series.flatMap { $0 }))
             chart.categories = labels
+            chart.categoryColors = (0..<endpoints).map { report.specification.behaviours[$0] != nil ? "#c62828" : "#555" }
             chart.groupedBars(series, colors: colors, titles: titles)
             return chart.render()
         }
@@ -175,7 +180,7 @@ public enum HTMLReport {
         ]
     }
 
-    static let phaseColors = ["commitments": "#1e88e5", "shares": "#43a047", "complaints": "#fb8c00", "justifications": "#8e24aa",
+    static let phaseColors = ["commitments": "#1e88e5", "echoes": "#00acc1", "shares": "#43a047", "complaints": "#fb8c00", "justifications": "#8e24aa",
                               "agreement": "#3949ab", "finished": "#9e9e9e", "failed": "#c62828", "idle": "#e0e0e0"]
 
     static func dkgTimeline(_ report: RunReport) -> String {
@@ -186,8 +191,20 @@ public enum HTMLReport {
         let rowHeight = max(8.0, min(22, 300.0 / Double(n)))
         var chart = SVGChart(title: "DKG rounds per node", xLabel: "simulated time (ms)", yLabel: "",
                              x: 0...end, y: 0...Double(n), height: Double(n) * rowHeight + 90)
-        chart.left = 120
         let qualified = Set(report.agreedResult?.qualified ?? [])
+        let notes = (0..<n).map { node in
+            var note = "n\(node)"
+            if report.agreedResult != nil && !qualified.contains(NodeID(node)) { note += " excluded" }
+            if report.results[node] == nil { note += report.dkgPhases[node].last?.phase == .failed ? ", failed" : ", no key" }
+            if let behaviour = report.specification.behaviours[node] { note += " byz:\(behaviour.name)" }
+            return note
+        }
+        // Room for the longest label; set before drawing, since elements are placed as they are added.
+        chart.left = max(120, Double(notes.map(\.count).max() ?? 0) * 7 + 12)
+        // A node with something to say is always labelled; plain labels are thinned to one per
+        // 12 px and kept clear of flagged ones so no two labels overlap.
+        let step = rowHeight >= 12 ? 1 : Int((12 / rowHeight).rounded(.up))
+        let flagged = (0..<n).filter { notes[$0] != "n\($0)" }
         for node in 0..<n {
             let phases = report.dkgPhases[node]
             let row = Double(n - node - 1)
@@ -197,16 +214,19 @@ public enum HTMLReport {
                 chart.rect(x0: start, x1: stop, y0: row + 0.15, y1: row + 0.85, color: phaseColors[phase.phase.rawValue] ?? "#999",
                            title: "node \(node): \(phase.phase.rawValue) from \(SVGChart.format(start)) ms")
             }
-            var note = "n\(node)"
-            if report.agreedResult != nil && !qualified.contains(NodeID(node)) { note += " excluded" }
-            if report.results[node] == nil { note += phases.last?.phase == .failed ? ", failed" : ", no key" }
-            chart.rowLabels.append((note, row + 0.5, note.count > 4 ? "#c62828" : "#333"))
+            let isFlagged = flagged.contains(node)
+            let plainFits = node % step == 0 && !flagged.contains { abs($0 - node) < step }
+            if isFlagged || plainFits {
+                chart.rowLabels.append((notes[node], row + 0.5, isFlagged ? "#c62828" : "#333"))
+            }
         }
-        for phase in ["commitments", "shares", "complaints", "justifications", "agreement"] { chart.legend.append((phase, phaseColors[phase]!)) }
+        for phase in DKGParticipant.Phase.allCases where ![.idle, .finished, .failed].contains(phase) {
+            chart.legend.append((phase.rawValue, phaseColors[phase.rawValue]!))
+        }
         var out = chart.render()
-        let notes = report.accusations.filter { $0.protocolName == dkgProtocol.name }
-        if !notes.isEmpty {
-            out += "<p>Complaints upheld in the DKG: " + notes.map { "node \($0.node) (\(escape($0.code)))" }.joined(separator: ", ") + ".</p>"
+        let complaints = report.accusations.filter { $0.protocolName == dkgProtocol.name }
+        if !complaints.isEmpty {
+            out += "<p>Complaints upheld in the DKG: " + complaints.map { "node \($0.node) (\(escape($0.code)))" }.joined(separator: ", ") + ".</p>"
         }
         return out
     }

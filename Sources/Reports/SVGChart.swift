@@ -16,8 +16,14 @@ struct SVGChart {
     let right = 20.0, top = 34.0, bottom = 48.0
     /// Category labels for the x axis (bar charts) instead of numeric ticks.
     var categories: [String]?
+    /// Colours for category labels (a Byzantine node in red); absent means the default grey.
+    var categoryColors: [String]?
     /// Row labels for the y axis (timelines) instead of numeric ticks: text, y value, colour.
     var rowLabels: [(String, Double, String)] = []
+    /// A logarithmic y axis, for latencies that span orders of magnitude; yRange must be positive.
+    var logY = false
+    /// Fault-window labels, drawn last with a white halo so bars and dots never hide them.
+    var bandLabels: [String] = []
 
     init(title: String, xLabel: String, yLabel: String, x: ClosedRange<Double>, y: ClosedRange<Double>, width: Double = 860, height: Double = 300) {
         self.title = title
@@ -33,7 +39,25 @@ struct SVGChart {
     var plotHeight: Double { height - top - bottom }
 
     func x(_ value: Double) -> Double { left + (value - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth }
-    func y(_ value: Double) -> Double { top + plotHeight - (value - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * plotHeight }
+    func y(_ value: Double) -> Double {
+        guard logY else { return top + plotHeight - (value - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * plotHeight }
+        let low = log10(yRange.lowerBound), high = log10(yRange.upperBound)
+        return top + plotHeight - (log10(max(value, yRange.lowerBound)) - low) / (high - low) * plotHeight
+    }
+
+    /// Ticks for a logarithmic axis: 1, 2 and 5 × 10^k inside the range (only 10^k when it spans many decades).
+    static func logTicks(_ range: ClosedRange<Double>) -> [Double] {
+        let low = Int(floor(log10(range.lowerBound))), high = Int(ceil(log10(range.upperBound)))
+        let multipliers: [Double] = high - low > 4 ? [1] : [1, 2, 5]
+        return (low...high).flatMap { power in multipliers.map { $0 * pow(10, Double(power)) } }.filter { range.contains($0) }
+    }
+
+    /// A positive range around the values for a logarithmic axis.
+    static func paddedLog(_ values: [Double]) -> ClosedRange<Double> {
+        let positive = values.filter { $0 > 0 }
+        let low = (positive.min() ?? 1) / 1.3, high = (positive.max() ?? 10) * 1.3
+        return low...max(high, low * 10)
+    }
 
     static func format(_ value: Double) -> String {
         if value == value.rounded() && abs(value) < 1e9 { return String(Int64(value)) }
@@ -67,8 +91,8 @@ struct SVGChart {
         let a = max(x(xRange.lowerBound), x(start)), b = min(x(xRange.upperBound), x(end))
         guard b > a else { return }
         elements.append(##"<rect x="\##(f(a))" y="\##(f(top))" width="\##(f(max(1.5, b - a)))" height="\##(f(plotHeight))" fill="\##(color)" fill-opacity="0.18"><title>\##(escape(label))</title></rect>"##)
-        // Labels sit at the foot of the band, clear of markers drawn along the top.
-        elements.append(##"<text x="\##(f(a + 3))" y="\##(f(top + plotHeight - 5))" class="band">\##(escape(label))</text>"##)
+        // Labels sit at the foot of the band, clear of failure markers drawn along the top.
+        bandLabels.append(##"<text x="\##(f(a + 3))" y="\##(f(top + plotHeight - 5))" class="band">\##(escape(label))</text>"##)
     }
 
     mutating func dots(_ points: [(Double, Double)], color: String, radius: Double = 2.2, title: String = "") {
@@ -143,19 +167,26 @@ struct SVGChart {
 
     func render() -> String {
         var out = [##"<svg class="chart" viewBox="0 0 \##(f(width)) \##(f(height))" width="\##(f(width))" height="\##(f(height))" role="img" aria-label="\##(escape(title))">"##]
-        out.append(##"<text x="\##(f(left))" y="20" class="title">\##(escape(title))</text>"##)
+        out.append(##"<text x="12" y="20" class="title">\##(escape(title))</text>"##)
         out.append(##"<rect x="\##(f(left))" y="\##(f(top))" width="\##(f(plotWidth))" height="\##(f(plotHeight))" fill="#fff" stroke="#bbb"/>"##)
         for (label, value, color) in rowLabels {
-            out.append(##"<text x="\##(f(left - 6))" y="\##(f(y(value) + 4))" text-anchor="end" class="tick" fill="\##(color)">\##(escape(label))</text>"##)
+            out.append(##"<text x="\##(f(left - 6))" y="\##(f(y(value) + 4))" text-anchor="end" class="tick" style="fill:\##(color)">\##(escape(label))</text>"##)
         }
-        for tick in rowLabels.isEmpty ? Self.ticks(yRange, count: 5) : [] {
+        for tick in !rowLabels.isEmpty ? [] : logY ? Self.logTicks(yRange) : Self.ticks(yRange, count: 5) {
             out.append(##"<line x1="\##(f(left))" x2="\##(f(left + plotWidth))" y1="\##(f(y(tick)))" y2="\##(f(y(tick)))" stroke="#eee"/>"##)
             out.append(##"<text x="\##(f(left - 6))" y="\##(f(y(tick) + 4))" text-anchor="end" class="tick">\##(Self.format(tick))</text>"##)
         }
         if let categories {
-            let every = max(1, categories.count / 40)
+            // About 7 px per character of the longest label, so neighbours never overlap.
+            let spacing = Double((categories.map(\.count).max() ?? 1) * 7 + 6)
+            let every = max(1, Int((spacing * Double(categories.count) / plotWidth).rounded(.up)))
             for (index, name) in categories.enumerated() where index % every == 0 {
-                out.append(##"<text x="\##(f(x(Double(index))))" y="\##(f(top + plotHeight + 15))" text-anchor="middle" class="tick">\##(escape(name))</text>"##)
+                let color = categoryColors?[index] ?? "#555"
+                out.append(##"<text x="\##(f(x(Double(index))))" y="\##(f(top + plotHeight + 15))" text-anchor="middle" class="tick" style="fill:\##(color)">\##(escape(name))</text>"##)
+            }
+            // A coloured mark under every flagged category, labelled or not.
+            for (index, color) in (categoryColors ?? []).enumerated() where color != "#555" {
+                out.append(##"<rect x="\##(f(x(Double(index)) - 2))" y="\##(f(top + plotHeight + 1))" width="4" height="4" fill="\##(color)"><title>\##(escape(categories[index]))</title></rect>"##)
             }
         } else {
             for tick in Self.ticks(xRange, count: 8) {
@@ -164,6 +195,7 @@ struct SVGChart {
             }
         }
         out += elements
+        out += bandLabels
         out.append(##"<text x="\##(f(left + plotWidth / 2))" y="\##(f(height - 8))" text-anchor="middle" class="axis">\##(escape(xLabel))</text>"##)
         out.append(##"<text transform="translate(16 \##(f(top + plotHeight / 2))) rotate(-90)" text-anchor="middle" class="axis">\##(escape(yLabel))</text>"##)
         var legendX = width - right

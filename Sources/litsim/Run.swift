@@ -100,8 +100,11 @@ func execute(_ scenario: Scenario, options: RunOptions, quiet: Bool) -> (RunRepo
     var specification = scenario.specification
     specification.trace = traceLimit > 0 ? .events(limit: traceLimit) : .digestOnly
     specification.stopOnViolation = options.stopOnViolation
+    var lastShown = started
     let report = runNetwork(specification) { now, events, stop in
-        guard showProgress else { return }
+        // A slice is 20,000 events; redraw at most four times a second.
+        guard showProgress, lastShown.duration(to: clock.now) >= .milliseconds(250) else { return }
+        lastShown = clock.now
         let elapsed = started.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let fraction = min(1, Double(now.nanoseconds) / Double(max(1, stop.nanoseconds)))

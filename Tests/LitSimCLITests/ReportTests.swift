@@ -111,4 +111,34 @@ faults:
         #expect(html.contains("network.threshold=lit"), "one line per other parameter value")
         #expect(try runLitsim(["report", folder.path]).status == 2, "a folder without sweep.csv is an input error")
     }
+
+    /// At 48 nodes the rows are thinner than a label: plain labels are thinned, flagged ones kept.
+    @Test func dkgTimelineAtScaleLabelsEveryFlaggedNodeWithoutOverlap() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("wide.yaml")
+        try write("""
+            name: wide
+            seed: 3
+            network: { nodes: 48, latency: { distribution: constant, value: 10ms } }
+            clients: { count: 1 }
+            workload:
+              - { op: sign, rate: 5/s, count: 3 }
+            byzantine:
+              - { nodes: [7], behaviour: dkg-bad-share }
+
+            """, to: file)
+        let run = try runLitsim(["run", file.path, "--out", folder.appendingPathComponent("run").path, "--quiet"])
+        #expect(run.status == 0, "\(run.error)")
+        let html = try String(contentsOf: folder.appendingPathComponent("run/report.html"), encoding: .utf8)
+        let chart = try #require(html.components(separatedBy: "aria-label=\"DKG rounds per node\"").last?.components(separatedBy: "</svg>").first)
+        let pattern = try Regex(#"<text x="[0-9.]+" y="([0-9.]+)" text-anchor="end" class="tick" style="fill:(#[0-9a-f]+)">([^<]+)</text>"#)
+        let labels = chart.matches(of: pattern).map { match in
+            (y: Double(match.output[1].substring!)!, red: match.output[2].substring! == "#c62828", text: String(match.output[3].substring!))
+        }
+        #expect(labels.count >= 20 && labels.count < 48, "thinned, yet most rows still labelled: \(labels.count)")
+        #expect(labels.contains { $0.red && $0.text == "n7 excluded byz:dkg-bad-share" }, "\(labels.filter(\.red))")
+        let ys = labels.map(\.y).sorted()
+        let closest = zip(ys, ys.dropFirst()).map { $1 - $0 }.min() ?? 0
+        #expect(closest >= 12, "labels \(closest) px apart overlap")
+    }
 }
