@@ -13,6 +13,14 @@ public enum NodeSelection: String, Hashable, Sendable, CaseIterable {
     case fastestObserved = "fastest-observed"
 }
 
+/// How many nodes beyond `threshold` a client asks (`clients.over_request`).
+public enum OverRequest: Hashable, Sendable {
+    /// `threshold + extra` nodes; the first `threshold` to take part sign.
+    case extra(Int)
+    /// Every node the client may ask.
+    case all
+}
+
 /// Clients of the network (Lit SDK instances). Every default is Lit's SDK behaviour.
 public struct ClientSpecification: Hashable, Sendable {
     public var count: Int
@@ -29,9 +37,14 @@ public struct ClientSpecification: Hashable, Sendable {
     /// How long a signer waits for its co-signers' commitments before it refuses (lit flow);
     /// nil: three quarters of `timeout`, so the refusal reaches the client before it gives up.
     public var cosignerWait: SimDuration?
+    /// How many nodes an attempt asks beyond `threshold`; nil: the flow's own (lit: none, as
+    /// Lit's SDK; coordinator: every node it may ask, the first `threshold` to commit sign).
+    public var overRequest: OverRequest?
 
     public init(count: Int, timeout: SimDuration = .seconds(20), retries: Int = 3, invalidShareRetries: Int = 6,
-                selection: NodeSelection = .cheapest, cooldown: SimDuration = .zero, cosignerWait: SimDuration? = nil) {
+                selection: NodeSelection = .cheapest, cooldown: SimDuration = .zero, cosignerWait: SimDuration? = nil,
+                overRequest: OverRequest? = nil) {
+        self.overRequest = overRequest
         self.count = count
         self.timeout = timeout
         self.retries = retries
@@ -43,6 +56,24 @@ public struct ClientSpecification: Hashable, Sendable {
 
     /// The co-signer wait in effect.
     public var effectiveCosignerWait: SimDuration { cosignerWait ?? SimDuration(nanoseconds: timeout.nanoseconds / 4 * 3) }
+
+    /// The over-request in effect for a flow.
+    public func effectiveOverRequest(_ flow: SigningFlow) -> OverRequest { overRequest ?? (flow == .lit ? .extra(0) : .all) }
+}
+
+/// Clients that share settings and a workload (`clients.groups`): the scenario's own clients
+/// are the first group; each further group has its own count, region, settings and workload.
+public struct ClientGroup: Hashable, Sendable {
+    public var name: String
+    public var settings: ClientSpecification
+    /// Entries run side by side; request j of an entry goes to the group's client j mod count.
+    public var workloads: [WorkloadSpecification]
+
+    public init(name: String, settings: ClientSpecification, workloads: [WorkloadSpecification]) {
+        self.name = name
+        self.settings = settings
+        self.workloads = workloads
+    }
 }
 
 /// Everything a run needs (the scenario layer fills it in). Endpoints: nodes 0..<nodes, then
@@ -61,6 +92,8 @@ public struct NetworkSpecification: Sendable {
     public var clients: ClientSpecification
     /// Workload entries, run side by side; their requests are numbered one after another.
     public var workloads: [WorkloadSpecification]
+    /// Further client groups, after `clients` (ids and request numbers continue from theirs).
+    public var extraClientGroups: [ClientGroup] = []
     public var scheme: SigningScheme
     public var flow: SigningFlow
     public var stop: SimDuration
@@ -105,7 +138,16 @@ public struct NetworkSpecification: Sendable {
 
     public var thresholdValue: Int { threshold.threshold(nodes: nodes) }
     public var byzantine: [Int] { behaviours.keys.sorted() }
-    public var endpoints: Int { nodes + clients.count }
+    public var endpoints: Int { nodes + clientCount }
+
+    /// Every client group, the scenario's own first (named `main`).
+    public var clientGroups: [ClientGroup] { [ClientGroup(name: "main", settings: clients, workloads: workloads)] + extraClientGroups }
+    /// Clients over all groups.
+    public var clientCount: Int { clients.count + extraClientGroups.reduce(0) { $0 + $1.settings.count } }
+    /// Requests over all groups' workloads.
+    public var requestCount: Int { clientGroups.reduce(0) { $0 + $1.workloads.reduce(0) { $0 + $1.count } } }
+    /// Whether any group has a workload entry.
+    public var hasWorkload: Bool { clientGroups.contains { !$0.workloads.isEmpty } }
 }
 
 /// A proof of misbehaviour as reports show it: who, what (a stable code), the evidence, and
@@ -219,12 +261,12 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
         var stream = tree.stream(.identity, node)
         return NodeIdentity(secret: .randomNonZero(using: &stream), meter: setupMeter)
     }
-    let clientIdentities = (0..<specification.clients.count).map { client -> NodeIdentity in
+    let clientIdentities = (0..<specification.clientCount).map { client -> NodeIdentity in
         var stream = tree.stream(.clientIdentity, client)
         return NodeIdentity(secret: .randomNonZero(using: &stream), meter: setupMeter)
     }
     let directory = IdentityDirectory(keys: identities.map(\.publicKey), clientKeys: clientIdentities.map(\.publicKey))
-    let layout = EndpointLayout(nodes: n, clients: specification.clients.count)
+    let layout = EndpointLayout(nodes: n, clients: specification.clientCount)
     let roster = Roster.genesis(count: n)
     // One memo per run: the nodes of this run share the host's work, no other run sees it.
     let memo = CryptoMemo()
@@ -245,21 +287,24 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
         return .node(LitNode(id: node, behaviour: behaviour, layout: layout, context: context, randomness: randomness,
                              services: registrations.compactMap { $0.make(setup) }, costs: costs, observer: observer, wire: wire))
     }
-    for client in 0..<specification.clients.count {
-        var order = tree.stream(.client, client)
-        let endpoint = n + client
-        // Cheapest first: expected one-way latency, ties in a random order of this client's own.
-        let rank = (0..<n).map { _ in order.next() }
-        let preference = (0..<n).sorted {
-            let a = expectedLatency(specification.network, from: endpoint, to: $0), b = expectedLatency(specification.network, from: endpoint, to: $1)
-            return a != b ? a < b : (rank[$0], $0) < (rank[$1], $1)
+    // Client ids run on from group to group, and so do request numbers.
+    var firstClient = 0, firstRequest = 0
+    for group in specification.clientGroups {
+        for member in 0..<group.settings.count {
+            let client = firstClient + member
+            var order = tree.stream(.client, client)
+            let endpoint = n + client
+            // Cheapest first: expected one-way latency, ties in a random order of this client's own.
+            let rank = (0..<n).map { _ in order.next() }
+            let latency = (0..<n).map { expectedLatency(specification.network, from: endpoint, to: $0) }
+            let preference = (0..<n).sorted { latency[$0] != latency[$1] ? latency[$0] < latency[$1] : (rank[$0], $0) < (rank[$1], $1) }
+            endpoints.append(.client(LitClient(id: ClientID(client), layout: layout, threshold: threshold, specification: specification,
+                                               group: group, member: member, firstRequest: firstRequest, preference: preference,
+                                               expectedLatency: latency, costs: costs, directory: directory,
+                                               identity: clientIdentities[client], observer: observer, wire: wire, random: order)))
         }
-        endpoints.append(.client(LitClient(id: ClientID(client), layout: layout, threshold: threshold, specification: specification,
-                                           preference: preference,
-                                           expectedLatency: (0..<n).map { expectedLatency(specification.network, from: endpoint, to: $0) },
-                                           costs: costs, directory: directory, identity: clientIdentities[client],
-                                           observer: observer, wire: wire,
-                                           random: order)))
+        firstClient += group.settings.count
+        firstRequest += group.workloads.reduce(0) { $0 + $1.count }
     }
     let settings = (0..<specification.endpoints).map { EndpointSettings(cpuFactorPermille: specification.cpuFactorsPermille[$0] ?? 1000) }
     var simulator = Simulator(processes: endpoints, network: specification.network, faults: specification.faults,

@@ -54,7 +54,7 @@ public enum HTMLReport {
                     "<style>\(style)</style></head><body>"]
         html.append("<h1>\(escape(scenario.name)) <span class=\"muted\">seed \(specification.seed)</span></h1>")
         if !scenario.description.isEmpty { html.append("<p>\(escape(scenario.description))</p>") }
-        html.append("<p class=\"muted\">\(specification.nodes) nodes, threshold \(report.threshold), \(specification.clients.count) clients, "
+        html.append("<p class=\"muted\">\(specification.nodes) nodes, threshold \(report.threshold), \(specification.clientCount) clients, "
                     + "\(specification.scheme.rawValue) with the \(specification.flow.rawValue) flow. Simulated \(String(format: "%.1f", report.endTime.milliseconds / 1000)) s "
                     + "in \(String(format: "%.2f", wallSeconds)) s of wall time; stopped: \(report.stopReason.rawValue). "
                     + "Trace digest <code>\(report.traceDigest.prefix(16))…</code>. Replay: <code>\(escape(replayCommand(scenario)))</code></p>")

@@ -103,11 +103,11 @@ public enum RunOutputs {
         metrics += "wall.events_per_second,\(wallSeconds > 0 ? (Double(report.counters.events) / wallSeconds).rounded() : 0)\n"
         try writeAtomically(metrics, to: directory.appendingPathComponent("metrics.csv"))
 
-        var requests = "id,client,op,start_ms,end_ms,outcome,attempts,signers,failure\n"
+        var requests = "id,client,op,start_ms,end_ms,outcome,attempts,signers,failure,group\n"
         for record in report.requests {
             let failure = record.failure?.description ?? ""
             requests += "\(record.index),\(record.client),sign,\(milliseconds(record.start)),\(milliseconds(record.end)),\(record.outcome.rawValue),"
-                + "\(record.attempts),\(record.signers.map(String.init).joined(separator: ";")),\"\(failure)\"\n"
+                + "\(record.attempts),\(record.signers.map(String.init).joined(separator: ";")),\"\(failure)\",\(record.group)\n"
         }
         try writeAtomically(requests, to: directory.appendingPathComponent("requests.csv"))
         try writeAtomically(attemptsCSV(report), to: directory.appendingPathComponent("attempts.csv"))

@@ -13,12 +13,12 @@ extension ScenarioLoader {
         "name", "description", "seed", "stop",
         "network.nodes", "network.threshold", "network.latency", "network.latency.distribution", "network.latency.mean",
         "network.latency.stddev", "network.latency.min", "network.latency.max", "network.latency.value",
-        "network.latency.jitter", "network.bandwidth", "network.loss", "network.duplicate", "network.reorder",
+        "network.latency.jitter", "network.latency.matrix", "network.bandwidth", "network.loss", "network.duplicate", "network.reorder",
         "network.wire", "network.retransmit",
         "nodes.cpu", "nodes.slow",
         "protocol.dkg", "protocol.dkg_agreement", "protocol.signing", "protocol.signing_flow", "protocol.round_timeout",
         "clients.count", "clients.timeout", "clients.retries", "clients.retries_on_invalid_shares", "clients.region",
-        "clients.selection", "clients.cooldown", "clients.cosigner_wait",
+        "clients.selection", "clients.cooldown", "clients.cosigner_wait", "clients.over_request", "clients.groups",
         "workload", "faults", "byzantine",
     ]
 
@@ -58,27 +58,54 @@ extension ScenarioLoader {
             r.error(thresholdNode ?? nodesNode ?? root, "`network.threshold` gives \(t) signers of \(n) nodes; it must be between 1 and network.nodes")
         }
 
-        // clients (read early: the latency model places them)
-        let clients = r.mapping(r.child(top, "clients", path: ""), path: "clients",
-                                allowed: ["count", "timeout", "retries", "retries_on_invalid_shares", "region", "selection", "cooldown",
-                                          "cosigner_wait"])
-        let clientCount = r.integer(r.child(clients, "count", path: "clients"), path: "clients.count", default: 4, range: 0...1000)
-        let clientTimeout = r.duration(r.child(clients, "timeout", path: "clients"), path: "clients.timeout", default: .seconds(20), allowZero: false)
-        let retries = r.integer(r.child(clients, "retries", path: "clients"), path: "clients.retries", default: 3, range: 0...100)
-        let invalidRetries = r.integer(r.child(clients, "retries_on_invalid_shares", path: "clients"),
-                                       path: "clients.retries_on_invalid_shares", default: 6, range: 0...100)
-        let selection = NodeSelection(rawValue: r.choice(r.child(clients, "selection", path: "clients"), path: "clients.selection",
-                                                         default: "cheapest", allowed: NodeSelection.allCases.map(\.rawValue))) ?? .cheapest
-        let cooldown = r.duration(r.child(clients, "cooldown", path: "clients"), path: "clients.cooldown", default: .zero, allowZero: true)
-        let cosignerWaitNode = r.child(clients, "cosigner_wait", path: "clients")
-        let cosignerWait = cosignerWaitNode.map { r.duration($0, path: "clients.cosigner_wait", default: .zero, allowZero: false) }
-        if let cosignerWait, let cosignerWaitNode, cosignerWait > clientTimeout {
-            r.warning(cosignerWaitNode, "`clients.cosigner_wait` (\(cosignerWait)) is longer than `clients.timeout` (\(clientTimeout)): a signer's refusal cannot reach the client before it gives up")
+        // protocol
+        let proto = r.mapping(r.child(top, "protocol", path: ""), path: "protocol", allowed: ["dkg", "dkg_agreement", "signing", "signing_flow", "round_timeout"])
+        _ = r.choice(r.child(proto, "dkg", path: "protocol"), path: "protocol.dkg", default: "pedpop", allowed: ["pedpop"])
+        let scheme = SigningScheme(rawValue: r.choice(r.child(proto, "signing", path: "protocol"), path: "protocol.signing",
+                                                      default: "frost-secp256k1", allowed: SigningScheme.allCases.map(\.rawValue)))!
+        let flow = SigningFlow(rawValue: r.choice(r.child(proto, "signing_flow", path: "protocol"), path: "protocol.signing_flow",
+                                                  default: "lit", allowed: SigningFlow.allCases.map(\.rawValue)))!
+        let roundTimeout = r.duration(r.child(proto, "round_timeout", path: "protocol"), path: "protocol.round_timeout",
+                                      default: .seconds(30), allowZero: false)
+        let agreementNode = r.child(proto, "dkg_agreement", path: "protocol")
+        let agreement = DKGAgreementRule(rawValue: r.choice(agreementNode, path: "protocol.dkg_agreement", default: "quorum",
+                                                            allowed: DKGAgreementRule.allCases.map(\.rawValue))) ?? .quorum
+        if agreement == .threshold {
+            r.warning(agreementNode, "`dkg_agreement: threshold` is unsafe: two groups of `threshold` nodes need not share an honest node, so the key can split (kept to reproduce that)")
         }
-        let clientRegionNode = r.child(clients, "region", path: "clients")
 
-        let latency = latencyModel(r.child(network, "latency", path: "network"), nodes: n, clients: clientCount,
-                                              clientRegion: clientRegionNode, reader: r)
+        // clients (read early: the latency model places them)
+        let clients = r.mapping(r.child(top, "clients", path: ""), path: "clients", allowed: clientKeys + ["groups"])
+        let clientSpecification = clientSettings(clients, path: "clients", inheriting: nil, flow: flow, reader: r)
+        // Further groups: each inherits the scenario's client settings and states its own count.
+        var groups = [ClientGroup]()
+        // Where each group's clients are: its own `region`, else the scenario's `clients.region`.
+        var clientRegions: [(region: Located?, path: String, count: Int)] = [(r.child(clients, "region", path: "clients"), "clients.region", clientSpecification.count)]
+        for (index, entry) in r.list(r.child(clients, "groups", path: "clients"), path: "clients.groups").enumerated() {
+            let path = "clients.groups[\(index)]"
+            let fields = r.mapping(entry, path: path, allowed: ["name", "workload"] + clientKeys)
+            if r.child(fields, "count", path: path) == nil { r.error(entry, "`\(path).count` is required: how many clients the group has") }
+            var groupName = "group\(index + 1)"
+            if let nameNode = r.child(fields, "name", path: path), let text = r.scalar(nameNode, path: "\(path).name", expected: "a name") {
+                if text.isEmpty || text.count > 40 || !text.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) }) || text == "main"
+                    || groups.contains(where: { $0.name == text }) {
+                    r.error(nameNode, "`\(path).name` must be 1 to 40 letters, digits, '-' or '_', unique and not `main`; got `\(text)`")
+                } else {
+                    groupName = text
+                }
+            }
+            let settings = clientSettings(fields, path: path, inheriting: clientSpecification, flow: flow, reader: r)
+            let workload = workloadSpecifications(r.child(fields, "workload", path: path), path: "\(path).workload", reader: r)
+            if workload.contains(where: { $0.count > 0 }), settings.count == 0 {
+                r.error(r.child(fields, "workload", path: path) ?? entry, "`\(path).workload` has requests but the group has no clients")
+            }
+            groups.append(ClientGroup(name: groupName, settings: settings, workloads: workload))
+            clientRegions.append((r.child(fields, "region", path: path), "\(path).region", settings.count))
+        }
+        let clientCount = clientSpecification.count + groups.reduce(0) { $0 + $1.settings.count }
+        if clientCount > 1000 { r.error(r.child(top, "clients", path: "") ?? root, "\(clientCount) clients over all groups; at most 1000") }
+
+        let latency = latencyModel(r.child(network, "latency", path: "network"), nodes: n, clientRegions: clientRegions, reader: r)
         let bandwidth = bandwidthValue(r.child(network, "bandwidth", path: "network"), reader: r)
         let loss = r.probability(r.child(network, "loss", path: "network"), path: "network.loss", default: .never)
         let duplicate = r.probability(r.child(network, "duplicate", path: "network"), path: "network.duplicate", default: .never)
@@ -113,25 +140,9 @@ extension ScenarioLoader {
             }
         }
 
-        // protocol
-        let proto = r.mapping(r.child(top, "protocol", path: ""), path: "protocol", allowed: ["dkg", "dkg_agreement", "signing", "signing_flow", "round_timeout"])
-        _ = r.choice(r.child(proto, "dkg", path: "protocol"), path: "protocol.dkg", default: "pedpop", allowed: ["pedpop"])
-        let scheme = SigningScheme(rawValue: r.choice(r.child(proto, "signing", path: "protocol"), path: "protocol.signing",
-                                                      default: "frost-secp256k1", allowed: SigningScheme.allCases.map(\.rawValue)))!
-        let flow = SigningFlow(rawValue: r.choice(r.child(proto, "signing_flow", path: "protocol"), path: "protocol.signing_flow",
-                                                  default: "lit", allowed: SigningFlow.allCases.map(\.rawValue)))!
-        let roundTimeout = r.duration(r.child(proto, "round_timeout", path: "protocol"), path: "protocol.round_timeout",
-                                      default: .seconds(30), allowZero: false)
-        let agreementNode = r.child(proto, "dkg_agreement", path: "protocol")
-        let agreement = DKGAgreementRule(rawValue: r.choice(agreementNode, path: "protocol.dkg_agreement", default: "quorum",
-                                                            allowed: DKGAgreementRule.allCases.map(\.rawValue))) ?? .quorum
-        if agreement == .threshold {
-            r.warning(agreementNode, "`dkg_agreement: threshold` is unsafe: two groups of `threshold` nodes need not share an honest node, so the key can split (kept to reproduce that)")
-        }
-
         // workload
-        let workloads = workloadSpecifications(r.child(top, "workload", path: ""), reader: r)
-        if workloads.contains(where: { $0.count > 0 }), clientCount == 0 {
+        let workloads = workloadSpecifications(r.child(top, "workload", path: ""), path: "workload", reader: r)
+        if workloads.contains(where: { $0.count > 0 }), clientSpecification.count == 0 {
             r.error(r.child(top, "workload", path: ""), "`workload` has requests but `clients.count` is 0")
         }
 
@@ -143,7 +154,7 @@ extension ScenarioLoader {
         let byzantineNode = r.child(top, "byzantine", path: "")
         for (index, entry) in r.list(byzantineNode, path: "byzantine").enumerated() {
             let path = "byzantine[\(index)]"
-            let fields = r.mapping(entry, path: path, allowed: ["nodes", "behaviour", "targets"])
+            let fields = r.mapping(entry, path: path, allowed: ["nodes", "behaviour", "targets", "at", "for"])
             let behaviourNode = r.child(fields, "behaviour", path: path)
             let names = ByzantineBehaviour.catalogue.map(\.name)
             guard let behaviourNode, r.child(fields, "nodes", path: path) != nil else {
@@ -156,9 +167,13 @@ extension ScenarioLoader {
             if targetsNode != nil, let entry = ByzantineBehaviour.catalogue.first(where: { $0.name == name }), !entry.takesTargets {
                 r.error(targetsNode, "`\(name)` takes no `targets`")
             }
+            let window = byzantineWindow(fields, path: path, stop: stop, reader: r)
             for node in r.nodeIDs(r.child(fields, "nodes", path: path), path: "\(path).nodes", count: n) {
                 if behaviours[node] != nil { r.error(entry, "node \(node) has more than one Byzantine behaviour") }
-                if let behaviour = ByzantineBehaviour(name: name, targets: targets.filter { $0 != node }) { behaviours[node] = behaviour }
+                if var behaviour = ByzantineBehaviour(name: name, targets: targets.filter { $0 != node }) {
+                    behaviour.window = window
+                    behaviours[node] = behaviour
+                }
                 if name == "corrupt-bytes", !wireEncoded {
                     r.error(behaviourNode, "`corrupt-bytes` needs `network.wire: encoded` (typed messages have no bytes to corrupt)")
                 }
@@ -205,9 +220,8 @@ extension ScenarioLoader {
         var specification = NetworkSpecification(
             nodes: n, threshold: threshold, seed: seed, network: model, faults: faults, roundTimeout: roundTimeout,
             behaviours: behaviours, costTable: costTable, cpuFactorsPermille: cpuFactors,
-            clients: ClientSpecification(count: clientCount, timeout: clientTimeout, retries: retries, invalidShareRetries: invalidRetries,
-                                         selection: selection, cooldown: cooldown, cosignerWait: cosignerWait),
-            workloads: workloads, scheme: scheme, flow: flow, stop: stop, wireEncoded: wireEncoded)
+            clients: clientSpecification, workloads: workloads, scheme: scheme, flow: flow, stop: stop, wireEncoded: wireEncoded)
+        specification.extraClientGroups = groups
         specification.dkgAgreement = agreement
         return Scenario(file: root.file, name: name, description: description, specification: specification,
                         expectations: expectations, sweep: sweep, warnings: r.diagnostics.filter { $0.severity == .warning })
@@ -225,16 +239,21 @@ extension ScenarioLoader {
         return .lit
     }
 
-    static func latencyModel(_ located: Located?, nodes n: Int, clients: Int, clientRegion: Located?, reader r: Reader)
+    /// - Parameter clientRegions: per client group in client order, its `region` node (nil:
+    ///   the first group's), the key's path, and how many clients it has.
+    static func latencyModel(_ located: Located?, nodes n: Int, clientRegions: [(region: Located?, path: String, count: Int)], reader r: Reader)
         -> NetworkModel.Latency
     {
         let fallback = LatencyDistribution.lognormal(mean: .milliseconds(40), standardDeviation: .milliseconds(10), minimum: .milliseconds(1))
+        func noRegions() {
+            for group in clientRegions { if let node = group.region { r.error(node, "`\(group.path)` needs `network.latency.distribution: regions`") } }
+        }
         guard let located else {
-            if let clientRegion { r.error(clientRegion, "`clients.region` needs `network.latency.distribution: regions`") }
+            noRegions()
             return .distribution(fallback)
         }
         let path = "network.latency"
-        let fields = r.mapping(located, path: path, allowed: ["distribution", "mean", "stddev", "min", "max", "value", "regions", "jitter"])
+        let fields = r.mapping(located, path: path, allowed: ["distribution", "mean", "stddev", "min", "max", "value", "regions", "jitter", "matrix"])
         let kinds = ["constant", "uniform", "normal", "lognormal", "exponential", "regions"]
         let kind = r.choice(r.child(fields, "distribution", path: path), path: "\(path).distribution", default: "lognormal", allowed: kinds)
         func duration(_ key: String, _ value: SimDuration) -> SimDuration {
@@ -243,7 +262,10 @@ extension ScenarioLoader {
         func forbid(_ keys: [String]) {
             for key in keys { if let node = r.child(fields, key, path: path) { r.error(node, "`\(path).\(key)` does not apply to `\(kind)`") } }
         }
-        if kind != "regions", let clientRegion { r.error(clientRegion, "`clients.region` needs `network.latency.distribution: regions`") }
+        if kind != "regions" {
+            noRegions()
+            forbid(["matrix"])
+        }
         switch kind {
         case "constant":
             forbid(["mean", "stddev", "min", "max", "regions", "jitter"])
@@ -272,14 +294,17 @@ extension ScenarioLoader {
                 r.error(located, "`\(path).regions` is required: a mapping from region name to node ids")
                 return .distribution(fallback)
             }
+            let custom = customLatencies(r.child(fields, "matrix", path: path), reader: r)
             var names = [String]()
+            let clients = clientRegions.reduce(0) { $0 + $1.count }
             var regionOf = Array(repeating: -1, count: n + clients)
             // A region is a list of node ids, a count (`4`), a share of n (`1/3`, `30%`,
             // rounded down) or `rest`. Lists claim their ids first; counts then take the lowest
             // free ids in file order; `rest` takes what is left. So `network.nodes` can be
             // overridden or swept without rewriting the regions.
             var counted: [(region: Int, count: Int?, located: Located)] = []
-            for (name, value) in r.mapping(regionsNode, path: "\(path).regions", allowed: BuiltInRegions.names) {
+            let known = BuiltInRegions.names + custom.names.filter { !BuiltInRegions.names.contains($0) }
+            for (name, value) in r.mapping(regionsNode, path: "\(path).regions", allowed: known) {
                 let region = names.count
                 names.append(name)
                 if case .sequence = value.node {
@@ -315,15 +340,87 @@ extension ScenarioLoader {
             if let unplaced = (0..<n).first(where: { regionOf[$0] < 0 }), !names.isEmpty {
                 r.error(regionsNode, "node \(unplaced) is in no region; every node needs one")
             }
-            var clientRegionIndex = 0
-            if let clientRegion {
-                let name = r.choice(clientRegion, path: "clients.region", default: names.first ?? "", allowed: names)
-                clientRegionIndex = names.firstIndex(of: name) ?? 0
+            // Clients: each group in its own region, else the first group's, else the first region.
+            func regionIndex(_ node: Located?, _ keyPath: String) -> Int? {
+                guard let node else { return nil }
+                let name = r.choice(node, path: keyPath, default: names.first ?? "", allowed: names)
+                return names.firstIndex(of: name)
             }
-            for client in 0..<clients { regionOf[n + client] = clientRegionIndex }
-            guard let matrix = BuiltInRegions.oneWayMatrix(for: names), !names.isEmpty else { return .distribution(fallback) }
+            let mainRegion = regionIndex(clientRegions.first?.region, clientRegions.first?.path ?? "clients.region") ?? 0
+            var client = n
+            for (index, group) in clientRegions.enumerated() {
+                let region = index == 0 ? mainRegion : regionIndex(group.region, group.path) ?? mainRegion
+                for _ in 0..<group.count {
+                    regionOf[client] = region
+                    client += 1
+                }
+            }
+            guard !names.isEmpty, let matrix = oneWayMatrix(names, custom: custom, at: r.child(fields, "matrix", path: path) ?? regionsNode, reader: r)
+            else { return .distribution(fallback) }
             return .regions(RegionLatency(regionOfEndpoint: regionOf.map { max(0, $0) }, oneWay: matrix, jitter: jitter))
         }
+    }
+
+    /// `network.latency.matrix`: one-way delays `{ from: { to: 40ms } }`. A pair given one way
+    /// holds both ways; a region's delay to itself is its entry under its own name.
+    static func customLatencies(_ located: Located?, reader r: Reader) -> (names: [String], delays: [String: SimDuration]) {
+        var names = [String]()
+        var delays = [String: SimDuration]()
+        guard let located else { return ([], [:]) }
+        let path = "network.latency.matrix"
+        guard case let .mapping(rows) = located.node else {
+            r.error(located, "`\(path)` must be a mapping from region to a mapping from region to one-way delay, e.g. { lab: { lab: 1ms, cloud: 30ms } }")
+            return ([], [:])
+        }
+        func valid(_ name: String) -> Bool { !name.isEmpty && name.count <= 40 && name.allSatisfy { $0.isLetter || $0.isNumber || "-_".contains($0) } }
+        for (keyNode, rowNode) in rows {
+            let key = Located(node: keyNode, file: located.file)
+            guard let from = keyNode.scalar?.string, valid(from) else {
+                r.error(key, "region names in `\(path)` are 1 to 40 letters, digits, '-' or '_'")
+                continue
+            }
+            if !names.contains(from) { names.append(from) }
+            let row = Located(node: rowNode, file: located.file)
+            guard case let .mapping(cells) = row.node else {
+                r.error(row, "`\(path).\(from)` must be a mapping from region to one-way delay, e.g. { \(from): 1ms, other: 30ms }")
+                continue
+            }
+            for (toNode, valueNode) in cells {
+                let toKey = Located(node: toNode, file: located.file)
+                guard let to = toNode.scalar?.string, valid(to) else {
+                    r.error(toKey, "region names in `\(path).\(from)` are 1 to 40 letters, digits, '-' or '_'")
+                    continue
+                }
+                if !names.contains(to) { names.append(to) }
+                let cellPath = "\(path).\(from).\(to)"
+                let delay = r.duration(Located(node: valueNode, file: located.file), path: cellPath, default: .zero)
+                if delays["\(from)|\(to)"] != nil { r.error(toKey, "`\(cellPath)` is given twice") }
+                delays["\(from)|\(to)"] = delay
+            }
+        }
+        return (names, delays)
+    }
+
+    /// One-way delays between `names`: the custom matrix first (either direction), then the
+    /// built-in table for built-in regions; a pair neither gives is an error.
+    static func oneWayMatrix(_ names: [String], custom: (names: [String], delays: [String: SimDuration]), at located: Located,
+                             reader r: Reader) -> [[SimDuration]]? {
+        let builtIn = BuiltInRegions.oneWayMatrix(for: names.filter { BuiltInRegions.names.contains($0) }) ?? []
+        let builtInIndex = names.filter { BuiltInRegions.names.contains($0) }
+        var missing = [String]()
+        let matrix = names.map { from in
+            names.map { to -> SimDuration in
+                if let delay = custom.delays["\(from)|\(to)"] ?? custom.delays["\(to)|\(from)"] { return delay }
+                if let a = builtInIndex.firstIndex(of: from), let b = builtInIndex.firstIndex(of: to) { return builtIn[a][b] }
+                if !missing.contains("\(to) → \(from)") { missing.append("\(from) → \(to)") }
+                return .zero
+            }
+        }
+        guard missing.isEmpty else {
+            r.error(located, "`network.latency.matrix` gives no delay for \(missing.joined(separator: ", ")) (a region not in the built-in table needs every pair, itself included)")
+            return nil
+        }
+        return matrix
     }
 
     /// `4`, `1/3`, `30%` of `nodes` (rounded down), or nil for `rest` — inside `.some`; the
@@ -373,8 +470,67 @@ extension ScenarioLoader {
         }
     }
 
-    static func workloadSpecifications(_ located: Located?, reader r: Reader) -> [WorkloadSpecification] {
-        r.list(located, path: "workload").enumerated().compactMap { index, entry in workloadEntry(entry, path: "workload[\(index)]", reader: r) }
+    static func workloadSpecifications(_ located: Located?, path: String, reader r: Reader) -> [WorkloadSpecification] {
+        r.list(located, path: path).enumerated().compactMap { index, entry in workloadEntry(entry, path: "\(path)[\(index)]", reader: r) }
+    }
+
+    /// When a Byzantine entry is in force: `at` (default 0) for `for` (default: to the end);
+    /// nil for the whole run. A window past `stop` is clipped with a warning, as faults are.
+    static func byzantineWindow(_ fields: [(key: String, value: Located)], path: String, stop: SimDuration, reader r: Reader) -> TimeWindow? {
+        let atNode = r.child(fields, "at", path: path), forNode = r.child(fields, "for", path: path)
+        guard atNode != nil || forNode != nil else { return nil }
+        let at = r.duration(atNode, path: "\(path).at", default: .zero)
+        if at >= stop {
+            r.error(atNode ?? forNode!, "`\(path).at` is \(at), not before `stop` (\(stop))")
+            return nil
+        }
+        var length = forNode.map { r.duration($0, path: "\(path).for", default: .zero, allowZero: false) } ?? stop - at
+        if let forNode, at + length > stop {
+            r.warning(forNode, "`\(path)` lasts until \(at + length), after `stop` (\(stop)); it is clipped at \(stop)")
+            length = stop - at
+        }
+        return TimeWindow(at: at, for: length)
+    }
+
+    /// The keys of a client group's settings (`clients` and each of `clients.groups`).
+    static let clientKeys = ["count", "timeout", "retries", "retries_on_invalid_shares", "region", "selection", "cooldown",
+                             "cosigner_wait", "over_request"]
+
+    /// One group's client settings; a further group inherits what it does not state from `inherited`.
+    static func clientSettings(_ fields: [(key: String, value: Located)], path: String, inheriting inherited: ClientSpecification?,
+                               flow: SigningFlow, reader r: Reader) -> ClientSpecification {
+        let base = inherited ?? ClientSpecification(count: 4)
+        func node(_ key: String) -> Located? { r.child(fields, key, path: path) }
+        let count = r.integer(node("count"), path: "\(path).count", default: inherited == nil ? 4 : 0, range: 0...1000)
+        let timeout = r.duration(node("timeout"), path: "\(path).timeout", default: base.timeout, allowZero: false)
+        let retries = r.integer(node("retries"), path: "\(path).retries", default: base.retries, range: 0...100)
+        let invalidRetries = r.integer(node("retries_on_invalid_shares"), path: "\(path).retries_on_invalid_shares",
+                                       default: base.invalidShareRetries, range: 0...100)
+        let selection = NodeSelection(rawValue: r.choice(node("selection"), path: "\(path).selection", default: base.selection.rawValue,
+                                                         allowed: NodeSelection.allCases.map(\.rawValue))) ?? base.selection
+        let cooldown = r.duration(node("cooldown"), path: "\(path).cooldown", default: base.cooldown, allowZero: true)
+        let cosignerWaitNode = node("cosigner_wait")
+        let cosignerWait = cosignerWaitNode.map { r.duration($0, path: "\(path).cosigner_wait", default: .zero, allowZero: false) } ?? base.cosignerWait
+        if let cosignerWait, let cosignerWaitNode, cosignerWait > timeout {
+            r.warning(cosignerWaitNode, "`\(path).cosigner_wait` (\(cosignerWait)) is longer than `\(path).timeout` (\(timeout)): a signer's refusal cannot reach the client before it gives up")
+        }
+        var overRequest = base.overRequest
+        if let overNode = node("over_request"), let text = r.scalar(overNode, path: "\(path).over_request", expected: "a count or `all`") {
+            if text == "all" {
+                overRequest = .all
+            } else if let extra = Int(text), (0...1000).contains(extra) {
+                overRequest = .extra(extra)
+            } else {
+                r.error(overNode, "`\(path).over_request` must be a count of extra nodes (0 to 1000) or `all`; got `\(text)`")
+            }
+            if flow == .lit, overRequest != .extra(0) {
+                // FROST signs over one commitment list: in the lit flow the client names the
+                // signers before round one, so an extra node's answer could never be used.
+                r.error(overNode, "`\(path).over_request` needs `protocol.signing_flow: coordinator`: in the lit flow the signer set is fixed before the first round, so answers from extra nodes cannot be combined (the coordinator flow signs with the first `threshold` nodes to commit)")
+            }
+        }
+        return ClientSpecification(count: count, timeout: timeout, retries: retries, invalidShareRetries: invalidRetries, selection: selection,
+                                   cooldown: cooldown, cosignerWait: cosignerWait, overRequest: overRequest)
     }
 
     static func workloadEntry(_ entry: Located, path: String, reader r: Reader) -> WorkloadSpecification? {

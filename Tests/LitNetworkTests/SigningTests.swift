@@ -141,3 +141,65 @@ import ThresholdCrypto
         #expect(Set(report.requests.map(\.message)).count == 40)
     }
 }
+
+@Suite struct ClientModelTests {
+    /// Coordinator flow, n = 7, threshold 5, and a silent node among the five cheapest: asking
+    /// one node more signs with the first five to commit; asking exactly five waits for the
+    /// timeout and retries.
+    @Test func overRequestingSignsWithTheFirstThresholdToCommit() {
+        func run(_ overRequest: OverRequest) -> RunReport {
+            print("over-request \(overRequest) seed 31")
+            // Latency by distance: node i is i ms further away, so the cheapest are 0, 1, 2, ...
+            let latency = RegionLatency(regionOfEndpoint: Array(0..<7) + [0],
+                                        oneWay: (0..<7).map { from in (0..<7).map { to in .milliseconds(10 + Int64(abs(from - to))) } }, jitter: .zero)
+            return runNetwork(NetworkSpecification(
+                nodes: 7, threshold: .fixed(5), seed: 31, network: NetworkModel(latency: .regions(latency)), behaviours: [1: .silent],
+                clients: ClientSpecification(count: 1, timeout: .seconds(2), overRequest: overRequest),
+                workload: WorkloadSpecification(count: 6), flow: .coordinator))
+        }
+        let exact = run(.extra(0)), hedged = run(.extra(1))
+        #expect(exact.metric("sign.succeeded") == .integer(6) && hedged.metric("sign.succeeded") == .integer(6))
+        #expect(hedged.metric("sign.retries") == .integer(0), "the sixth node stands in for the silent one")
+        #expect(hedged.requests.allSatisfy { $0.signers == [0, 2, 3, 4, 5] }, "\(hedged.requests.map(\.signers))")
+        #expect((exact.metric("sign.retries")?.numeric ?? 0) >= 1, "asking exactly the threshold waits out the silent node")
+        let slowest = { (report: RunReport) in report.requests.compactMap { $0.latency?.nanoseconds }.max() ?? 0 }
+        #expect(slowest(hedged) < 1_000_000_000 && slowest(exact) > 2_000_000_000)
+        // The timeout names the node that never took part before a final set was chosen.
+        let firstFailure = exact.requests.flatMap(\.attemptLog).compactMap(\.outcome).first { $0 != .success }
+        #expect(firstFailure == .failed(ClientFailure(.timeout, nodes: [1])), "\(String(describing: firstFailure))")
+    }
+
+    /// Each group runs its own workload on its own clients; ids and request numbers follow on.
+    @Test func clientGroupsRunTheirOwnWorkloads() {
+        print("client groups seed 32")
+        var specification = NetworkSpecification(nodes: 5, seed: 32, clients: ClientSpecification(count: 2),
+                                                  workload: WorkloadSpecification(count: 4))
+        specification.extraClientGroups = [ClientGroup(name: "burst", settings: ClientSpecification(count: 3, timeout: .seconds(5)),
+                                                       workloads: [WorkloadSpecification(count: 9, start: .at(.seconds(3)))])]
+        let report = runNetwork(specification)
+        #expect(report.metric("sign.requested") == .integer(13) && report.metric("sign.succeeded") == .integer(13))
+        let main = report.requests.filter { $0.group == "main" }, burst = report.requests.filter { $0.group == "burst" }
+        #expect(main.map(\.index).sorted() == Array(0..<4) && Set(main.map(\.client)) == [0, 1])
+        #expect(burst.map(\.index).sorted() == Array(4..<13) && Set(burst.map(\.client)) == [2, 3, 4])
+        #expect(burst.allSatisfy { $0.start.nanoseconds >= 3_000_000_000 })
+        #expect(burst.allSatisfy { $0.client == 2 + ($0.index - 4) % 3 }, "request j of the group goes to its client j mod 3")
+    }
+
+    /// A behaviour with a window misbehaves only inside it: shares before 3 s are good, the
+    /// first bad one comes inside [3 s, 5 s), and the liar is proven then.
+    @Test func aByzantineWindowLimitsTheMisbehaviour() {
+        print("byzantine window seed 33")
+        var liar = ByzantineBehaviour.badSignatureShare
+        liar.window = TimeWindow(at: .seconds(3), for: .seconds(2))
+        let report = runNetwork(NetworkSpecification(
+            nodes: 5, threshold: .fixed(4), seed: 33, behaviours: [2: liar], clients: ClientSpecification(count: 2),
+            workload: WorkloadSpecification(count: 40, rate: (numerator: 5, denominator: 1))))
+        let attempts = report.requests.flatMap(\.attemptLog)
+        let bad = attempts.filter { $0.outcome.map { $0 != .success } ?? false }
+        #expect(!bad.isEmpty, "the liar was asked inside its window")
+        #expect(bad.allSatisfy { $0.start.nanoseconds >= 3_000_000_000 && $0.start.nanoseconds < 5_000_000_000 }, "\(bad.map(\.start))")
+        #expect(attempts.contains { $0.outcome == .success && $0.nodes.contains(2) && $0.start.nanoseconds < 3_000_000_000 },
+                "before the window its shares were good")
+        #expect(report.accused == [2] && report.metric("safety.violations") == .integer(0))
+    }
+}

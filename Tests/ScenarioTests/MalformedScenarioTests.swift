@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Scenario
+import LitNetwork
 import Simulation
 
 /// A valid base to break one thing at a time.
@@ -151,6 +152,83 @@ let malformedScenarios: [MalformedCase] = {
             try load(text.replacingOccurrences(of: "ap-south: rest", with: "ap-south: 1"))  // nodes left in no region
         }
         #expect(throws: ScenarioErrors.self) { try load(text, overrides: ["network.nodes=3"]) }  // 4 asked, 3 exist
+    }
+
+    /// Client groups: ids and regions follow the groups in order; settings are inherited.
+    @Test func clientGroupsInheritSettingsAndHaveTheirOwnRegion() throws {
+        let scenario = try load("""
+            name: groups
+            network:
+              nodes: 4
+              latency: { distribution: regions, regions: { us-east: 2, eu-west: rest } }
+            protocol: { signing_flow: coordinator }
+            clients:
+              count: 2
+              timeout: 7s
+              region: eu-west
+              groups:
+                - { name: far, count: 3, region: us-east, over_request: 1, workload: [{ op: sign, count: 9 }] }
+                - { count: 1, selection: random }
+            workload: [{ op: sign, count: 4 }]
+            """)
+        let specification = scenario.specification
+        #expect(specification.clientGroups.map(\.name) == ["main", "far", "group2"])
+        #expect(specification.clientCount == 6 && specification.requestCount == 13)
+        let far = specification.extraClientGroups[0].settings
+        #expect(far.timeout == .seconds(7) && far.overRequest == .extra(1), "inherited timeout, own over_request")
+        #expect(specification.extraClientGroups[1].settings.selection == .random)
+        #expect(specification.clients.overRequest == nil && specification.clients.effectiveOverRequest(.coordinator) == .all)
+        guard case let .regions(regions) = specification.network.latency else {
+            Issue.record("not a regions model")
+            return
+        }
+        // Nodes 0-1 us-east (0), 2-3 eu-west (1); clients: main ×2 eu-west, far ×3 us-east, group2 inherits eu-west.
+        #expect(regions.regionOfEndpoint == [0, 0, 1, 1, 1, 1, 0, 0, 0, 1])
+    }
+
+    /// A custom matrix names its own regions and may override a built-in pair; one direction
+    /// serves both.
+    @Test func aLatencyMatrixDefinesRegionsAndOverridesBuiltInPairs() throws {
+        let scenario = try load("""
+            name: matrix
+            network:
+              nodes: 6
+              latency:
+                distribution: regions
+                regions: { lab: 2, us-east: 2, eu-west: rest }
+                matrix:
+                  lab: { lab: 1ms, us-east: 12ms, eu-west: 70ms }
+                  eu-west: { us-east: 5ms }
+            """)
+        guard case let .regions(regions) = scenario.specification.network.latency else {
+            Issue.record("not a regions model")
+            return
+        }
+        #expect(regions.oneWay[0] == [.milliseconds(1), .milliseconds(12), .milliseconds(70)])
+        #expect(regions.oneWay[1][0] == .milliseconds(12), "one direction serves both")
+        #expect(regions.oneWay[1][2] == .milliseconds(5) && regions.oneWay[2][1] == .milliseconds(5), "overrides the built-in 40 ms")
+        #expect(regions.oneWay[1][1] == .microseconds(500), "the built-in within-region delay where the matrix is silent")
+    }
+
+    @Test func aByzantineWindowIsReadAndClipped() throws {
+        let scenario = try load("""
+            name: b
+            stop: 30s
+            byzantine:
+              - { nodes: [1], behaviour: silent, at: 10s, for: 5s }
+              - { nodes: [2], behaviour: bad-signature-share, at: 20s }
+              - { nodes: [3], behaviour: withhold-share, at: 25s, for: 1h }
+              - { nodes: [4], behaviour: dkg-bad-proof }
+            """)
+        let behaviours = scenario.specification.behaviours
+        let second = { (seconds: Int64) in SimInstant(nanoseconds: seconds * 1_000_000_000) }
+        #expect(behaviours[1]?.window == TimeWindow(at: .seconds(10), for: .seconds(5)))
+        #expect(behaviours[2]?.window == TimeWindow(at: .seconds(20), for: .seconds(10)), "`at` alone: to the end")
+        #expect(behaviours[3]?.window?.end == second(30), "clipped at stop")
+        #expect(scenario.warnings.contains { $0.message.contains("byzantine[2]") && $0.message.contains("clipped") })
+        #expect(behaviours[4]?.window == nil)
+        #expect(behaviours[1]?.isActive(at: second(9)) == false && behaviours[1]?.isActive(at: second(10)) == true)
+        #expect(behaviours[1]?.isActive(at: second(15)) == false && behaviours[4]?.isActive(at: second(0)) == true)
     }
 
     @Test func aFaultOutlastingStopIsClippedWithAWarning() throws {

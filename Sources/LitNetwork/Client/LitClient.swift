@@ -41,6 +41,8 @@ public struct WorkloadSpecification: Hashable, Sendable {
 public struct RequestRecord: Sendable {
     public enum Outcome: String, Sendable { case success, failed, unfinished }
     public let client: Int
+    /// The client's group (`main` unless the scenario has `clients.groups`).
+    public let group: String
     public let index: Int
     public let message: [UInt8]
     public let start: SimInstant
@@ -166,6 +168,8 @@ public final class LitClient {
         /// The nodes whose final answers complete the attempt (empty until the kind chooses).
         var signers: [Int]
         var finalSetChosen: Bool
+        /// Every node the attempt went to (`threshold` + the over-request).
+        var asked: [Int] = []
         /// Nodes that took part in a first round (they are alive and willing).
         var acknowledged: Set<Int> = []
         var answered: Set<Int> = []
@@ -240,6 +244,9 @@ public final class LitClient {
     public private(set) var strikes: [Int]
     let selection: NodeSelection
     let cooldown: SimDuration
+    let overRequest: OverRequest
+    /// The client group this client belongs to (requests.csv's `group`).
+    public let groupName: String
     /// Until when each node is left out of this client's requests (cooldown).
     var coolingUntil: [Int: SimInstant] = [:]
     /// Nodes that answered the handshake: they hold a share of the key (with a cooldown, the
@@ -255,25 +262,29 @@ public final class LitClient {
     public private(set) var undecodableMessages = 0
 
     /// - Parameters:
+    ///   - member: this client's place in its group; `firstRequest` the number of the group's first request.
     ///   - preference: the nodes, cheapest first (ties in this client's own random order).
     ///   - expectedLatency: each node's expected one-way latency from this client, in ns.
-    init(id: ClientID, layout: EndpointLayout, threshold: Int, specification: NetworkSpecification, preference: [Int], expectedLatency: [Int64],
+    init(id: ClientID, layout: EndpointLayout, threshold: Int, specification: NetworkSpecification, group: ClientGroup, member: Int,
+         firstRequest: Int, preference: [Int], expectedLatency: [Int64],
          costs: CryptoCostModel, directory: IdentityDirectory, identity: NodeIdentity, observer: RunObserver, wire: WireRegistry?,
          random: RandomStream) {
         self.expectedLatency = expectedLatency
         self.id = id
         self.identity = identity
         self.layout = layout
-        clientCount = specification.clients.count
+        let settings = group.settings
+        groupName = group.name
+        clientCount = settings.count
         nodes = specification.nodes
         self.threshold = threshold
-        timeout = specification.clients.timeout
-        retries = specification.clients.retries
-        invalidShareRetries = specification.clients.invalidShareRetries
-        var base = 0
-        streams = specification.workloads.map { workload in
+        timeout = settings.timeout
+        retries = settings.retries
+        invalidShareRetries = settings.invalidShareRetries
+        var base = firstRequest
+        streams = group.workloads.map { workload in
             defer { base += workload.count }
-            return Stream(workload: workload, base: base, next: id.value)
+            return Stream(workload: workload, base: base, next: member)
         }
         strikes = Array(repeating: 0, count: specification.nodes)
         self.preference = preference
@@ -282,9 +293,10 @@ public final class LitClient {
         self.observer = observer
         self.wire = wire
         self.random = random
-        kind = FROSTSignKind(scheme: specification.scheme, flow: specification.flow, cosignerWait: specification.clients.effectiveCosignerWait)
-        selection = specification.clients.selection
-        cooldown = specification.clients.cooldown
+        kind = FROSTSignKind(scheme: specification.scheme, flow: specification.flow, cosignerWait: settings.effectiveCosignerWait)
+        selection = settings.selection
+        cooldown = settings.cooldown
+        overRequest = settings.effectiveOverRequest(specification.flow)
         signingProtocol = specification.flow == .lit ? LitFlow.protocolName : CoordinatorFlow.protocolName
         seedBytes = (0..<8).map { UInt8(truncatingIfNeeded: specification.seed >> (56 - 8 * UInt64($0))) }
     }
@@ -393,7 +405,11 @@ public final class LitClient {
             issueNext(stream: stream, &context)
         case let .attemptTimeout(requestIndex, attempt):
             if let request = requests[requestIndex], request.attempt.number == attempt {
-                let silent = request.attempt.signers.filter { !request.attempt.answered.contains($0) && !request.attempt.refused.contains($0) }
+                // Before the final set is chosen, the asked nodes that never took part held it up.
+                let attempt = request.attempt
+                let silent = attempt.finalSetChosen
+                    ? attempt.signers.filter { !attempt.answered.contains($0) && !attempt.refused.contains($0) }
+                    : attempt.asked.filter { !attempt.acknowledged.contains($0) && !attempt.refused.contains($0) }
                 failAttempt(requestIndex, reason: ClientFailure(.timeout, nodes: silent), &context)
             }
         case let .retry(requestIndex):
@@ -470,7 +486,7 @@ public final class LitClient {
         let requestIndex = streams[number].base + streams[number].next
         streams[number].next += clientCount
         let message = Hashing.sha256(Array("litsim-request".utf8), seedBytes, Array("\(requestIndex)".utf8), meter: meter)
-        let record = RequestRecord(client: index, index: requestIndex, message: message, start: context.now, end: nil,
+        let record = RequestRecord(client: index, group: groupName, index: requestIndex, message: message, start: context.now, end: nil,
                                    outcome: .unfinished, attempts: 0, signers: [])
         requests[requestIndex] = Request(record: record, attempt: .void(0), stream: number)
         beginAttempt(requestIndex, &context)
@@ -508,8 +524,12 @@ public final class LitClient {
         request.record.attempts = number
         let id = attemptID(requestIndex, number)
         let message = request.record.message
-        let signers = withKind(&context) { kind, io in kind.begin(id, message: message, candidates: available, threshold: threshold, &io) }
-        request.attempt = Attempt(number: number, signers: signers, finalSetChosen: !signers.isEmpty)
+        let asked = switch overRequest {
+        case .all: available
+        case let .extra(extra): Array(available.prefix(threshold + extra))
+        }
+        let signers = withKind(&context) { kind, io in kind.begin(id, message: message, candidates: asked, threshold: threshold, &io) }
+        request.attempt = Attempt(number: number, signers: signers, finalSetChosen: !signers.isEmpty, asked: asked)
         request.record.attemptLog.append(AttemptRecord(number: number, start: context.now, nodes: signers))
         attemptStarted[requestIndex] = context.now
         if !signers.isEmpty { request.record.signers = signers }
@@ -552,8 +572,9 @@ public final class LitClient {
         kind.end(request: requestIndex)
         // Leave out whoever held the attempt up: the nodes that never took part in the first
         // round (the others were waiting for them), else those that sent no final answer; and
-        // anyone a refusing peer reported missing.
-        let asked = attempt.finalSetChosen ? attempt.signers : []
+        // anyone a refusing peer reported missing. Before a final set was chosen, every node
+        // asked that never took part held it up.
+        let asked = attempt.finalSetChosen ? attempt.signers : attempt.asked
         let silent = asked.filter { !attempt.acknowledged.contains($0) && !attempt.refused.contains($0) }
         let culprits = silent.isEmpty ? asked.filter { !attempt.answered.contains($0) && !attempt.refused.contains($0) } : silent
         for signer in culprits { request.excluded.insert(signer) }

@@ -68,8 +68,8 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         ("dkg.qualified", .integer(Int64(qualified))),
         ("dkg.excluded", .integer(Int64(agreed == nil ? 0 : specification.nodes - qualified))),
     ]
-    if !specification.workloads.isEmpty {
-        metrics += signingMetrics(records, requested: specification.workloads.reduce(0) { $0 + $1.count })
+    if specification.hasWorkload {
+        metrics += signingMetrics(records, requested: specification.requestCount)
         if let recovery = recoveryTime(records, faults: specification.faults) { metrics.append(("sign.recovery_ms", .number(recovery))) }
     }
     metrics += [

@@ -61,12 +61,19 @@ public final class LitNode {
 
     // MARK: Engine inputs
 
+    /// Puts the node's Byzantine behaviour in or out of force for the input at hand.
+    func enter(_ engine: ProcessContext<LitMessage>) {
+        context.byzantineActive = behaviour?.isActive(at: engine.now) ?? false
+    }
+
     func start(_ engine: inout ProcessContext<LitMessage>) {
+        enter(engine)
         for index in services.indices { apply(services[index].start(context), of: index, &engine) }
     }
 
     func receive(_ message: LitMessage, from sender: Int, _ engine: inout ProcessContext<LitMessage>) {
         guard let from = layout.endpoint(at: sender) else { return }
+        enter(engine)
         let typed: any WireMessage
         switch message {
         case let .typed(inner):
@@ -81,6 +88,7 @@ public final class LitNode {
 
     func timerFired(_ timer: TimerID, _ engine: inout ProcessContext<LitMessage>) {
         guard let (index, key) = timers.fired(timer) else { return }
+        enter(engine)
         apply(services[index].timerFired(key, context), of: index, &engine)
     }
 
@@ -149,7 +157,7 @@ public final class LitNode {
 
     /// corrupt-bytes: one to three bytes of every outgoing encoding flipped.
     func corrupt(_ message: LitMessage) -> LitMessage {
-        guard behaviour == .corruptBytes, case .wire(var bytes, let kind) = message, !bytes.isEmpty else { return message }
+        guard behaviour?.name == ByzantineBehaviour.corruptBytes.name, context.byzantineActive, case .wire(var bytes, let kind) = message, !bytes.isEmpty else { return message }
         for _ in 0...(randomness.next() % 3) {
             bytes[Int(randomness.next(below: UInt64(bytes.count)))] ^= UInt8(truncatingIfNeeded: 1 + randomness.next(below: 255))
         }

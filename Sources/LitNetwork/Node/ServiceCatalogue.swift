@@ -82,7 +82,10 @@ public struct ServiceRegistration {
 
     static func hosted<S: SigningFlowService>(_ service: S, _ setup: NodeSetup,
                                               adversary: (S, BehaviourChoice, Duration) -> AnyServiceHost?) -> AnyServiceHost {
-        hosted(service, setup) { service, choice in adversary(service, choice, setup.specification.clients.timeout.duration) }
+        // Timed to stay under every client's timeout (the shortest of any group with clients).
+        let groups = setup.specification.clientGroups.filter { $0.settings.count > 0 }
+        let timeout = groups.map(\.settings.timeout).min() ?? setup.specification.clients.timeout
+        return hosted(service, setup) { service, choice in adversary(service, choice, timeout.duration) }
     }
 
     /// The decoders of these protocols.
@@ -98,6 +101,12 @@ public struct ServiceRegistration {
 public struct ByzantineBehaviour: Hashable, Sendable {
     public let name: String
     public let targets: [Int]
+    /// When the behaviour is in force (`at`/`for` in the scenario); nil: the whole run. Outside
+    /// it the node acts honestly (its services always compute honestly underneath).
+    public var window: TimeWindow?
+
+    /// Whether the node misbehaves at `time`.
+    public func isActive(at time: SimInstant) -> Bool { window?.contains(time) ?? true }
 
     /// Sends nothing at all, in any protocol.
     public static let silent = ByzantineBehaviour(checked: "silent")

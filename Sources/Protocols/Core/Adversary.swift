@@ -47,24 +47,32 @@ public struct Adversarial<A: Adversary>: NodeService {
         effects.map { $0.map(message: { $0 }, timer: { WrappedTimer.service($0) }) }
     }
 
+    /// What the node does: the adversary's rewrite while its behaviour is in force, else the
+    /// honest effects (the service always computes honestly, so it can resume either way).
+    mutating func act(_ effects: [A.Service.Effect], _ context: ServiceContext) -> [Effect] {
+        context.byzantineActive ? adversary.rewrite(Self.wrap(effects), context) : Self.wrap(effects)
+    }
+
     public mutating func start(_ context: ServiceContext) -> [Effect] {
-        adversary.rewrite(Self.wrap(service.start(context)), context)
+        act(service.start(context), context)
     }
 
     public mutating func receive(_ message: Message, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
-        guard adversary.intercept(message, from: sender) else { return [] }
-        return adversary.rewrite(Self.wrap(service.receive(message, from: sender, context)), context)
+        // The adversary sees every input (it may remember it); it drops one only while in force.
+        guard adversary.intercept(message, from: sender) || !context.byzantineActive else { return [] }
+        return act(service.receive(message, from: sender, context), context)
     }
 
     public mutating func timerFired(_ timer: Timer, _ context: ServiceContext) -> [Effect] {
         switch timer {
-        case let .service(inner): adversary.rewrite(Self.wrap(service.timerFired(inner, context)), context)
+        case let .service(inner): act(service.timerFired(inner, context), context)
+        // Its own timers carry out what it decided while in force.
         case let .adversary(id): adversary.timerFired(id, context)
         }
     }
 
     public mutating func keysChanged(_ context: ServiceContext) -> [Effect] {
-        adversary.rewrite(Self.wrap(service.keysChanged(context)), context)
+        act(service.keysChanged(context), context)
     }
 
     public mutating func crash() { service.crash() }

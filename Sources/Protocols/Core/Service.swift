@@ -75,6 +75,9 @@ public final class ServiceContext {
     public let keys: KeyStore
     /// Shared by the nodes of one run so identical checks are computed once (each meter pays).
     public let memo: CryptoMemo?
+    /// Whether the node's Byzantine behaviour is in force for the input being handled (a
+    /// scenario may limit it to a window); the host sets it before each input.
+    public var byzantineActive = true
 
     public init(me: NodeID, identity: NodeIdentity, directory: IdentityDirectory, meter: CostMeter, random: ServiceRandom,
                 keys: KeyStore, memo: CryptoMemo?) {
