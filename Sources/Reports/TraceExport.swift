@@ -24,20 +24,23 @@ public enum TraceExport {
             let endpoint = event.endpoint
             guard endpoint >= 0, endpoint < endpoints else { continue }
             let base = #""pid":\#(pid(endpoint)),"tid":\#(endpoint),"ts":\#(micros(event.time))"#
+            // The client request and attempt an event belongs to (`litsim explain` reads them).
+            let request = event.request.map { #","request":\#($0.request),"attempt":\#($0.attempt)"# } ?? ""
             switch event.kind {
             case .compute:
-                lines.append(#"{"name":"compute","cat":"cpu","ph":"X",\#(base),"dur":\#(String(format: "%.3f", Double(event.duration.nanoseconds) / 1000))}"#)
+                let args = event.request.map { #","args":{"request":\#($0.request),"attempt":\#($0.attempt)}"# } ?? ""
+                lines.append(#"{"name":"compute","cat":"cpu","ph":"X",\#(base),"dur":\#(String(format: "%.3f", Double(event.duration.nanoseconds) / 1000))\#(args)}"#)
             case .send:
                 let label = JSON.quote("send \(event.label) → \(name(event.peer))")
-                lines.append(#"{"name":\#(label),"cat":"net","ph":"X",\#(base),"dur":1,"args":{"bytes":\#(event.bytes),"message":\#(event.messageID)}}"#)
+                lines.append(#"{"name":\#(label),"cat":"net","ph":"X",\#(base),"dur":1,"args":{"bytes":\#(event.bytes),"message":\#(event.messageID)\#(request)}}"#)
                 lines.append(#"{"name":"message","cat":"flow","ph":"s","id":\#(event.messageID),\#(base)}"#)
             case .deliver, .duplicate:
                 let label = JSON.quote("\(event.kind == .duplicate ? "duplicate" : "deliver") \(event.label) ← \(name(event.peer))")
-                lines.append(#"{"name":\#(label),"cat":"net","ph":"X",\#(base),"dur":1,"args":{"bytes":\#(event.bytes),"message":\#(event.messageID)}}"#)
+                lines.append(#"{"name":\#(label),"cat":"net","ph":"X",\#(base),"dur":1,"args":{"bytes":\#(event.bytes),"message":\#(event.messageID)\#(request)}}"#)
                 lines.append(#"{"name":"message","cat":"flow","ph":"f","bp":"e","id":\#(event.messageID),\#(base)}"#)
             case .drop:
                 let label = JSON.quote("drop \(event.label) (\(event.dropReason?.name ?? "?"))")
-                lines.append(#"{"name":\#(label),"cat":"net","ph":"i","s":"t",\#(base),"args":{"from":\#(JSON.quote(name(event.peer))),"message":\#(event.messageID)}}"#)
+                lines.append(#"{"name":\#(label),"cat":"net","ph":"i","s":"t",\#(base),"args":{"from":\#(JSON.quote(name(event.peer))),"message":\#(event.messageID)\#(request)}}"#)
             case .timer:
                 lines.append(#"{"name":"timer","cat":"timer","ph":"i","s":"t",\#(base),"args":{"id":\#(event.messageID)}}"#)
             case .output:

@@ -6,10 +6,25 @@ public protocol SimMessage {
     /// A few bytes that change with the message's contents (for signed messages, part of the
     /// signature), so that the trace digest covers what was said and not only when.
     var traceFingerprint: UInt64 { get }
+    /// The client request and attempt the message belongs to, if any (kept on trace events
+    /// for `litsim explain`; not part of the digest, which the fingerprint already covers).
+    var traceRequest: TraceRequest? { get }
 }
 
 extension SimMessage {
     public var traceFingerprint: UInt64 { 0 }
+    public var traceRequest: TraceRequest? { nil }
+}
+
+/// A client request and one of its attempts, as trace events name them.
+public struct TraceRequest: Hashable, Sendable {
+    public let request: Int
+    public let attempt: Int
+
+    public init(request: Int, attempt: Int) {
+        self.request = request
+        self.attempt = attempt
+    }
 }
 
 /// A timer's name, chosen by the process that sets it.

@@ -194,12 +194,12 @@ public struct Simulator<Process: SimulatedProcess> {
         case let .start(host):
             let index = Int(host)
             trace.record(.start, time: now, endpoint: index)
-            runHandler(index) { process, context in process.start(&context) }
+            runHandler(index, request: nil) { process, context in process.start(&context) }
         case let .deliver(to, from, id, message, duplicate, senderIncarnation, sentAt):
             let sender = Int(from)
             if senderIncarnation != hosts[sender].incarnation,
                hosts[sender].incarnationEndedAt[Int(senderIncarnation)] < sentAt {
-                drop(id: id, from: sender, to: Int(to), bytes: message.wireSize, reason: .senderDown, kind: message.traceKind)
+                drop(id: id, from: sender, to: Int(to), bytes: message.wireSize, reason: .senderDown, kind: message.traceKind, request: message.traceRequest)
                 return
             }
             deliver(to: Int(to), from: sender, id: id, message: message, duplicate: duplicate)
@@ -234,14 +234,14 @@ public struct Simulator<Process: SimulatedProcess> {
     private mutating func deliver(to receiver: Int, from sender: Int, id: UInt64, message: Message, duplicate: Bool) {
         let bytes = message.wireSize
         guard hosts[receiver].up else {
-            drop(id: id, from: sender, to: receiver, bytes: bytes, reason: .receiverDown, kind: message.traceKind)
+            drop(id: id, from: sender, to: receiver, bytes: bytes, reason: .receiverDown, kind: message.traceKind, request: message.traceRequest)
             return
         }
         counters.messagesDelivered &+= 1
         counters.receivedMessagesByEndpoint[receiver] &+= 1
         counters.receivedBytesByEndpoint[receiver] &+= UInt64(bytes)
         trace.record(duplicate ? .duplicate : .deliver, time: now, endpoint: receiver, peer: sender,
-                     messageID: id, bytes: bytes, label: message.traceKind, fingerprint: message.traceFingerprint)
+                     messageID: id, bytes: bytes, label: message.traceKind, fingerprint: message.traceFingerprint, request: message.traceRequest)
         arrive(receiver, .message(from: Int32(sender), message: message))
     }
 
@@ -278,14 +278,16 @@ public struct Simulator<Process: SimulatedProcess> {
     private mutating func handle(_ index: Int, _ item: InboxItem) {
         switch item {
         case let .message(from, message):
-            runHandler(index) { process, context in process.receive(message, from: Int(from), &context) }
+            runHandler(index, request: message.traceRequest) { process, context in process.receive(message, from: Int(from), &context) }
         case let .timer(id):
-            runHandler(index) { process, context in process.timerFired(id, &context) }
+            runHandler(index, request: nil) { process, context in process.timerFired(id, &context) }
         }
     }
 
     /// Runs one handler of a host's process and applies its actions at the end of its compute.
-    private mutating func runHandler(_ index: Int, _ body: (inout Process, inout ProcessContext<Message>) -> Void) {
+    /// `request`: the client request the input belongs to, for the compute span's trace event.
+    private mutating func runHandler(_ index: Int, request: @autoclosure () -> TraceRequest?,
+                                     _ body: (inout Process, inout ProcessContext<Message>) -> Void) {
         var context = ProcessContext<Message>(now: now, endpoint: index, event: counters.events, actions: actionBuffer,
                                               cpuFactorPermille: hosts[index].cpuFactorPermille)
         actionBuffer = []
@@ -294,7 +296,7 @@ public struct Simulator<Process: SimulatedProcess> {
         if busy.nanoseconds > 0 {
             hosts[index].busyUntil = now + busy
             counters.busyNanosecondsByEndpoint[index] &+= busy.nanoseconds
-            trace.record(.compute, time: now, endpoint: index, duration: busy)
+            trace.record(.compute, time: now, endpoint: index, duration: busy, request: request())
         }
         let end = now + busy
         for action in context.actions {
@@ -332,7 +334,7 @@ public struct Simulator<Process: SimulatedProcess> {
         counters.sentMessagesByEndpoint[sender] &+= 1
         counters.sentBytesByEndpoint[sender] &+= UInt64(bytes)
         trace.record(.send, time: time, endpoint: sender, peer: receiver, messageID: id, bytes: bytes,
-                     label: message.traceKind, fingerprint: message.traceFingerprint)
+                     label: message.traceKind, fingerprint: message.traceFingerprint, request: message.traceRequest)
 
         var departure = time
         let serialisation = network.serialisationDelay(bytes: bytes)
@@ -345,7 +347,7 @@ public struct Simulator<Process: SimulatedProcess> {
         var latencyOverride: LatencyDistribution?
         if faults.affectsLinks {
             for partition in faults.partitions where partition.window.contains(time) && partition.cuts(from: sender, to: receiver) {
-                drop(id: id, from: sender, to: receiver, bytes: bytes, reason: .partition, kind: message.traceKind, at: time)
+                drop(id: id, from: sender, to: receiver, bytes: bytes, reason: .partition, kind: message.traceKind, request: message.traceRequest, at: time)
                 return
             }
             for link in faults.linkOverrides where link.from == sender && link.to == receiver && link.window.contains(time) {
@@ -356,7 +358,7 @@ public struct Simulator<Process: SimulatedProcess> {
         // Each transmission may be lost; a reliable transport sends it again after its timeout.
         var transmissions = 0
         while networkStreams[sender].happens(loss) {
-            drop(id: id, from: sender, to: receiver, bytes: bytes, reason: .loss, kind: message.traceKind, at: departure)
+            drop(id: id, from: sender, to: receiver, bytes: bytes, reason: .loss, kind: message.traceKind, request: message.traceRequest, at: departure)
             guard let timeout = network.retransmission, transmissions < network.maxRetransmissions else { return }
             transmissions += 1
             departure = departure + timeout
@@ -400,11 +402,11 @@ public struct Simulator<Process: SimulatedProcess> {
     }
 
     private mutating func drop(id: UInt64, from sender: Int, to receiver: Int, bytes: Int, reason: DropReason,
-                      kind: StaticString, at time: SimInstant? = nil) {
+                      kind: StaticString, request: @autoclosure () -> TraceRequest? = nil, at time: SimInstant? = nil) {
         counters.messagesDropped &+= 1
         counters.dropsByReason[Int(reason.rawValue)] &+= 1
         trace.record(.drop, time: time ?? now, endpoint: receiver, peer: sender, messageID: id, bytes: bytes,
-                     label: kind, dropReason: reason)
+                     label: kind, dropReason: reason, request: request())
     }
 
     // MARK: Host faults
@@ -427,7 +429,7 @@ public struct Simulator<Process: SimulatedProcess> {
         guard !hosts[index].up else { return }
         hosts[index].up = true
         trace.record(.restart, time: now, endpoint: index)
-        runHandler(index) { process, context in process.restart(&context) }
+        runHandler(index, request: nil) { process, context in process.restart(&context) }
     }
 
     /// Whether an endpoint is currently up (not crashed).

@@ -56,6 +56,8 @@ public struct TraceEvent: Sendable, Equatable {
     public var duration: SimDuration
     /// The message's content fingerprint (0 when not a message).
     public var fingerprint: UInt64
+    /// The client request and attempt a message, or the compute that handled one, belongs to.
+    public var request: TraceRequest? = nil
 }
 
 /// Records every event into a canonical SHA-256 digest, and keeps the events themselves only
@@ -85,13 +87,14 @@ public struct TraceRecorder: Sendable {
     /// label length (4), then the label's UTF-8 bytes (the length keeps labels apart).
     mutating func record(_ kind: TraceKind, time: SimInstant, endpoint: Int, peer: Int = -1, messageID: UInt64 = 0,
                          bytes: Int = 0, label: StaticString = "", dropReason: DropReason? = nil,
-                         duration: SimDuration = .zero, fingerprint: UInt64 = 0) {
+                         duration: SimDuration = .zero, fingerprint: UInt64 = 0, request: @autoclosure () -> TraceRequest? = nil) {
         label.withUTF8Buffer { buffer in
             digest(kind, time, endpoint, peer, messageID, bytes, dropReason, duration, fingerprint, buffer)
         }
         guard case .events = retention else { return }
         keep(TraceEvent(time: time, kind: kind, endpoint: endpoint, peer: peer, messageID: messageID, bytes: bytes,
-                        label: label.description, dropReason: dropReason, duration: duration, fingerprint: fingerprint))
+                        label: label.description, dropReason: dropReason, duration: duration, fingerprint: fingerprint,
+                        request: request()))
     }
 
     mutating func record(_ kind: TraceKind, time: SimInstant, endpoint: Int, text: String) {

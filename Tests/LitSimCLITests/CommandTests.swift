@@ -226,6 +226,27 @@ func write(_ text: String, to url: URL) throws { try Data(text.utf8).write(to: u
         #expect(attempts.count - 1 == total, "one row per attempt")
         #expect(attempts.contains { $0.contains(",invalid-signature,\"invalid-signature(2)\"") }, "the liar is named")
         #expect(attempts.filter { $0.contains(",success,") }.count == requests.count)
+
+        // Every signing message in trace.json names its request and attempt.
+        let trace = try String(contentsOf: out.appendingPathComponent("trace.json"), encoding: .utf8).split(separator: "\n")
+        let signing = trace.filter { $0.contains("send sign.") }
+        #expect(!signing.isEmpty && signing.allSatisfy { $0.contains("\"request\":") && $0.contains("\"attempt\":") })
+        // explain: a request the liar spoiled tells both attempts, and each answered attempt's
+        // critical path adds up to the attempt's length.
+        let retried = try #require(requests.first { Int($0.split(separator: ",")[6])! > 1 }?.split(separator: ",")[0])
+        let story = try runLitsim(["explain", out.path, String(retried)])
+        #expect(story.status == 0, "\(story.error)")
+        #expect(story.output.contains("attempt 1:") && story.output.contains("invalid-signature(2)") && story.output.contains("attempt 2:"))
+        #expect(story.output.contains("after a backoff of 1000.") && story.output.contains("where the time went: network"))
+        for block in story.output.components(separatedBy: "\nattempt ").dropFirst() {
+            let lines = block.split(separator: "\n")
+            let span = try #require(lines.first?.firstMatch(of: /\(([0-9.]+) ms\)/)).output.1
+            let steps = lines.drop { !$0.contains("critical path:") }.dropFirst().prefix { $0.hasPrefix("    ") }
+            let sum = steps.compactMap { $0.firstMatch(of: /\s([0-9]+\.[0-9]+) ms\s/).map { Double($0.output.1)! } }.reduce(0, +)
+            #expect(steps.count >= 5 && abs(sum - Double(span)!) < 0.005, "critical path \(sum) ms against the attempt's \(span) ms:\n\(block)")
+        }
+        #expect(try runLitsim(["explain", out.path, "999"]).status == 2, "an unknown request is an input error")
+        #expect(try runLitsim(["explain", folder.path, "0"]).status == 2, "a folder that is not a run is an input error")
         #expect(try runLitsim(["run", file.path, "--out", out.path, "--quiet", "--trace-limit", "0"]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("trace.json").path), "no stale trace.json")
     }

@@ -355,7 +355,7 @@ public final class LitClient {
         switch message {
         case let .typed(inner):
             typed = inner
-        case let .wire(bytes, _):
+        case let .wire(bytes, _, _):
             do {
                 typed = try (wire ?? ServiceRegistration.wireRegistry()).decode(bytes, meter: meter)
             } catch {
@@ -429,6 +429,8 @@ public final class LitClient {
             return
         }
         let outcome = withKind(&context) { kind, io in kind.finish(request: requestIndex, message: request.record.message, signers: attempt.signers, &io) }
+        // The answer is known once combined and checked: that work counts in the request's time.
+        chargeWork(&context)
         switch outcome {
         case let .success(signature):
             requests[requestIndex]?.record.signature = signature

@@ -78,7 +78,7 @@ public final class LitNode {
         switch message {
         case let .typed(inner):
             typed = inner
-        case let .wire(bytes, _):
+        case let .wire(bytes, _, _):
             guard let decoded = decode(bytes, from: from, &engine) else { return }
             typed = decoded
         }
@@ -157,11 +157,11 @@ public final class LitNode {
 
     /// corrupt-bytes: one to three bytes of every outgoing encoding flipped.
     func corrupt(_ message: LitMessage) -> LitMessage {
-        guard behaviour?.name == ByzantineBehaviour.corruptBytes.name, context.byzantineActive, case .wire(var bytes, let kind) = message, !bytes.isEmpty else { return message }
+        guard behaviour?.name == ByzantineBehaviour.corruptBytes.name, context.byzantineActive, case .wire(var bytes, let kind, let request) = message, !bytes.isEmpty else { return message }
         for _ in 0...(randomness.next() % 3) {
             bytes[Int(randomness.next(below: UInt64(bytes.count)))] ^= UInt8(truncatingIfNeeded: 1 + randomness.next(below: 255))
         }
-        return .wire(bytes, kind: kind)
+        return .wire(bytes, kind: kind, request: request)
     }
 }
 

@@ -6,20 +6,27 @@ import ThresholdCrypto
 /// or (with `network.wire: encoded`) its bytes, which the receiver decodes and validates.
 public enum LitMessage: SimMessage, Sendable {
     case typed(any WireMessage)
-    /// Real bytes, and the kind of the message they were encoded from (for the trace).
-    case wire([UInt8], kind: StaticString)
+    /// Real bytes, and the kind and request of the message they were encoded from (for the trace).
+    case wire([UInt8], kind: StaticString, request: TraceRequest?)
 
     public var wireSize: Int {
         switch self {
         case let .typed(message): message.wireSize
-        case let .wire(bytes, _): bytes.count
+        case let .wire(bytes, _, _): bytes.count
         }
     }
 
     public var traceKind: StaticString {
         switch self {
         case let .typed(message): message.traceKind
-        case let .wire(_, kind): kind
+        case let .wire(_, kind, _): kind
+        }
+    }
+
+    public var traceRequest: TraceRequest? {
+        switch self {
+        case let .typed(message): message.clientAttempt.map { TraceRequest(request: $0.request, attempt: $0.attempt) }
+        case let .wire(_, _, request): request
         }
     }
 
@@ -27,14 +34,14 @@ public enum LitMessage: SimMessage, Sendable {
     public var traceFingerprint: UInt64 {
         switch self {
         case let .typed(message): message.traceFingerprint
-        case let .wire(bytes, _): bytes.suffix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        case let .wire(bytes, _, _): bytes.suffix(8).reduce(0) { $0 << 8 | UInt64($1) }
         }
     }
 
     /// The wire form of a typed message.
     public var encoded: LitMessage {
         switch self {
-        case let .typed(message): .wire(message.encoded, kind: message.traceKind)
+        case let .typed(message): .wire(message.encoded, kind: message.traceKind, request: LitMessage.typed(message).traceRequest)
         case .wire: self
         }
     }

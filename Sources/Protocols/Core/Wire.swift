@@ -100,6 +100,8 @@ public protocol WireMessage: Sendable {
     var traceKind: StaticString { get }
     /// A few bytes that change with the contents (the trace digest covers what was said).
     var traceFingerprint: UInt64 { get }
+    /// The client request and attempt it belongs to, if any (trace events carry it).
+    var clientAttempt: (request: Int, attempt: Int)? { get }
     /// Everything after the protocol tag.
     func encode(_ writer: inout ByteWriter)
     /// Reads what `encode` wrote, validating every field; never traps on any input.
@@ -107,6 +109,8 @@ public protocol WireMessage: Sendable {
 }
 
 extension WireMessage {
+    public var clientAttempt: (request: Int, attempt: Int)? { nil }
+
     /// The bytes on the wire: the protocol's tag, then the message.
     public var encoded: [UInt8] {
         var writer = ByteWriter()

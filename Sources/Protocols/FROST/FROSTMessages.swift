@@ -299,6 +299,17 @@ public enum SigningMessage<Flow: SigningFlowKind>: Sendable, Equatable, WireMess
         }
     }
 
+    public var clientAttempt: (request: Int, attempt: Int)? {
+        let id = switch self {
+        case let .request(m): m.id
+        case let .commitment(m): m.id
+        case let .package(m): m.id
+        case let .share(m): m.id
+        case let .refusal(m): m.id
+        }
+        return (Int(clamping: id.request), Int(id.attempt))
+    }
+
     public var traceFingerprint: UInt64 {
         switch self {
         case let .request(m): Self.fingerprint(m.message)
