@@ -168,6 +168,9 @@ public enum HTMLReport {
                                  y: SVGChart.padded(series.flatMap { $0 }))
             chart.categories = labels
             chart.categoryColors = (0..<endpoints).map { report.specification.behaviours[$0] != nil ? "#c62828" : "#555" }
+            if case let .regions(regions) = report.specification.network.latency, regions.names.count > 1 {
+                chart.categoryGroups = (regions.names.map { "region " + $0 }, Array(regions.regionOfEndpoint.prefix(endpoints)))
+            }
             chart.groupedBars(series, colors: colors, titles: titles)
             return chart.render()
         }

@@ -16,6 +16,14 @@ struct SVGChart {
     let right = 20.0, top = 34.0, bottom = 48.0
     /// Category labels for the x axis (bar charts) instead of numeric ticks.
     var categories: [String]?
+    /// A group per category (a region, say), drawn as a coloured strip along the plot's top
+    /// edge with the groups in the legend.
+    var categoryGroups: (names: [String], groupOf: [Int])? {
+        didSet {
+            for (index, name) in (categoryGroups?.names ?? []).enumerated() { legend.append((name, Self.groupPalette[index % Self.groupPalette.count])) }
+        }
+    }
+    static let groupPalette = ["#5c6bc0", "#26a69a", "#ffa726", "#8d6e63", "#ec407a", "#78909c", "#9ccc65", "#ab47bc"]
     /// Colours for category labels (a Byzantine node in red); absent means the default grey.
     var categoryColors: [String]?
     /// Row labels for the y axis (timelines) instead of numeric ticks: text, y value, colour.
@@ -183,6 +191,13 @@ struct SVGChart {
             for (index, name) in categories.enumerated() where index % every == 0 {
                 let color = categoryColors?[index] ?? "#555"
                 out.append(##"<text x="\##(f(x(Double(index))))" y="\##(f(top + plotHeight + 15))" text-anchor="middle" class="tick" style="fill:\##(color)">\##(escape(name))</text>"##)
+            }
+            if let categoryGroups {
+                let half = max(1, (x(1) - x(0)) / 2)
+                for (index, group) in categoryGroups.groupOf.enumerated() where index < categories.count {
+                    let color = Self.groupPalette[group % Self.groupPalette.count]
+                    out.append(##"<rect x="\##(f(x(Double(index)) - half))" y="\##(f(top + 1))" width="\##(f(2 * half))" height="4" fill="\##(color)"><title>\##(escape(categories[index] + ": " + categoryGroups.names[group]))</title></rect>"##)
+                }
             }
             // A coloured mark under every flagged category, labelled or not.
             for (index, color) in (categoryColors ?? []).enumerated() where color != "#555" {

@@ -357,7 +357,7 @@ extension ScenarioLoader {
             }
             guard !names.isEmpty, let matrix = oneWayMatrix(names, custom: custom, at: r.child(fields, "matrix", path: path) ?? regionsNode, reader: r)
             else { return .distribution(fallback) }
-            return .regions(RegionLatency(regionOfEndpoint: regionOf.map { max(0, $0) }, oneWay: matrix, jitter: jitter))
+            return .regions(RegionLatency(regionOfEndpoint: regionOf.map { max(0, $0) }, oneWay: matrix, jitter: jitter, names: names))
         }
     }
 

@@ -70,8 +70,11 @@ public struct RegionLatency: Hashable, Sendable {
     public var oneWay: [[SimDuration]]
     /// Added uniformly in [0, jitter].
     public var jitter: SimDuration
+    /// Each region's name, by index (for reports).
+    public var names: [String]
 
-    public init(regionOfEndpoint: [Int], oneWay: [[SimDuration]], jitter: SimDuration) {
+    public init(regionOfEndpoint: [Int], oneWay: [[SimDuration]], jitter: SimDuration, names: [String] = []) {
+        self.names = names
         self.regionOfEndpoint = regionOfEndpoint
         self.oneWay = oneWay
         self.jitter = jitter
