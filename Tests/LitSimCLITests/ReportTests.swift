@@ -119,7 +119,7 @@ faults:
         try write("""
             name: wide
             seed: 3
-            network: { nodes: 48, latency: { distribution: constant, value: 10ms } }
+            network: { nodes: 48, latency: { distribution: regions, regions: { us-east: 24, eu-west: rest } } }
             clients: { count: 1 }
             workload:
               - { op: sign, rate: 5/s, count: 3 }
@@ -140,5 +140,8 @@ faults:
         let ys = labels.map(\.y).sorted()
         let closest = zip(ys, ys.dropFirst()).map { $1 - $0 }.min() ?? 0
         #expect(closest >= 12, "labels \(closest) px apart overlap")
+        // Per-endpoint charts mark each endpoint's region.
+        let messages = try #require(html.components(separatedBy: "aria-label=\"Messages per endpoint\"").last?.components(separatedBy: "</svg>").first)
+        #expect(messages.contains("region eu-west") && messages.contains("<title>n30: region eu-west</title>"))
     }
 }
