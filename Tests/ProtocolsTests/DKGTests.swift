@@ -39,11 +39,17 @@ enum DKGTestBehaviour: Adversary {
     }
 }
 
-/// DKG nodes on the embedded harness (FIFO delivery, timers when the queue is empty).
+/// DKG nodes on the embedded harness (FIFO delivery, timers when the queue is empty). Genesis
+/// over nodes 0..<participants, or a transition (`after`: the DKG whose key it carries over)
+/// over `members`, on the same nodes' contexts (their key stores hold the old shares).
 struct LocalDKG {
     var harness: ServiceHarness<Adversarial<DKGTestBehaviour>>
     let behaviours: [Int: DKGTestBehaviour]
     let configuration: DKGConfiguration
+    /// Rosters and thresholds of this DKG and the ones before it (for third-party checks).
+    let history: [(Roster, Int, VSSCommitment?)]
+    /// Every node's context, members or not (a later transition may bring them in).
+    let pool: [NodeID: ServiceContext]
 
     init(participants n: Int, threshold t: Int, behaviours: [Int: DKGAdversary.Behaviour] = [:], silent: Set<Int> = [],
          down: Set<Int> = [], agreement: DKGAgreementRule = .quorum, seed: UInt64) {
@@ -59,11 +65,35 @@ struct LocalDKG {
         let roster = Roster.genesis(count: n)
         let configuration = DKGConfiguration(session: DKGConfiguration.genesisSession(roster: roster), roster: roster, threshold: t,
                                              directory: contexts[0].directory, roundTimeout: .seconds(30), agreement: agreement)
+        self.init(configuration: configuration, contexts: contexts, behaviours: behaviours, silent: silent, down: down, history: [],
+                  pool: Dictionary(uniqueKeysWithValues: contexts.map { ($0.me, $0) }))
+    }
+
+    /// The transition after `previous` (which has run) to `members` with threshold `t`.
+    init(after previous: LocalDKG, members: [Int], threshold t: Int, behaviours: [Int: DKGAdversary.Behaviour] = [:], silent: Set<Int> = [],
+         down: Set<Int> = []) {
+        let old = previous.configuration
+        let roster = Roster(epoch: Epoch(old.roster.epoch.value + 1), members: members.map { NodeID($0) })
+        print("LocalDKG transition \(old.roster.members.map(\.value)) → \(members) t=\(t)")
+        let commitment: VSSCommitment = previous.honestResults.first!.groupCommitment
+        let dealing = DKGDealing(previous: Optional(commitment), previousRoster: Optional(old.roster), roster: roster)
+        let session = SessionID(protocolName: dkgProtocol, epoch: roster.epoch, initiator: .node(roster.members[0]), counter: 0)
+        let configuration = DKGConfiguration(session: session, roster: roster, threshold: t, directory: old.directory,
+                                             roundTimeout: .seconds(30), agreement: old.agreement, dealing: dealing)
+        let contexts = members.map { previous.pool[NodeID($0)]! }
+        self.init(configuration: configuration, contexts: contexts, behaviours: behaviours, silent: silent, down: down,
+                  history: previous.history + [(old.roster, old.threshold, commitment)], pool: previous.pool)
+    }
+
+    init(configuration: DKGConfiguration, contexts: [ServiceContext], behaviours: [Int: DKGAdversary.Behaviour], silent: Set<Int>,
+         down: Set<Int>, history: [(Roster, Int, VSSCommitment?)], pool: [NodeID: ServiceContext]) {
+        self.pool = pool
         var all = [Int: DKGTestBehaviour]()
         for (node, behaviour) in behaviours { all[node] = .byzantine(DKGAdversary(behaviour, configuration: configuration)) }
         for node in silent { all[node] = .silent }
         self.behaviours = all
         self.configuration = configuration
+        self.history = history
         harness = ServiceHarness(contexts: contexts) { node in
             Adversarial(DKGParticipant(configuration: configuration, me: node), adversary: all[node.value] ?? .honest)
         }
@@ -75,8 +105,9 @@ struct LocalDKG {
         harness.run()
     }
 
-    var identities: [NodeIdentity] { (0..<configuration.participants).map { harness.contexts[NodeID($0)]!.identity } }
-    var honest: [Int] { (0..<configuration.participants).filter { !harness.down.contains(NodeID($0)) && behaviours[$0] == nil } }
+    var members: [Int] { configuration.roster.members.map(\.value) }
+    var identities: [NodeIdentity] { members.map { harness.contexts[NodeID($0)]!.identity } }
+    var honest: [Int] { members.filter { !harness.down.contains(NodeID($0)) && behaviours[$0] == nil } }
     var meter: CostMeter {
         let total = CostMeter()
         for context in harness.contexts.values { total.add(counts: context.meter.snapshot) }
@@ -93,7 +124,7 @@ struct LocalDKG {
         return nil
     }
 
-    var results: [DKGResult?] { (0..<configuration.participants).map(result) }
+    var results: [DKGResult?] { members.map(result) }
 
     /// Every honest, live node's result (all of them must exist for the test to mean much).
     var honestResults: [DKGResult] { honest.compactMap(result) }
@@ -105,9 +136,16 @@ struct LocalDKG {
         return accused
     }
 
-    /// What a third party knows: the keys, the roster and the threshold.
+    /// What a third party knows: the keys, the rosters and thresholds, and earlier epochs'
+    /// group commitments (a transition's dealing is checked against them).
     var parameters: PublicParameters {
-        PublicParameters(directory: configuration.directory, rosters: [.genesis: (configuration.roster, configuration.threshold)])
+        var rosters = [configuration.roster.epoch: (configuration.roster, configuration.threshold)]
+        var commitments = [Epoch: VSSCommitment]()
+        for (roster, threshold, commitment) in history {
+            rosters[roster.epoch] = (roster, threshold)
+            commitments[roster.epoch] = commitment
+        }
+        return PublicParameters(directory: configuration.directory, rosters: rosters, groupCommitments: commitments)
     }
 
     /// Every accusation an honest node made re-checks for a third party against the public

@@ -108,10 +108,11 @@ public struct Identifier: Hashable, Sendable, CustomStringConvertible {
         self.scalar = scalar
     }
 
-    /// For positions in a roster: position + 1 is never zero.
-    init(position: Int) {
-        precondition(position >= 0, "roster positions are nonnegative")
-        scalar = Scalar(UInt64(position + 1))
+    /// A node's identifier in every roster it is in: its id + 1 (never zero). Stable across
+    /// epochs, as Lit's peer ids are, so a node that stays keeps its evaluation point and
+    /// resharing's Lagrange weights run over the identifiers of the old set.
+    init(node: NodeID) {
+        scalar = Scalar(UInt64(node.value) + 1)
     }
 
     public var description: String { scalar.hexString }
@@ -163,20 +164,21 @@ public struct Roster: Hashable, Sendable {
 
     public func contains(_ node: NodeID) -> Bool { position(of: node) != nil }
 
-    /// The one mapping from a node to the scalar its share is evaluated at, for this roster.
+    /// The one mapping from a member to the scalar its share is evaluated at (its id + 1,
+    /// the same in every epoch's roster).
     public func identifier(of node: NodeID) -> Identifier? {
-        position(of: node).map(Identifier.init(position:))
+        contains(node) ? Identifier(node: node) : nil
     }
 
     /// The identifier of the member at `position`.
     public func identifier(at position: Int) -> Identifier {
         precondition(members.indices.contains(position), "roster position out of range")
-        return Identifier(position: position)
+        return Identifier(node: members[position])
     }
 
     /// The member whose identifier this is, if any.
     public func member(with identifier: Identifier) -> NodeID? {
-        members.indices.first { self.identifier(at: $0) == identifier }.map { members[$0] }
+        members.first { Identifier(node: $0) == identifier }
     }
 }
 

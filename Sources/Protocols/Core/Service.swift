@@ -133,6 +133,9 @@ public struct KeyShare: Sendable {
 /// A node's key shares, by key and epoch. Durable: a crash does not lose it.
 public final class KeyStore {
     private var shares: [KeyID: [KeyShare]] = [:]
+    /// The epoch the network runs in, as this node last learnt it (the first share installed
+    /// activates its epoch; later ones wait for the epoch to advance).
+    public private(set) var activeEpoch: Epoch?
 
     public init() {}
 
@@ -142,10 +145,31 @@ public final class KeyStore {
         list.append(share)
         list.sort { $0.epoch < $1.epoch }
         shares[share.key] = list
+        if activeEpoch == nil { activeEpoch = share.epoch }
     }
 
-    /// The newest epoch's share of `key`.
-    public func current(_ key: KeyID = .group) -> KeyShare? { shares[key]?.last }
+    /// The network advanced to `epoch`: its shares become current, and shares older than
+    /// epoch − 2 are deleted (as Lit's nodes do).
+    public func activate(_ epoch: Epoch) {
+        activeEpoch = epoch
+        for key in shares.keys.sorted() { shares[key]?.removeAll { $0.epoch.value + 2 < epoch.value } }
+    }
+
+    /// The active epoch's share of `key`.
+    public func current(_ key: KeyID = .group) -> KeyShare? {
+        guard let activeEpoch else { return nil }
+        return share(key, epoch: activeEpoch)
+    }
 
     public func share(_ key: KeyID, epoch: Epoch) -> KeyShare? { shares[key]?.first { $0.epoch == epoch } }
+
+    /// The share a request for `epoch` is answered with: the active epoch's or the one before
+    /// (requests in flight across a switch), never older.
+    public func usable(_ key: KeyID = .group, epoch: Epoch) -> KeyShare? {
+        guard let activeEpoch, epoch == activeEpoch || epoch.value + 1 == activeEpoch.value else { return nil }
+        return share(key, epoch: epoch)
+    }
+
+    /// Every epoch this node holds a share of `key` for, oldest first.
+    public func epochs(_ key: KeyID = .group) -> [Epoch] { (shares[key] ?? []).map(\.epoch) }
 }

@@ -69,6 +69,18 @@ public struct ByteReader {
         }
     }
 
+    /// A point that may be the identity, written as 33 zero bytes (a transition DKG's constant
+    /// commitment is the identity when the dealer shares zero).
+    public mutating func pointOrIdentity() throws(WireError) -> Point {
+        let encoded = try take(33)
+        if encoded.allSatisfy({ $0 == 0 }) { return .identity }
+        do {
+            return try Point(compressed: encoded, meter: meter)
+        } catch {
+            throw .invalidPoint(error)
+        }
+    }
+
     public mutating func scalar() throws(WireError) -> Scalar {
         let encoded = try take(32)
         do {

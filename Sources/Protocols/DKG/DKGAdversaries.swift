@@ -41,6 +41,10 @@ public struct DKGAdversary: Adversary {
         /// `targets` a share from the broadcast it did not see, hoping judges who hold the other
         /// convict the complaining target of a false complaint.
         case equivocateComplaint(targets: [NodeID])
+        /// In an epoch transition, deals its sharing shifted by a constant (shares consistent
+        /// with the shifted commitments, proof redone where it covers C₀): accepted, it would
+        /// change the group key. At genesis it is an honest dealing.
+        case changeKey
     }
 
     /// The catalogue entries (DESIGN.md §5), with the names scenarios use.
@@ -68,6 +72,8 @@ public struct DKGAdversary: Adversary {
                              "DKG, two or more colluders: share errors that cancel, then one colluder dropped; caught share by share, both proven"),
         BehaviourDescription("dkg-equivocate-complaint", takesTargets: true, provable: true,
                              "DKG: equivocates and sends its targets shares of the other broadcast to frame their complaints; the dealer is proven"),
+        BehaviourDescription("dkg-change-key", provable: true,
+                             "DKG, epoch transitions: deals a sharing shifted by a constant, which would change the group key; rejected by its C₀, proven"),
     ]
 
     /// - Parameter colluders: every node given the same behaviour (for collusion behaviours).
@@ -85,6 +91,7 @@ public struct DKGAdversary: Adversary {
         case "dkg-split-key": .splitKey(targets: choice.targets)
         case "dkg-cancelling-shares": .cancellingShares(colluders: colluders.sorted(), targets: choice.targets)
         case "dkg-equivocate-complaint": .equivocateComplaint(targets: choice.targets)
+        case "dkg-change-key": .changeKey
         default: nil
         }
     }
@@ -198,6 +205,43 @@ public struct DKGAdversary: Adversary {
             return voteBack(splitBroadcast(effects, to: isTarget(list)), context)
         case let .cancellingShares(colluders, list):
             return cancel(effects, colluders: colluders, targets: isTarget(list), context)
+        case .changeKey:
+            return changeKey(effects, context)
+        }
+    }
+
+    /// Shifts the dealing by 7: C₀ + 7·G, every share + 7, a new proof where the proof covers
+    /// C₀ (an old member's reshare dealing: it proves old share + 7).
+    mutating func changeKey(_ effects: [Effect], _ context: ServiceContext) -> [Effect] {
+        guard configuration.dealing.previous != nil else { return effects }
+        let meter = context.meter
+        let shift = Scalar(7)
+        return effects.map { effect in
+            switch effect {
+            case let .broadcast(.commitments(package), to):
+                var coefficients = package.commitment.coefficients
+                coefficients[0] = Point.sum([coefficients[0], Point.base(shift, meter: meter)], meter: meter)
+                let commitment = VSSCommitment(coefficients: coefficients)
+                var proof = package.proof
+                if configuration.dealing.dealsOldShare(context.me),
+                   let old = context.keys.share(configuration.key, epoch: Epoch(package.session.epoch.value - 1))?.secretShare {
+                    var rng = context.random
+                    proof = SchnorrProof.prove(secret: old + shift, publicKey: commitment.publicKey,
+                                               context: DKGParticipant.proofContext(session: package.session, identifier: roster.identifier(of: context.me)!),
+                                               using: &rng, meter: meter)
+                }
+                let shifted = DKGCommitments(session: package.session, sender: context.me, commitment: commitment, proof: proof).signed(by: context.identity, meter: meter)
+                alternateHash = Hashing.sha256(shifted.body, meter: meter)
+                actedProvably = true
+                return .broadcast(.commitments(shifted), to: to)
+            case let .send(.share(share), receiver):
+                guard let alternateHash else { return effect }
+                let shifted = DKGShare(session: share.session, sender: context.me, receiver: share.receiver, commitmentHash: alternateHash,
+                                       share: share.share + shift)
+                return .send(.share(shifted.signed(by: context.identity, meter: meter)), to: receiver)
+            default:
+                return effect
+            }
         }
     }
 

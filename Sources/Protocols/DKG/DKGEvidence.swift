@@ -43,6 +43,9 @@ public enum DKGEvidence: Evidence, Equatable {
     case invalidProof(DKGCommitments)
     /// A round-1 broadcast with more or fewer coefficients than the threshold.
     case wrongCommitmentLength(DKGCommitments)
+    /// A round-1 broadcast whose constant commitment is not what the session's dealing fixes
+    /// (a transition that would change the group key; the identity in a fresh DKG).
+    case wrongConstant(DKGCommitments)
     /// Two signed round-1 headers of one session and dealer over different bodies.
     case equivocation(SignedStatement, SignedStatement)
     /// The dealer's signed share, failing against the signed commitments it names, at its
@@ -67,6 +70,7 @@ public enum DKGEvidence: Evidence, Equatable {
         switch self {
         case .invalidProof: "invalid-proof"
         case .wrongCommitmentLength: "wrong-commitment-length"
+        case .wrongConstant: "wrong-constant"
         case .equivocation: "equivocation"
         case .invalidShare: "invalid-share"
         case .inconsistentShare: "inconsistent-share"
@@ -79,7 +83,7 @@ public enum DKGEvidence: Evidence, Equatable {
 
     public var culprit: NodeID {
         switch self {
-        case let .invalidProof(commitments), let .wrongCommitmentLength(commitments): commitments.sender
+        case let .invalidProof(commitments), let .wrongCommitmentLength(commitments), let .wrongConstant(commitments): commitments.sender
         case let .equivocation(first, _): first.header.sender.node ?? NodeID(0)
         case let .invalidShare(share, _), let .inconsistentShare(share, _): share.sender
         case let .forgedEcho(list, _): list.sender
@@ -92,7 +96,7 @@ public enum DKGEvidence: Evidence, Equatable {
     /// The session the evidence is about (its epoch names the roster).
     var session: SessionID {
         switch self {
-        case let .invalidProof(c), let .wrongCommitmentLength(c): c.session
+        case let .invalidProof(c), let .wrongCommitmentLength(c), let .wrongConstant(c): c.session
         case let .equivocation(a, _): a.header.session
         case let .invalidShare(share, _), let .inconsistentShare(share, _): share.session
         case let .forgedEcho(list, _): list.session
@@ -106,6 +110,7 @@ public enum DKGEvidence: Evidence, Equatable {
         switch self {
         case let .invalidProof(c): "round-1 proof of knowledge fails (\(c.session))"
         case let .wrongCommitmentLength(c): "\(c.commitment.threshold) commitments where the threshold differs (\(c.session))"
+        case let .wrongConstant(c): "round-1 constant commitment is not the one the dealing fixes (\(c.session))"
         case let .equivocation(a, b):
             "two signed round-1 broadcasts, bodies \(Array(a.header.bodyHash.prefix(4)).hexString)… and \(Array(b.header.bodyHash.prefix(4)).hexString)… (\(a.header.session))"
         case let .invalidShare(share, _): "signed share for \(share.receiver) fails against the dealer's commitments"
@@ -124,11 +129,17 @@ public enum DKGEvidence: Evidence, Equatable {
               roster.contains(culprit) else { return false }
         switch self {
         case let .invalidProof(commitments):
+            guard let dealing = DKGDealing.of(commitments.session, parameters) else { return false }
+            let key = dealing.proofKey(of: commitments.sender, commitments.commitment, meter: meter)
             return commitments.hasValidSignature(directory, meter: meter)
-                && !commitments.proof.verify(publicKey: commitments.commitment.publicKey,
-                                             context: DKGParticipant.proofContext(session: commitments.session,
-                                                                                   identifier: roster.identifier(of: commitments.sender)!),
-                                             meter: meter)
+                && !(key.map { commitments.proof.verify(publicKey: $0,
+                                                        context: DKGParticipant.proofContext(session: commitments.session,
+                                                                                              identifier: roster.identifier(of: commitments.sender)!),
+                                                        meter: meter) } ?? false)
+        case let .wrongConstant(commitments):
+            guard let dealing = DKGDealing.of(commitments.session, parameters), commitments.hasValidSignature(directory, meter: meter) else { return false }
+            guard let required = dealing.requiredConstant(of: commitments.sender, meter: meter) else { return commitments.commitment.publicKey.isIdentity }
+            return commitments.commitment.publicKey != required
         case let .wrongCommitmentLength(commitments):
             return commitments.hasValidSignature(directory, meter: meter) && commitments.commitment.threshold != threshold
         case let .equivocation(a, b):

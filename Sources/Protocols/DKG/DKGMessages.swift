@@ -408,7 +408,8 @@ public enum DKGMessage: Sendable, Equatable, WireMessage {
         case .commitments:
             let count = try reader.count("commitment points", itemSize: WireSize.point, limit: listLimit)
             var points = [Point]()
-            for _ in 0..<count { points.append(try reader.point()) }
+            // C₀ may be the identity (zero dealt in a transition); the others may not.
+            for index in 0..<count { points.append(index == 0 ? try reader.pointOrIdentity() : try reader.point()) }
             let proof = SchnorrProof(commitment: try reader.point(), response: try reader.scalar())
             return .commitments(DKGCommitments(session: session, sender: sender, commitment: VSSCommitment(coefficients: points),
                                                proof: proof, signature: try reader.array(64)))

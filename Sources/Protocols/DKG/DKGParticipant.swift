@@ -15,9 +15,15 @@ public struct DKGConfiguration: Sendable {
     public let key: KeyID
     /// When a node may finish (and which dealers it deals with).
     public let agreement: DKGAgreementRule
+    /// What the dealers share: a fresh key, or the previous epoch's key, refreshed or reshared.
+    public let dealing: DKGDealing
 
     public init(session: SessionID, roster: Roster, threshold: Int, directory: IdentityDirectory, roundTimeout: Duration,
-                key: KeyID = .group, agreement: DKGAgreementRule = .quorum) {
+                key: KeyID = .group, agreement: DKGAgreementRule = .quorum, dealing: DKGDealing = .fresh) {
+        if case let .reshare(_, previousRoster) = dealing { precondition(previousRoster.epoch.value + 1 == roster.epoch.value, "reshare from the epoch before") }
+        if case .refresh = dealing { precondition(threshold >= 2, "a transition needs a threshold of at least 2") }
+        if case .reshare = dealing { precondition(threshold >= 2, "a transition needs a threshold of at least 2") }
+        self.dealing = dealing
         precondition(session.protocolName == dkgProtocol, "a DKG session")
         precondition(session.epoch == roster.epoch, "the session's epoch is the roster's")
         precondition(threshold >= 1 && threshold <= roster.count, "1 ≤ threshold ≤ participants")
@@ -69,6 +75,87 @@ public enum DKGAgreementRule: String, Sendable, CaseIterable {
     /// rule before the safety review, kept so its split-key schedules can be reproduced.
     /// Unsafe: two groups of `threshold` need not share an honest node.
     case threshold
+}
+
+/// What the dealers of a DKG share (Lit's modes, ../shared/research/LIT-ECDSA-EPOCHS.md §4).
+/// Every dealer deals; what its round-1 broadcast must commit to is fixed by public data (the
+/// previous epoch's roster and group commitment), so anyone can check it.
+public enum DKGDealing: Sendable, Equatable {
+    /// Genesis: each dealer shares a random secret and proves it knows it.
+    case fresh
+    /// Proactive refresh, same members: each dealer shares zero (C₀ = O) and proves it holds
+    /// its current share (against its verification share); new share = old share + Σ, so the
+    /// group key is unchanged and old shares are useless with new ones.
+    case refresh(previous: VSSCommitment)
+    /// Resharing to another set: a member of the previous roster shares its old share (C₀ must
+    /// be its old verification share, and it proves it knows it); a newcomer shares zero and
+    /// proves it knows its polynomial's first coefficient. After agreement each receiver
+    /// weights the old members' sub-shares by their Lagrange coefficients over the *qualified*
+    /// old members (Lit fixes the weights before dealing and so needs every old member; here
+    /// an excluded one is tolerated while `previous.threshold` old members qualify).
+    case reshare(previous: VSSCommitment, previousRoster: Roster)
+
+    /// The mode of a transition from `previousRoster` to `roster`: refresh when the members are
+    /// the same, else reshare. Evidence checks use the same rule.
+    public init(previous: VSSCommitment?, previousRoster: Roster?, roster: Roster) {
+        guard let previous, let previousRoster else {
+            self = .fresh
+            return
+        }
+        self = previousRoster.members == roster.members ? .refresh(previous: previous) : .reshare(previous: previous, previousRoster: previousRoster)
+    }
+
+    /// The dealing of a session as public parameters define it (genesis: fresh).
+    static func of(_ session: SessionID, _ parameters: PublicParameters) -> DKGDealing? {
+        guard let roster = parameters.roster(session.epoch) else { return nil }
+        guard session.epoch.value > 0 else { return .fresh }
+        let previousEpoch = Epoch(session.epoch.value - 1)
+        guard let previous = parameters.groupCommitment(previousEpoch), let previousRoster = parameters.roster(previousEpoch) else { return nil }
+        return DKGDealing(previous: previous, previousRoster: previousRoster, roster: roster)
+    }
+
+    public var previous: VSSCommitment? {
+        switch self {
+        case .fresh: nil
+        case let .refresh(previous), let .reshare(previous, _): previous
+        }
+    }
+
+    /// Whether `dealer` must hold a share of the previous epoch to deal (refresh: to prove it;
+    /// reshare: an old member deals it).
+    func needsOldShare(_ dealer: NodeID) -> Bool {
+        if case .refresh = self { return true }
+        return dealsOldShare(dealer)
+    }
+
+    /// Whether `dealer` deals its old share (a continuing member in a reshare).
+    func dealsOldShare(_ dealer: NodeID) -> Bool {
+        if case let .reshare(_, previousRoster) = self { return previousRoster.contains(dealer) }
+        return false
+    }
+
+    /// The C₀ a dealer's commitments must have (nil: any but the identity).
+    /// - Complexity: threshold − 1 point multiplications for an old member in a reshare.
+    func requiredConstant(of dealer: NodeID, meter: CostMeter) -> Point? {
+        switch self {
+        case .fresh: nil
+        case .refresh: .identity
+        case let .reshare(previous, previousRoster):
+            previousRoster.identifier(of: dealer).map { previous.evaluate(at: $0.scalar, meter: meter) } ?? .identity
+        }
+    }
+
+    /// The public key a dealer's proof of knowledge is checked against.
+    func proofKey(of dealer: NodeID, _ commitment: VSSCommitment, meter: CostMeter) -> Point? {
+        switch self {
+        case .fresh: return commitment.publicKey
+        case let .refresh(previous):
+            return previous.evaluate(at: Identifier(node: dealer).scalar, meter: meter)
+        case .reshare:
+            if dealsOldShare(dealer) { return commitment.publicKey }
+            return commitment.coefficients.count > 1 ? commitment.coefficients[1] : nil
+        }
+    }
 }
 
 /// A finished DKG as one node sees it.
@@ -243,12 +330,33 @@ public struct DKGParticipant: NodeService, Sendable {
         guard phase == .idle, !lost else { return [] }
         let meter = context.meter
         var rng = context.random
-        let secret = Scalar.randomNonZero(using: &rng)
-        let polynomial = Polynomial.random(constant: secret, threshold: threshold, using: &rng)
+        // The constant and the secret proven, by dealing (see DKGDealing).
+        let oldShare = configuration.dealing.previous.flatMap { _ in
+            context.keys.share(configuration.key, epoch: Epoch(session.epoch.value - 1))?.secretShare
+        }
+        let constant: Scalar
+        switch configuration.dealing {
+        case .fresh: constant = .randomNonZero(using: &rng)
+        case .refresh: constant = .zero
+        case .reshare: constant = configuration.dealing.dealsOldShare(me) ? (oldShare ?? .zero) : .zero
+        }
+        if oldShare == nil, configuration.dealing.needsOldShare(me) {
+            // It cannot deal what it does not hold: it sits the transition out (and gets no new share).
+            lost = true
+            return [.note("dkg: no share of the previous epoch to deal; not taking part")]
+        }
+        let polynomial = Polynomial.random(constant: constant, threshold: threshold, using: &rng)
         self.polynomial = polynomial
         let commitment = polynomial.commitment(meter: meter)
+        let proven: Scalar = switch configuration.dealing {
+        case .fresh: constant
+        case .refresh: oldShare!
+        case .reshare: configuration.dealing.dealsOldShare(me) ? constant : polynomial.coefficients[1]
+        }
+        // The proven key is C₀ when the constant is what is proven (no extra multiplication).
+        let provenKey = proven == constant ? commitment.publicKey : Point.base(proven, meter: meter)
         let proof = SchnorrProof.prove(
-            secret: secret, publicKey: commitment.publicKey,
+            secret: proven, publicKey: provenKey,
             context: Self.proofContext(session: session, identifier: roster.identifier(at: mine)), using: &rng, meter: meter)
         let signed = DKGCommitments(session: session, sender: me, commitment: commitment, proof: proof).signed(by: context.identity, meter: meter)
         commitments[mine] = signed
@@ -438,6 +546,9 @@ public struct DKGParticipant: NodeService, Sendable {
         if package.commitment.threshold != threshold {
             // More coefficients than the threshold would raise it: rejected, and provable.
             disqualify(dealer, .wrongCommitmentLength(package), &effects)
+        } else if !hasRequiredConstant(package, dealer: dealer, context) {
+            // A transition dealing that would change the group key (or the wrong kind of dealing).
+            disqualify(dealer, .wrongConstant(package), &effects)
         } else if !verifyProof(package, dealer: dealer, context) {
             disqualify(dealer, .invalidProof(package), &effects)
         } else {
@@ -599,9 +710,18 @@ public struct DKGParticipant: NodeService, Sendable {
         for dealer in 0..<n { effects += relayIfComplained(dealer) }
     }
 
+    /// Fresh: C₀ is not the identity; a transition: C₀ is what the dealing fixes for the dealer.
+    func hasRequiredConstant(_ package: DKGCommitments, dealer: Int, _ context: ServiceContext) -> Bool {
+        guard let required = configuration.dealing.requiredConstant(of: node(dealer), meter: context.meter) else {
+            return !package.commitment.publicKey.isIdentity
+        }
+        return package.commitment.publicKey == required
+    }
+
     func verifyProof(_ package: DKGCommitments, dealer: Int, _ context: ServiceContext) -> Bool {
         let proofContext = Self.proofContext(session: session, identifier: roster.identifier(at: dealer))
-        let check = { (local: CostMeter) in package.proof.verify(publicKey: package.commitment.publicKey, context: proofContext, meter: local) }
+        guard let key = configuration.dealing.proofKey(of: node(dealer), package.commitment, meter: context.meter) else { return false }
+        let check = { (local: CostMeter) in package.proof.verify(publicKey: key, context: proofContext, meter: local) }
         guard let memo = context.memo else { return check(context.meter) }
         return memo.proofs.value(for: [package.signature, package.body, proofContext], meter: context.meter, compute: check)
     }
@@ -693,9 +813,11 @@ public struct DKGParticipant: NodeService, Sendable {
             effects.append(.output(.failed(.tooFewQualified(qualified.count))))
             return
         }
-        var secretShare = Scalar.zero
-        for dealer in qualified { secretShare += shares[dealer]!.share }
-        let groupCommitment = VSSCommitment.sum(qualified.map { commitments[$0]!.commitment }, meter: meter)
+        guard let (secretShare, groupCommitment) = combine(qualified, context) else {
+            effects += enter(.failed)
+            effects.append(.output(.failed(.tooFewQualified(qualified.filter { configuration.dealing.dealsOldShare(node($0)) }.count))))
+            return
+        }
         let myIdentifier = roster.identifier(at: mine).scalar
         // The aggregated check covered the dealers heard in round 3; the key uses `qualified`,
         // so check the share this node keeps against its verification share once more.
@@ -728,6 +850,38 @@ public struct DKGParticipant: NodeService, Sendable {
         }
         effects += enter(.agreement)
         effects.append(.setTimer(.agreement, after: configuration.roundTimeout))
+    }
+
+    /// This node's share and the group commitment from the qualified dealers, by dealing; nil
+    /// when a reshare has fewer old members qualified than the old threshold (the key could
+    /// not be carried over) or the result would not keep the group key.
+    func combine(_ qualified: [Int], _ context: ServiceContext) -> (Scalar, VSSCommitment)? {
+        let meter = context.meter
+        switch configuration.dealing {
+        case .fresh:
+            return (qualified.reduce(Scalar.zero) { $0 + shares[$1]!.share }, VSSCommitment.sum(qualified.map { commitments[$0]!.commitment }, meter: meter))
+        case let .refresh(previous):
+            guard let old = context.keys.share(configuration.key, epoch: Epoch(session.epoch.value - 1))?.secretShare else { return nil }
+            let added = VSSCommitment.sum(qualified.map { commitments[$0]!.commitment }, meter: meter)
+            return (qualified.reduce(old) { $0 + shares[$1]!.share }, VSSCommitment.sum([previous, added], meter: meter))
+        case let .reshare(previous, _):
+            let old = qualified.filter { configuration.dealing.dealsOldShare(node($0)) }
+            let newcomers = qualified.filter { !configuration.dealing.dealsOldShare(node($0)) }
+            guard old.count >= previous.threshold,
+                  let weights = try? Lagrange.coefficients(for: old.map { roster.identifier(at: $0).scalar }, meter: meter) else { return nil }
+            var share = Scalar.zero
+            var parts = [VSSCommitment]()
+            for (dealer, weight) in zip(old, weights) {
+                share += weight * shares[dealer]!.share
+                parts.append(VSSCommitment(coefficients: commitments[dealer]!.commitment.coefficients.map { $0.multiplied(by: weight, meter: meter) }))
+            }
+            for dealer in newcomers {
+                share += shares[dealer]!.share
+                parts.append(commitments[dealer]!.commitment)
+            }
+            let commitment = VSSCommitment.sum(parts, meter: meter)
+            return commitment.publicKey == previous.publicKey ? (share, commitment) : nil
+        }
     }
 
     /// A vote, received or learnt from a certificate. A second vote of one voter for another
