@@ -40,6 +40,9 @@ public struct ClientSpecification: Hashable, Sendable {
     /// How many nodes an attempt asks beyond `threshold`; nil: the flow's own (lit: none, as
     /// Lit's SDK; coordinator: every node it may ask, the first `threshold` to commit sign).
     public var overRequest: OverRequest?
+    /// How long a client keeps using its epoch after the chain announces the next (0: moves at
+    /// once; Lit's v7 SDK kept the old one about 45 s, js-sdk PR #596).
+    public var staleEpochFor: SimDuration = .zero
 
     public init(count: Int, timeout: SimDuration = .seconds(20), retries: Int = 3, invalidShareRetries: Int = 6,
                 selection: NodeSelection = .cheapest, cooldown: SimDuration = .zero, cosignerWait: SimDuration? = nil,
@@ -76,6 +79,45 @@ public struct ClientGroup: Hashable, Sendable {
     }
 }
 
+/// Validators joining or leaving the staked set at a time (`membership:`); it takes effect at
+/// the next transition the staking contract locks.
+public struct MembershipChange: Hashable, Sendable {
+    public var at: SimDuration
+    public var join: [Int]
+    public var leave: [Int]
+
+    public init(at: SimDuration, join: [Int] = [], leave: [Int] = []) {
+        self.at = at
+        self.join = join
+        self.leave = leave
+    }
+}
+
+/// Epochs (`epochs:`): the staking contract re-keys the network every `length` (LIT-FACTS.md
+/// "Epochs"); nil in a run without epochs (one genesis DKG, as before).
+public struct EpochSpecification: Hashable, Sendable {
+    public var length: SimDuration
+    /// After the first ready signal, how long the others have before the attempt is abandoned.
+    public var voteToAdvanceTimeout: SimDuration
+    /// Attempts after the first before a transition is given up until the next epoch's end.
+    public var maxRetries: Int
+    /// The validators at genesis (node ids, ascending); the other nodes wait to be staked.
+    public var validators: [Int]
+    public var membership: [MembershipChange]
+    /// Kicking's pings; nil: no pings, no kicks.
+    public var pings: PingPolicy?
+
+    public init(length: SimDuration = .seconds(3600), voteToAdvanceTimeout: SimDuration = .seconds(60), maxRetries: Int = 10,
+                validators: [Int], membership: [MembershipChange] = [], pings: PingPolicy? = nil) {
+        self.length = length
+        self.voteToAdvanceTimeout = voteToAdvanceTimeout
+        self.maxRetries = maxRetries
+        self.validators = validators
+        self.membership = membership
+        self.pings = pings
+    }
+}
+
 /// Everything a run needs (the scenario layer fills it in). Endpoints: nodes 0..<nodes, then
 /// clients nodes..<nodes+clients.
 public struct NetworkSpecification: Sendable {
@@ -105,6 +147,8 @@ public struct NetworkSpecification: Sendable {
     public var stopOnViolation = false
     /// When a DKG node may finish (`protocol.dkg_agreement`).
     public var dkgAgreement = DKGAgreementRule.quorum
+    /// Epochs and the staking contract; nil: one genesis DKG among all nodes.
+    public var epochs: EpochSpecification?
 
     public init(
         nodes: Int, threshold: ThresholdRule = .lit, seed: UInt64 = 1,
@@ -136,9 +180,14 @@ public struct NetworkSpecification: Sendable {
         self.trace = trace
     }
 
-    public var thresholdValue: Int { threshold.threshold(nodes: nodes) }
+    /// The genesis validators: all nodes, unless epochs name fewer.
+    public var genesisValidators: [Int] { epochs?.validators ?? Array(0..<nodes) }
+    /// The genesis threshold (of the genesis validators).
+    public var thresholdValue: Int { threshold.threshold(nodes: genesisValidators.count) }
+    /// The threshold for a validator set of `count` (never above it).
+    public func threshold(validators count: Int) -> Int { min(count, threshold.threshold(nodes: count)) }
     public var byzantine: [Int] { behaviours.keys.sorted() }
-    public var endpoints: Int { nodes + clientCount }
+    public var endpoints: Int { nodes + clientCount + (epochs == nil ? 0 : 1) }
 
     /// Every client group, the scenario's own first (named `main`).
     public var clientGroups: [ClientGroup] { [ClientGroup(name: "main", settings: clients, workloads: workloads)] + extraClientGroups }
@@ -208,11 +257,13 @@ public typealias RunProgress = (_ now: SimInstant, _ events: UInt64, _ stop: Sim
 public enum LitEndpoint: SimulatedProcess {
     case node(LitNode)
     case client(LitClient)
+    case chain(StakingChain)
 
     public mutating func start(_ context: inout ProcessContext<LitMessage>) {
         switch self {
         case let .node(node): node.start(&context)
         case let .client(client): client.start(&context)
+        case let .chain(chain): chain.start(&context)
         }
     }
 
@@ -220,6 +271,7 @@ public enum LitEndpoint: SimulatedProcess {
         switch self {
         case let .node(node): node.receive(message, from: sender, &context)
         case let .client(client): client.receive(message, from: sender, &context)
+        case let .chain(chain): chain.receive(message, from: sender, &context)
         }
     }
 
@@ -227,6 +279,7 @@ public enum LitEndpoint: SimulatedProcess {
         switch self {
         case let .node(node): node.timerFired(timer, &context)
         case let .client(client): client.timerFired(timer, &context)
+        case let .chain(chain): chain.timerFired(timer, &context)
         }
     }
 
@@ -244,6 +297,11 @@ public enum LitEndpoint: SimulatedProcess {
 
     public var client: LitClient? {
         if case let .client(client) = self { return client }
+        return nil
+    }
+
+    public var chain: StakingChain? {
+        if case let .chain(chain) = self { return chain }
         return nil
     }
 }
@@ -266,8 +324,8 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
         return NodeIdentity(secret: .randomNonZero(using: &stream), meter: setupMeter)
     }
     let directory = IdentityDirectory(keys: identities.map(\.publicKey), clientKeys: clientIdentities.map(\.publicKey))
-    let layout = EndpointLayout(nodes: n, clients: specification.clientCount)
-    let roster = Roster.genesis(count: n)
+    let layout = EndpointLayout(nodes: n, clients: specification.clientCount, hasChain: specification.epochs != nil)
+    let roster = Roster(epoch: .genesis, members: specification.genesisValidators.map(NodeID.init))
     // One memo per run: the nodes of this run share the host's work, no other run sees it.
     let memo = CryptoMemo()
     let dkg = DKGConfiguration(session: DKGConfiguration.genesisSession(roster: roster), roster: roster, threshold: threshold,
@@ -305,6 +363,9 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
         }
         firstClient += group.settings.count
         firstRequest += group.workloads.reduce(0) { $0 + $1.count }
+    }
+    if let epochs = specification.epochs {
+        endpoints.append(.chain(StakingChain(layout: layout, specification: specification, epochs: epochs, wire: wire)))
     }
     let settings = (0..<specification.endpoints).map { EndpointSettings(cpuFactorPermille: specification.cpuFactorsPermille[$0] ?? 1000) }
     var simulator = Simulator(processes: endpoints, network: specification.network, faults: specification.faults,

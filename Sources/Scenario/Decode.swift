@@ -6,12 +6,12 @@ import Yams
 
 extension ScenarioLoader {
     static let topKeys = ["name", "description", "seed", "stop", "network", "nodes", "protocol", "clients", "workload",
-                          "faults", "byzantine", "expect", "sweep"]
+                          "faults", "byzantine", "expect", "sweep", "epochs", "membership", "kicking"]
 
     /// Keys `--set` and `sweep:` can change (whole lists included).
     public static let overridablePaths = [
         "name", "description", "seed", "stop",
-        "network.nodes", "network.threshold", "network.latency", "network.latency.distribution", "network.latency.mean",
+        "network.nodes", "network.validators", "network.threshold", "network.latency", "network.latency.distribution", "network.latency.mean",
         "network.latency.stddev", "network.latency.min", "network.latency.max", "network.latency.value",
         "network.latency.jitter", "network.latency.matrix", "network.bandwidth", "network.loss", "network.duplicate", "network.reorder",
         "network.wire", "network.retransmit",
@@ -19,7 +19,9 @@ extension ScenarioLoader {
         "protocol.dkg", "protocol.dkg_agreement", "protocol.signing", "protocol.signing_flow", "protocol.round_timeout",
         "clients.count", "clients.timeout", "clients.retries", "clients.retries_on_invalid_shares", "clients.region",
         "clients.selection", "clients.cooldown", "clients.cosigner_wait", "clients.over_request", "clients.groups",
+        "clients.stale_epoch_for",
         "workload", "faults", "byzantine",
+        "epochs", "epochs.length", "epochs.vote_to_advance_timeout", "epochs.max_retries", "membership", "kicking", "kicking.ping_interval",
     ]
 
     static func decode(_ root: Located, reader r: Reader) -> Scenario? {
@@ -43,7 +45,7 @@ extension ScenarioLoader {
 
         // network
         let network = r.mapping(r.child(top, "network", path: ""), path: "network",
-                                allowed: ["nodes", "threshold", "latency", "bandwidth", "loss", "duplicate", "reorder", "wire", "retransmit"])
+                                allowed: ["nodes", "validators", "threshold", "latency", "bandwidth", "loss", "duplicate", "reorder", "wire", "retransmit"])
         let nodesNode = r.child(network, "nodes", path: "network")
         let n = r.integer(nodesNode, path: "network.nodes", default: 10, range: 2...1000)
         if n > 256 {
@@ -51,11 +53,24 @@ extension ScenarioLoader {
             let gigabytes = Double(n) * Double(n - 1) * Double(n) * 98 / 1e9
             r.warning(nodesNode, "\(n) nodes: the DKG's complaint round alone sends about \(String(format: "%.1f", gigabytes)) GB (n³ echoes); expect a long run")
         }
+        // Genesis validators: all nodes, the first k, or a list (the others wait to be staked).
+        let epochsNode = r.child(top, "epochs", path: "")
+        let validatorsNode = r.child(network, "validators", path: "network")
+        var validators = Array(0..<n)
+        if let validatorsNode {
+            if epochsNode == nil { r.error(validatorsNode, "`network.validators` needs `epochs` (without epochs every node is a validator)") }
+            if case .sequence = validatorsNode.node {
+                validators = Array(Set(r.nodeIDs(validatorsNode, path: "network.validators", count: n))).sorted()
+            } else {
+                validators = Array(0..<r.integer(validatorsNode, path: "network.validators", default: n, range: 2...n))
+            }
+            if validators.count < 2 { r.error(validatorsNode, "`network.validators` needs at least two validators") }
+        }
         let thresholdNode = r.child(network, "threshold", path: "network")
-        let threshold = thresholdRule(thresholdNode, nodes: n, reader: r)
-        let t = threshold.threshold(nodes: n)
-        if t < 1 || t > n {
-            r.error(thresholdNode ?? nodesNode ?? root, "`network.threshold` gives \(t) signers of \(n) nodes; it must be between 1 and network.nodes")
+        let threshold = thresholdRule(thresholdNode, nodes: validators.count, reader: r)
+        let t = threshold.threshold(nodes: validators.count)
+        if t < 1 || t > validators.count {
+            r.error(thresholdNode ?? nodesNode ?? root, "`network.threshold` gives \(t) signers of \(validators.count) validators; it must be between 1 and network.nodes (or network.validators, with epochs)")
         }
 
         // protocol
@@ -105,7 +120,8 @@ extension ScenarioLoader {
         let clientCount = clientSpecification.count + groups.reduce(0) { $0 + $1.settings.count }
         if clientCount > 1000 { r.error(r.child(top, "clients", path: "") ?? root, "\(clientCount) clients over all groups; at most 1000") }
 
-        let latency = latencyModel(r.child(network, "latency", path: "network"), nodes: n, clientRegions: clientRegions, reader: r)
+        let latency = latencyModel(r.child(network, "latency", path: "network"), nodes: n, clientRegions: clientRegions,
+                                   chain: epochsNode != nil, reader: r)
         let bandwidth = bandwidthValue(r.child(network, "bandwidth", path: "network"), reader: r)
         let loss = r.probability(r.child(network, "loss", path: "network"), path: "network.loss", default: .never)
         let duplicate = r.probability(r.child(network, "duplicate", path: "network"), path: "network.duplicate", default: .never)
@@ -223,6 +239,8 @@ extension ScenarioLoader {
             clients: clientSpecification, workloads: workloads, scheme: scheme, flow: flow, stop: stop, wireEncoded: wireEncoded)
         specification.extraClientGroups = groups
         specification.dkgAgreement = agreement
+        specification.epochs = epochSpecification(epochsNode, membership: r.child(top, "membership", path: ""), kicking: r.child(top, "kicking", path: ""),
+                                                  validators: validators, nodes: n, stop: stop, reader: r)
         return Scenario(file: root.file, name: name, description: description, specification: specification,
                         expectations: expectations, sweep: sweep, warnings: r.diagnostics.filter { $0.severity == .warning })
     }
@@ -241,8 +259,10 @@ extension ScenarioLoader {
 
     /// - Parameter clientRegions: per client group in client order, its `region` node (nil:
     ///   the first group's), the key's path, and how many clients it has.
-    static func latencyModel(_ located: Located?, nodes n: Int, clientRegions: [(region: Located?, path: String, count: Int)], reader r: Reader)
-        -> NetworkModel.Latency
+    /// - Parameter chain: whether the run has the staking contract's chain endpoint (after the
+    ///   clients; with regions it is in the first region).
+    static func latencyModel(_ located: Located?, nodes n: Int, clientRegions: [(region: Located?, path: String, count: Int)], chain: Bool,
+                             reader r: Reader) -> NetworkModel.Latency
     {
         let fallback = LatencyDistribution.lognormal(mean: .milliseconds(40), standardDeviation: .milliseconds(10), minimum: .milliseconds(1))
         func noRegions() {
@@ -297,7 +317,7 @@ extension ScenarioLoader {
             let custom = customLatencies(r.child(fields, "matrix", path: path), reader: r)
             var names = [String]()
             let clients = clientRegions.reduce(0) { $0 + $1.count }
-            var regionOf = Array(repeating: -1, count: n + clients)
+            var regionOf = Array(repeating: -1, count: n + clients + (chain ? 1 : 0))
             // A region is a list of node ids, a count (`4`), a share of n (`1/3`, `30%`,
             // rounded down) or `rest`. Lists claim their ids first; counts then take the lowest
             // free ids in file order; `rest` takes what is left. So `network.nodes` can be
@@ -355,6 +375,7 @@ extension ScenarioLoader {
                     client += 1
                 }
             }
+            if chain { regionOf[client] = 0 }
             guard !names.isEmpty, let matrix = oneWayMatrix(names, custom: custom, at: r.child(fields, "matrix", path: path) ?? regionsNode, reader: r)
             else { return .distribution(fallback) }
             return .regions(RegionLatency(regionOfEndpoint: regionOf.map { max(0, $0) }, oneWay: matrix, jitter: jitter, names: names))
@@ -492,9 +513,50 @@ extension ScenarioLoader {
         return TimeWindow(at: at, for: length)
     }
 
+    /// `epochs`, `membership` and `kicking` (the last two need the first).
+    static func epochSpecification(_ located: Located?, membership: Located?, kicking: Located?, validators: [Int], nodes n: Int,
+                                   stop: SimDuration, reader r: Reader) -> EpochSpecification? {
+        guard let located else {
+            for (node, key) in [(membership, "membership"), (kicking, "kicking")] {
+                if let node { r.error(node, "`\(key)` needs `epochs` (validator sets change only at epoch transitions)") }
+            }
+            return nil
+        }
+        let fields = r.mapping(located, path: "epochs", allowed: ["length", "vote_to_advance_timeout", "max_retries"])
+        var specification = EpochSpecification(validators: validators)
+        specification.length = r.duration(r.child(fields, "length", path: "epochs"), path: "epochs.length", default: .seconds(3600), allowZero: false)
+        specification.voteToAdvanceTimeout = r.duration(r.child(fields, "vote_to_advance_timeout", path: "epochs"), path: "epochs.vote_to_advance_timeout",
+                                                        default: .seconds(60), allowZero: false)
+        specification.maxRetries = r.integer(r.child(fields, "max_retries", path: "epochs"), path: "epochs.max_retries", default: 10, range: 0...1000)
+        for (index, entry) in r.list(membership, path: "membership").enumerated() {
+            let path = "membership[\(index)]"
+            let change = r.mapping(entry, path: path, allowed: ["at", "join", "leave"])
+            let atNode = r.child(change, "at", path: path)
+            if atNode == nil { r.error(entry, "`\(path).at` is required: when the staked set changes") }
+            let at = r.duration(atNode, path: "\(path).at", default: .zero)
+            if at >= stop { r.error(atNode ?? entry, "`\(path).at` is \(at), not before `stop` (\(stop))") }
+            let join = r.nodeIDs(r.child(change, "join", path: path), path: "\(path).join", count: n)
+            let leave = r.nodeIDs(r.child(change, "leave", path: path), path: "\(path).leave", count: n)
+            if join.isEmpty && leave.isEmpty { r.error(entry, "`\(path)` needs `join` or `leave` (node ids)") }
+            specification.membership.append(MembershipChange(at: at, join: join, leave: leave))
+        }
+        if let kicking {
+            let fields = r.mapping(kicking, path: "kicking", allowed: ["ping_interval", "window", "tolerance"])
+            let interval = r.duration(r.child(fields, "ping_interval", path: "kicking"), path: "kicking.ping_interval", default: .seconds(12), allowZero: false)
+            let window = r.duration(r.child(fields, "window", path: "kicking"), path: "kicking.window", default: .seconds(90), allowZero: false)
+            let tolerance = r.integer(r.child(fields, "tolerance", path: "kicking"), path: "kicking.tolerance", default: 6, range: 1...1000)
+            if window < interval { r.error(r.child(fields, "window", path: "kicking") ?? kicking, "`kicking.window` is shorter than `kicking.ping_interval`") }
+            specification.pings = PingPolicy(interval: interval.duration, window: window.duration, tolerance: tolerance)
+        }
+        if specification.length >= stop {
+            r.warning(r.child(fields, "length", path: "epochs") ?? located, "`epochs.length` (\(specification.length)) is not before `stop` (\(stop)): no transition happens")
+        }
+        return specification
+    }
+
     /// The keys of a client group's settings (`clients` and each of `clients.groups`).
     static let clientKeys = ["count", "timeout", "retries", "retries_on_invalid_shares", "region", "selection", "cooldown",
-                             "cosigner_wait", "over_request"]
+                             "cosigner_wait", "over_request", "stale_epoch_for"]
 
     /// One group's client settings; a further group inherits what it does not state from `inherited`.
     static func clientSettings(_ fields: [(key: String, value: Located)], path: String, inheriting inherited: ClientSpecification?,
@@ -529,8 +591,10 @@ extension ScenarioLoader {
                 r.error(overNode, "`\(path).over_request` needs `protocol.signing_flow: coordinator`: in the lit flow the signer set is fixed before the first round, so answers from extra nodes cannot be combined (the coordinator flow signs with the first `threshold` nodes to commit)")
             }
         }
-        return ClientSpecification(count: count, timeout: timeout, retries: retries, invalidShareRetries: invalidRetries, selection: selection,
-                                   cooldown: cooldown, cosignerWait: cosignerWait, overRequest: overRequest)
+        var settings = ClientSpecification(count: count, timeout: timeout, retries: retries, invalidShareRetries: invalidRetries, selection: selection,
+                                           cooldown: cooldown, cosignerWait: cosignerWait, overRequest: overRequest)
+        settings.staleEpochFor = r.duration(node("stale_epoch_for"), path: "\(path).stale_epoch_for", default: base.staleEpochFor, allowZero: true)
+        return settings
     }
 
     static func workloadEntry(_ entry: Located, path: String, reader r: Reader) -> WorkloadSpecification? {

@@ -45,8 +45,12 @@ import ThresholdCrypto
     }
 
     @Test func everyReportedMetricIsRegisteredAndEveryRegisteredOneIsReported() {
-        let report = runNetwork(NetworkSpecification(nodes: 4, seed: 1, clients: ClientSpecification(count: 1),
-                                                     workload: WorkloadSpecification(count: 2)))
+        // With epochs (two transitions), so the epoch metrics are there too.
+        var specification = NetworkSpecification(nodes: 4, seed: 1, clients: ClientSpecification(count: 1),
+                                                 workload: WorkloadSpecification(count: 2), stop: .seconds(25))
+        specification.epochs = EpochSpecification(length: .seconds(10), validators: [0, 1, 2, 3])
+        let report = runNetwork(specification)
+        #expect(report.metric("epoch.count") == .integer(2))
         let reported = report.metrics.map(\.name)
         // sign.recovery_ms exists only after a fault window.
         let registered = MetricRegistry.all.filter(\.isDeterministic).map(\.name).filter { $0 != "sign.recovery_ms" }

@@ -40,7 +40,22 @@ import ThresholdCrypto
     func handshakeMessages() -> [HandshakeMessage] {
         var rng = SplitMix64(seed: 6)
         let key = VSSCommitment(coefficients: (0..<4).map { _ in Point.base(.randomNonZero(using: &rng), meter: CostMeter()) })
-        return [.request, .response(HandshakeResponse(node: 9, epoch: Epoch(2), groupCommitment: key))]
+        return [.request, .response(HandshakeResponse(node: 9, roster: Roster(epoch: Epoch(2), members: [NodeID(1), NodeID(4), NodeID(9)]),
+                                                      groupCommitment: key))]
+    }
+
+    /// One of every staking message, a transition lock with a changed roster among them.
+    func stakingMessages() -> [StakingMessage] {
+        var rng = SplitMix64(seed: 7)
+        let key = VSSCommitment(coefficients: (0..<3).map { _ in Point.base(.randomNonZero(using: &rng), meter: CostMeter()) })
+        let old = Roster(epoch: Epoch(4), members: [0, 1, 2, 3].map { NodeID($0) })
+        let next = Roster(epoch: Epoch(5), members: [0, 2, 3, 7].map { NodeID($0) })
+        return [
+            .locked(EpochLock(next: next, threshold: 3, attempt: 2, previous: old, previousCommitment: key)),
+            .ready(EpochReady(epoch: Epoch(5), attempt: 2, digest: Array(repeating: 7, count: 32), groupCommitment: key)),
+            .advanced(EpochAdvance(roster: next, threshold: 3, groupCommitment: key)),
+            .aborted(epoch: Epoch(5), attempt: 2), .ping(sequence: 12), .pong(sequence: 12), .kickVote(node: NodeID(3), reason: .unresponsive),
+        ]
     }
 
     var registry: WireRegistry {
@@ -48,13 +63,14 @@ import ThresholdCrypto
         registry.register(DKGMessage.self)
         registry.register(SigningMessage<LitFlow>.self)
         registry.register(HandshakeMessage.self)
+        registry.register(StakingMessage.self)
         return registry
     }
 
     /// Every message of every registered protocol.
     func allMessages() -> [any WireMessage] {
         dkgMessages().map { $0 as any WireMessage } + signingPayloads().map { SigningMessage<LitFlow>($0) as any WireMessage }
-            + handshakeMessages().map { $0 as any WireMessage }
+            + handshakeMessages().map { $0 as any WireMessage } + stakingMessages().map { $0 as any WireMessage }
     }
 
     @Test func everyMessageRoundTripsAndItsEncodingIsItsWireSize() throws {
@@ -76,6 +92,10 @@ import ThresholdCrypto
             #expect(message.encoded.count == message.wireSize)
             #expect(try registry.decode(message.encoded, meter: meter) as? HandshakeMessage == message)
         }
+        for message in stakingMessages() {
+            #expect(message.encoded.count == message.wireSize)
+            #expect(try registry.decode(message.encoded, meter: meter) as? StakingMessage == message, "\(message.traceKind)")
+        }
     }
 
     @Test func aMessageOfOneFlowDoesNotDecodeAsTheOther() {
@@ -92,7 +112,7 @@ import ThresholdCrypto
 
     @Test func truncationsAndFlippedBytesAreRejectedOrDecodedNeverTrapped() {
         let meter = CostMeter()
-        let encodings = allMessages().prefix(60).map(\.encoded)
+        let encodings = (Array(allMessages().prefix(60)) + stakingMessages().map { $0 as any WireMessage }).map(\.encoded)
         let registry = registry
         var rng = SplitMix64(seed: testSeed())
         print("wire fuzz seed \(testSeed())")

@@ -11,6 +11,9 @@ struct FROSTSignKind: RequestKind {
         let request: SignRequest
         /// The nodes asked: only their answers count.
         let asked: Set<Int>
+        /// The epoch's key and roster the attempt runs under (the client may move on meanwhile).
+        let commitment: VSSCommitment
+        let roster: Roster
         /// The final set (lit: asked up front; coordinator: the first `threshold` to commit).
         var signers: [Int]
         var commitments: [Int: SignedCommitment] = [:]
@@ -25,7 +28,8 @@ struct FROSTSignKind: RequestKind {
     /// How long signers may wait for co-signers (`clients.cosigner_wait`), in milliseconds.
     let signerWait: UInt32
     var attempts: [Int: Attempt] = [:]
-    var verificationShares: [Int: Point] = [:]
+    /// Verification shares by epoch and node (each epoch's commitment gives its own).
+    var verificationShares: [Epoch: [Int: Point]] = [:]
     var keyHash: [UInt8]?
 
     init(scheme: SigningScheme, flow: SigningFlow, cosignerWait: SimDuration) {
@@ -59,19 +63,27 @@ struct FROSTSignKind: RequestKind {
         }
     }
 
+    mutating func keyChanged() {
+        // Old epochs' verification shares serve only attempts still under way.
+        if let newest = verificationShares.keys.max() { verificationShares = verificationShares.filter { $0.key == newest } }
+    }
+
     mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, _ io: inout ClientIO) -> [Int] {
+        let commitment = io.groupCommitment!, roster = io.roster!
         switch flow {
         case .lit:
             let signers = Array(candidates.prefix(threshold)).sorted()
             let request = SignRequest(id: id, message: message, scheme: scheme, signers: signers.map(NodeID.init), waitMilliseconds: signerWait)
                 .signed(by: io.identity, meter: io.meter)
-            attempts[Int(id.request)] = Attempt(id: id, message: message, request: request, asked: Set(signers), signers: signers)
+            attempts[Int(id.request)] = Attempt(id: id, message: message, request: request, asked: Set(signers), commitment: commitment,
+                                                roster: roster, signers: signers)
             for signer in signers { io.send(wrap(.request(request)), to: signer) }
             return signers
         case .coordinator:
             let request = SignRequest(id: id, message: message, scheme: scheme, signers: [], waitMilliseconds: signerWait)
                 .signed(by: io.identity, meter: io.meter)
-            attempts[Int(id.request)] = Attempt(id: id, message: message, request: request, asked: Set(candidates), signers: [])
+            attempts[Int(id.request)] = Attempt(id: id, message: message, request: request, asked: Set(candidates), commitment: commitment,
+                                                roster: roster, signers: [])
             for node in candidates.sorted() { io.send(wrap(.request(request)), to: node) }
             return []
         }
@@ -83,8 +95,9 @@ struct FROSTSignKind: RequestKind {
         defer { attempts[request] = attempt }
         switch payload {
         case let .commitment(commitment):
+            let roster = attempt.roster
             guard commitment.signer.value == node, commitment.id == attempt.id, attempt.commitments[node] == nil,
-                  let roster = io.roster, let keyHash = expectedKeyHash(io),
+                  let keyHash = expectedKeyHash(io),
                   commitment.hasValidSignature(io.directory, meter: io.meter) else { return nil }
             // A signed commitment under another's identifier or for another key is proof; it is
             // never used (the coordinator flow builds its package from the others).
@@ -96,9 +109,8 @@ struct FROSTSignKind: RequestKind {
             attempt.commitments[node] = commitment
             attempt.arrivalOrder.append(node)
             // Coordinator flow: the first `threshold` commitments make the signing package.
-            if flow == .coordinator, attempt.signers.isEmpty, let groupCommitment = io.groupCommitment,
-               attempt.commitments.count >= groupCommitment.threshold {
-                let signers = Array(attempt.arrivalOrder.prefix(groupCommitment.threshold)).sorted()
+            if flow == .coordinator, attempt.signers.isEmpty, attempt.commitments.count >= attempt.commitment.threshold {
+                let signers = Array(attempt.arrivalOrder.prefix(attempt.commitment.threshold)).sorted()
                 attempt.signers = signers
                 let package = SigningPackageMessage(id: attempt.id, message: attempt.message, scheme: scheme,
                                                     commitments: signers.map { attempt.commitments[$0]! })
@@ -130,9 +142,8 @@ struct FROSTSignKind: RequestKind {
     }
 
     mutating func finish(request: Int, message: [UInt8], signers: [Int], _ io: inout ClientIO) -> AttemptOutcome {
-        guard let attempt = attempts[request], let groupCommitment = io.groupCommitment, let roster = io.roster else {
-            return .failure(ClientFailure(.invalidSignature), invalid: true)
-        }
+        guard let attempt = attempts[request] else { return .failure(ClientFailure(.invalidSignature), invalid: true) }
+        let groupCommitment = attempt.commitment, roster = attempt.roster
         let shares = signers.map { attempt.shares[$0]! }
         // The commitment list: the client's own copies, each checked when it arrived
         // (coordinator: the package it sent; lit: what each signer sent it directly).
@@ -198,7 +209,7 @@ struct FROSTSignKind: RequestKind {
     ) -> (signature: [UInt8]?, culprits: [Int]) {
         let key = groupCommitment.publicKey
         guard let package = try? FROST<Suite>.signingPackage(groupKey: key, commitments: list.map(\.commitment), message: message,
-                                                             minimumParticipants: groupCommitment.threshold, maximumParticipants: roster.count,
+                                                             minimumParticipants: groupCommitment.threshold, maximumParticipants: roster.identifierBound,
                                                              meter: io.meter)
         else { return (nil, []) }
         let signature = FROST<Suite>.aggregate(shares: shares.map(\.share), package: package)
@@ -218,9 +229,9 @@ struct FROSTSignKind: RequestKind {
     }
 
     mutating func verificationShare(of node: NodeID, _ groupCommitment: VSSCommitment, _ roster: Roster, _ io: ClientIO) -> Point {
-        if let cached = verificationShares[node.value] { return cached }
+        if let cached = verificationShares[roster.epoch]?[node.value] { return cached }
         let share = groupCommitment.evaluate(at: roster.identifier(of: node)!.scalar, meter: io.meter)
-        verificationShares[node.value] = share
+        verificationShares[roster.epoch, default: [:]][node.value] = share
         return share
     }
 }

@@ -153,6 +153,8 @@ enum ClientTimer: Hashable {
     case closedLoop(stream: Int)
     case attemptTimeout(request: Int, attempt: Int)
     case retry(request: Int)
+    /// Ask every node for its key again (after the chain announced an epoch).
+    case rehandshake
 }
 
 /// A client as Lit's SDK behaves: handshake with every node, then requests to a signer set of
@@ -170,6 +172,8 @@ public final class LitClient {
         var finalSetChosen: Bool
         /// Every node the attempt went to (`threshold` + the over-request).
         var asked: [Int] = []
+        /// Its id (naming the epoch it runs in); nil for a void attempt.
+        var id: AttemptID?
         /// Nodes that took part in a first round (they are alive and willing).
         var acknowledged: Set<Int> = []
         var answered: Set<Int> = []
@@ -212,7 +216,8 @@ public final class LitClient {
     let layout: EndpointLayout
     let clientCount: Int
     let nodes: Int
-    let threshold: Int
+    /// The current epoch's threshold (genesis: the scenario's; later: as the chain announced).
+    var threshold: Int
     let timeout: SimDuration
     let retries: Int
     let invalidShareRetries: Int
@@ -236,7 +241,12 @@ public final class LitClient {
     /// The roster of the key the handshake agreed on (identifiers come from it).
     var roster: Roster?
     public private(set) var keyKnownAt: SimInstant?
-    var handshakeVotes: [(commitment: VSSCommitment, epoch: Epoch, nodes: Set<Int>)] = []
+    var handshakeVotes: [(commitment: VSSCommitment, roster: Roster, nodes: Set<Int>)] = []
+    /// Epochs the chain announced, with their roster, threshold and key.
+    var announced: [EpochAdvance] = []
+    /// How long this client keeps using its epoch after the chain announced a new one
+    /// (`clients.stale_epoch_for`; Lit's v7 SDK: about 45 s).
+    let staleEpochFor: SimDuration
     var requests: [Int: Request] = [:]
     public private(set) var records: [RequestRecord] = []
     var blamed: Set<Int> = []
@@ -297,6 +307,7 @@ public final class LitClient {
         selection = settings.selection
         cooldown = settings.cooldown
         overRequest = settings.effectiveOverRequest(specification.flow)
+        staleEpochFor = settings.staleEpochFor
         signingProtocol = specification.flow == .lit ? LitFlow.protocolName : CoordinatorFlow.protocolName
         seedBytes = (0..<8).map { UInt8(truncatingIfNeeded: specification.seed >> (56 - 8 * UInt64($0))) }
     }
@@ -338,7 +349,7 @@ public final class LitClient {
     /// The open request an attempt id names, if it is this client's current attempt of it.
     func currentRequest(_ attempt: AttemptID) -> Int? {
         let request = Int(clamping: attempt.request)
-        guard let open = requests[request], attemptID(request, open.attempt.number) == attempt else { return nil }
+        guard let open = requests[request], open.attempt.id == attempt else { return nil }
         return request
     }
 
@@ -350,7 +361,7 @@ public final class LitClient {
 
     func receive(_ message: LitMessage, from sender: Int, _ context: inout ProcessContext<LitMessage>) {
         defer { chargeWork(&context) }
-        guard sender >= 0, sender < nodes else { return }
+        guard sender >= 0, sender < nodes || layout.endpoint(at: sender) == .chain else { return }
         let typed: any WireMessage
         switch message {
         case let .typed(inner):
@@ -366,6 +377,13 @@ public final class LitClient {
         }
         if case let .response(response)? = typed as? HandshakeMessage {
             handleHandshake(response, from: sender, &context)
+            return
+        }
+        if case let .advanced(advance)? = typed as? StakingMessage {
+            // Only the chain announces epochs (senders are authentic in the simulation).
+            guard layout.endpoint(at: sender) == .chain else { return }
+            announced.append(advance)
+            setTimer(.rehandshake, after: staleEpochFor, &context)
             return
         }
         guard let attempt = kind.attempt(of: typed), let requestIndex = currentRequest(attempt) else { return }
@@ -414,6 +432,8 @@ public final class LitClient {
             }
         case let .retry(requestIndex):
             beginAttempt(requestIndex, &context)
+        case .rehandshake:
+            for node in 0..<nodes { send(HandshakeMessage.request, to: node, &context) }
         }
     }
 
@@ -451,19 +471,40 @@ public final class LitClient {
 
     // MARK: Handshake and workload
 
+    /// A node's key report. The genesis key is trusted once a threshold of nodes report the
+    /// same one; a later epoch's once its threshold of nodes report exactly what the chain
+    /// announced for it. The client moves to the newest epoch it can trust.
     func handleHandshake(_ response: HandshakeResponse, from node: Int, _ context: inout ProcessContext<LitMessage>) {
-        guard response.node.value == node else { return }
+        guard response.node.value == node, response.roster.contains(response.node) else { return }
         handshaken.insert(node)
-        guard groupCommitment == nil else { return }
-        if let slot = handshakeVotes.firstIndex(where: { $0.commitment == response.groupCommitment && $0.epoch == response.epoch }) {
+        guard response.epoch > (roster?.epoch ?? Epoch(0)) || roster == nil else { return }
+        if let slot = handshakeVotes.firstIndex(where: { $0.commitment == response.groupCommitment && $0.roster == response.roster }) {
             handshakeVotes[slot].nodes.insert(node)
         } else {
-            handshakeVotes.append((response.groupCommitment, response.epoch, [node]))
+            handshakeVotes.append((response.groupCommitment, response.roster, [node]))
         }
-        // The key is trusted once a threshold of nodes report the same one.
-        guard let agreed = handshakeVotes.first(where: { $0.nodes.count >= threshold }) else { return }
+        let trusted = handshakeVotes.filter { vote in
+            if vote.roster.epoch == .genesis { return vote.nodes.count >= threshold }
+            guard let announcement = announced.last(where: { $0.epoch == vote.roster.epoch }) else { return false }
+            return announcement.groupCommitment == vote.commitment && announcement.roster == vote.roster && vote.nodes.count >= announcement.threshold
+        }
+        guard let agreed = trusted.max(by: { $0.roster.epoch < $1.roster.epoch }), agreed.roster.epoch > (roster?.epoch ?? Epoch(0)) || roster == nil
+        else { return }
+        let first = roster == nil
         groupCommitment = agreed.commitment
-        roster = Roster(epoch: agreed.epoch, members: (0..<nodes).map(NodeID.init))
+        roster = agreed.roster
+        threshold = agreed.commitment.threshold
+        handshakeVotes.removeAll { $0.roster.epoch <= agreed.roster.epoch }
+        guard first else {
+            // A new epoch: its verification shares differ, and nodes left out for its sake may serve again.
+            context.output("client \(index) moved to \(agreed.roster.epoch)")
+            kind.keyChanged()
+            for request in requests.keys.sorted() {
+                requests[request]?.excluded = []
+                requests[request]?.unwilling = []
+            }
+            return
+        }
         keyKnownAt = context.now
         context.output("client \(index) learnt the group key")
         for (number, stream) in streams.enumerated() where stream.ownsMore {
@@ -511,12 +552,14 @@ public final class LitClient {
         let cool = { (node: Int) in
             self.cooldown == .zero || (self.handshaken.contains(node) && (self.coolingUntil[node] ?? .zero) <= now)
         }
-        var available = ordered.filter { !request.excluded.contains($0) && !blamed.contains($0) && cool($0) }
+        // Only members of the epoch's roster hold shares to sign with.
+        let members = ordered.filter { roster?.contains(NodeID($0)) ?? true }
+        var available = members.filter { !request.excluded.contains($0) && !blamed.contains($0) && cool($0) }
         if available.count < threshold {
             // Give nodes that only timed out (or are cooling down) another chance; proven
             // liars and nodes without a key stay out.
             request.excluded = request.unwilling
-            available = ordered.filter { !blamed.contains($0) && !request.unwilling.contains($0) }
+            available = members.filter { !blamed.contains($0) && !request.unwilling.contains($0) }
         }
         guard available.count >= threshold else {
             requests[requestIndex] = request
@@ -531,7 +574,7 @@ public final class LitClient {
         case let .extra(extra): Array(available.prefix(threshold + extra))
         }
         let signers = withKind(&context) { kind, io in kind.begin(id, message: message, candidates: asked, threshold: threshold, &io) }
-        request.attempt = Attempt(number: number, signers: signers, finalSetChosen: !signers.isEmpty, asked: asked)
+        request.attempt = Attempt(number: number, signers: signers, finalSetChosen: !signers.isEmpty, asked: asked, id: id)
         request.record.attemptLog.append(AttemptRecord(number: number, start: context.now, nodes: signers))
         attemptStarted[requestIndex] = context.now
         if !signers.isEmpty { request.record.signers = signers }

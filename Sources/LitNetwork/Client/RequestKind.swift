@@ -61,4 +61,6 @@ protocol RequestKind {
     mutating func end(request: Int)
     /// The attempt a message of this kind belongs to, if it is one.
     func attempt(of message: any WireMessage) -> AttemptID?
+    /// The client moved to another epoch's key: forget what was derived from the old one.
+    mutating func keyChanged()
 }

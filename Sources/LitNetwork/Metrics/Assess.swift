@@ -8,7 +8,9 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     let nodes = simulator.processes.compactMap(\.node)
     let clients = simulator.processes.compactMap(\.client)
     let byzantine = Set(specification.byzantine)
-    let honest = nodes.indices.filter { !byzantine.contains($0) }
+    // The genesis DKG's participants (with epochs, later validators join only at transitions).
+    let genesis = Set(specification.genesisValidators)
+    let honest = nodes.indices.filter { !byzantine.contains($0) && genesis.contains($0) }
     var results = [DKGResult?](repeating: nil, count: nodes.count)
     var finishedAt = [SimInstant?](repeating: nil, count: nodes.count)
     var phases = [[(phase: DKGParticipant.Phase, at: SimInstant)]](repeating: [], count: nodes.count)
@@ -66,8 +68,19 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         ("dkg.messages", .integer(Int64(dkgSent.reduce(0) { $0 + $1.messages }))),
         ("dkg.bytes", .integer(Int64(dkgSent.reduce(0) { $0 + $1.bytes }))),
         ("dkg.qualified", .integer(Int64(qualified))),
-        ("dkg.excluded", .integer(Int64(agreed == nil ? 0 : specification.nodes - qualified))),
+        ("dkg.excluded", .integer(Int64(agreed == nil ? 0 : genesis.count - qualified))),
     ]
+    // Epochs (after the safety metrics, as the registry orders them).
+    var epochs: [(String, MetricValue)] = []
+    if let chain = simulator.processes.lazy.compactMap(\.chain).first {
+        if specification.hasWorkload {
+            let atSwitch = records.filter { $0.attemptLog.contains { attempt in
+                if case let .failed(failure)? = attempt.outcome { failure.reasons.contains(SignRefusal.Reason.wrongEpoch.rawValue) } else { false }
+            } }
+            epochs.append(("sign.failed_at_switch", .integer(Int64(atSwitch.count))))
+        }
+        epochs += epochMetrics(chain, observer: observer, end: simulator.now)
+    }
     if specification.hasWorkload {
         metrics += signingMetrics(records, requested: specification.requestCount)
         if let recovery = recoveryTime(records, faults: specification.faults) { metrics.append(("sign.recovery_ms", .number(recovery))) }
@@ -78,6 +91,9 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         ("blame.precision", .number(precision)),
         ("blame.recall", .number(recall)),
         ("safety.violations", .integer(Int64(violations.count))),
+    ]
+    metrics += epochs
+    metrics += [
         ("network.messages_sent", .integer(Int64(counters.messagesSent))),
         ("network.messages_delivered", .integer(Int64(counters.messagesDelivered))),
         ("network.messages_dropped", .integer(Int64(counters.messagesDropped))),
@@ -98,6 +114,41 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         results: results, finishedAt: finishedAt, violations: violations,
         accused: accused, requests: records, signatures: signatures, metrics: metrics, trace: simulator.trace,
         operationTotals: totals, accusations: accusationRecords(trusted), dkgPhases: phases)
+}
+
+/// The `epoch.*` and `kick.*` metrics: transitions as the chain saw them, and how long after
+/// each advance it took a threshold of the new validators to learn of it.
+func epochMetrics(_ chain: StakingChain, observer: RunObserver, end: SimInstant) -> [(String, MetricValue)] {
+    let advanced = chain.transitions.filter { $0.outcome == .advanced }
+    var metrics: [(String, MetricValue)] = [("epoch.count", .integer(Int64(advanced.count)))]
+    // From the first lock of an epoch (attempt 1) to its advance, retries included.
+    let durations = advanced.compactMap { record -> Int64? in
+        guard let first = chain.transitions.first(where: { $0.epoch == record.epoch }), let end = record.endedAt else { return nil }
+        return end.nanoseconds - first.lockedAt.nanoseconds
+    }.sorted()
+    if !durations.isEmpty {
+        metrics.append(("epoch.transition_ms.p50", .number(Double(durations[(durations.count - 1) / 2]) / 1e6)))
+        metrics.append(("epoch.transition_ms.max", .number(Double(durations.last!) / 1e6)))
+    }
+    metrics.append(("epoch.aborts", .integer(Int64(chain.transitions.filter { $0.outcome == .aborted }.count))))
+    // Per advance: until a threshold of the new roster activated the epoch.
+    var unavailable: Int64 = 0
+    for record in advanced {
+        guard let at = record.endedAt else { continue }
+        let threshold = record.threshold
+        let activations = observer.outputs.compactMap { logged -> Int64? in
+            guard case let .advanced(advance)? = logged.output as? EpochEvent, advance.epoch == record.epoch,
+                  record.next.contains(logged.node.value) else { return nil }
+            return logged.time.nanoseconds
+        }.sorted()
+        // Never reached: unavailable until the run ended.
+        let reached = activations.count >= threshold ? activations[threshold - 1] : end.nanoseconds
+        unavailable += max(0, reached - at.nanoseconds)
+    }
+    metrics.append(("epoch.unavailable_ms", .number(Double(unavailable) / 1e6)))
+    metrics.append(("kick.count", .integer(Int64(chain.kicked.count))))
+    metrics.append(("kick.nodes", .list(chain.kicked.map(\.node))))
+    return metrics
 }
 
 /// The `sign.*` metrics of a set of requests (`requested` counts those never issued too).

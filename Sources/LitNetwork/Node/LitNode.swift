@@ -133,7 +133,7 @@ public final class LitNode {
             case let .cancelTimer(key):
                 if let previous = timers.cancel(service: index, key: key) { engine.cancelTimer(previous) }
             case let .output(output):
-                if case .finished? = output as? DKGOutcome { keysChanged = true }
+                if (output as? ChangesNodeState)?.changesNodeState == true { keysChanged = true }
                 observer.output(output, from: id, at: engine.effectTime, event: engine.event, &engine)
             case let .accuse(accusation):
                 observer.accusation(accusation, by: .node(id), at: engine.effectTime, event: engine.event, &engine)

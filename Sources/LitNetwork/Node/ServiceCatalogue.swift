@@ -44,11 +44,18 @@ public struct ServiceRegistration {
     public static func all() -> [ServiceRegistration] {
         [
             .make(DKGMessage.self, behaviours: DKGAdversary.catalogue) { setup in
-                hosted(DKGParticipant(configuration: setup.dkg, me: setup.node), setup) { service, choice in
-                    DKGAdversary.behaviour(for: choice, colluders: setup.sharing(choice)).map {
-                        ServiceHost(Adversarial(service, adversary: DKGAdversary($0, configuration: setup.dkg)))
-                    }
+                // Genesis and every epoch transition; a DKG behaviour applies to each session.
+                let make = { (behaviour: DKGAdversary.Behaviour?) in
+                    DKGService(genesis: setup.dkg, directory: setup.dkg.directory, roundTimeout: setup.dkg.roundTimeout,
+                               agreement: setup.dkg.agreement, behaviour: behaviour)
                 }
+                return hosted(make(nil), setup) { _, choice in
+                    DKGAdversary.behaviour(for: choice, colluders: setup.sharing(choice)).map { ServiceHost(make($0)) }
+                }
+            },
+            .make(StakingMessage.self, behaviours: []) { setup in
+                guard let epochs = setup.specification.epochs else { return nil }
+                return hosted(EpochService(pings: epochs.pings), setup) { _, _ in nil }
             },
             .make(HandshakeMessage.self, behaviours: []) { setup in hosted(HandshakeService(), setup) { _, _ in nil } },
             .make(SigningMessage<LitFlow>.self, behaviours: SigningAdversary<LitFlowSigner>.catalogue) { setup in
@@ -153,5 +160,5 @@ public struct ByzantineBehaviour: Hashable, Sendable {
 }
 
 extension SimDuration {
-    var duration: Duration { .nanoseconds(nanoseconds) }
+    public var duration: Duration { .nanoseconds(nanoseconds) }
 }

@@ -52,22 +52,29 @@ public enum LitMessage: SimMessage, Sendable {
 public struct EndpointLayout: Sendable {
     public let nodes: Int
     public let clients: Int
+    /// Whether the run has the staking contract's chain (epochs); it comes after the clients.
+    public let hasChain: Bool
 
-    public init(nodes: Int, clients: Int) {
+    public init(nodes: Int, clients: Int, hasChain: Bool = false) {
         self.nodes = nodes
         self.clients = clients
+        self.hasChain = hasChain
     }
+
+    public var count: Int { nodes + clients + (hasChain ? 1 : 0) }
 
     public func index(of endpoint: EndpointID) -> Int {
         switch endpoint {
         case let .node(node): node.value
         case let .client(client): nodes + client.value
+        case .chain: nodes + clients
         }
     }
 
     public func endpoint(at index: Int) -> EndpointID? {
         if index >= 0 && index < nodes { return .node(NodeID(index)) }
         if index >= nodes && index < nodes + clients { return .client(ClientID(index - nodes)) }
+        if hasChain, index == nodes + clients { return .chain }
         return nil
     }
 }
@@ -96,14 +103,6 @@ protocol AnyServiceHost: AnyObject {
     var actedProvably: Bool { get }
 }
 
-/// Adversarial services report what they did (blame recall counts provable misbehaviour).
-protocol ReportsMisbehaviour {
-    var actedProvably: Bool { get }
-}
-
-extension Adversarial: ReportsMisbehaviour {
-    var actedProvably: Bool { adversary.actedProvably }
-}
 
 final class ServiceHost<Service: NodeService>: AnyServiceHost {
     var service: Service
@@ -142,5 +141,5 @@ final class ServiceHost<Service: NodeService>: AnyServiceHost {
 
     func crash() { service.crash() }
 
-    var actedProvably: Bool { (service as? ReportsMisbehaviour)?.actedProvably ?? false }
+    var actedProvably: Bool { (service as? ReportsProvableMisbehaviour)?.actedProvably ?? false }
 }

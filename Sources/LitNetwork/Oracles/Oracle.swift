@@ -47,7 +47,8 @@ public struct RunFacts {
         self.threshold = threshold
         self.directory = directory
         self.byzantine = byzantine
-        parameters = PublicParameters(directory: directory, rosters: [.genesis: (Roster.genesis(count: specification.nodes), threshold)])
+        let genesis = Roster(epoch: .genesis, members: specification.genesisValidators.map(NodeID.init))
+        parameters = PublicParameters(directory: directory, rosters: [.genesis: (genesis, threshold)])
     }
 
     public func isHonest(_ node: NodeID) -> Bool { !byzantine.contains(node) }
@@ -140,5 +141,5 @@ public final class RunObserver {
 
 /// The oracles every run has (DESIGN.md §4a).
 public func standardOracles() -> [any Oracle] {
-    [DKGAgreementOracle(), DKGUsableOracle(), BlamePrecisionOracle(), SignatureValidityOracle(), NonceUniquenessOracle()]
+    [DKGAgreementOracle(), DKGUsableOracle(), BlamePrecisionOracle(), SignatureValidityOracle(), NonceUniquenessOracle(), EpochKeyOracle()]
 }

@@ -2,23 +2,76 @@ import Protocols
 import Simulation
 import ThresholdCrypto
 
-/// `dkg.agreement`: no two honest nodes finish one DKG session with a different group key,
-/// qualified set or group commitment (hence verification shares).
+/// A DKG an honest node finished, genesis or transition (with its session for transitions).
+func finishedDKG(_ output: any Sendable) -> (session: SessionID?, result: DKGResult)? {
+    if case let .finished(result)? = output as? DKGOutcome { return (nil, result) }
+    if let transition = output as? TransitionOutcome, case let .finished(result) = transition.outcome { return (transition.session, result) }
+    return nil
+}
+
+/// `dkg.agreement`: no two honest nodes finish one DKG session (genesis, or one attempt of an
+/// epoch transition) with a different group key, qualified set or group commitment (hence
+/// verification shares).
 final class DKGAgreementOracle: Oracle {
     let name = "dkg.agreement"
-    var first: (node: NodeID, result: DKGResult)?
+    var first: [SessionID?: (node: NodeID, result: DKGResult)] = [:]
 
     func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
-        guard case let .output(node, output) = event, case let .finished(result)? = output as? DKGOutcome, facts.isHonest(node) else { return [] }
-        guard let first else {
-            self.first = (node, result)
+        guard case let .output(node, output) = event, let (session, result) = finishedDKG(output), facts.isHonest(node) else { return [] }
+        guard let held = first[session] else {
+            first[session] = (node, result)
             return []
         }
-        if result.groupPublicKey != first.result.groupPublicKey || result.qualified != first.result.qualified
-            || result.groupCommitment != first.result.groupCommitment {
-            return ["\(node) finished with a different key or qualified set than \(first.node)"]
+        if result.groupPublicKey != held.result.groupPublicKey || result.qualified != held.result.qualified
+            || result.groupCommitment != held.result.groupCommitment {
+            return ["\(node) finished \(session.map(\.description) ?? "the genesis DKG") with a different key or qualified set than \(held.node)"]
         }
         return []
+    }
+}
+
+/// `epoch.key_unchanged`: every epoch transition an honest node finishes keeps the group key
+/// of genesis; at the end, a threshold of each epoch's verification shares interpolate to it,
+/// and half old, half new verification shares (distinct identifiers) do not.
+final class EpochKeyOracle: Oracle {
+    let name = "epoch.key_unchanged"
+    var genesisKey: Point?
+    /// The first honest result of each epoch, in epoch order.
+    var byEpoch: [Epoch: DKGResult] = [:]
+
+    func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
+        guard case let .output(node, output) = event, let (session, result) = finishedDKG(output), facts.isHonest(node) else { return [] }
+        if session == nil, genesisKey == nil { genesisKey = result.groupPublicKey }
+        if byEpoch[result.roster.epoch] == nil { byEpoch[result.roster.epoch] = result }
+        guard session != nil, let genesisKey, result.groupPublicKey != genesisKey else { return [] }
+        return ["\(node) finished \(result.roster.epoch) with another group key than genesis"]
+    }
+
+    func finish(_ facts: RunFacts, nodes: [LitNode]) -> [String] {
+        let meter = CostMeter()
+        var found = [String]()
+        let epochs = byEpoch.keys.sorted()
+        for (index, epoch) in epochs.enumerated() where epoch > .genesis {
+            let result = byEpoch[epoch]!
+            let members = result.roster.members
+            guard let key = genesisKey, members.count >= result.threshold else { continue }
+            let sample = Array(members.prefix(result.threshold))
+            if interpolate(sample.map { ($0, result) }, meter) != key { found.append("\(epoch)'s verification shares do not interpolate to the key") }
+            // Old shares with new ones: the previous epoch's for the first half of the sample.
+            guard index > 0, let previous = byEpoch[epochs[index - 1]] else { continue }
+            let old = sample.prefix(result.threshold / 2).filter { previous.roster.contains($0) }
+            guard !old.isEmpty else { continue }
+            let mixed = old.map { ($0, previous) } + sample.filter { !old.contains($0) }.map { ($0, result) }
+            if interpolate(mixed, meter) == key { found.append("\(epochs[index - 1])'s shares still combine with \(epoch)'s") }
+        }
+        return found
+    }
+
+    func interpolate(_ shares: [(NodeID, DKGResult)], _ meter: CostMeter) -> Point? {
+        guard let lambdas = try? Lagrange.coefficients(for: shares.map { $0.1.roster.identifier(of: $0.0)!.scalar }, meter: meter) else { return nil }
+        return Point.sum(zip(shares, lambdas).compactMap { share, lambda in
+            share.1.verificationShare(of: share.0, meter: meter)?.multiplied(by: lambda, meter: meter)
+        }, meter: meter)
     }
 }
 
@@ -74,8 +127,18 @@ final class BlamePrecisionOracle: Oracle {
     var parameters: PublicParameters?
 
     func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
-        if case let .output(node, output) = event, parameters == nil, facts.isHonest(node), case let .finished(result)? = output as? DKGOutcome {
-            parameters = facts.parameters.with(groupCommitment: result.groupCommitment, of: result.roster.epoch)
+        // What becomes public: the genesis key commitment once an honest node finishes; a
+        // transition's roster and threshold, and the key commitment it reshares, when the chain
+        // locks it (its evidence is judged against the epoch before).
+        if case let .output(node, output) = event, facts.isHonest(node) {
+            if parameters == nil, case let .finished(result)? = output as? DKGOutcome {
+                parameters = facts.parameters.with(groupCommitment: result.groupCommitment, of: result.roster.epoch)
+            }
+            if case let .locked(lock)? = output as? EpochEvent {
+                parameters = (parameters ?? facts.parameters).with(roster: lock.next, threshold: lock.threshold)
+                    .with(roster: lock.previous, threshold: lock.previousCommitment.threshold)
+                    .with(groupCommitment: lock.previousCommitment, of: lock.previous.epoch)
+            }
         }
         guard case let .accusation(accuser, accusation) = event, accuser.node.map(facts.isHonest) ?? true else { return [] }
         var found = [String]()

@@ -78,6 +78,15 @@ public struct Adversarial<A: Adversary>: NodeService {
     public mutating func crash() { service.crash() }
 }
 
+/// A service that can say whether its adversary did something provable (blame recall).
+public protocol ReportsProvableMisbehaviour {
+    var actedProvably: Bool { get }
+}
+
+extension Adversarial: ReportsProvableMisbehaviour {
+    public var actedProvably: Bool { adversary.actedProvably }
+}
+
 /// Sends nothing at all, in any service.
 public struct Silent<Service: NodeService>: Adversary {
     public init() {}

@@ -25,6 +25,13 @@ public struct PublicParameters: Sendable {
         commitments[epoch] = groupCommitment
         return PublicParameters(directory: directory, rosters: rosters, groupCommitments: commitments)
     }
+
+    /// The same, with a roster (and its threshold) known for its epoch.
+    public func with(roster: Roster, threshold: Int) -> PublicParameters {
+        var known = rosters
+        known[roster.epoch] = (roster, threshold)
+        return PublicParameters(directory: directory, rosters: known, groupCommitments: groupCommitments)
+    }
 }
 
 /// A proof that a node misbehaved, carrying the signed material that shows it, so any third

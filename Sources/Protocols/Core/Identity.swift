@@ -35,6 +35,8 @@ public struct ClientID: Hashable, Comparable, Sendable, CustomStringConvertible 
 public enum EndpointID: Hashable, Comparable, Sendable, CustomStringConvertible {
     case node(NodeID)
     case client(ClientID)
+    /// The staking contract's chain (epochs): one per network, trusted as a blockchain is.
+    case chain
 
     public var node: NodeID? {
         if case let .node(node) = self { return node }
@@ -50,17 +52,20 @@ public enum EndpointID: Hashable, Comparable, Sendable, CustomStringConvertible 
         switch self {
         case let .node(node): node.description
         case let .client(client): client.description
+        case .chain: "chain"
         }
     }
 
-    public static func < (a: Self, b: Self) -> Bool {
-        switch (a, b) {
-        case let (.node(x), .node(y)): x < y
-        case let (.client(x), .client(y)): x < y
-        case (.node, .client): true
-        case (.client, .node): false
+    /// Nodes, then clients, then the chain.
+    var order: (Int, Int) {
+        switch self {
+        case let .node(node): (0, node.value)
+        case let .client(client): (1, client.value)
+        case .chain: (2, 0)
         }
     }
+
+    public static func < (a: Self, b: Self) -> Bool { a.order < b.order }
 
     func write(_ writer: inout ByteWriter) {
         switch self {
@@ -70,6 +75,9 @@ public enum EndpointID: Hashable, Comparable, Sendable, CustomStringConvertible 
         case let .client(client):
             writer.append(1 as UInt8)
             writer.append(UInt32(client.value))
+        case .chain:
+            writer.append(2 as UInt8)
+            writer.append(0 as UInt32)
         }
     }
 
@@ -81,6 +89,7 @@ public enum EndpointID: Hashable, Comparable, Sendable, CustomStringConvertible 
             guard value <= UInt32(UInt16.max) else { throw .invalidValue("node id \(value)") }
             return .node(NodeID(Int(value)))
         case 1: return .client(ClientID(Int(value)))
+        case 2 where value == 0: return .chain
         default: throw .invalidValue("endpoint kind \(kind)")
         }
     }
@@ -169,6 +178,10 @@ public struct Roster: Hashable, Sendable {
     public func identifier(of node: NodeID) -> Identifier? {
         contains(node) ? Identifier(node: node) : nil
     }
+
+    /// The largest identifier of the roster: RFC 9591's MAX_PARTICIPANTS bound for identifiers
+    /// (members' identifiers are their ids + 1, so after members leave it exceeds the count).
+    public var identifierBound: Int { (members.last?.value ?? -1) + 1 }
 
     /// The identifier of the member at `position`.
     public func identifier(at position: Int) -> Identifier {

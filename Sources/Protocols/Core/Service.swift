@@ -75,6 +75,8 @@ public final class ServiceContext {
     public let keys: KeyStore
     /// Shared by the nodes of one run so identical checks are computed once (each meter pays).
     public let memo: CryptoMemo?
+    /// What the node knows of the staking contract: the transition locked, the last advance.
+    public let epochs = EpochBook()
     /// Whether the node's Byzantine behaviour is in force for the input being handled (a
     /// scenario may limit it to a window); the host sets it before each input.
     public var byzantineActive = true
@@ -111,7 +113,14 @@ public struct KeyShare: Sendable {
     /// every member's verification share derives from it.
     public let groupCommitment: VSSCommitment
 
-    public init(key: KeyID, roster: Roster, identifier: Identifier, secretShare: Scalar, groupCommitment: VSSCommitment) {
+    /// The DKG session that made it and its transcript digest (what a node signals ready with).
+    public let session: SessionID?
+    public let transcriptDigest: [UInt8]
+
+    public init(key: KeyID, roster: Roster, identifier: Identifier, secretShare: Scalar, groupCommitment: VSSCommitment,
+                session: SessionID? = nil, transcriptDigest: [UInt8] = []) {
+        self.session = session
+        self.transcriptDigest = transcriptDigest
         self.key = key
         self.roster = roster
         self.identifier = identifier

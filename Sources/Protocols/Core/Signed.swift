@@ -17,6 +17,8 @@ public struct IdentityDirectory: Sendable {
         switch endpoint {
         case let .node(node): key(of: node)
         case let .client(client): clientKeys.indices.contains(client.value) ? clientKeys[client.value] : nil
+        // The chain signs nothing: its messages are trusted by where they come from.
+        case .chain: nil
         }
     }
 

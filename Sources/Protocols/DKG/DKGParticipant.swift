@@ -902,7 +902,8 @@ public struct DKGParticipant: NodeService, Sendable {
         var effects = enter(.finished)
         if result.shareIsConsistent {
             context.keys.install(KeyShare(key: configuration.key, roster: roster, identifier: roster.identifier(at: mine),
-                                          secretShare: result.secretShare, groupCommitment: result.groupCommitment))
+                                          secretShare: result.secretShare, groupCommitment: result.groupCommitment,
+                                          session: session, transcriptDigest: result.transcriptDigest))
         } else {
             effects.append(.note("dkg: this node's share is inconsistent; it will not sign"))
         }

@@ -95,13 +95,13 @@ public enum SigningEvidence: Evidence, Equatable {
         case .frostSecp256k1:
             guard let package = try? FROST<FROSTSecp256k1>.signingPackage(groupKey: key, commitments: commitments.map(\.commitment), message: message,
                                                                           minimumParticipants: groupCommitment.threshold,
-                                                                          maximumParticipants: roster.count, meter: meter) else { return nil }
+                                                                          maximumParticipants: roster.identifierBound, meter: meter) else { return nil }
             return FROST<FROSTSecp256k1>.verifyShare(identifier: identifier.scalar, verificationShare: verification, share: share,
                                                      package: package, meter: meter)
         case .frostTaproot:
             guard let package = try? FROST<FROSTTaproot>.signingPackage(groupKey: key, commitments: commitments.map(\.commitment), message: message,
                                                                         minimumParticipants: groupCommitment.threshold,
-                                                                        maximumParticipants: roster.count, meter: meter) else { return nil }
+                                                                        maximumParticipants: roster.identifierBound, meter: meter) else { return nil }
             return FROST<FROSTTaproot>.verifyShare(identifier: identifier.scalar, verificationShare: verification, share: share,
                                                    package: package, meter: meter)
         }

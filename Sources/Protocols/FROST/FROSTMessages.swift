@@ -237,6 +237,9 @@ public struct SignRefusal: Sendable, Equatable {
         case notASigner = "not-a-signer"
         /// The signing package is malformed or does not match the request.
         case invalidPackage = "invalid-package"
+        /// The node holds no share of the request's epoch it may use: the epoch is neither its
+        /// current nor the one before (a stale or unknown epoch).
+        case wrongEpoch = "wrong-epoch"
     }
 
     public let id: AttemptID

@@ -63,13 +63,19 @@ enum FROSTCore {
     ) throws(FROSTError) -> FROST<Suite>.SigningPackage {
         let derive = { (local: CostMeter) in
             try? FROST<Suite>.signingPackage(groupKey: key.groupKey, commitments: commitments.map(\.commitment), message: message,
-                                             minimumParticipants: key.threshold, maximumParticipants: key.roster.count, meter: local)
+                                             minimumParticipants: key.threshold, maximumParticipants: key.roster.identifierBound, meter: local)
         }
         let memoKey = [message, (try? key.groupKey.compressed()) ?? []] + commitments.map(\.signedEncoding)
         guard let package = memo.map({ $0.value(for: memoKey, meter: meter, compute: derive) }) ?? derive(meter) else {
             throw .identityGroupCommitment
         }
         return package
+    }
+
+    /// The share a request is answered with: of the request's epoch, if this node may use it
+    /// (its current epoch or the one before: requests in flight across a switch).
+    static func key(for id: AttemptID, _ context: ServiceContext) -> KeyShare? {
+        context.keys.usable(.group, epoch: id.session.epoch)
     }
 
     static func refuse<F>(_ id: AttemptID, _ reason: SignRefusal.Reason, missing: [NodeID] = [], _ context: ServiceContext)
@@ -139,7 +145,9 @@ public struct LitFlowSigner: SigningFlowService {
     }
 
     mutating func handleRequest(_ request: SignRequest, _ context: ServiceContext) -> [Effect] {
-        guard let key = context.keys.current() else { return [FROSTCore.refuse(request.id, .noKey, context)] }
+        guard let key = FROSTCore.key(for: request.id, context) else {
+                return [FROSTCore.refuse(request.id, context.keys.current() == nil ? .noKey : .wrongEpoch, context)]
+            }
         // A repeat of an attempt, live or ended (a network duplicate, say), is ignored: one
         // commitment per attempt, ever, and no refusal that would fail the live attempt.
         guard !committed.contains(request.id) else { return [.note("sign: ignored a repeat of \(request.id)")] }
@@ -252,7 +260,9 @@ public struct CoordinatorFlowSigner: SigningFlowService {
         switch message {
         case let .request(request):
             guard sender == .client(request.id.client) else { return [.note("sign: dropped a request for another client from \(sender)")] }
-            guard let key = context.keys.current() else { return [FROSTCore.refuse(request.id, .noKey, context)] }
+            guard let key = FROSTCore.key(for: request.id, context) else {
+                return [FROSTCore.refuse(request.id, context.keys.current() == nil ? .noKey : .wrongEpoch, context)]
+            }
             guard !committed.contains(request.id) else { return [.note("sign: ignored a repeat of \(request.id)")] }
             guard FROSTCore.admissible(request, committed: committed, context) else {
                 return [.note("sign: dropped a request for \(request.id) its client did not sign")]

@@ -4,18 +4,20 @@ import ThresholdCrypto
 /// once a threshold of nodes report the same (Lit's SDK `handshake`).
 public let handshakeProtocol = ProtocolName("handshake", tag: 0x48)  // "H"
 
-/// What a node reports: its current key's epoch and group commitment (whose first point is
-/// the group key), or nothing yet.
+/// What a node reports: its current key's epoch, roster and group commitment (whose first
+/// point is the group key), or nothing yet.
 public struct HandshakeResponse: Sendable, Equatable {
     public let node: NodeID
-    public let epoch: Epoch
+    public let roster: Roster
     public let groupCommitment: VSSCommitment
 
-    public init(node: NodeID, epoch: Epoch, groupCommitment: VSSCommitment) {
+    public init(node: NodeID, roster: Roster, groupCommitment: VSSCommitment) {
         self.node = node
-        self.epoch = epoch
+        self.roster = roster
         self.groupCommitment = groupCommitment
     }
+
+    public var epoch: Epoch { roster.epoch }
 }
 
 public enum HandshakeMessage: Sendable, Equatable, WireMessage {
@@ -27,7 +29,7 @@ public enum HandshakeMessage: Sendable, Equatable, WireMessage {
     public var wireSize: Int {
         switch self {
         case .request: 2
-        case let .response(m): 2 + WireSize.node + 8 + 2 + WireSize.point * m.groupCommitment.threshold
+        case let .response(m): 2 + WireSize.node + 8 + 2 + WireSize.node * m.roster.count + 2 + WireSize.point * m.groupCommitment.threshold
         }
     }
 
@@ -52,9 +54,8 @@ public enum HandshakeMessage: Sendable, Equatable, WireMessage {
         case let .response(m):
             writer.append(2 as UInt8)
             writer.append(node: m.node.value)
-            writer.append(m.epoch.value)
-            writer.append(UInt16(m.groupCommitment.threshold))
-            for point in m.groupCommitment.coefficients { writer.append(point) }
+            writer.append(roster: m.roster)
+            writer.append(commitment: m.groupCommitment)
         }
     }
 
@@ -64,11 +65,8 @@ public enum HandshakeMessage: Sendable, Equatable, WireMessage {
             return .request
         case 2:
             let node = NodeID(try reader.uint16())
-            let epoch = Epoch(try reader.uint64())
-            let count = try reader.count("key commitment points", itemSize: WireSize.point, limit: 4096)
-            var points = [Point]()
-            for _ in 0..<count { points.append(try reader.point()) }
-            return .response(HandshakeResponse(node: node, epoch: epoch, groupCommitment: VSSCommitment(coefficients: points)))
+            let roster = try reader.roster()
+            return .response(HandshakeResponse(node: node, roster: roster, groupCommitment: try reader.commitment()))
         case let kind:
             throw .unknownKind(kind)
         }
@@ -105,6 +103,6 @@ public struct HandshakeService: NodeService {
     public mutating func crash() { pending = [] }
 
     static func response(_ key: KeyShare, _ context: ServiceContext) -> HandshakeResponse {
-        HandshakeResponse(node: context.me, epoch: key.epoch, groupCommitment: key.groupCommitment)
+        HandshakeResponse(node: context.me, roster: key.roster, groupCommitment: key.groupCommitment)
     }
 }

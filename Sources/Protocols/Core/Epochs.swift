@@ -1,0 +1,95 @@
+import ThresholdCrypto
+
+/// What every service may need to know of epochs (the staking contract's decisions as a node
+/// learns them); the staking protocol itself lives in Protocols/Epochs.
+
+/// A transition the contract locked: the next epoch's roster and threshold, which attempt this
+/// is, and the epoch before (its roster and group commitment: what old members' dealings are
+/// checked against, and what a newcomer cannot know otherwise).
+public struct EpochLock: Sendable, Equatable {
+    public let next: Roster
+    public let threshold: Int
+    public let attempt: UInt32
+    public let previous: Roster
+    public let previousCommitment: VSSCommitment
+
+    public init(next: Roster, threshold: Int, attempt: UInt32, previous: Roster, previousCommitment: VSSCommitment) {
+        self.next = next
+        self.threshold = threshold
+        self.attempt = attempt
+        self.previous = previous
+        self.previousCommitment = previousCommitment
+    }
+
+    public var epoch: Epoch { next.epoch }
+
+    /// Whether a DKG session is this lock's transition (started by the chain, this attempt).
+    public func isTransition(_ session: SessionID?) -> Bool {
+        session.map { $0.epoch == epoch && $0.initiator == .chain && $0.counter == UInt64(attempt) } ?? false
+    }
+}
+
+/// The network moved to `roster`'s epoch, whose key is `groupCommitment`.
+public struct EpochAdvance: Sendable, Equatable {
+    public let roster: Roster
+    public let threshold: Int
+    public let groupCommitment: VSSCommitment
+
+    public init(roster: Roster, threshold: Int, groupCommitment: VSSCommitment) {
+        self.roster = roster
+        self.threshold = threshold
+        self.groupCommitment = groupCommitment
+    }
+
+    public var epoch: Epoch { roster.epoch }
+}
+
+/// The node's view of the staking contract, shared by its services: the transition the chain
+/// locked last (the DKG service runs it) and the last advance it announced.
+public final class EpochBook {
+    public var lock: EpochLock?
+    public var advance: EpochAdvance?
+    public init() {}
+}
+
+/// An output that changes what a node's other services should do (a key installed, a
+/// transition locked, an epoch advanced): the host then tells every service (`keysChanged`).
+public protocol ChangesNodeState {
+    var changesNodeState: Bool { get }
+}
+
+extension ByteWriter {
+    /// Epoch, member count, members.
+    public mutating func append(roster: Roster) {
+        append(roster.epoch.value)
+        append(UInt16(roster.count))
+        for member in roster.members { append(node: member.value) }
+    }
+
+    /// Coefficient count, then the points.
+    public mutating func append(commitment: VSSCommitment) {
+        append(UInt16(commitment.threshold))
+        for point in commitment.coefficients { append(point) }
+    }
+}
+
+extension ByteReader {
+    /// A roster as `append(roster:)` wrote it: members ascending, distinct, at least one.
+    public mutating func roster() throws(WireError) -> Roster {
+        let epoch = Epoch(try uint64())
+        let count = try self.count("roster members", itemSize: WireSize.node, limit: 4096)
+        var members = [NodeID]()
+        for _ in 0..<count { members.append(NodeID(try uint16())) }
+        guard !members.isEmpty, members == members.sorted(), Set(members).count == members.count else { throw .invalidValue("roster") }
+        return Roster(epoch: epoch, members: members)
+    }
+
+    /// A commitment as `append(commitment:)` wrote it (no identity points, at least one).
+    public mutating func commitment() throws(WireError) -> VSSCommitment {
+        let count = try self.count("commitment points", itemSize: WireSize.point, limit: 4096)
+        var points = [Point]()
+        for _ in 0..<count { points.append(try point()) }
+        guard !points.isEmpty else { throw .invalidValue("empty commitment") }
+        return VSSCommitment(coefficients: points)
+    }
+}

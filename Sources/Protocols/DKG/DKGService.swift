@@ -1,0 +1,150 @@
+import ThresholdCrypto
+
+/// A node's DKG behaviour in every session it runs: honest, or one of the DKG adversaries.
+public struct MaybeDKGAdversary: Adversary {
+    public typealias Service = DKGParticipant
+    var adversary: DKGAdversary?
+
+    public mutating func intercept(_ message: DKGMessage, from sender: EndpointID) -> Bool {
+        adversary?.intercept(message, from: sender) ?? true
+    }
+
+    public mutating func rewrite(_ effects: [Effect], _ context: ServiceContext) -> [Effect] {
+        adversary?.rewrite(effects, context) ?? effects
+    }
+
+    public var actedProvably: Bool { adversary?.actedProvably ?? false }
+}
+
+/// A timer of one DKG session.
+public struct DKGSessionTimer: Hashable, Sendable {
+    public let session: SessionID
+    public let timer: WrappedTimer<DKGRound>
+}
+
+/// A transition DKG's outcome, as the host reports it (genesis outcomes are plain `DKGOutcome`s).
+public struct TransitionOutcome: Sendable, ChangesNodeState {
+    public let session: SessionID
+    public let outcome: DKGOutcome
+    public var changesNodeState: Bool { outcome.changesNodeState }
+}
+
+extension DKGOutcome: ChangesNodeState {
+    public var changesNodeState: Bool { if case .finished = self { true } else { false } }
+}
+
+/// The DKG session of a transition the chain locked: the next epoch, started by the chain, per attempt.
+func transitionSession(_ lock: EpochLock) -> SessionID {
+    SessionID(protocolName: dkgProtocol, epoch: lock.epoch, initiator: .chain, counter: UInt64(lock.attempt))
+}
+
+/// Every DKG a node takes part in: the genesis DKG (if it is a genesis validator) and one
+/// session per epoch transition the staking contract locks (refresh or reshare, per attempt).
+/// Messages go to their session; messages of a transition this node has not been told of yet
+/// (the chain's lock reaches nodes at different times) wait for it, within a bound.
+public struct DKGService: NodeService {
+    public typealias Message = DKGMessage
+    public typealias Timer = DKGSessionTimer
+    public typealias Output = any Sendable
+
+    /// The genesis DKG, if this node is in it.
+    let genesis: DKGConfiguration?
+    /// What every session shares: identity keys, round timeout, agreement rule.
+    let directory: IdentityDirectory
+    let roundTimeout: Duration
+    let agreement: DKGAgreementRule
+    /// This node's DKG misbehaviour, applied to every session.
+    let behaviour: DKGAdversary.Behaviour?
+    var sessions: [SessionID: Adversarial<MaybeDKGAdversary>] = [:]
+    /// Messages for transition sessions not yet started, in arrival order.
+    var waiting: [(session: SessionID, message: DKGMessage, from: EndpointID)] = []
+    static let waitingLimit = 20_000
+
+    public init(genesis: DKGConfiguration?, directory: IdentityDirectory, roundTimeout: Duration, agreement: DKGAgreementRule,
+                behaviour: DKGAdversary.Behaviour?) {
+        self.genesis = genesis
+        self.directory = directory
+        self.roundTimeout = roundTimeout
+        self.agreement = agreement
+        self.behaviour = behaviour
+    }
+
+    func make(_ configuration: DKGConfiguration, me: NodeID) -> Adversarial<MaybeDKGAdversary> {
+        Adversarial(DKGParticipant(configuration: configuration, me: me),
+                    adversary: MaybeDKGAdversary(adversary: behaviour.map { DKGAdversary($0, configuration: configuration) }))
+    }
+
+    /// Tags a session's effects with the session (timers) and, for a transition, its outputs.
+    static func tag(_ effects: [Adversarial<MaybeDKGAdversary>.Effect], _ session: SessionID, genesis: Bool) -> [Effect] {
+        effects.map { effect in
+            switch effect {
+            case let .send(m, to): .send(m, to: to)
+            case let .broadcast(m, to): .broadcast(m, to: to)
+            case let .setTimer(t, after): .setTimer(DKGSessionTimer(session: session, timer: t), after: after)
+            case let .cancelTimer(t): .cancelTimer(DKGSessionTimer(session: session, timer: t))
+            case let .output(o): .output(genesis ? o as any Sendable : TransitionOutcome(session: session, outcome: o))
+            case let .accuse(a): .accuse(a)
+            case let .note(n): .note(n)
+            }
+        }
+    }
+
+    mutating func run(_ session: SessionID, _ body: (inout Adversarial<MaybeDKGAdversary>) -> [Adversarial<MaybeDKGAdversary>.Effect]) -> [Effect] {
+        guard var participant = sessions[session] else { return [] }
+        let effects = body(&participant)
+        sessions[session] = participant
+        return Self.tag(effects, session, genesis: session == genesis?.session)
+    }
+
+    public mutating func start(_ context: ServiceContext) -> [Effect] {
+        guard let genesis, genesis.roster.contains(context.me) else { return [] }
+        sessions[genesis.session] = make(genesis, me: context.me)
+        return run(genesis.session) { $0.start(context) }
+    }
+
+    public mutating func receive(_ message: DKGMessage, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
+        let session = message.session
+        if sessions[session] != nil { return run(session) { $0.receive(message, from: sender, context) } }
+        // A transition not started here yet: keep it for when the lock arrives.
+        let active = context.keys.activeEpoch?.value ?? 0
+        guard session.protocolName == dkgProtocol, session.initiator == .chain, session.epoch.value > active,
+              session.epoch.value <= active + 2, waiting.count < Self.waitingLimit else {
+            return [.note("dkg: dropped a message for an unknown session \(session) from \(sender)")]
+        }
+        waiting.append((session, message, sender))
+        return []
+    }
+
+    public mutating func timerFired(_ timer: DKGSessionTimer, _ context: ServiceContext) -> [Effect] {
+        run(timer.session) { $0.timerFired(timer.timer, context) }
+    }
+
+    /// A lock the node was told of (or a key it was waiting for) starts the transition.
+    public mutating func keysChanged(_ context: ServiceContext) -> [Effect] {
+        var effects = [Effect]()
+        for session in sessions.keys.sorted() { effects += run(session) { $0.keysChanged(context) } }
+        guard let lock = context.epochs.lock, lock.next.contains(context.me), sessions[transitionSession(lock)] == nil,
+              lock.epoch.value > (context.keys.activeEpoch?.value ?? 0) else { return effects }
+        let configuration = DKGConfiguration(
+            session: transitionSession(lock), roster: lock.next, threshold: lock.threshold, directory: directory, roundTimeout: roundTimeout,
+            agreement: agreement, dealing: DKGDealing(previous: lock.previousCommitment, previousRoster: lock.previous, roster: lock.next))
+        sessions[transitionSession(lock)] = make(configuration, me: context.me)
+        // Older transitions and attempts are over: drop them, and what waits for them.
+        let superseded = { (old: SessionID) in old.epoch < lock.epoch || (old.epoch == lock.epoch && old.counter < transitionSession(lock).counter) }
+        for old in sessions.keys.sorted() where old.initiator == .chain && superseded(old) { sessions[old] = nil }
+        effects += run(transitionSession(lock)) { $0.start(context) }
+        let ready = waiting.filter { $0.session == transitionSession(lock) }
+        waiting.removeAll { $0.session == transitionSession(lock) || superseded($0.session) }
+        for held in ready { effects += run(transitionSession(lock)) { $0.receive(held.message, from: held.from, context) } }
+        return effects
+    }
+
+    public mutating func crash() {
+        for session in sessions.keys.sorted() { sessions[session]?.crash() }
+        waiting = []
+    }
+}
+
+extension DKGService: ReportsProvableMisbehaviour {
+    public var actedProvably: Bool { sessions.values.contains { $0.adversary.actedProvably } }
+}

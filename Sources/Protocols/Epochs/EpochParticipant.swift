@@ -1,0 +1,149 @@
+import ThresholdCrypto
+
+/// What the epoch service tells its host.
+public enum EpochEvent: Sendable, ChangesNodeState {
+    case locked(EpochLock)
+    case advanced(EpochAdvance)
+    case aborted(epoch: Epoch, attempt: UInt32)
+    case votedToKick(NodeID, KickReason)
+
+    public var changesNodeState: Bool {
+        switch self {
+        case .locked, .advanced: true
+        case .aborted, .votedToKick: false
+        }
+    }
+}
+
+/// Kicking's liveness checks (LIT-FACTS.md "Staking and kicking"): a node pings the current
+/// and next validators every `interval` and votes to kick a peer that missed `tolerance` of
+/// the pings sent within `window`.
+public struct PingPolicy: Hashable, Sendable {
+    public let interval: Duration
+    public let window: Duration
+    public let tolerance: Int
+
+    public init(interval: Duration = .seconds(12), window: Duration = .seconds(90), tolerance: Int = 6) {
+        self.interval = interval
+        self.window = window
+        self.tolerance = tolerance
+    }
+
+    /// How many of the latest ping rounds the window covers.
+    var rounds: Int { max(1, Int(window / interval)) }
+}
+
+public enum EpochTimer: Hashable, Sendable {
+    case ping
+}
+
+/// A node's side of the staking contract: it records the transition the chain locks (the DKG
+/// service runs it), signals ready once it holds the new epoch's share from that very session,
+/// activates an epoch when the chain advances, and, with kicking on, pings its peers and votes
+/// to kick those that stop answering.
+public struct EpochService: NodeService {
+    public typealias Message = StakingMessage
+    public typealias Timer = EpochTimer
+    public typealias Output = EpochEvent
+
+    let pings: PingPolicy?
+    /// DKG sessions this node has signalled ready for.
+    var signalled: Set<SessionID> = []
+    var sequence: UInt64 = 0
+    /// Per peer, the ping rounds (by sequence) it did not answer, most recent last.
+    var missed: [NodeID: [UInt64]] = [:]
+    var answered: [NodeID: UInt64] = [:]
+    var voted: Set<NodeID> = []
+
+    public init(pings: PingPolicy?) {
+        self.pings = pings
+    }
+
+    public mutating func start(_ context: ServiceContext) -> [Effect] {
+        guard let pings else { return [] }
+        return [.setTimer(.ping, after: pings.interval)]
+    }
+
+    public mutating func receive(_ message: StakingMessage, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
+        switch message {
+        case let .ping(sequence):
+            guard sender.node != nil else { return [] }
+            return [.send(.pong(sequence: sequence), to: sender)]
+        case let .pong(sequence):
+            if let peer = sender.node, sequence == self.sequence { answered[peer] = sequence }
+            return []
+        default:
+            break
+        }
+        // Everything else is the chain's word, and only the chain's.
+        guard sender == .chain else { return [.note("epochs: dropped a chain message from \(sender)")] }
+        switch message {
+        case let .locked(lock):
+            guard lock.epoch.value > (context.keys.activeEpoch?.value ?? 0) else { return [] }
+            context.epochs.lock = lock
+            return [.output(.locked(lock))]
+        case let .advanced(advance):
+            guard advance.epoch.value > (context.keys.activeEpoch?.value ?? 0) || context.keys.activeEpoch == nil else { return [] }
+            context.epochs.advance = advance
+            context.keys.activate(advance.epoch)
+            voted = []
+            return [.output(.advanced(advance))]
+        case let .aborted(epoch, attempt):
+            return [.output(.aborted(epoch: epoch, attempt: attempt))]
+        default:
+            return []
+        }
+    }
+
+    /// A share from the locked session (or the genesis DKG) is ready: tell the chain, once.
+    public mutating func keysChanged(_ context: ServiceContext) -> [Effect] {
+        var candidates = [KeyShare]()
+        if let genesis = context.keys.share(.group, epoch: .genesis) { candidates.append(genesis) }
+        if let lock = context.epochs.lock, let share = context.keys.share(.group, epoch: lock.epoch), lock.isTransition(share.session) {
+            candidates.append(share)
+        }
+        var effects = [Effect]()
+        for share in candidates {
+            guard let session = share.session, signalled.insert(session).inserted else { continue }
+            let attempt = UInt32(truncatingIfNeeded: share.epoch == .genesis ? 0 : session.counter)
+            effects.append(.send(.ready(EpochReady(epoch: share.epoch, attempt: attempt, digest: share.transcriptDigest,
+                                                   groupCommitment: share.groupCommitment)), to: .chain))
+        }
+        return effects
+    }
+
+    /// A ping round: count who missed the last one, vote on those over the tolerance, ping again.
+    public mutating func timerFired(_ timer: EpochTimer, _ context: ServiceContext) -> [Effect] {
+        guard let pings else { return [] }
+        var effects = [Effect]()
+        let peers = validators(context).filter { $0 != context.me }
+        if sequence > 0 {
+            for peer in peers where answered[peer] != sequence {
+                var list = missed[peer] ?? []
+                list.append(sequence)
+                list.removeAll { $0 + UInt64(pings.rounds) <= sequence }
+                missed[peer] = list
+                if list.count >= pings.tolerance, voted.insert(peer).inserted {
+                    effects.append(.send(.kickVote(node: peer, reason: .unresponsive), to: .chain))
+                    effects.append(.output(.votedToKick(peer, .unresponsive)))
+                }
+            }
+        }
+        sequence += 1
+        effects.append(.broadcast(.ping(sequence: sequence), to: peers))
+        effects.append(.setTimer(.ping, after: pings.interval))
+        return effects
+    }
+
+    /// The current validators and, while a transition is locked, the next ones.
+    func validators(_ context: ServiceContext) -> [NodeID] {
+        var set = Set(context.epochs.advance?.roster.members ?? context.keys.current()?.roster.members ?? [])
+        if let lock = context.epochs.lock, lock.epoch.value > (context.keys.activeEpoch?.value ?? 0) { set.formUnion(lock.next.members) }
+        return set.sorted()
+    }
+
+    public mutating func crash() {
+        missed = [:]
+        answered = [:]
+    }
+}
