@@ -106,6 +106,9 @@ public struct EpochSpecification: Hashable, Sendable {
     public var membership: [MembershipChange]
     /// Kicking's pings; nil: no pings, no kicks.
     public var pings: PingPolicy?
+    /// Epochs before the active one whose shares a node keeps (Lit: 2); with 0 a request in
+    /// flight across a switch is refused.
+    public var keepPrevious = 2
 
     public init(length: SimDuration = .seconds(3600), voteToAdvanceTimeout: SimDuration = .seconds(60), maxRetries: Int = 10,
                 validators: [Int], membership: [MembershipChange] = [], pings: PingPolicy? = nil) {
@@ -187,6 +190,9 @@ public struct NetworkSpecification: Sendable {
     /// The threshold for a validator set of `count` (never above it).
     public func threshold(validators count: Int) -> Int { min(count, threshold.threshold(nodes: count)) }
     public var byzantine: [Int] { behaviours.keys.sorted() }
+    /// Byzantine nodes that deviate from the protocol: all but `compromised` ones, which act
+    /// honestly (the adversary only reads their state) and count as honest for the oracles.
+    public var deviating: [Int] { behaviours.keys.sorted().filter { behaviours[$0]?.name != ByzantineBehaviour.compromised.name } }
     public var endpoints: Int { nodes + clientCount + (epochs == nil ? 0 : 1) }
 
     /// Every client group, the scenario's own first (named `main`).
@@ -238,6 +244,11 @@ public struct RunReport: Sendable {
     public let accusations: [AccusationRecord]
     /// Per node: when it entered each DKG phase.
     public let dkgPhases: [[(phase: DKGParticipant.Phase, at: SimInstant)]]
+    /// Epoch transitions and kicks as the staking contract saw them (empty without epochs).
+    public var transitions: [TransitionRecord] = []
+    public var kicks: [KickRecord] = []
+    /// Epochs whose sharing the adversary held a threshold of (safety.key_exposed's list).
+    public var exposedEpochs: [Epoch] = []
 
     public var pointMultiplications: Int { operationTotals[CryptoOperation.pointMultiply.rawValue] }
     public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name }?.value }
@@ -331,7 +342,7 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
     let dkg = DKGConfiguration(session: DKGConfiguration.genesisSession(roster: roster), roster: roster, threshold: threshold,
                                directory: directory, roundTimeout: specification.roundTimeout.duration, agreement: specification.dkgAgreement)
     let costs = CryptoCostModel(table: specification.costTable)
-    let byzantine = Set(specification.byzantine.map(NodeID.init))
+    let byzantine = Set(specification.deviating.map(NodeID.init))
     let facts = RunFacts(specification: specification, threshold: threshold, directory: directory, byzantine: byzantine)
     let observer = RunObserver(facts: facts, oracles: oracles, stopOnViolation: specification.stopOnViolation)
     let wire = specification.wireEncoded ? ServiceRegistration.wireRegistry(registrations) : nil
@@ -341,7 +352,8 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
         let setup = NodeSetup(node: node, specification: specification, dkg: dkg, behaviour: behaviour)
         let randomness = RandomBox(tree.stream(.node, index))
         let context = ServiceContext(me: node, identity: identities[index], directory: directory, meter: CostMeter(),
-                                     random: randomness.serviceRandom, keys: KeyStore(), memo: memo)
+                                     random: randomness.serviceRandom, keys: KeyStore(keepPrevious: specification.epochs?.keepPrevious ?? 2),
+                                     memo: memo)
         return .node(LitNode(id: node, behaviour: behaviour, layout: layout, context: context, randomness: randomness,
                              services: registrations.compactMap { $0.make(setup) }, costs: costs, observer: observer, wire: wire))
     }

@@ -21,7 +21,8 @@ extension ScenarioLoader {
         "clients.selection", "clients.cooldown", "clients.cosigner_wait", "clients.over_request", "clients.groups",
         "clients.stale_epoch_for",
         "workload", "faults", "byzantine",
-        "epochs", "epochs.length", "epochs.vote_to_advance_timeout", "epochs.max_retries", "membership", "kicking", "kicking.ping_interval",
+        "epochs", "epochs.length", "epochs.vote_to_advance_timeout", "epochs.max_retries", "epochs.keep_previous", "membership", "kicking",
+        "kicking.ping_interval",
     ]
 
     static func decode(_ root: Located, reader r: Reader) -> Scenario? {
@@ -163,7 +164,8 @@ extension ScenarioLoader {
         }
 
         // faults
-        let faults = faultSchedule(r.child(top, "faults", path: ""), nodes: n, endpoints: n + clientCount, stop: stop, reader: r)
+        var breaches: [(nodes: [Int], window: TimeWindow, located: Located)] = []
+        let faults = faultSchedule(r.child(top, "faults", path: ""), nodes: n, endpoints: n + clientCount, stop: stop, reader: r, breaches: &breaches)
 
         // byzantine
         var behaviours = [Int: ByzantineBehaviour]()
@@ -195,10 +197,21 @@ extension ScenarioLoader {
                 }
             }
         }
-        if behaviours.count > n - t, t >= 1, t <= n {
-            r.warning(byzantineNode, "\(behaviours.count) Byzantine nodes exceed n − threshold = \(n - t): the network is not expected to tolerate them")
-        } else if agreement == .quorum, behaviours.count > (n - 1) / 3 {
-            r.warning(byzantineNode, "\(behaviours.count) Byzantine nodes exceed f = ⌊(n − 1)/3⌋ = \((n - 1) / 3): the DKG's quorum rule is safe only below n/3")
+        for breach in breaches {
+            for node in breach.nodes {
+                if behaviours[node] != nil { r.error(breach.located, "node \(node) has more than one Byzantine behaviour (a tee_breach makes it `compromised`)") }
+                var compromised = ByzantineBehaviour.compromised
+                compromised.window = breach.window
+                behaviours[node] = compromised
+            }
+        }
+        // Compromised nodes act honestly: only deviating ones count against the margins (the
+        // mobile adversary's ledger, safety.key_exposed, measures what compromised ones leak).
+        let deviating = behaviours.values.filter { $0.name != ByzantineBehaviour.compromised.name }.count
+        if deviating > n - t, t >= 1, t <= n {
+            r.warning(byzantineNode, "\(deviating) Byzantine nodes exceed n − threshold = \(n - t): the network is not expected to tolerate them")
+        } else if agreement == .quorum, deviating > (n - 1) / 3 {
+            r.warning(byzantineNode, "\(deviating) Byzantine nodes exceed f = ⌊(n − 1)/3⌋ = \((n - 1) / 3): the DKG's quorum rule is safe only below n/3")
         }
 
         // expectations
@@ -522,12 +535,13 @@ extension ScenarioLoader {
             }
             return nil
         }
-        let fields = r.mapping(located, path: "epochs", allowed: ["length", "vote_to_advance_timeout", "max_retries"])
+        let fields = r.mapping(located, path: "epochs", allowed: ["length", "vote_to_advance_timeout", "max_retries", "keep_previous"])
         var specification = EpochSpecification(validators: validators)
         specification.length = r.duration(r.child(fields, "length", path: "epochs"), path: "epochs.length", default: .seconds(3600), allowZero: false)
         specification.voteToAdvanceTimeout = r.duration(r.child(fields, "vote_to_advance_timeout", path: "epochs"), path: "epochs.vote_to_advance_timeout",
                                                         default: .seconds(60), allowZero: false)
         specification.maxRetries = r.integer(r.child(fields, "max_retries", path: "epochs"), path: "epochs.max_retries", default: 10, range: 0...1000)
+        specification.keepPrevious = r.integer(r.child(fields, "keep_previous", path: "epochs"), path: "epochs.keep_previous", default: 2, range: 0...100)
         for (index, entry) in r.list(membership, path: "membership").enumerated() {
             let path = "membership[\(index)]"
             let change = r.mapping(entry, path: path, allowed: ["at", "join", "leave"])
@@ -621,9 +635,12 @@ extension ScenarioLoader {
         return WorkloadSpecification(count: count, rate: rate, start: start)
     }
 
-    static func faultSchedule(_ located: Located?, nodes n: Int, endpoints: Int, stop: SimDuration, reader r: Reader) -> FaultSchedule {
+    /// - Parameter breaches: `tee_breach` entries (the adversary reads those nodes' state from
+    ///   `at`, for `for` or to the end): the byzantine section makes them `compromised`.
+    static func faultSchedule(_ located: Located?, nodes n: Int, endpoints: Int, stop: SimDuration, reader r: Reader,
+                              breaches: inout [(nodes: [Int], window: TimeWindow, located: Located)]) -> FaultSchedule {
         var schedule = FaultSchedule()
-        let kinds = ["partition", "crash", "clog", "link", "pause"]
+        let kinds = ["partition", "crash", "clog", "link", "pause", "tee_breach"]
         for (index, entry) in r.list(located, path: "faults").enumerated() {
             let path = "faults[\(index)]"
             let fields = r.mapping(entry, path: path, allowed: ["at", "for", "restart"] + kinds)
@@ -644,6 +661,11 @@ extension ScenarioLoader {
                 length = stop - at
             }
             let window = TimeWindow(at: at, for: length)
+            if kind == "tee_breach" {
+                let ends = forNode == nil ? TimeWindow(start: SimInstant(nanoseconds: at.nanoseconds), end: SimInstant(nanoseconds: stop.nanoseconds)) : window
+                if let value = r.child(fields, kind, path: path) { breaches.append((r.nodeIDs(value, path: "\(path).tee_breach", count: n), ends, value)) }
+                continue
+            }
             let needsWindow = kind != "crash"
             if needsWindow, forNode == nil { r.error(entry, "`\(path).\(kind)` needs `for`: how long it lasts") }
             if !needsWindow, let forNode { r.error(forNode, "`\(path).crash` takes `restart` (an absolute time), not `for`") }
@@ -783,10 +805,22 @@ extension ScenarioLoader {
         var values = [String]()
         for item in items {
             // Lists and mappings are written back out as flow YAML so they can be re-read.
-            if let text = item.text { values.append(text) } else if let flow = try? Yams.serialize(node: item.node) {
+            if let text = item.text { values.append(text) } else if let flow = try? Yams.serialize(node: flowStyle(item.node), width: -1) {
                 values.append(flow.trimmingCharacters(in: .whitespacesAndNewlines))
             }
         }
         return values
+    }
+
+    /// The node with every collection in flow style: one line, fit for a CSV cell and `--set`.
+    static func flowStyle(_ node: Node) -> Node {
+        switch node {
+        case .scalar, .alias:
+            return node
+        case let .mapping(mapping):
+            return .mapping(Node.Mapping(mapping.map { (flowStyle($0.key), flowStyle($0.value)) }, mapping.tag, .flow))
+        case let .sequence(sequence):
+            return .sequence(Node.Sequence(sequence.map(flowStyle), sequence.tag, .flow))
+        }
     }
 }

@@ -70,6 +70,8 @@ public struct RequestRecord: Sendable {
 /// One attempt of one request, as attempts.csv lists it.
 public struct AttemptRecord: Sendable {
     public let number: Int
+    /// The key epoch the attempt ran in.
+    public let epoch: Epoch
     public let start: SimInstant
     public var end: SimInstant?
     /// The nodes whose answers completed (or were to complete) the attempt.
@@ -575,7 +577,7 @@ public final class LitClient {
         }
         let signers = withKind(&context) { kind, io in kind.begin(id, message: message, candidates: asked, threshold: threshold, &io) }
         request.attempt = Attempt(number: number, signers: signers, finalSetChosen: !signers.isEmpty, asked: asked, id: id)
-        request.record.attemptLog.append(AttemptRecord(number: number, start: context.now, nodes: signers))
+        request.record.attemptLog.append(AttemptRecord(number: number, epoch: id.session.epoch, start: context.now, nodes: signers))
         attemptStarted[requestIndex] = context.now
         if !signers.isEmpty { request.record.signers = signers }
         requests[requestIndex] = request

@@ -7,7 +7,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
             observer: RunObserver) -> RunReport {
     let nodes = simulator.processes.compactMap(\.node)
     let clients = simulator.processes.compactMap(\.client)
-    let byzantine = Set(specification.byzantine)
+    let byzantine = Set(specification.deviating)
     // The genesis DKG's participants (with epochs, later validators join only at transitions).
     let genesis = Set(specification.genesisValidators)
     let honest = nodes.indices.filter { !byzantine.contains($0) && genesis.contains($0) }
@@ -70,6 +70,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         ("dkg.qualified", .integer(Int64(qualified))),
         ("dkg.excluded", .integer(Int64(agreed == nil ? 0 : genesis.count - qualified))),
     ]
+    let exposed = exposedEpochs(observer: observer, specification: specification, end: simulator.now)
     // Epochs (after the safety metrics, as the registry orders them).
     var epochs: [(String, MetricValue)] = []
     if let chain = simulator.processes.lazy.compactMap(\.chain).first {
@@ -91,6 +92,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         ("blame.precision", .number(precision)),
         ("blame.recall", .number(recall)),
         ("safety.violations", .integer(Int64(violations.count))),
+        ("safety.key_exposed", .integer(Int64(exposed.count))),
     ]
     metrics += epochs
     metrics += [
@@ -108,12 +110,61 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     for (name, _) in metrics { precondition(MetricRegistry.definition(name) != nil, "metric \(name) is not in the registry") }
     var totals = Array(repeating: 0, count: CryptoOperation.allCases.count)
     for node in nodes { for index in totals.indices { totals[index] += node.operationTotals[index] } }
-    return RunReport(
+    var report = RunReport(
         specification: specification, threshold: threshold, stopReason: stopReason, endTime: simulator.now,
         traceDigest: simulator.trace.digestHex, counters: counters, agreedResult: agreed,
         results: results, finishedAt: finishedAt, violations: violations,
         accused: accused, requests: records, signatures: signatures, metrics: metrics, trace: simulator.trace,
         operationTotals: totals, accusations: accusationRecords(trusted), dkgPhases: phases)
+    report.exposedEpochs = exposed
+    if let chain = simulator.processes.lazy.compactMap(\.chain).first {
+        report.transitions = chain.transitions
+        report.kicks = chain.kicked
+    }
+    return report
+}
+
+/// The mobile adversary's ledger: each Byzantine node, while its behaviour is in force (the
+/// whole run without a window), gives the adversary every share it holds — installed by a DKG
+/// it finished, held until replaced by another attempt of its epoch or deleted `keepPrevious`
+/// epochs later. A sharing (one DKG session) is exposed when the adversary held a threshold of
+/// its shares, from however many epochs apart it collected them. Returns the exposed epochs.
+func exposedEpochs(observer: RunObserver, specification: NetworkSpecification, end: SimInstant) -> [Epoch] {
+    let keep = UInt64(specification.epochs?.keepPrevious ?? 2)
+    struct Holding {
+        let sharing: String
+        let epoch: Epoch
+        let threshold: Int
+        let from: SimInstant
+        var until: SimInstant
+    }
+    var holdings: [Int: [Holding]] = [:]
+    for logged in observer.outputs {
+        let node = logged.node.value
+        guard specification.behaviours[node] != nil else { continue }
+        if let (session, result) = finishedDKG(logged.output), result.shareIsConsistent {
+            let epoch = result.roster.epoch
+            // Another attempt's share of the same epoch replaces the one held.
+            for index in (holdings[node] ?? []).indices where holdings[node]![index].epoch == epoch && holdings[node]![index].until == end {
+                holdings[node]![index].until = logged.time
+            }
+            holdings[node, default: []].append(Holding(sharing: session?.description ?? "genesis", epoch: epoch, threshold: result.threshold,
+                                                       from: logged.time, until: end))
+        } else if case let .advanced(advance)? = logged.output as? EpochEvent {
+            for index in (holdings[node] ?? []).indices where holdings[node]![index].epoch.value + keep < advance.epoch.value
+                && holdings[node]![index].until == end {
+                holdings[node]![index].until = logged.time
+            }
+        }
+    }
+    var holders: [String: (epoch: Epoch, threshold: Int, nodes: Set<Int>)] = [:]
+    for node in holdings.keys.sorted() {
+        let window = specification.behaviours[node]?.window ?? TimeWindow(start: .zero, end: end)
+        for holding in holdings[node]! where holding.from < window.end && holding.until >= window.start {
+            holders[holding.sharing, default: (holding.epoch, holding.threshold, [])].nodes.insert(node)
+        }
+    }
+    return Set(holders.values.filter { $0.nodes.count >= $0.threshold }.map(\.epoch)).sorted()
 }
 
 /// The `epoch.*` and `kick.*` metrics: transitions as the chain saw them, and how long after
@@ -146,6 +197,7 @@ func epochMetrics(_ chain: StakingChain, observer: RunObserver, end: SimInstant)
         unavailable += max(0, reached - at.nanoseconds)
     }
     metrics.append(("epoch.unavailable_ms", .number(Double(unavailable) / 1e6)))
+    if !advanced.isEmpty { metrics.append(("epoch.unavailable_ms_per_switch", .number(Double(unavailable) / 1e6 / Double(advanced.count)))) }
     metrics.append(("kick.count", .integer(Int64(chain.kicked.count))))
     metrics.append(("kick.nodes", .list(chain.kicked.map(\.node))))
     return metrics

@@ -119,11 +119,15 @@ public struct ByzantineBehaviour: Hashable, Sendable {
     public static let silent = ByzantineBehaviour(checked: "silent")
     /// Flips bytes in every message it sends (with `network.wire: encoded`).
     public static let corruptBytes = ByzantineBehaviour(checked: "corrupt-bytes")
+    /// Honest, but its state is the adversary's (safety.key_exposed's ledger).
+    public static let compromised = ByzantineBehaviour(checked: "compromised")
 
     static let nodeWide = [
         BehaviourDescription("silent", provable: false, "sends nothing at all, in the DKG or when asked to sign"),
         BehaviourDescription("corrupt-bytes", provable: false,
                              "flips bytes in every message it sends (needs network.wire: encoded); receivers drop them"),
+        BehaviourDescription("compromised", provable: false,
+                             "acts honestly, but the adversary reads its state (a TEE breach); with at/for, a mobile adversary: safety.key_exposed counts what it collects"),
     ]
 
     /// Every behaviour, as `litsim behaviours` lists them.
@@ -153,6 +157,7 @@ public struct ByzantineBehaviour: Hashable, Sendable {
     public static func dkgFalseComplaint(targets: [Int]) -> Self { Self(checked: "dkg-false-complaint", targets: targets) }
     public static func dkgWithholdShare(targets: [Int]) -> Self { Self(checked: "dkg-withhold-share", targets: targets) }
     public static let badSignatureShare = Self(checked: "bad-signature-share")
+    public static let changeKey = Self(checked: "dkg-change-key")
     public static let withholdShare = Self(checked: "withhold-share")
     public static let equivocateCommitments = Self(checked: "equivocate-commitments")
     public static let replayOldMessages = Self(checked: "replay-old-messages")

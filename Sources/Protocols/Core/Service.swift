@@ -145,8 +145,13 @@ public final class KeyStore {
     /// The epoch the network runs in, as this node last learnt it (the first share installed
     /// activates its epoch; later ones wait for the epoch to advance).
     public private(set) var activeEpoch: Epoch?
+    /// How many epochs before the active one a node keeps shares of (Lit: 2) and, if at least
+    /// one, answers requests for the one before (requests in flight across a switch).
+    public let keepPrevious: Int
 
-    public init() {}
+    public init(keepPrevious: Int = 2) {
+        self.keepPrevious = keepPrevious
+    }
 
     public func install(_ share: KeyShare) {
         var list = shares[share.key] ?? []
@@ -158,10 +163,10 @@ public final class KeyStore {
     }
 
     /// The network advanced to `epoch`: its shares become current, and shares older than
-    /// epoch − 2 are deleted (as Lit's nodes do).
+    /// epoch − `keepPrevious` are deleted (Lit's nodes keep two).
     public func activate(_ epoch: Epoch) {
         activeEpoch = epoch
-        for key in shares.keys.sorted() { shares[key]?.removeAll { $0.epoch.value + 2 < epoch.value } }
+        for key in shares.keys.sorted() { shares[key]?.removeAll { $0.epoch.value + UInt64(keepPrevious) < epoch.value } }
     }
 
     /// The active epoch's share of `key`.
@@ -175,7 +180,7 @@ public final class KeyStore {
     /// The share a request for `epoch` is answered with: the active epoch's or the one before
     /// (requests in flight across a switch), never older.
     public func usable(_ key: KeyID = .group, epoch: Epoch) -> KeyShare? {
-        guard let activeEpoch, epoch == activeEpoch || epoch.value + 1 == activeEpoch.value else { return nil }
+        guard let activeEpoch, epoch == activeEpoch || (keepPrevious >= 1 && epoch.value + 1 == activeEpoch.value) else { return nil }
         return share(key, epoch: epoch)
     }
 
