@@ -97,7 +97,8 @@ struct SVGChart {
 
     mutating func shade(from start: Double, to end: Double, color: String, label: String) {
         let a = max(x(xRange.lowerBound), x(start)), b = min(x(xRange.upperBound), x(end))
-        guard b > a else { return }
+        // An instant (a kick) is a band of no length: drawn 1.5 px wide.
+        guard b >= a else { return }
         elements.append(##"<rect x="\##(f(a))" y="\##(f(top))" width="\##(f(max(1.5, b - a)))" height="\##(f(plotHeight))" fill="\##(color)" fill-opacity="0.18"><title>\##(escape(label))</title></rect>"##)
         // Labels sit at the foot of the band, clear of failure markers drawn along the top.
         bandLabels.append(##"<text x="\##(f(a + 3))" y="\##(f(top + plotHeight - 5))" class="band">\##(escape(label))</text>"##)

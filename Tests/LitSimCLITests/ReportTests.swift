@@ -144,4 +144,33 @@ faults:
         let messages = try #require(html.components(separatedBy: "aria-label=\"Messages per endpoint\"").last?.components(separatedBy: "</svg>").first)
         #expect(messages.contains("region eu-west") && messages.contains("<title>n30: region eu-west</title>"))
     }
+
+    /// With epochs, the report lists every transition attempt and kick, and marks them on the
+    /// request charts.
+    @Test func anEpochRunReportsItsTransitionsAndKicks() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("epochs.yaml")
+        try write("""
+            name: epochs
+            seed: 3
+            stop: 200s
+            network: { nodes: 7, latency: { distribution: constant, value: 20ms } }
+            epochs: { length: 60s }
+            kicking: { ping_interval: 12s }
+            clients: { count: 2 }
+            workload:
+              - { op: sign, rate: 1/s, count: 100 }
+            byzantine:
+              - { nodes: [5], behaviour: silent, at: 50s }
+
+            """, to: file)
+        let run = try runLitsim(["run", file.path, "--out", folder.appendingPathComponent("run").path, "--quiet"])
+        #expect(run.status == 0, "\(run.error)")
+        let html = try String(contentsOf: folder.appendingPathComponent("run/report.html"), encoding: .utf8)
+        #expect(html.contains("<h2>Epochs</h2>"))
+        #expect(html.contains("<td>1</td><td>1</td><td>0, 1, 2, 3, 4, 5, 6</td>") && html.contains(">aborted</td>"), "the first try, aborted")
+        #expect(html.contains("<td>1</td><td>2</td><td>0, 1, 2, 3, 4, 6</td>"), "the second try, without the kicked node")
+        #expect(html.contains("Kicked: node 5 at 132"))
+        #expect(html.contains("→ epoch 2") && html.contains("kick n5"), "transitions and kicks marked on the charts")
+    }
 }
