@@ -24,6 +24,16 @@ func temporaryFolder() throws -> URL {
 
 func write(_ text: String, to url: URL) throws { try Data(text.utf8).write(to: url) }
 
+/// Writes `yaml` as `<name>.yaml` in a new temporary folder and runs it quietly into
+/// `<folder>/run`; returns the folder and the run's result.
+func runScenarioText(_ yaml: String, name: String, _ extra: [String] = []) throws -> (folder: URL, file: URL, result: (status: Int32, output: String, error: String)) {
+    let folder = try temporaryFolder()
+    let file = folder.appendingPathComponent("\(name).yaml")
+    try write(yaml, to: file)
+    let result = try runLitsim(["run", file.path, "--out", folder.appendingPathComponent("run").path, "--quiet"] + extra)
+    return (folder, file, result)
+}
+
 @Suite struct CommandTests {
     @Test func malformedScenariosExitTwoWithALocatedErrorQuickly() throws {
         let folder = try temporaryFolder()

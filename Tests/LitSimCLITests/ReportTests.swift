@@ -114,9 +114,7 @@ faults:
 
     /// At 48 nodes the rows are thinner than a label: plain labels are thinned, flagged ones kept.
     @Test func dkgTimelineAtScaleLabelsEveryFlaggedNodeWithoutOverlap() throws {
-        let folder = try temporaryFolder()
-        let file = folder.appendingPathComponent("wide.yaml")
-        try write("""
+        let (folder, _, run) = try runScenarioText("""
             name: wide
             seed: 3
             network: { nodes: 48, latency: { distribution: regions, regions: { us-east: 24, eu-west: rest } } }
@@ -126,8 +124,7 @@ faults:
             byzantine:
               - { nodes: [7], behaviour: dkg-bad-share }
 
-            """, to: file)
-        let run = try runLitsim(["run", file.path, "--out", folder.appendingPathComponent("run").path, "--quiet"])
+            """, name: "wide")
         #expect(run.status == 0, "\(run.error)")
         let html = try String(contentsOf: folder.appendingPathComponent("run/report.html"), encoding: .utf8)
         let chart = try #require(html.components(separatedBy: "aria-label=\"DKG rounds per node\"").last?.components(separatedBy: "</svg>").first)
@@ -148,9 +145,7 @@ faults:
     /// With epochs, the report lists every transition attempt and kick, and marks them on the
     /// request charts.
     @Test func anEpochRunReportsItsTransitionsAndKicks() throws {
-        let folder = try temporaryFolder()
-        let file = folder.appendingPathComponent("epochs.yaml")
-        try write("""
+        let (folder, _, run) = try runScenarioText("""
             name: epochs
             seed: 3
             stop: 200s
@@ -163,8 +158,7 @@ faults:
             byzantine:
               - { nodes: [5], behaviour: silent, at: 50s }
 
-            """, to: file)
-        let run = try runLitsim(["run", file.path, "--out", folder.appendingPathComponent("run").path, "--quiet"])
+            """, name: "epochs")
         #expect(run.status == 0, "\(run.error)")
         let html = try String(contentsOf: folder.appendingPathComponent("run/report.html"), encoding: .utf8)
         #expect(html.contains("<h2>Epochs</h2>"))
