@@ -59,6 +59,9 @@ struct BenchDKG: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Node counts (each 4 to 512).")
     var nodes: [Int] = [16, 32, 64, 128]
 
+    @Flag(help: "Also an epoch refresh and a reshare (one validator leaves, one joins) at each size, next to the genesis DKG.")
+    var transitions = false
+
     func validate() throws {
         guard !nodes.isEmpty, nodes.allSatisfy({ (4...512).contains($0) }) else {
             throw ValidationError("--nodes takes counts between 4 and 512")
@@ -66,7 +69,11 @@ struct BenchDKG: ParsableCommand {
     }
 
     func run() throws {
-        print(formatDKGBenchmark(runDKGBenchmark(sizes: nodes)))
+        guard transitions else {
+            print(formatDKGBenchmark(runDKGBenchmark(sizes: nodes)))
+            return
+        }
+        print(formatTransitionBenchmark(runTransitionBenchmark(sizes: nodes)))
     }
 }
 

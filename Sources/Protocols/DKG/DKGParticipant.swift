@@ -136,25 +136,37 @@ public enum DKGDealing: Sendable, Equatable {
 
     /// The C₀ a dealer's commitments must have (nil: any but the identity).
     /// - Complexity: threshold − 1 point multiplications for an old member in a reshare.
-    func requiredConstant(of dealer: NodeID, meter: CostMeter) -> Point? {
+    func requiredConstant(of dealer: NodeID, meter: CostMeter, memo: CryptoMemo? = nil) -> Point? {
         switch self {
         case .fresh: nil
         case .refresh: .identity
         case let .reshare(previous, previousRoster):
-            previousRoster.identifier(of: dealer).map { previous.evaluate(at: $0.scalar, meter: meter) } ?? .identity
+            previousRoster.contains(dealer) ? Self.verificationShare(previous, of: dealer, meter: meter, memo: memo) : .identity
         }
     }
 
     /// The public key a dealer's proof of knowledge is checked against.
-    func proofKey(of dealer: NodeID, _ commitment: VSSCommitment, meter: CostMeter) -> Point? {
+    func proofKey(of dealer: NodeID, _ commitment: VSSCommitment, meter: CostMeter, memo: CryptoMemo? = nil) -> Point? {
         switch self {
         case .fresh: return commitment.publicKey
         case let .refresh(previous):
-            return previous.evaluate(at: Identifier(node: dealer).scalar, meter: meter)
+            return Self.verificationShare(previous, of: dealer, meter: meter, memo: memo)
         case .reshare:
             if dealsOldShare(dealer) { return commitment.publicKey }
             return commitment.coefficients.count > 1 ? commitment.coefficients[1] : nil
         }
+    }
+
+    /// A dealer's old verification share: computed once per run for all nodes (each meter pays).
+    /// The key names the sharing by its first and last non-constant coefficients (C₀ is the same
+    /// group key in every epoch).
+    static func verificationShare(_ previous: VSSCommitment, of dealer: NodeID, meter: CostMeter, memo: CryptoMemo?) -> Point {
+        let identifier = Identifier(node: dealer).scalar
+        let compute = { (local: CostMeter) in previous.evaluate(at: identifier, meter: local) }
+        guard let memo else { return compute(meter) }
+        let key = [previous.coefficients.dropFirst().first, previous.coefficients.last].map { ($0.flatMap { try? $0.compressed() }) ?? [] }
+            + [identifier.bytes]
+        return memo.verificationShares.value(for: key, meter: meter, compute: compute)
     }
 }
 
@@ -712,7 +724,7 @@ public struct DKGParticipant: NodeService, Sendable {
 
     /// Fresh: C₀ is not the identity; a transition: C₀ is what the dealing fixes for the dealer.
     func hasRequiredConstant(_ package: DKGCommitments, dealer: Int, _ context: ServiceContext) -> Bool {
-        guard let required = configuration.dealing.requiredConstant(of: node(dealer), meter: context.meter) else {
+        guard let required = configuration.dealing.requiredConstant(of: node(dealer), meter: context.meter, memo: context.memo) else {
             return !package.commitment.publicKey.isIdentity
         }
         return package.commitment.publicKey == required
@@ -720,7 +732,7 @@ public struct DKGParticipant: NodeService, Sendable {
 
     func verifyProof(_ package: DKGCommitments, dealer: Int, _ context: ServiceContext) -> Bool {
         let proofContext = Self.proofContext(session: session, identifier: roster.identifier(at: dealer))
-        guard let key = configuration.dealing.proofKey(of: node(dealer), package.commitment, meter: context.meter) else { return false }
+        guard let key = configuration.dealing.proofKey(of: node(dealer), package.commitment, meter: context.meter, memo: context.memo) else { return false }
         let check = { (local: CostMeter) in package.proof.verify(publicKey: key, context: proofContext, meter: local) }
         guard let memo = context.memo else { return check(context.meter) }
         return memo.proofs.value(for: [package.signature, package.body, proofContext], meter: context.meter, compute: check)
@@ -870,16 +882,21 @@ public struct DKGParticipant: NodeService, Sendable {
             guard old.count >= previous.threshold,
                   let weights = try? Lagrange.coefficients(for: old.map { roster.identifier(at: $0).scalar }, meter: meter) else { return nil }
             var share = Scalar.zero
-            var parts = [VSSCommitment]()
-            for (dealer, weight) in zip(old, weights) {
-                share += weight * shares[dealer]!.share
-                parts.append(VSSCommitment(coefficients: commitments[dealer]!.commitment.coefficients.map { $0.multiplied(by: weight, meter: meter) }))
+            for (dealer, weight) in zip(old, weights) { share += weight * shares[dealer]!.share }
+            for dealer in newcomers { share += shares[dealer]!.share }
+            // The new group commitment is the same for every node with these dealers: computed
+            // once per run (each meter pays for it).
+            let compute = { (local: CostMeter) -> VSSCommitment in
+                var parts = zip(old, weights).map { dealer, weight in
+                    VSSCommitment(coefficients: self.commitments[dealer]!.commitment.coefficients.map { $0.multiplied(by: weight, meter: local) })
+                }
+                parts += newcomers.map { self.commitments[$0]!.commitment }
+                return VSSCommitment.sum(parts, meter: local)
             }
-            for dealer in newcomers {
-                share += shares[dealer]!.share
-                parts.append(commitments[dealer]!.commitment)
-            }
-            let commitment = VSSCommitment.sum(parts, meter: meter)
+            var sessionBytes = ByteWriter()
+            session.write(&sessionBytes)
+            let key = [sessionBytes.bytes] + qualified.map { commitmentHeaders[$0]!.header.bodyHash }
+            let commitment = context.memo.map { $0.reshareCommitments.value(for: key, meter: meter, compute: compute) } ?? compute(meter)
             return commitment.publicKey == previous.publicKey ? (share, commitment) : nil
         }
     }
