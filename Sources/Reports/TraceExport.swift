@@ -12,7 +12,10 @@ public enum TraceExport {
         let endpoints = report.specification.endpoints
         var lines = [String]()
         func pid(_ endpoint: Int) -> Int { endpoint < nodes ? 1 : 2 }
-        func name(_ endpoint: Int) -> String { endpoint < nodes ? "node \(endpoint)" : "client \(endpoint - nodes)" }
+        let clients = report.specification.clientCount
+        func name(_ endpoint: Int) -> String {
+            endpoint < nodes ? "node \(endpoint)" : endpoint < nodes + clients ? "client \(endpoint - nodes)" : "chain"
+        }
         func micros(_ instant: SimInstant) -> String { String(format: "%.3f", Double(instant.nanoseconds) / 1000) }
         lines.append(#"{"name":"process_name","ph":"M","pid":1,"args":{"name":"nodes"}}"#)
         lines.append(#"{"name":"process_name","ph":"M","pid":2,"args":{"name":"clients"}}"#)

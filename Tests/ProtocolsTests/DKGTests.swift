@@ -50,6 +50,8 @@ struct LocalDKG {
     let history: [(Roster, Int, VSSCommitment?)]
     /// Every node's context, members or not (a later transition may bring them in).
     let pool: [NodeID: ServiceContext]
+    /// Each transition's lock by session, as a third party learns them from the chain.
+    var transitions: [SessionID: EpochLock] = [:]
 
     init(participants n: Int, threshold t: Int, behaviours: [Int: DKGAdversary.Behaviour] = [:], silent: Set<Int> = [],
          down: Set<Int> = [], agreement: DKGAgreementRule = .quorum, seed: UInt64) {
@@ -83,6 +85,8 @@ struct LocalDKG {
         let contexts = members.map { previous.pool[NodeID($0)]! }
         self.init(configuration: configuration, contexts: contexts, behaviours: behaviours, silent: silent, down: down,
                   history: previous.history + [(old.roster, old.threshold, commitment)], pool: previous.pool)
+        transitions = previous.transitions
+        transitions[session] = EpochLock(next: roster, threshold: t, attempt: 0, previous: old.roster, previousCommitment: commitment)
     }
 
     init(configuration: DKGConfiguration, contexts: [ServiceContext], behaviours: [Int: DKGAdversary.Behaviour], silent: Set<Int>,
@@ -145,7 +149,7 @@ struct LocalDKG {
             rosters[roster.epoch] = (roster, threshold)
             commitments[roster.epoch] = commitment
         }
-        return PublicParameters(directory: configuration.directory, rosters: rosters, groupCommitments: commitments)
+        return PublicParameters(directory: configuration.directory, rosters: rosters, groupCommitments: commitments, transitions: transitions)
     }
 
     /// Every accusation an honest node made re-checks for a third party against the public

@@ -58,7 +58,17 @@ public final class StakingChain {
     public private(set) var kicked: [KickRecord] = []
     var kickVotes: [Int: Set<Int>] = [:]
     var locked: Locked?
+    /// Attempts at the next epoch so far: never reset before it advances, so every attempt's
+    /// DKG session is new (a reused session would mix two attempts' messages and votes).
     var attempt: UInt32 = 0
+    /// Attempts since the last epoch end or kick (what `max_retries` bounds).
+    var tries = 0
+    /// Who holds a share of the current epoch: they signalled ready with its transcript. A
+    /// validator without one (it missed the DKG) takes part in the next transition as a
+    /// newcomer, so a refresh becomes a reshare rather than stalling on it.
+    var holders: Set<Int> = []
+    /// The current epoch's session (genesis: epoch 0, attempt 0) and transcript digest.
+    var currentTranscript: (epoch: Epoch, attempt: UInt32, digest: [UInt8])?
     public private(set) var transitions: [TransitionRecord] = []
     var timers: [TimerID: ChainTimer] = [:]
     var nextTimer: TimerID = 1
@@ -98,7 +108,7 @@ public final class StakingChain {
         case .epochEnd:
             setTimer(.epochEnd, after: epochs.length, &context)
             if locked == nil {
-                attempt = 0
+                tries = 0
                 lock(&context)
             }
         case let .voteTimeout(epoch, attempt), let .lockTimeout(epoch, attempt):
@@ -118,14 +128,27 @@ public final class StakingChain {
             context.output("chain: no genesis key registered yet; the transition waits for the next epoch's end")
             return
         }
-        let next = staked.subtracting(kicked.map(\.node)).sorted()
+        var next = staked.subtracting(kicked.map(\.node)).sorted()
+        // A threshold of current validators must be ready, and only those in the next set run
+        // the DKG: leavers beyond current − threshold stay for a later transition.
+        let kickedNodes = Set(kicked.map(\.node))
+        let leaving = roster.members.map(\.value).filter { !next.contains($0) && !kickedNodes.contains($0) }
+        let stayingAllowed = max(0, roster.count - threshold - roster.members.filter { kickedNodes.contains($0.value) }.count)
+        if leaving.count > stayingAllowed {
+            let kept = Array(leaving.prefix(leaving.count - stayingAllowed))
+            next = (next + kept).sorted()
+            context.output("chain: \(kept) cannot leave yet (a threshold of current validators must take part)")
+        }
         guard next.count >= 2 else {
             context.output("chain: fewer than two validators staked; no transition")
             return
         }
         attempt += 1
+        tries += 1
+        // The previous roster of the dealing: the current validators that hold a share.
+        let previous = Roster(epoch: epoch, members: roster.members.filter { holders.contains($0.value) })
         let lock = EpochLock(next: Roster(epoch: Epoch(epoch.value + 1), members: next.map(NodeID.init)), threshold: max(2, thresholdRule(next.count)),
-                             attempt: attempt, previous: roster, previousCommitment: commitment)
+                             attempt: attempt, previous: previous.members.isEmpty ? roster : previous, previousCommitment: commitment)
         locked = Locked(lock: lock)
         transitions.append(TransitionRecord(epoch: lock.epoch, attempt: attempt, next: next, threshold: lock.threshold, lockedAt: context.now,
                                             outcome: .unfinished))
@@ -143,7 +166,7 @@ public final class StakingChain {
         transitions[transitions.count - 1].outcome = .aborted
         for node in involved(current.lock) { send(.aborted(epoch: current.lock.epoch, attempt: current.lock.attempt), to: .node(node), &context) }
         context.output("chain: aborted \(current.lock.epoch) attempt \(current.lock.attempt)")
-        if Int(attempt) <= epochs.maxRetries { lock(&context) }
+        if tries <= epochs.maxRetries { lock(&context) }
     }
 
     func receive(_ message: LitMessage, from sender: Int, _ context: inout ProcessContext<LitMessage>) {
@@ -163,12 +186,20 @@ public final class StakingChain {
     }
 
     func receiveReady(_ ready: EpochReady, from node: Int, _ context: inout ProcessContext<LitMessage>) {
+        // A late ready for the current epoch's transcript: one more validator holds a share.
+        if let current = currentTranscript, ready.epoch == current.epoch, ready.attempt == current.attempt, ready.digest == current.digest,
+           roster.contains(NodeID(node)) {
+            holders.insert(node)
+            return
+        }
         if ready.epoch == .genesis {
             // The genesis key is registered once a threshold of genesis validators report one transcript.
-            guard commitment == nil, roster.contains(NodeID(node)) else { return }
+            guard commitment == nil, epoch == .genesis, roster.contains(NodeID(node)) else { return }
             let slot = record(&genesisReady, ready, node)
             if genesisReady[slot].nodes.count >= threshold {
                 commitment = genesisReady[slot].commitment
+                holders = genesisReady[slot].nodes
+                currentTranscript = (.genesis, 0, ready.digest)
                 context.output("chain: genesis key registered")
             }
             return
@@ -182,7 +213,11 @@ public final class StakingChain {
         let signalled = current.ready[slot].nodes
         let allNext = current.lock.next.members.allSatisfy { signalled.contains($0.value) }
         let currentReady = roster.members.filter { signalled.contains($0.value) }.count
-        if allNext, currentReady >= threshold { advance(current.lock, commitment: current.ready[slot].commitment, &context) }
+        if allNext, currentReady >= threshold {
+            holders = signalled.filter { current.lock.next.contains(NodeID($0)) }
+            currentTranscript = (current.lock.epoch, current.lock.attempt, ready.digest)
+            advance(current.lock, commitment: current.ready[slot].commitment, &context)
+        }
     }
 
     func record(_ list: inout [(digest: [UInt8], commitment: VSSCommitment, nodes: Set<Int>)], _ ready: EpochReady, _ node: Int) -> Int {
@@ -201,6 +236,7 @@ public final class StakingChain {
         threshold = lock.threshold
         self.commitment = commitment
         kickVotes = [:]
+        attempt = 0
         transitions[transitions.count - 1].endedAt = context.now
         transitions[transitions.count - 1].outcome = .advanced
         let advance = EpochAdvance(roster: lock.next, threshold: lock.threshold, groupCommitment: commitment)
@@ -217,9 +253,7 @@ public final class StakingChain {
         staked.remove(target)
         context.output("chain: kicked node \(target) (\(reason))")
         // A kick forces a transition now (a locked one starts over without the node).
-        if locked != nil { abort(&context) } else {
-            attempt = 0
-            lock(&context)
-        }
+        tries = 0
+        if locked != nil { abort(&context) } else { lock(&context) }
     }
 }

@@ -134,10 +134,15 @@ final class BlamePrecisionOracle: Oracle {
             if parameters == nil, case let .finished(result)? = output as? DKGOutcome {
                 parameters = facts.parameters.with(groupCommitment: result.groupCommitment, of: result.roster.epoch)
             }
-            if case let .locked(lock)? = output as? EpochEvent {
-                parameters = (parameters ?? facts.parameters).with(roster: lock.next, threshold: lock.threshold)
-                    .with(roster: lock.previous, threshold: lock.previousCommitment.threshold)
-                    .with(groupCommitment: lock.previousCommitment, of: lock.previous.epoch)
+            switch output as? EpochEvent {
+            case let .locked(lock)?:
+                parameters = (parameters ?? facts.parameters).with(transition: lock, session: transitionSession(lock))
+            case let .advanced(advance)?:
+                // Signing evidence of an epoch is judged against its roster and key.
+                parameters = (parameters ?? facts.parameters).with(roster: advance.roster, threshold: advance.threshold)
+                    .with(groupCommitment: advance.groupCommitment, of: advance.epoch)
+            default:
+                break
             }
         }
         guard case let .accusation(accuser, accusation) = event, accuser.node.map(facts.isHonest) ?? true else { return [] }

@@ -50,6 +50,15 @@ public final class EpochBook {
     public var lock: EpochLock?
     public var advance: EpochAdvance?
     public init() {}
+
+    /// The newest epoch this node knows the network reached (0 before any advance).
+    public var reached: Epoch { advance?.epoch ?? .genesis }
+
+    /// The lock still to run: a transition to an epoch beyond the one reached.
+    public var pendingLock: EpochLock? {
+        guard let lock, lock.epoch > reached else { return nil }
+        return lock
+    }
 }
 
 /// An output that changes what a node's other services should do (a key installed, a

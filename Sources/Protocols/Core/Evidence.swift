@@ -8,11 +8,26 @@ public struct PublicParameters: Sendable {
     public let directory: IdentityDirectory
     let rosters: [Epoch: (roster: Roster, threshold: Int)]
     let groupCommitments: [Epoch: VSSCommitment]
+    /// Each transition DKG session's lock (its rosters and the commitment it carries over):
+    /// attempts at one epoch may differ, so evidence is judged per session.
+    let transitions: [SessionID: EpochLock]
 
-    public init(directory: IdentityDirectory, rosters: [Epoch: (roster: Roster, threshold: Int)], groupCommitments: [Epoch: VSSCommitment] = [:]) {
+    public init(directory: IdentityDirectory, rosters: [Epoch: (roster: Roster, threshold: Int)], groupCommitments: [Epoch: VSSCommitment] = [:],
+                transitions: [SessionID: EpochLock] = [:]) {
         self.directory = directory
         self.rosters = rosters
         self.groupCommitments = groupCommitments
+        self.transitions = transitions
+    }
+
+    /// The lock a transition session runs, if it is one.
+    public func transition(_ session: SessionID) -> EpochLock? { transitions[session] }
+
+    /// The same, with a transition session's lock known.
+    public func with(transition lock: EpochLock, session: SessionID) -> PublicParameters {
+        var known = transitions
+        known[session] = lock
+        return PublicParameters(directory: directory, rosters: rosters, groupCommitments: groupCommitments, transitions: known)
     }
 
     public func roster(_ epoch: Epoch) -> Roster? { rosters[epoch]?.roster }
@@ -23,14 +38,14 @@ public struct PublicParameters: Sendable {
     public func with(groupCommitment: VSSCommitment, of epoch: Epoch) -> PublicParameters {
         var commitments = groupCommitments
         commitments[epoch] = groupCommitment
-        return PublicParameters(directory: directory, rosters: rosters, groupCommitments: commitments)
+        return PublicParameters(directory: directory, rosters: rosters, groupCommitments: commitments, transitions: transitions)
     }
 
     /// The same, with a roster (and its threshold) known for its epoch.
     public func with(roster: Roster, threshold: Int) -> PublicParameters {
         var known = rosters
         known[roster.epoch] = (roster, threshold)
-        return PublicParameters(directory: directory, rosters: known, groupCommitments: groupCommitments)
+        return PublicParameters(directory: directory, rosters: known, groupCommitments: groupCommitments, transitions: transitions)
     }
 }
 

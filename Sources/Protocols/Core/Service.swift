@@ -142,8 +142,9 @@ public struct KeyShare: Sendable {
 /// A node's key shares, by key and epoch. Durable: a crash does not lose it.
 public final class KeyStore {
     private var shares: [KeyID: [KeyShare]] = [:]
-    /// The epoch the network runs in, as this node last learnt it (the first share installed
-    /// activates its epoch; later ones wait for the epoch to advance).
+    /// The epoch the network runs in, as this node last learnt it: a genesis share activates
+    /// epoch 0; every later epoch waits for the chain's advance (a transition's share may be
+    /// from an attempt that is abandoned).
     public private(set) var activeEpoch: Epoch?
     /// How many epochs before the active one a node keeps shares of (Lit: 2) and, if at least
     /// one, answers requests for the one before (requests in flight across a switch).
@@ -159,7 +160,7 @@ public final class KeyStore {
         list.append(share)
         list.sort { $0.epoch < $1.epoch }
         shares[share.key] = list
-        if activeEpoch == nil { activeEpoch = share.epoch }
+        if activeEpoch == nil, share.epoch == .genesis { activeEpoch = share.epoch }
     }
 
     /// The network advanced to `epoch`: its shares become current, and shares older than

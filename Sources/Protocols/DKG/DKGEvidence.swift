@@ -125,8 +125,10 @@ public enum DKGEvidence: Evidence, Equatable {
 
     public func verify(_ parameters: PublicParameters, meter: CostMeter) -> Bool {
         let directory = parameters.directory
-        guard session.protocolName == dkgProtocol, let roster = parameters.roster(session.epoch), let threshold = parameters.threshold(session.epoch),
-              roster.contains(culprit) else { return false }
+        // A transition's roster and threshold are its lock's; the genesis DKG's, epoch 0's.
+        let lock = parameters.transition(session)
+        guard session.protocolName == dkgProtocol, let roster = lock?.next ?? parameters.roster(session.epoch),
+              let threshold = lock?.threshold ?? parameters.threshold(session.epoch), roster.contains(culprit) else { return false }
         switch self {
         case let .invalidProof(commitments):
             guard let dealing = DKGDealing.of(commitments.session, parameters) else { return false }

@@ -105,13 +105,13 @@ public enum DKGDealing: Sendable, Equatable {
         self = previousRoster.members == roster.members ? .refresh(previous: previous) : .reshare(previous: previous, previousRoster: previousRoster)
     }
 
-    /// The dealing of a session as public parameters define it (genesis: fresh).
+    /// The dealing of a session as public parameters define it: a transition's from its lock,
+    /// the genesis DKG fresh.
     static func of(_ session: SessionID, _ parameters: PublicParameters) -> DKGDealing? {
-        guard let roster = parameters.roster(session.epoch) else { return nil }
-        guard session.epoch.value > 0 else { return .fresh }
-        let previousEpoch = Epoch(session.epoch.value - 1)
-        guard let previous = parameters.groupCommitment(previousEpoch), let previousRoster = parameters.roster(previousEpoch) else { return nil }
-        return DKGDealing(previous: previous, previousRoster: previousRoster, roster: roster)
+        if let lock = parameters.transition(session) {
+            return DKGDealing(previous: lock.previousCommitment, previousRoster: lock.previous, roster: lock.next)
+        }
+        return session.epoch == .genesis && parameters.roster(.genesis) != nil ? .fresh : nil
     }
 
     public var previous: VSSCommitment? {

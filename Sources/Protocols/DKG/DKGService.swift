@@ -34,7 +34,7 @@ extension DKGOutcome: ChangesNodeState {
 }
 
 /// The DKG session of a transition the chain locked: the next epoch, started by the chain, per attempt.
-func transitionSession(_ lock: EpochLock) -> SessionID {
+public func transitionSession(_ lock: EpochLock) -> SessionID {
     SessionID(protocolName: dkgProtocol, epoch: lock.epoch, initiator: .chain, counter: UInt64(lock.attempt))
 }
 
@@ -59,6 +59,9 @@ public struct DKGService: NodeService {
     /// Messages for transition sessions not yet started, in arrival order.
     var waiting: [(session: SessionID, message: DKGMessage, from: EndpointID)] = []
     static let waitingLimit = 20_000
+    /// What one sender may have waiting: a transition's messages from one peer are a handful
+    /// per round, so more is a flood (dropped, the DKG's fetch and timeouts cope).
+    static let waitingPerSender = 64
 
     public init(genesis: DKGConfiguration?, directory: IdentityDirectory, roundTimeout: Duration, agreement: DKGAgreementRule,
                 behaviour: DKGAdversary.Behaviour?) {
@@ -106,9 +109,9 @@ public struct DKGService: NodeService {
         let session = message.session
         if sessions[session] != nil { return run(session) { $0.receive(message, from: sender, context) } }
         // A transition not started here yet: keep it for when the lock arrives.
-        let active = context.keys.activeEpoch?.value ?? 0
-        guard session.protocolName == dkgProtocol, session.initiator == .chain, session.epoch.value > active,
-              session.epoch.value <= active + 2, waiting.count < Self.waitingLimit else {
+        let reached = context.epochs.reached.value
+        guard session.protocolName == dkgProtocol, session.initiator == .chain, session.epoch.value == reached + 1,
+              waiting.count < Self.waitingLimit, waiting.filter({ $0.from == sender }).count < Self.waitingPerSender else {
             return [.note("dkg: dropped a message for an unknown session \(session) from \(sender)")]
         }
         waiting.append((session, message, sender))
@@ -123,8 +126,8 @@ public struct DKGService: NodeService {
     public mutating func keysChanged(_ context: ServiceContext) -> [Effect] {
         var effects = [Effect]()
         for session in sessions.keys.sorted() { effects += run(session) { $0.keysChanged(context) } }
-        guard let lock = context.epochs.lock, lock.next.contains(context.me), sessions[transitionSession(lock)] == nil,
-              lock.epoch.value > (context.keys.activeEpoch?.value ?? 0) else { return effects }
+        guard let lock = context.epochs.pendingLock, lock.next.contains(context.me), sessions[transitionSession(lock)] == nil
+        else { return effects }
         let configuration = DKGConfiguration(
             session: transitionSession(lock), roster: lock.next, threshold: lock.threshold, directory: directory, roundTimeout: roundTimeout,
             agreement: agreement, dealing: DKGDealing(previous: lock.previousCommitment, previousRoster: lock.previous, roster: lock.next))

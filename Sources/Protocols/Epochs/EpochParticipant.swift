@@ -79,15 +79,20 @@ public struct EpochService: NodeService {
         guard sender == .chain else { return [.note("epochs: dropped a chain message from \(sender)")] }
         switch message {
         case let .locked(lock):
-            guard lock.epoch.value > (context.keys.activeEpoch?.value ?? 0) else { return [] }
+            // A newer transition, or a newer attempt at the pending one (a late or repeated lock is ignored).
+            guard lock.epoch > context.epochs.reached,
+                  context.epochs.pendingLock.map({ lock.epoch > $0.epoch || lock.attempt > $0.attempt }) ?? true else { return [] }
+            var effects = [Effect]()
+            // A lock names the epoch it starts from: a node that missed that advance learns it here.
+            if lock.previous.epoch > context.epochs.reached {
+                effects += advance(to: EpochAdvance(roster: lock.previous, threshold: lock.previousCommitment.threshold,
+                                                    groupCommitment: lock.previousCommitment), context)
+            }
             context.epochs.lock = lock
-            return [.output(.locked(lock))]
+            return effects + [.output(.locked(lock))]
         case let .advanced(advance):
-            guard advance.epoch.value > (context.keys.activeEpoch?.value ?? 0) || context.keys.activeEpoch == nil else { return [] }
-            context.epochs.advance = advance
-            context.keys.activate(advance.epoch)
-            voted = []
-            return [.output(.advanced(advance))]
+            guard advance.epoch > context.epochs.reached else { return [] }
+            return self.advance(to: advance, context)
         case let .aborted(epoch, attempt):
             return [.output(.aborted(epoch: epoch, attempt: attempt))]
         default:
@@ -95,11 +100,18 @@ public struct EpochService: NodeService {
         }
     }
 
+    mutating func advance(to advance: EpochAdvance, _ context: ServiceContext) -> [Effect] {
+        context.epochs.advance = advance
+        context.keys.activate(advance.epoch)
+        voted = []
+        return [.output(.advanced(advance))]
+    }
+
     /// A share from the locked session (or the genesis DKG) is ready: tell the chain, once.
     public mutating func keysChanged(_ context: ServiceContext) -> [Effect] {
         var candidates = [KeyShare]()
         if let genesis = context.keys.share(.group, epoch: .genesis) { candidates.append(genesis) }
-        if let lock = context.epochs.lock, let share = context.keys.share(.group, epoch: lock.epoch), lock.isTransition(share.session) {
+        if let lock = context.epochs.pendingLock, let share = context.keys.share(.group, epoch: lock.epoch), lock.isTransition(share.session) {
             candidates.append(share)
         }
         var effects = [Effect]()
@@ -138,7 +150,7 @@ public struct EpochService: NodeService {
     /// The current validators and, while a transition is locked, the next ones.
     func validators(_ context: ServiceContext) -> [NodeID] {
         var set = Set(context.epochs.advance?.roster.members ?? context.keys.current()?.roster.members ?? [])
-        if let lock = context.epochs.lock, lock.epoch.value > (context.keys.activeEpoch?.value ?? 0) { set.formUnion(lock.next.members) }
+        if let lock = context.epochs.pendingLock { set.formUnion(lock.next.members) }
         return set.sorted()
     }
 
