@@ -95,4 +95,36 @@ import ThresholdCrypto
         #expect(transition.honestResults.isEmpty)
         #expect(transition.members.allSatisfy { transition.failure($0) == .tooFewQualified(4) }, "\(transition.members.map { transition.failure($0) as Any })")
     }
+
+    /// The rest of the DKG catalogue in a reshare of ten (threshold 6): each misbehaviour has
+    /// the outcome it has at genesis — the provable ones proven and re-checkable, the
+    /// unprovable ones costing their author its dealing at most, and honest nodes agreeing on
+    /// one key, the genesis key.
+    @Test func theRestOfTheCatalogueInAReshareIsHandledAsAtGenesis() throws {
+        let cases: [(name: String, behaviours: [Int: DKGAdversary.Behaviour], accused: Set<NodeID>)] = [
+            ("false complaint", [9: .falseComplaint(targets: [0, 1])], []),
+            ("withheld share", [9: .withholdShare(targets: [0])], []),
+            ("forged echo", [9: .forgeEcho], [NodeID(9)]),
+            ("split broadcast", [9: .splitBroadcast(targets: [0, 1, 2, 3, 4, 5, 6].map { NodeID($0) })], []),
+            ("double vote", [9: .doubleVote], []),
+            ("cancelling shares", [8: .cancellingShares(colluders: [NodeID(8), NodeID(9)], targets: []),
+                                   9: .cancellingShares(colluders: [NodeID(8), NodeID(9)], targets: [])], [NodeID(8), NodeID(9)]),
+            ("equivocate complaint", [9: .equivocateComplaint(targets: [0, 1])], [NodeID(9)]),
+        ]
+        var genesis = LocalDKG(participants: 11, threshold: 6, seed: 85)
+        genesis.run()
+        let groupKey = genesis.honestResults[0].groupPublicKey
+        for (name, behaviours, accused) in cases {
+            // Node 10 leaves: a reshare among 0..<10.
+            var transition = LocalDKG(after: genesis, members: Array(0..<10), threshold: 6, behaviours: behaviours)
+            transition.run()
+            let results = transition.honestResults
+            #expect(results.count == transition.honest.count, "\(name): every honest node finishes")
+            #expect(Set(results.map(\.groupPublicKey)) == [groupKey] && results.allSatisfy(\.shareIsConsistent), "\(name)")
+            #expect(Set(results.map(\.transcriptDigest)).count == 1, "\(name): one transcript")
+            #expect(Set(transition.accusedByHonest.keys) == accused, "\(name): \(transition.accusedByHonest)")
+            #expect(transition.everyAccusationReChecks, "\(name)")
+            #expect(try key(shares(transition, Array(transition.honest.prefix(6)))) == groupKey, "\(name)")
+        }
+    }
 }
