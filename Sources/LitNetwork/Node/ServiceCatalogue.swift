@@ -53,9 +53,11 @@ public struct ServiceRegistration {
                     DKGAdversary.behaviour(for: choice, colluders: setup.sharing(choice)).map { ServiceHost(make($0)) }
                 }
             },
-            .make(StakingMessage.self, behaviours: []) { setup in
+            .make(StakingMessage.self, behaviours: EpochAdversary.catalogue) { setup in
                 guard let epochs = setup.specification.epochs else { return nil }
-                return hosted(EpochService(pings: epochs.pings), setup) { _, _ in nil }
+                return hosted(EpochService(pings: epochs.pings), setup) { service, choice in
+                    EpochAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: EpochAdversary($0))) }
+                }
             },
             .make(HandshakeMessage.self, behaviours: []) { setup in hosted(HandshakeService(), setup) { _, _ in nil } },
             .make(SigningMessage<LitFlow>.self, behaviours: SigningAdversary<LitFlowSigner>.catalogue) { setup in

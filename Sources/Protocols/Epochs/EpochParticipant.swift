@@ -159,3 +159,32 @@ public struct EpochService: NodeService {
         answered = [:]
     }
 }
+
+/// Byzantine behaviour toward the staking contract.
+public struct EpochAdversary: Adversary {
+    public typealias Service = EpochService
+
+    public enum Behaviour: Sendable, Equatable {
+        /// Takes part in every transition DKG but never signals ready: the chain needs every
+        /// next validator, so re-keying stalls while the node answers pings (no kick).
+        case withholdReady
+    }
+
+    public static let catalogue: [BehaviourDescription] = [
+        BehaviourDescription("withhold-ready", provable: false,
+                             "epochs: runs every transition DKG but never signals ready; re-keying stalls (every next validator must be ready), nothing to prove"),
+    ]
+
+    public static func behaviour(for choice: BehaviourChoice) -> Behaviour? {
+        choice.name == "withhold-ready" ? .withholdReady : nil
+    }
+
+    let behaviour: Behaviour
+    public init(_ behaviour: Behaviour) { self.behaviour = behaviour }
+
+    public mutating func rewrite(_ effects: [Effect], _ context: ServiceContext) -> [Effect] {
+        effects.filter { if case .send(.ready, _) = $0 { false } else { true } }
+    }
+
+    public var actedProvably: Bool { false }
+}
