@@ -130,11 +130,16 @@ public struct Point: Hashable, Sendable, CustomStringConvertible {
 
     /// SEC1 compressed encoding, 33 bytes (RFC 9591 §6.5 SerializeElement). The identity has
     /// none.
-    public func compressed() throws(CryptoError) -> [UInt8] {
+    public func compressed() throws(CryptoError) -> [UInt8] { try serialized(length: 33, flags: SECP256K1_EC_COMPRESSED) }
+
+    /// SEC1 uncompressed encoding, 65 bytes: 04 ‖ x ‖ y (Ethereum addresses hash x ‖ y).
+    public func uncompressed() throws(CryptoError) -> [UInt8] { try serialized(length: 65, flags: SECP256K1_EC_UNCOMPRESSED) }
+
+    private func serialized(length: Int, flags: Int32) throws(CryptoError) -> [UInt8] {
         guard var key else { throw .identityHasNoEncoding }
-        var out = [UInt8](repeating: 0, count: 33)
-        var length = 33
-        _ = secp256k1_ec_pubkey_serialize(secp256k1Context, &out, &length, &key, UInt32(SECP256K1_EC_COMPRESSED))
+        var out = [UInt8](repeating: 0, count: length)
+        var written = length
+        _ = secp256k1_ec_pubkey_serialize(secp256k1Context, &out, &written, &key, UInt32(flags))
         return out
     }
 
@@ -160,6 +165,16 @@ public struct Point: Hashable, Sendable, CustomStringConvertible {
         meter.count(.pointDecode)
         var key = secp256k1_pubkey()
         guard secp256k1_ec_pubkey_parse(secp256k1Context, &key, bytes, 33) == 1 else { throw .pointNotOnCurve }
+        self.init(key: key)
+    }
+
+    /// Decodes a 65-byte SEC1 uncompressed point (04 ‖ x ‖ y): off-curve points are errors.
+    public init(uncompressed bytes: [UInt8], meter: CostMeter) throws(CryptoError) {
+        guard bytes.count == 65 else { throw .invalidLength(what: "uncompressed point", expected: 65, actual: bytes.count) }
+        guard bytes[0] == 0x04 else { throw .invalidPointPrefix(bytes[0]) }
+        meter.count(.pointDecode)
+        var key = secp256k1_pubkey()
+        guard secp256k1_ec_pubkey_parse(secp256k1Context, &key, bytes, 65) == 1 else { throw .pointNotOnCurve }
         self.init(key: key)
     }
 
