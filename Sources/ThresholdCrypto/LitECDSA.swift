@@ -176,6 +176,15 @@ public enum DamFast {
         public let kInverse: Scalar
         public let d: Scalar
         public let e: Scalar
+
+        public init(id: Scalar, threshold: Int, bigR: Point, kInverse: Scalar, d: Scalar, e: Scalar) {
+            self.id = id
+            self.threshold = threshold
+            self.bigR = bigR
+            self.kInverse = kInverse
+            self.d = d
+            self.e = e
+        }
     }
 
     /// Every participant's presignature from every dealer's dealing, with every check of the

@@ -44,6 +44,22 @@ import ThresholdCrypto
                                                       groupCommitment: key))]
     }
 
+    /// One of every ECDSA message (round 1 with its identity constants).
+    func ecdsaMessages() -> [ECDSAMessage] {
+        var rng = SplitMix64(seed: 8)
+        let id = AttemptID(session: SessionID(protocolName: ecdsaProtocol, epoch: Epoch(1), initiator: .client(ClientID(2)), counter: 5), attempt: 2)
+        let parameters = DamFast.Parameters(participants: 4, threshold: 3)!
+        let dealing = DamFast.Dealing.random(parameters, using: &rng)
+        let point = Point.base(.randomNonZero(using: &rng), meter: CostMeter())
+        return [
+            .request(ECDSARequest(id: id, digest: Array(repeating: 3, count: 32), keyID: Array("pkp".utf8), signers: [NodeID(1), NodeID(4)],
+                                  nonce: Array(repeating: 9, count: 8))),
+            .round1(PresignRound1(id: id, commitments: dealing.commitments(meter: CostMeter()), shares: dealing.shares(at: Scalar(5)))),
+            .round2(id: id, bigR: point, bigW: point, w: Scalar(7)), .round3(id: id, omega: Scalar(8)), .share(id: id, share: Scalar(9), bigR: point),
+            .refusal(id: id, reason: .presignTimeout, missing: [NodeID(3)]),
+        ]
+    }
+
     /// One of every staking message, a transition lock with a changed roster among them.
     func stakingMessages() -> [StakingMessage] {
         var rng = SplitMix64(seed: 7)
@@ -64,6 +80,7 @@ import ThresholdCrypto
         registry.register(SigningMessage<LitFlow>.self)
         registry.register(HandshakeMessage.self)
         registry.register(StakingMessage.self)
+        registry.register(ECDSAMessage.self)
         return registry
     }
 
@@ -71,6 +88,7 @@ import ThresholdCrypto
     func allMessages() -> [any WireMessage] {
         dkgMessages().map { $0 as any WireMessage } + signingPayloads().map { SigningMessage<LitFlow>($0) as any WireMessage }
             + handshakeMessages().map { $0 as any WireMessage } + stakingMessages().map { $0 as any WireMessage }
+            + ecdsaMessages().map { $0 as any WireMessage }
     }
 
     @Test func everyMessageRoundTripsAndItsEncodingIsItsWireSize() throws {
@@ -92,6 +110,10 @@ import ThresholdCrypto
             #expect(message.encoded.count == message.wireSize)
             #expect(try registry.decode(message.encoded, meter: meter) as? HandshakeMessage == message)
         }
+        for message in ecdsaMessages() {
+            #expect(message.encoded.count == message.wireSize)
+            #expect(try registry.decode(message.encoded, meter: meter) as? ECDSAMessage == message, "\(message.traceKind)")
+        }
         for message in stakingMessages() {
             #expect(message.encoded.count == message.wireSize)
             #expect(try registry.decode(message.encoded, meter: meter) as? StakingMessage == message, "\(message.traceKind)")
@@ -112,7 +134,8 @@ import ThresholdCrypto
 
     @Test func truncationsAndFlippedBytesAreRejectedOrDecodedNeverTrapped() {
         let meter = CostMeter()
-        let encodings = (Array(allMessages().prefix(60)) + stakingMessages().map { $0 as any WireMessage }).map(\.encoded)
+        let encodings = (Array(allMessages().prefix(60)) + stakingMessages().map { $0 as any WireMessage } + ecdsaMessages().map { $0 as any WireMessage })
+            .map(\.encoded)
         let registry = registry
         var rng = SplitMix64(seed: testSeed())
         print("wire fuzz seed \(testSeed())")

@@ -248,3 +248,35 @@ public struct SessionID: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static let wireSize = 1 + 8 + EndpointID.wireSize + 8
 }
+
+/// One attempt of one client request: the request's session (flow, epoch, client, request
+/// number) and the attempt number. Timers are keyed by it as it is; nothing is packed.
+public struct AttemptID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let session: SessionID
+    public let attempt: UInt32
+
+    public init(session: SessionID, attempt: UInt32) {
+        precondition(session.initiator.client != nil, "signing sessions are started by clients")
+        self.session = session
+        self.attempt = attempt
+    }
+
+    public var client: ClientID { session.initiator.client! }
+    public var request: UInt64 { session.counter }
+
+    public static func < (a: Self, b: Self) -> Bool { (a.session, a.attempt) < (b.session, b.attempt) }
+    public var description: String { "c\(client.value)/r\(request)/a\(attempt)" }
+
+    public func write(_ writer: inout ByteWriter) {
+        session.write(&writer)
+        writer.append(attempt)
+    }
+
+    public static func read(_ reader: inout ByteReader, protocolName: ProtocolName) throws(WireError) -> AttemptID {
+        let session = try SessionID.read(&reader, expected: protocolName)
+        guard session.initiator.client != nil else { throw .invalidValue("signing session started by a node") }
+        return AttemptID(session: session, attempt: try reader.uint32())
+    }
+
+    public static let wireSize = SessionID.wireSize + 4
+}

@@ -1,0 +1,174 @@
+import ThresholdCrypto
+
+/// Lit's threshold ECDSA ("DamFast", lit-fast-ecdsa): a client's request, the three
+/// presigning rounds among its signers, and each signer's signature share
+/// (../shared/research/LIT-ECDSA-EPOCHS.md §1.3–§1.7). Like Lit's transport, rounds are
+/// point-to-point over authenticated channels: the sender is who the network says it is.
+public let ecdsaProtocol = ProtocolName("ecdsa", tag: 0x4B)  // "K"
+
+/// Sign a 32-byte digest under a PKP key with these signers (Lit's `node_set`; every one must
+/// answer). `nonce` is ν, from which the re-randomiser δ derives.
+public struct ECDSARequest: Sendable, Equatable {
+    public let id: AttemptID
+    public let digest: [UInt8]
+    public let keyID: [UInt8]
+    public let signers: [NodeID]
+    public let nonce: [UInt8]
+
+    public init(id: AttemptID, digest: [UInt8], keyID: [UInt8], signers: [NodeID], nonce: [UInt8]) {
+        self.id = id
+        self.digest = digest
+        self.keyID = keyID
+        self.signers = signers
+        self.nonce = nonce
+    }
+}
+
+/// Round 1 for one receiver: the dealer's five Feldman commitments and its five shares.
+public struct PresignRound1: Sendable, Equatable {
+    public let id: AttemptID
+    public let commitments: DamFast.Commitments
+    public let shares: DamFast.Shares
+
+    public init(id: AttemptID, commitments: DamFast.Commitments, shares: DamFast.Shares) {
+        self.id = id
+        self.commitments = commitments
+        self.shares = shares
+    }
+}
+
+public enum ECDSARefusalReason: String, Sendable, CaseIterable {
+    /// No usable key share for the request's epoch, or not one of its signers.
+    case noKey = "no-key"
+    case notASigner = "not-a-signer"
+    /// A presigning round did not complete: a peer missing (named) or a check failed.
+    case presignTimeout = "presign-timeout"
+    case presignCheckFailed = "presign-check-failed"
+}
+
+public enum ECDSAMessage: Sendable, Equatable, WireMessage {
+    case request(ECDSARequest)
+    case round1(PresignRound1)
+    case round2(id: AttemptID, bigR: Point, bigW: Point, w: Scalar)
+    case round3(id: AttemptID, omega: Scalar)
+    /// To the client: sⱼ and R' (every share of one attempt names the same R').
+    case share(id: AttemptID, share: Scalar, bigR: Point)
+    case refusal(id: AttemptID, reason: ECDSARefusalReason, missing: [NodeID])
+
+    public static let protocolName = ecdsaProtocol
+
+    public var id: AttemptID {
+        switch self {
+        case let .request(m): m.id
+        case let .round1(m): m.id
+        case let .round2(id, _, _, _), let .round3(id, _), let .share(id, _, _), let .refusal(id, _, _): id
+        }
+    }
+
+    public var clientAttempt: (request: Int, attempt: Int)? { (Int(clamping: id.request), Int(id.attempt)) }
+
+    public var wireSize: Int { encoded.count }
+
+    public var traceKind: StaticString {
+        switch self {
+        case .request: "ecdsa.request"
+        case .round1: "ecdsa.presign-1"
+        case .round2: "ecdsa.presign-2"
+        case .round3: "ecdsa.presign-3"
+        case .share: "ecdsa.share"
+        case .refusal: "ecdsa.refusal"
+        }
+    }
+
+    public var traceFingerprint: UInt64 {
+        switch self {
+        case let .request(m): Self.fingerprint(m.digest)
+        case let .round1(m): Self.fingerprint(m.shares.k.bytes)
+        case let .round2(_, _, _, w): Self.fingerprint(w.bytes)
+        case let .round3(_, omega): Self.fingerprint(omega.bytes)
+        case let .share(_, share, _): Self.fingerprint(share.bytes)
+        case let .refusal(_, reason, missing): UInt64(ECDSARefusalReason.allCases.firstIndex(of: reason)!) << 16 | UInt64(missing.count)
+        }
+    }
+
+    public func encode(_ writer: inout ByteWriter) {
+        switch self {
+        case let .request(m):
+            writer.append(1 as UInt8)
+            m.id.write(&writer)
+            writer.append(bytes: m.digest)
+            writer.append(UInt16(m.keyID.count))
+            writer.append(bytes: m.keyID)
+            writer.append(UInt16(m.signers.count))
+            for signer in m.signers { writer.append(node: signer.value) }
+            writer.append(bytes: m.nonce)
+        case let .round1(m):
+            writer.append(2 as UInt8)
+            m.id.write(&writer)
+            for commitment in m.commitments.values { writer.append(commitment: commitment) }
+            for share in m.shares.values { writer.append(share) }
+        case let .round2(id, bigR, bigW, w):
+            writer.append(3 as UInt8)
+            id.write(&writer)
+            writer.append(bigR)
+            writer.append(bigW)
+            writer.append(w)
+        case let .round3(id, omega):
+            writer.append(4 as UInt8)
+            id.write(&writer)
+            writer.append(omega)
+        case let .share(id, share, bigR):
+            writer.append(5 as UInt8)
+            id.write(&writer)
+            writer.append(share)
+            writer.append(bigR)
+        case let .refusal(id, reason, missing):
+            writer.append(6 as UInt8)
+            id.write(&writer)
+            writer.append(UInt8(ECDSARefusalReason.allCases.firstIndex(of: reason)!))
+            writer.append(UInt16(missing.count))
+            for node in missing { writer.append(node: node.value) }
+        }
+    }
+
+    public static func decode(_ reader: inout ByteReader) throws(WireError) -> ECDSAMessage {
+        let kind = try reader.byte()
+        let id = try AttemptID.read(&reader, protocolName: ecdsaProtocol)
+        switch kind {
+        case 1:
+            let digest = try reader.array(32)
+            let keyID = try reader.array(try reader.count("key id bytes", itemSize: 1, limit: 256))
+            let count = try reader.count("signers", itemSize: WireSize.node, limit: 4096)
+            var signers = [NodeID]()
+            for _ in 0..<count { signers.append(NodeID(try reader.uint16())) }
+            return .request(ECDSARequest(id: id, digest: digest, keyID: keyID, signers: signers, nonce: try reader.array(8)))
+        case 2:
+            // Commitment entries may be the identity (zero sharings' constants); checked on receipt.
+            var commitments = [VSSCommitment]()
+            for _ in 0..<5 {
+                let count = try reader.count("commitment points", itemSize: WireSize.point, limit: 4096)
+                var points = [Point]()
+                for _ in 0..<count { points.append(try reader.pointOrIdentity()) }
+                commitments.append(VSSCommitment(coefficients: points))
+            }
+            var shares = [Scalar]()
+            for _ in 0..<5 { shares.append(try reader.scalar()) }
+            return .round1(PresignRound1(id: id, commitments: DamFast.Commitments(values: commitments), shares: DamFast.Shares(values: shares)))
+        case 3:
+            return .round2(id: id, bigR: try reader.point(), bigW: try reader.point(), w: try reader.scalar())
+        case 4:
+            return .round3(id: id, omega: try reader.scalar())
+        case 5:
+            return .share(id: id, share: try reader.scalar(), bigR: try reader.point())
+        case 6:
+            let index = Int(try reader.byte())
+            guard ECDSARefusalReason.allCases.indices.contains(index) else { throw .invalidValue("refusal reason") }
+            let count = try reader.count("missing nodes", itemSize: WireSize.node, limit: 4096)
+            var missing = [NodeID]()
+            for _ in 0..<count { missing.append(NodeID(try reader.uint16())) }
+            return .refusal(id: id, reason: ECDSARefusalReason.allCases[index], missing: missing)
+        default:
+            throw .unknownKind(kind)
+        }
+    }
+}
