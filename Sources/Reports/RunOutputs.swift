@@ -106,21 +106,27 @@ public enum RunOutputs {
         var requests = "id,client,op,start_ms,end_ms,outcome,attempts,signers,failure,group\n"
         for record in report.requests {
             let failure = record.failure?.description ?? ""
-            requests += "\(record.index),\(record.client),sign,\(milliseconds(record.start)),\(milliseconds(record.end)),\(record.outcome.rawValue),"
+            requests += "\(record.index),\(record.client),\(record.op),\(milliseconds(record.start)),\(milliseconds(record.end)),\(record.outcome.rawValue),"
                 + "\(record.attempts),\(record.signers.map(String.init).joined(separator: ";")),\"\(failure)\",\(record.group)\n"
         }
         try writeAtomically(requests, to: directory.appendingPathComponent("requests.csv"))
         try writeAtomically(attemptsCSV(report), to: directory.appendingPathComponent("attempts.csv"))
 
         let signatures = report.signatures.map { signature in
-            JSON.object([
+            var fields: [(String, JSON)] = [
                 ("request", .integer(Int64(signature.request))),
-                ("scheme", .string(signature.scheme.rawValue)),
+                ("scheme", .string(signature.kind.name)),
                 ("public_key", .string(signature.publicKey.hexString)),
                 ("message", .string(signature.message.hexString)),
                 ("signature", .string(signature.signature.hexString)),
                 ("signers", .array(signature.signers.map { .integer(Int64($0)) })),
-            ]).line
+            ]
+            if case let .ecdsa(recoveryID) = signature.kind {
+                // The Ethereum address of the PKP key, and the recovery id (v = 27 + it).
+                let address = (try? Point(compressed: signature.publicKey, meter: CostMeter())).map { ECDSA.ethereumAddress($0, meter: CostMeter()) } ?? []
+                fields += [("address", .string("0x" + address.hexString)), ("recovery_id", .integer(Int64(recoveryID)))]
+            }
+            return JSON.object(fields).line
         }
         try writeAtomically(signatures.map { $0 + "\n" }.joined(), to: directory.appendingPathComponent("signatures.jsonl"))
 

@@ -612,8 +612,15 @@ extension ScenarioLoader {
     }
 
     static func workloadEntry(_ entry: Located, path: String, reader r: Reader) -> WorkloadSpecification? {
-        let fields = r.mapping(entry, path: path, allowed: ["op", "rate", "count", "start"])
-        _ = r.choice(r.child(fields, "op", path: path), path: "\(path).op", default: "sign", allowed: ["sign"])
+        let fields = r.mapping(entry, path: path, allowed: ["op", "rate", "count", "start", "keys"])
+        let opName = r.choice(r.child(fields, "op", path: path), path: "\(path).op", default: "sign", allowed: ["sign", "sign-ecdsa"])
+        let keysNode = r.child(fields, "keys", path: path)
+        var op = RequestOp.sign
+        if opName == "sign-ecdsa" {
+            op = .signECDSA(keys: r.integer(keysNode, path: "\(path).keys", default: 1, range: 1...1_000_000))
+        } else if let keysNode {
+            r.error(keysNode, "`\(path).keys` goes with `op: sign-ecdsa` (the PKP keys it signs under)")
+        }
         let countNode = r.child(fields, "count", path: path)
         if countNode == nil { r.error(entry, "`\(path).count` is required: how many requests") }
         let count = r.integer(countNode, path: "\(path).count", default: 0, range: 1...10_000_000)
@@ -632,7 +639,9 @@ extension ScenarioLoader {
         if let startNode = r.child(fields, "start", path: path), startNode.text != "after-dkg" {
             start = .at(r.duration(startNode, path: "\(path).start", default: .zero))
         }
-        return WorkloadSpecification(count: count, rate: rate, start: start)
+        var workload = WorkloadSpecification(count: count, rate: rate, start: start)
+        workload.op = op
+        return workload
     }
 
     /// - Parameter breaches: `tee_breach` entries (the adversary reads those nodes' state from

@@ -45,9 +45,11 @@ import ThresholdCrypto
     }
 
     @Test func everyReportedMetricIsRegisteredAndEveryRegisteredOneIsReported() {
-        // With epochs (two transitions), so the epoch metrics are there too.
+        // With epochs (two transitions) and both request kinds, so every metric is there.
+        var ecdsa = WorkloadSpecification(count: 2)
+        ecdsa.op = .signECDSA(keys: 2)
         var specification = NetworkSpecification(nodes: 4, seed: 1, clients: ClientSpecification(count: 1),
-                                                 workload: WorkloadSpecification(count: 2), stop: .seconds(25))
+                                                 workloads: [WorkloadSpecification(count: 2), ecdsa], stop: .seconds(25))
         specification.epochs = EpochSpecification(length: .seconds(10), validators: [0, 1, 2, 3])
         let report = runNetwork(specification)
         #expect(report.metric("epoch.count") == .integer(2))

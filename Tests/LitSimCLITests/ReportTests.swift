@@ -168,3 +168,63 @@ faults:
         #expect(html.contains("→ epoch 2") && html.contains("kick n5"), "transitions and kicks marked on the charts")
     }
 }
+
+/// ECDSA signatures checked outside Swift: Python's `cryptography` (OpenSSL) verifies every
+/// `sign-ecdsa` signature in signatures.jsonl under its public key, with s low; where
+/// pycryptodome is installed, the address is Keccak-256 of the key, checked there too.
+@Suite struct ExternalECDSACheckTests {
+    @Test func everyECDSASignatureVerifiesWithPythonsCryptography() throws {
+        let (folder, _, run) = try runScenarioText("""
+            name: ecdsa
+            seed: 4
+            network: { nodes: 7, latency: { distribution: constant, value: 20ms } }
+            clients: { count: 2 }
+            workload:
+              - { op: sign-ecdsa, keys: 10, rate: 5/s, count: 12 }
+
+            """, name: "ecdsa")
+        #expect(run.status == 0, "\(run.error)")
+        let script = folder.appendingPathComponent("check.py")
+        try write("""
+            import json, sys
+            from cryptography.hazmat.primitives.asymmetric import ec, utils
+            from cryptography.hazmat.primitives import hashes
+            n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141
+            try:
+                from Crypto.Hash import keccak
+            except ImportError:
+                keccak = None
+            checked = addresses = 0
+            for line in open(sys.argv[1]):
+                entry = json.loads(line)
+                if entry["scheme"] != "ecdsa":
+                    continue
+                key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), bytes.fromhex(entry["public_key"]))
+                raw = bytes.fromhex(entry["signature"])
+                r, s = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
+                assert 0 < s <= (n - 1) // 2, "high s"
+                key.verify(utils.encode_dss_signature(r, s), bytes.fromhex(entry["message"]), ec.ECDSA(utils.Prehashed(hashes.SHA256())))
+                checked += 1
+                if keccak:
+                    numbers = key.public_numbers()
+                    h = keccak.new(digest_bits=256)
+                    h.update(numbers.x.to_bytes(32, "big") + numbers.y.to_bytes(32, "big"))
+                    assert entry["address"] == "0x" + h.hexdigest()[-40:], "address"
+                    addresses += 1
+            print(checked, addresses)
+            """, to: script)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, folder.appendingPathComponent("run/signatures.jsonl").path]
+        let pipe = Pipe(), errors = Pipe()
+        process.standardOutput = pipe
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(stderr)")
+        print("python checked (signatures, addresses): \(output)")
+        #expect(output.split(separator: " ").first == "12", "every ECDSA signature checked: \(output)")
+    }
+}

@@ -22,7 +22,8 @@ import ThresholdCrypto
         harness.inFlight = tamper
         let id = AttemptID(session: SessionID(protocolName: ecdsaProtocol, epoch: .genesis, initiator: .client(ClientID(0)), counter: 9), attempt: 1)
         let digest = Hashing.sha256(Array("pkp sign".utf8), meter: CostMeter())
-        let request = ECDSARequest(id: id, digest: digest, keyID: Array("pkp-1".utf8), signers: signers.map { NodeID($0) }, nonce: [1, 2, 3, 4, 5, 6, 7, 8])
+        let request = ECDSARequest(id: id, digest: digest, keyID: Array("pkp-1".utf8), signers: signers.map { NodeID($0) }, nonce: [1, 2, 3, 4, 5, 6, 7, 8],
+                                   waitMilliseconds: 15_000)
         for signer in signers { harness.deliver(.request(request), to: NodeID(signer), from: .client(ClientID(0))) }
         harness.run()
         return Run(harness: harness, groupKey: dkg.honestResults[0].groupPublicKey, id: id, digest: digest, signers: signers.map { NodeID($0) })

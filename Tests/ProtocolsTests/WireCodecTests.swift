@@ -53,7 +53,7 @@ import ThresholdCrypto
         let point = Point.base(.randomNonZero(using: &rng), meter: CostMeter())
         return [
             .request(ECDSARequest(id: id, digest: Array(repeating: 3, count: 32), keyID: Array("pkp".utf8), signers: [NodeID(1), NodeID(4)],
-                                  nonce: Array(repeating: 9, count: 8))),
+                                  nonce: Array(repeating: 9, count: 8), waitMilliseconds: 15_000)),
             .round1(PresignRound1(id: id, commitments: dealing.commitments(meter: CostMeter()), shares: dealing.shares(at: Scalar(5)))),
             .round2(id: id, bigR: point, bigW: point, w: Scalar(7)), .round3(id: id, omega: Scalar(8)), .share(id: id, share: Scalar(9), bigR: point),
             .refusal(id: id, reason: .presignTimeout, missing: [NodeID(3)]),

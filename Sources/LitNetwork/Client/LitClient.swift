@@ -12,8 +12,25 @@ public enum WorkloadStart: Hashable, Sendable {
 
 /// A signing workload shared by all clients: its request j goes to client j mod clients.
 /// A scenario may list several (phases, bursts); their requests are numbered one after another.
+/// What a workload entry's requests do.
+public enum RequestOp: Hashable, Sendable {
+    /// FROST, with the scenario's scheme and flow.
+    case sign
+    /// Lit's ECDSA under `keys` PKP keys (a real-time presignature per request).
+    case signECDSA(keys: Int)
+
+    /// The name in scenarios and requests.csv.
+    public var name: String {
+        switch self {
+        case .sign: "sign"
+        case .signECDSA: "sign-ecdsa"
+        }
+    }
+}
+
 public struct WorkloadSpecification: Hashable, Sendable {
     public var count: Int
+    public var op: RequestOp = .sign
     /// Requests per second over all clients as a ratio (Poisson arrivals); nil is a closed
     /// loop: each client sends its next request when the previous one ends.
     public var rate: (numerator: Int64, denominator: Int64)?
@@ -26,11 +43,12 @@ public struct WorkloadSpecification: Hashable, Sendable {
     }
 
     public static func == (a: Self, b: Self) -> Bool {
-        a.count == b.count && a.start == b.start && a.rate?.numerator == b.rate?.numerator && a.rate?.denominator == b.rate?.denominator
+        a.count == b.count && a.op == b.op && a.start == b.start && a.rate?.numerator == b.rate?.numerator && a.rate?.denominator == b.rate?.denominator
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(count)
+        hasher.combine(op)
         hasher.combine(start)
         hasher.combine(rate?.numerator)
         hasher.combine(rate?.denominator)
@@ -43,6 +61,8 @@ public struct RequestRecord: Sendable {
     public let client: Int
     /// The client's group (`main` unless the scenario has `clients.groups`).
     public let group: String
+    /// The workload entry's op (`sign`, `sign-ecdsa`).
+    public var op = "sign"
     public let index: Int
     public let message: [UInt8]
     public let start: SimInstant
@@ -141,8 +161,22 @@ public struct ClientFailure: Sendable, Equatable, CustomStringConvertible {
 
 /// A signature a client accepted, as signatures.jsonl lists it.
 public struct AcceptedSignature: Sendable {
+    /// FROST's scheme, or ECDSA (with its recovery id; the signature is then r ‖ s).
+    public enum Kind: Sendable, Equatable {
+        case frost(SigningScheme)
+        case ecdsa(recoveryID: UInt8)
+
+        public var name: String {
+            switch self {
+            case let .frost(scheme): scheme.rawValue
+            case .ecdsa: "ecdsa"
+            }
+        }
+    }
+
     public let request: Int
-    public let scheme: SigningScheme
+    public let kind: Kind
+    /// Compressed (FROST secp256k1 and ECDSA) or x-only (BIP-340).
     public let publicKey: [UInt8]
     public let message: [UInt8]
     public let signature: [UInt8]
@@ -204,6 +238,8 @@ public final class LitClient {
         var record: RequestRecord
         var attempt: Attempt
         let stream: Int
+        /// Index into `kinds`: the request's op.
+        let kind: Int
         /// Left out of later attempts of this request (failed or blamed).
         var excluded: Set<Int> = []
         /// Refused for themselves (no key): they stay out even when exclusions are reset.
@@ -234,7 +270,8 @@ public final class LitClient {
     let wire: WireRegistry?
     let meter = CostMeter()
     var random: RandomStream
-    var kind: any RequestKind
+    /// The request kinds this client serves, by `RequestOp` (see `kindIndex`).
+    var kinds: [any RequestKind]
     let signingProtocol: ProtocolName
     var timers: [TimerID: ClientTimer] = [:]
     var nextTimer: TimerID = 1
@@ -305,7 +342,9 @@ public final class LitClient {
         self.observer = observer
         self.wire = wire
         self.random = random
-        kind = FROSTSignKind(scheme: specification.scheme, flow: specification.flow, cosignerWait: settings.effectiveCosignerWait)
+        let ecdsaKeys = group.workloads.compactMap { if case let .signECDSA(keys) = $0.op { keys } else { nil } }.max() ?? 1
+        kinds = [FROSTSignKind(scheme: specification.scheme, flow: specification.flow, cosignerWait: settings.effectiveCosignerWait),
+                 ECDSASignKind(keys: ecdsaKeys, cosignerWait: settings.effectiveCosignerWait)]
         selection = settings.selection
         cooldown = settings.cooldown
         overRequest = settings.effectiveOverRequest(specification.flow)
@@ -318,12 +357,19 @@ public final class LitClient {
         context.charge(costs.charge(meter, into: &operationTotals))
     }
 
-    /// Runs `body` with the kind and an IO view of this client, then takes the context back.
-    func withKind<T>(_ context: inout ProcessContext<LitMessage>, _ body: (inout any RequestKind, inout ClientIO) -> T) -> T {
+    static func kindIndex(_ op: RequestOp) -> Int {
+        switch op {
+        case .sign: 0
+        case .signECDSA: 1
+        }
+    }
+
+    /// Runs `body` with a kind and an IO view of this client, then takes the context back.
+    func withKind<T>(_ index: Int, _ context: inout ProcessContext<LitMessage>, _ body: (inout any RequestKind, inout ClientIO) -> T) -> T {
         var io = ClientIO(client: self, engine: context)
-        var kind = self.kind
+        var kind = kinds[index]
         let result = body(&kind, &io)
-        self.kind = kind
+        kinds[index] = kind
         context = io.engine
         return result
     }
@@ -342,9 +388,9 @@ public final class LitClient {
         context.setTimer(id, after: delay)
     }
 
-    func attemptID(_ request: Int, _ attempt: Int) -> AttemptID {
+    func attemptID(_ request: Int, _ attempt: Int, kind: Int) -> AttemptID {
         precondition(attempt >= 0 && attempt <= Int(UInt32.max), "attempt number out of range")
-        let session = SessionID(protocolName: signingProtocol, epoch: roster?.epoch ?? .genesis, initiator: .client(id), counter: UInt64(request))
+        let session = SessionID(protocolName: kinds[kind].protocolName, epoch: roster?.epoch ?? .genesis, initiator: .client(id), counter: UInt64(request))
         return AttemptID(session: session, attempt: UInt32(attempt))
     }
 
@@ -388,8 +434,9 @@ public final class LitClient {
             setTimer(.rehandshake, after: staleEpochFor, &context)
             return
         }
-        guard let attempt = kind.attempt(of: typed), let requestIndex = currentRequest(attempt) else { return }
-        let answer = withKind(&context) { kind, io in kind.receive(typed, from: sender, request: requestIndex, &io) }
+        guard let index = kinds.firstIndex(where: { $0.attempt(of: typed) != nil }), let attempt = kinds[index].attempt(of: typed),
+              let requestIndex = currentRequest(attempt) else { return }
+        let answer = withKind(index, &context) { kind, io in kind.receive(typed, from: sender, request: requestIndex, &io) }
         guard let answer, var request = requests[requestIndex] else { return }
         switch answer {
         case let .acknowledged(node):
@@ -450,7 +497,7 @@ public final class LitClient {
                         &context)
             return
         }
-        let outcome = withKind(&context) { kind, io in kind.finish(request: requestIndex, message: request.record.message, signers: attempt.signers, &io) }
+        let outcome = withKind(request.kind, &context) { kind, io in kind.finish(request: requestIndex, message: request.record.message, signers: attempt.signers, &io) }
         // The answer is known once combined and checked: that work counts in the request's time.
         chargeWork(&context)
         switch outcome {
@@ -464,10 +511,19 @@ public final class LitClient {
     }
 
     func accept(_ requestIndex: Int, signature: [UInt8], signers: [Int], _ context: inout ProcessContext<LitMessage>) {
-        guard let request = requests[requestIndex], let key = groupCommitment?.publicKey, let scheme = (kind as? FROSTSignKind)?.scheme else { return }
-        let publicKey = scheme == .frostTaproot ? ((try? key.xOnly()) ?? []) : ((try? key.compressed()) ?? [])
-        observer.accepted(AcceptedSignature(request: requestIndex, scheme: scheme, publicKey: publicKey, message: request.record.message,
-                                            signature: signature, signers: signers),
+        guard let request = requests[requestIndex], let key = groupCommitment?.publicKey else { return }
+        let kind: AcceptedSignature.Kind
+        var bytes = signature
+        if let frost = kinds[request.kind] as? FROSTSignKind {
+            kind = .frost(frost.scheme)
+        } else {
+            // ECDSA: r ‖ s ‖ v (v = 27 + recovery id) from the kind; r ‖ s and the id recorded.
+            kind = .ecdsa(recoveryID: signature[64] - 27)
+            bytes = Array(signature.prefix(64))
+        }
+        let publicKey = kind == .frost(.frostTaproot) ? ((try? key.xOnly()) ?? []) : ((try? key.compressed()) ?? [])
+        observer.accepted(AcceptedSignature(request: requestIndex, kind: kind, publicKey: publicKey, message: request.record.message,
+                                            signature: bytes, signers: signers),
                           at: context.effectTime, event: context.event, &context)
     }
 
@@ -500,7 +556,7 @@ public final class LitClient {
         guard first else {
             // A new epoch: its verification shares differ, and nodes left out for its sake may serve again.
             context.output("client \(index) moved to \(agreed.roster.epoch)")
-            kind.keyChanged()
+            for index in kinds.indices { kinds[index].keyChanged() }
             for request in requests.keys.sorted() {
                 requests[request]?.excluded = []
                 requests[request]?.unwilling = []
@@ -531,9 +587,10 @@ public final class LitClient {
         let requestIndex = streams[number].base + streams[number].next
         streams[number].next += clientCount
         let message = Hashing.sha256(Array("litsim-request".utf8), seedBytes, Array("\(requestIndex)".utf8), meter: meter)
-        let record = RequestRecord(client: index, group: groupName, index: requestIndex, message: message, start: context.now, end: nil,
+        var record = RequestRecord(client: index, group: groupName, index: requestIndex, message: message, start: context.now, end: nil,
                                    outcome: .unfinished, attempts: 0, signers: [])
-        requests[requestIndex] = Request(record: record, attempt: .void(0), stream: number)
+        record.op = streams[number].workload.op.name
+        requests[requestIndex] = Request(record: record, attempt: .void(0), stream: number, kind: Self.kindIndex(streams[number].workload.op))
         beginAttempt(requestIndex, &context)
         let stream = streams[number]
         if stream.workload.rate != nil, stream.ownsMore {
@@ -569,13 +626,13 @@ public final class LitClient {
             return
         }
         request.record.attempts = number
-        let id = attemptID(requestIndex, number)
+        let id = attemptID(requestIndex, number, kind: request.kind)
         let message = request.record.message
         let asked = switch overRequest {
         case .all: available
         case let .extra(extra): Array(available.prefix(threshold + extra))
         }
-        let signers = withKind(&context) { kind, io in kind.begin(id, message: message, candidates: asked, threshold: threshold, &io) }
+        let signers = withKind(request.kind, &context) { kind, io in kind.begin(id, message: message, candidates: asked, threshold: threshold, &io) }
         request.attempt = Attempt(number: number, signers: signers, finalSetChosen: !signers.isEmpty, asked: asked, id: id)
         request.record.attemptLog.append(AttemptRecord(number: number, epoch: id.session.epoch, start: context.now, nodes: signers))
         attemptStarted[requestIndex] = context.now
@@ -616,13 +673,14 @@ public final class LitClient {
     func failAttempt(_ requestIndex: Int, reason: ClientFailure, invalid: Bool = false, _ context: inout ProcessContext<LitMessage>) {
         guard var request = requests[requestIndex] else { return }
         let attempt = request.attempt
-        kind.end(request: requestIndex)
+        kinds[request.kind].end(request: requestIndex)
         // Leave out whoever held the attempt up: the nodes that never took part in the first
         // round (the others were waiting for them), else those that sent no final answer; and
         // anyone a refusing peer reported missing. Before a final set was chosen, every node
         // asked that never took part held it up.
         let asked = attempt.finalSetChosen ? attempt.signers : attempt.asked
-        let silent = asked.filter { !attempt.acknowledged.contains($0) && !attempt.refused.contains($0) }
+        // (A node whose final answer came took part, whether or not the kind has a first round.)
+        let silent = asked.filter { !attempt.acknowledged.contains($0) && !attempt.answered.contains($0) && !attempt.refused.contains($0) }
         let culprits = silent.isEmpty ? asked.filter { !attempt.answered.contains($0) && !attempt.refused.contains($0) } : silent
         for signer in culprits { request.excluded.insert(signer) }
         // A node that refused for itself (no key, not a signer, already signed) is no use for
@@ -658,7 +716,7 @@ public final class LitClient {
 
     func complete(_ requestIndex: Int, outcome: RequestRecord.Outcome, failure: ClientFailure?, _ context: inout ProcessContext<LitMessage>) {
         guard var request = requests.removeValue(forKey: requestIndex) else { return }
-        kind.end(request: requestIndex)
+        kinds[request.kind].end(request: requestIndex)
         if outcome == .success { request.record.closeAttempt(.success, at: context.effectTime) }
         request.record.outcome = outcome
         request.record.end = context.effectTime

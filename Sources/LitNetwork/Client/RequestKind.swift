@@ -49,6 +49,8 @@ enum AttemptOutcome {
 protocol RequestKind {
     /// The `op` of the workload entries it serves (requests.csv's `op` column).
     var op: String { get }
+    /// The protocol its attempts' sessions belong to.
+    var protocolName: ProtocolName { get }
     /// Starts attempt `id` over `candidates` (preferred first, at least `threshold` of them);
     /// returns the nodes whose final answers complete it, or [] when they are chosen later.
     mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, _ io: inout ClientIO) -> [Int]

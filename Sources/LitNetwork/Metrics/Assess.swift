@@ -82,9 +82,16 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         }
         epochs += epochMetrics(chain, observer: observer, end: simulator.now)
     }
-    if specification.hasWorkload {
-        metrics += signingMetrics(records, requested: specification.requestCount)
-        if let recovery = recoveryTime(records, faults: specification.faults) { metrics.append(("sign.recovery_ms", .number(recovery))) }
+    // FROST requests give sign.*, ECDSA requests ecdsa.* (a run with a workload has one or both).
+    let entries = specification.clientGroups.flatMap(\.workloads)
+    let requested = { (op: String) in entries.filter { $0.op.name == op }.reduce(0) { $0 + $1.count } }
+    if specification.hasWorkload, entries.contains(where: { $0.op == .sign }) || requested("sign-ecdsa") == 0 {
+        let frost = records.filter { $0.op == "sign" }
+        metrics += signingMetrics(frost, requested: requested("sign"))
+        if let recovery = recoveryTime(frost, faults: specification.faults) { metrics.append(("sign.recovery_ms", .number(recovery))) }
+    }
+    if entries.contains(where: { $0.op != .sign }) {
+        metrics += signingMetrics(records.filter { $0.op == "sign-ecdsa" }, requested: requested("sign-ecdsa"), prefix: "ecdsa")
     }
     metrics += [
         ("blame.accused", .list(accused)),
@@ -203,9 +210,9 @@ func epochMetrics(_ chain: StakingChain, observer: RunObserver, end: SimInstant)
     return metrics
 }
 
-/// The `sign.*` metrics of a set of requests (`requested` counts those never issued too).
-/// Latency percentiles are exact nearest ranks, and absent without a successful request.
-public func signingMetrics(_ records: [RequestRecord], requested: Int) -> [(String, MetricValue)] {
+/// The `sign.*` (or `ecdsa.*`) metrics of a set of requests (`requested` counts those never
+/// issued too). Latency percentiles are exact nearest ranks, and absent without a success.
+public func signingMetrics(_ records: [RequestRecord], requested: Int, prefix: String = "sign") -> [(String, MetricValue)] {
     let succeeded = records.filter { $0.outcome == .success }
     let latencies = succeeded.compactMap { $0.latency?.nanoseconds }.sorted()
     func percentile(_ p: Int) -> Double {
@@ -213,22 +220,22 @@ public func signingMetrics(_ records: [RequestRecord], requested: Int) -> [(Stri
         return Double(latencies[rank - 1]) / 1e6
     }
     var metrics: [(String, MetricValue)] = [
-        ("sign.requested", .integer(Int64(requested))),
-        ("sign.succeeded", .integer(Int64(succeeded.count))),
-        ("sign.failed", .integer(Int64(requested - succeeded.count))),
-        ("sign.success_rate", .number(requested == 0 ? 1 : Double(succeeded.count) / Double(requested))),
-        ("sign.retries", .integer(Int64(records.reduce(0) { $0 + max(0, $1.attempts - 1) }))),
+        ("requested", .integer(Int64(requested))),
+        ("succeeded", .integer(Int64(succeeded.count))),
+        ("failed", .integer(Int64(requested - succeeded.count))),
+        ("success_rate", .number(requested == 0 ? 1 : Double(succeeded.count) / Double(requested))),
+        ("retries", .integer(Int64(records.reduce(0) { $0 + max(0, $1.attempts - 1) }))),
     ]
     if !latencies.isEmpty {
         metrics += [
-            ("sign.latency_ms.p50", .number(percentile(50))),
-            ("sign.latency_ms.p90", .number(percentile(90))),
-            ("sign.latency_ms.p99", .number(percentile(99))),
-            ("sign.latency_ms.max", .number(Double(latencies.last!) / 1e6)),
-            ("sign.latency_ms.mean", .number(Double(latencies.reduce(0, +)) / Double(latencies.count) / 1e6)),
+            ("latency_ms.p50", .number(percentile(50))),
+            ("latency_ms.p90", .number(percentile(90))),
+            ("latency_ms.p99", .number(percentile(99))),
+            ("latency_ms.max", .number(Double(latencies.last!) / 1e6)),
+            ("latency_ms.mean", .number(Double(latencies.reduce(0, +)) / Double(latencies.count) / 1e6)),
         ]
     }
-    return metrics
+    return metrics.map { ("\(prefix).\($0.0)", $0.1) }
 }
 
 /// The slowest recovery after a fault window: for each window's end, the time until the first
@@ -251,7 +258,7 @@ func recoveryTime(_ records: [RequestRecord], faults: FaultSchedule) -> Double? 
 extension RunReport {
     /// The `sign.*` metrics of the requests started in [from, to): what `expect:` windows read.
     public func signingMetrics(from: SimInstant, to: SimInstant) -> [(String, MetricValue)] {
-        let inWindow = requests.filter { $0.start >= from && $0.start < to }
+        let inWindow = requests.filter { $0.op == "sign" && $0.start >= from && $0.start < to }
         return LitNetwork.signingMetrics(inWindow, requested: inWindow.count)
     }
 }

@@ -53,10 +53,11 @@ public struct ServiceRegistration {
                     DKGAdversary.behaviour(for: choice, colluders: setup.sharing(choice)).map { ServiceHost(make($0)) }
                 }
             },
-            .make(ECDSAMessage.self, behaviours: []) { setup in
-                // Lit's ECDSA with a real-time presignature per request; clients do not send
-                // `sign-ecdsa` requests yet (issue 14 continues).
-                hosted(ECDSASigner(roundTimeout: setup.specification.roundTimeout.duration), setup) { _, _ in nil }
+            .make(ECDSAMessage.self, behaviours: ECDSAAdversary.catalogue) { setup in
+                // Lit's ECDSA with a real-time presignature per request (`op: sign-ecdsa`).
+                hosted(ECDSASigner(roundTimeout: setup.specification.roundTimeout.duration), setup) { service, choice in
+                    ECDSAAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: ECDSAAdversary($0))) }
+                }
             },
             .make(StakingMessage.self, behaviours: EpochAdversary.catalogue) { setup in
                 guard let epochs = setup.specification.epochs else { return nil }

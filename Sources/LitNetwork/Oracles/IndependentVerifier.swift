@@ -15,6 +15,20 @@ enum IndependentVerifier {
         return context
     }()
 
+    /// ECDSA r ‖ s over a 32-byte digest, by `secp256k1_ecdsa_verify` (which rejects a high s),
+    /// and the recovery id recovering the same key by `secp256k1_ecdsa_recover`.
+    static func ecdsa(publicKey: [UInt8], digest: [UInt8], signature: [UInt8], recoveryID: UInt8) -> Bool {
+        guard publicKey.count == 33, digest.count == 32, signature.count == 64, recoveryID < 4 else { return false }
+        var key = secp256k1_pubkey(), parsed = secp256k1_ecdsa_signature(), recoverable = secp256k1_ecdsa_recoverable_signature()
+        guard secp256k1_ec_pubkey_parse(context, &key, publicKey, 33) == 1,
+              secp256k1_ecdsa_signature_parse_compact(context, &parsed, signature) == 1,
+              secp256k1_ecdsa_verify(context, &parsed, digest, &key) == 1,
+              secp256k1_ecdsa_recoverable_signature_parse_compact(context, &recoverable, signature, Int32(recoveryID)) == 1 else { return false }
+        var recovered = secp256k1_pubkey()
+        guard secp256k1_ecdsa_recover(context, &recovered, &recoverable, digest) == 1 else { return false }
+        return serialize(&recovered) == publicKey
+    }
+
     /// BIP-340, by `secp256k1_schnorrsig_verify`.
     static func bip340(publicKeyX: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool {
         guard publicKeyX.count == 32, signature.count == 64 else { return false }

@@ -171,13 +171,18 @@ final class SignatureValidityOracle: Oracle {
         case let .accepted(signature):
             guard let agreedKey else { return ["request \(signature.request) accepted before any honest node finished a DKG"] }
             let valid: Bool
-            switch signature.scheme {
-            case .frostSecp256k1:
+            switch signature.kind {
+            case .frost(.frostSecp256k1):
                 valid = signature.publicKey == agreedKey
                     && IndependentVerifier.frostSecp256k1(publicKey: signature.publicKey, message: signature.message, signature: signature.signature)
-            case .frostTaproot:
+            case .frost(.frostTaproot):
                 valid = signature.publicKey == Array(agreedKey.dropFirst())
                     && IndependentVerifier.bip340(publicKeyX: signature.publicKey, message: signature.message, signature: signature.signature)
+            case let .ecdsa(recoveryID):
+                // One root key: the PKP key is the agreed key. Verified, and recovered from
+                // the signature with its recovery id, by libsecp256k1.
+                valid = signature.publicKey == agreedKey
+                    && IndependentVerifier.ecdsa(publicKey: signature.publicKey, digest: signature.message, signature: signature.signature, recoveryID: recoveryID)
             }
             return valid ? [] : ["request \(signature.request)'s accepted signature does not verify under the agreed key"]
         case .accusation:
@@ -204,7 +209,8 @@ final class NonceUniquenessOracle: Oracle {
             guard case let .signed(attempt)? = output as? SignerOutput, facts.isHonest(node) else { return [] }
             return signed.insert(AttemptKey(node: node, attempt: attempt)).inserted ? [] : ["\(node) signed \(attempt) twice"]
         case let .accepted(signature):
-            let r = Array(signature.signature.prefix(signature.scheme == .frostTaproot ? 32 : 33))
+            // R's encoding: 33 bytes (FROST secp256k1), 32 (BIP-340's x, ECDSA's r).
+            let r = Array(signature.signature.prefix(signature.kind == .frost(.frostSecp256k1) ? 33 : 32))
             return nonces.insert(r).inserted ? [] : ["request \(signature.request)'s signature reuses an earlier R"]
         case .accusation:
             return []

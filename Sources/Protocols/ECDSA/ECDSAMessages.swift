@@ -14,8 +14,12 @@ public struct ECDSARequest: Sendable, Equatable {
     public let keyID: [UInt8]
     public let signers: [NodeID]
     public let nonce: [UInt8]
+    /// How long a signer waits for each presigning round before refusing (the client's
+    /// `cosigner_wait`, so the refusal reaches it before its own timeout).
+    public let waitMilliseconds: UInt32
 
-    public init(id: AttemptID, digest: [UInt8], keyID: [UInt8], signers: [NodeID], nonce: [UInt8]) {
+    public init(id: AttemptID, digest: [UInt8], keyID: [UInt8], signers: [NodeID], nonce: [UInt8], waitMilliseconds: UInt32) {
+        self.waitMilliseconds = waitMilliseconds
         self.id = id
         self.digest = digest
         self.keyID = keyID
@@ -102,6 +106,7 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
             writer.append(UInt16(m.signers.count))
             for signer in m.signers { writer.append(node: signer.value) }
             writer.append(bytes: m.nonce)
+            writer.append(m.waitMilliseconds)
         case let .round1(m):
             writer.append(2 as UInt8)
             m.id.write(&writer)
@@ -141,7 +146,8 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
             let count = try reader.count("signers", itemSize: WireSize.node, limit: 4096)
             var signers = [NodeID]()
             for _ in 0..<count { signers.append(NodeID(try reader.uint16())) }
-            return .request(ECDSARequest(id: id, digest: digest, keyID: keyID, signers: signers, nonce: try reader.array(8)))
+            let nonce = try reader.array(8)
+            return .request(ECDSARequest(id: id, digest: digest, keyID: keyID, signers: signers, nonce: nonce, waitMilliseconds: try reader.uint32()))
         case 2:
             // Commitment entries may be the identity (zero sharings' constants); checked on receipt.
             var commitments = [VSSCommitment]()

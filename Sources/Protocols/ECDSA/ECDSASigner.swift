@@ -100,7 +100,9 @@ public struct ECDSASigner: NodeService {
         var effects: [Effect] = signers.enumerated().filter { $0.offset != me }.map { index, signer in
             .send(.round1(PresignRound1(id: request.id, commitments: commitments, shares: dealing.shares(at: ids[index]))), to: .node(signer))
         }
-        effects.append(.setTimer(request.id, after: roundTimeout))
+        // The presignature must be done within the request's wait (or the node's round
+        // timeout, if shorter); then the node refuses, naming who it still waits for.
+        effects.append(.setTimer(request.id, after: min(roundTimeout, .milliseconds(Int64(request.waitMilliseconds)))))
         for (message, node) in early.removeValue(forKey: request.id) ?? [] { effects += handle(message, from: node, context) }
         effects += advance(request.id, context)
         return effects

@@ -1,0 +1,85 @@
+import Protocols
+import Simulation
+import ThresholdCrypto
+
+/// `sign-ecdsa`: Lit's PKP signing with a real-time presignature (the client half of
+/// `ECDSASigner`). The request goes to `threshold` signers, all of whom must answer; the client
+/// sums their scalars (every share must name the same R'), makes s low, computes the recovery
+/// id and checks the signature under the PKP key — Lit's client has no per-share check, so a
+/// bad share fails the attempt with nobody to blame (§1.7). With one root key, every PKP key is
+/// the network key (Lit's deriver with one root).
+struct ECDSASignKind: RequestKind {
+    struct Attempt {
+        let id: AttemptID
+        let signers: [Int]
+        let publicKey: Point
+        var shares: [Int: (share: Scalar, bigR: Point)] = [:]
+    }
+
+    let op = "sign-ecdsa"
+    let protocolName = ecdsaProtocol
+    /// PKP keys the workload signs under (request j uses key j mod keys).
+    let keys: Int
+    /// How long signers may take to presign (`clients.cosigner_wait`), in milliseconds.
+    let signerWait: UInt32
+    var attempts: [Int: Attempt] = [:]
+
+    init(keys: Int, cosignerWait: SimDuration) {
+        self.keys = max(1, keys)
+        signerWait = UInt32(clamping: cosignerWait.nanoseconds / 1_000_000)
+    }
+
+    /// The key id of request `request` (Lit's derivedKeyId: here a name per PKP).
+    func keyID(for request: UInt64) -> [UInt8] { Array("pkp-\(request % UInt64(keys))".utf8) }
+
+    func attempt(of message: any WireMessage) -> AttemptID? {
+        guard let message = message as? ECDSAMessage else { return nil }
+        switch message {
+        case .share, .refusal: return message.id
+        default: return nil
+        }
+    }
+
+    mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, _ io: inout ClientIO) -> [Int] {
+        let signers = Array(candidates.prefix(threshold)).sorted()
+        guard let publicKey = io.groupCommitment?.publicKey else { return [] }
+        // ν: Lit hashes the request id; here the attempt's id, so each attempt re-randomises anew.
+        var writer = ByteWriter()
+        id.write(&writer)
+        let nonce = Array(Hashing.sha256(writer.bytes, meter: io.meter).prefix(8))
+        let request = ECDSARequest(id: id, digest: message, keyID: keyID(for: id.request), signers: signers.map(NodeID.init), nonce: nonce,
+                                   waitMilliseconds: signerWait)
+        attempts[Int(id.request)] = Attempt(id: id, signers: signers, publicKey: publicKey)
+        for signer in signers { io.send(ECDSAMessage.request(request), to: signer) }
+        return signers
+    }
+
+    mutating func receive(_ message: any WireMessage, from node: Int, request: Int, _ io: inout ClientIO) -> AttemptAnswer? {
+        guard var attempt = attempts[request], attempt.signers.contains(node), let message = message as? ECDSAMessage else { return nil }
+        defer { attempts[request] = attempt }
+        switch message {
+        case let .share(_, share, bigR):
+            guard attempt.shares[node] == nil else { return nil }
+            attempt.shares[node] = (share, bigR)
+            return .answered(node: node)
+        case let .refusal(_, reason, missing):
+            // A presignature that timed out waited for peers; any other refusal is the node's own.
+            return .refused(node: node, forItself: reason != .presignTimeout, missing: missing.map(\.value), reason: reason.rawValue)
+        default:
+            return nil
+        }
+    }
+
+    mutating func finish(request: Int, message: [UInt8], signers: [Int], _ io: inout ClientIO) -> AttemptOutcome {
+        guard let attempt = attempts[request] else { return .failure(ClientFailure(.invalidSignature), invalid: true) }
+        let shares = signers.compactMap { attempt.shares[$0] }
+        guard let signature = try? DamFast.combine(shares, digest: message, publicKey: attempt.publicKey, meter: io.meter) else {
+            return .failure(ClientFailure(.invalidSignature), invalid: true)
+        }
+        return .success(signature: signature.ethereum)
+    }
+
+    mutating func end(request: Int) { attempts[request] = nil }
+
+    mutating func keyChanged() {}
+}
