@@ -249,6 +249,8 @@ public struct RunReport: Sendable {
     public var kicks: [KickRecord] = []
     /// Epochs whose sharing the adversary held a threshold of (safety.key_exposed's list).
     public var exposedEpochs: [Epoch] = []
+    /// PKP keys the adversary computed from ECDSA signatures (compressed, hex).
+    public var exposedECDSAKeys: [String] = []
 
     public var pointMultiplications: Int { operationTotals[CryptoOperation.pointMultiply.rawValue] }
     public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name }?.value }

@@ -247,4 +247,24 @@ import ThresholdCrypto
         #expect(report.requests.filter { $0.outcome == .success }.allSatisfy { !$0.signers.contains(3) })
         #expect(report.accused.isEmpty && report.metric("safety.violations") == .integer(0))
     }
+
+    /// §1.10 in a run: one compromised node (honest, its state read) that presigns one ECDSA
+    /// signature gives the adversary that signature's nonce k', hence the PKP key — the ledger
+    /// computes the key from the public signature and checks it. Compromised only before any
+    /// request, it exposes nothing; FROST signing with it exposes nothing.
+    @Test func oneCompromisedPresignerExposesThePKPKey() throws {
+        var always = ByzantineBehaviour.compromised
+        always.window = TimeWindow(at: .zero, for: .seconds(600))
+        let exposed = run(seed: 43, behaviours: [3: always])
+        let key = try #require(try exposed.agreedResult?.groupPublicKey.compressed()).hexString
+        #expect(exposed.exposedECDSAKeys == [key], "the PKP key (one root: the network key) is computed")
+        #expect(exposed.metric("safety.key_exposed") == .integer(1) && exposed.metric("safety.violations") == .integer(0))
+        var early = ByzantineBehaviour.compromised
+        early.window = TimeWindow(at: .zero, for: .milliseconds(50))
+        let before = run(seed: 43, behaviours: [3: early])
+        #expect(before.exposedECDSAKeys.isEmpty && before.metric("safety.key_exposed") == .integer(0))
+        let frost = runNetwork(NetworkSpecification(nodes: 10, seed: 43, behaviours: [3: always], clients: ClientSpecification(count: 2),
+                                                    workload: WorkloadSpecification(count: 30)))
+        #expect(frost.exposedECDSAKeys.isEmpty && frost.metric("safety.key_exposed") == .integer(0), "FROST keeps nonces secret")
+    }
 }

@@ -49,7 +49,11 @@ import ThresholdCrypto
         let signature = try DamFast.combine(collected, digest: run.digest, publicKey: run.groupKey, meter: CostMeter())
         #expect(ECDSA.verify(signature, digest: run.digest, publicKey: run.groupKey, meter: CostMeter()))
         #expect(try ECDSA.recover(signature, digest: run.digest, meter: CostMeter()) == run.groupKey)
-        #expect(run.signers.allSatisfy { run.harness.outputs(of: $0) == [.signed(run.id)] })
+        // Every presigner knows the signature's nonce k' (Lit's variant): the same everywhere.
+        let nonces = run.signers.compactMap { node -> Scalar? in
+            if case let .signed(id, nonce)? = run.harness.outputs(of: node).first, id == run.id { nonce } else { nil }
+        }
+        #expect(nonces.count == signers.count && Set(nonces.map(\.bytes)).count == 1)
         // Round messages: each signer sends each other one per round.
         #expect(run.harness.messages == 3 * signers.count * (signers.count - 1))
     }

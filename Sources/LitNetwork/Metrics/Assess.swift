@@ -71,6 +71,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         ("dkg.excluded", .integer(Int64(agreed == nil ? 0 : genesis.count - qualified))),
     ]
     let exposed = exposedEpochs(observer: observer, specification: specification, end: simulator.now)
+    let exposedPKPs = exposedECDSAKeys(observer: observer, specification: specification)
     // Epochs (after the safety metrics, as the registry orders them).
     var epochs: [(String, MetricValue)] = []
     if let chain = simulator.processes.lazy.compactMap(\.chain).first {
@@ -99,7 +100,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         ("blame.precision", .number(precision)),
         ("blame.recall", .number(recall)),
         ("safety.violations", .integer(Int64(violations.count))),
-        ("safety.key_exposed", .integer(Int64(exposed.count))),
+        ("safety.key_exposed", .integer(Int64(exposed.count + exposedPKPs.count))),
     ]
     metrics += epochs
     metrics += [
@@ -124,6 +125,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         accused: accused, requests: records, signatures: signatures, metrics: metrics, trace: simulator.trace,
         operationTotals: totals, accusations: accusationRecords(trusted), dkgPhases: phases)
     report.exposedEpochs = exposed
+    report.exposedECDSAKeys = exposedPKPs
     if let chain = simulator.processes.lazy.compactMap(\.chain).first {
         report.transitions = chain.transitions
         report.kicks = chain.kicked
@@ -172,6 +174,31 @@ func exposedEpochs(observer: RunObserver, specification: NetworkSpecification, e
         }
     }
     return Set(holders.values.filter { $0.nodes.count >= $0.threshold }.map(\.epoch)).sorted()
+}
+
+/// PKP keys the adversary computes from ECDSA signatures: a Byzantine node that presigned an
+/// accepted signature while its behaviour was in force knew its nonce k' (Lit's variant opens
+/// k⁻¹ to every presigner, §1.10), so y = (s·k' − z)/r for s or −s. Each candidate is checked
+/// against the key — the ledger computes the key, it does not assume it. Returns the exposed
+/// public keys (compressed, hex), sorted.
+func exposedECDSAKeys(observer: RunObserver, specification: NetworkSpecification) -> [String] {
+    var nonces: [Int: [Scalar]] = [:]
+    for logged in observer.outputs {
+        guard let behaviour = specification.behaviours[logged.node.value], behaviour.isActive(at: logged.time),
+              case let .signed(id, nonce)? = logged.output as? ECDSASignerOutput else { continue }
+        nonces[Int(clamping: id.request), default: []].append(nonce)
+    }
+    var exposed = Set<String>()
+    let meter = CostMeter()
+    for signature in observer.accepted {
+        guard case .ecdsa = signature.kind, let known = nonces[signature.request], signature.signature.count == 64,
+              let r = try? Scalar(bytes: signature.signature.prefix(32)), let s = try? Scalar(bytes: signature.signature.suffix(32)),
+              let rInverse = r.inverse(meter: meter), let key = try? Point(compressed: signature.publicKey, meter: meter) else { continue }
+        let z = ECDSA.messageScalar(signature.message)
+        let found = known.contains { nonce in [s, -s].contains { Point.base(($0 * nonce - z) * rInverse, meter: meter) == key } }
+        if found { exposed.insert(signature.publicKey.hexString) }
+    }
+    return exposed.sorted()
 }
 
 /// The `epoch.*` and `kick.*` metrics: transitions as the chain saw them, and how long after

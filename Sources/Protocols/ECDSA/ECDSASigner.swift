@@ -1,8 +1,10 @@
 import ThresholdCrypto
 
 public enum ECDSASignerOutput: Sendable, Equatable {
-    /// This node sent its signature share for the attempt.
-    case signed(AttemptID)
+    /// This node sent its signature share for the attempt. It knew k' = ω⁻¹ + δ, the
+    /// signature's nonce (every presigner does in Lit's variant, §1.10): the run's key-exposure
+    /// ledger reads it from a compromised node's output (never traced or written).
+    case signed(AttemptID, nonce: Scalar)
     case aborted(AttemptID, ECDSARefusalReason)
 }
 
@@ -181,7 +183,9 @@ public struct ECDSASigner: NodeService {
                                                                     digest: session.request.digest, delta: delta, meter: meter)
                 // Single use: the presignature is gone with the session.
                 sessions[id] = nil
-                return effects + [.send(.share(id: id, share: share, bigR: bigRPrime), to: .client(id.client)), .output(.signed(id)), .cancelTimer(id)]
+                let nonce = (omega.inverse(meter: meter) ?? .zero) + delta
+                return effects + [.send(.share(id: id, share: share, bigR: bigRPrime), to: .client(id.client)), .output(.signed(id, nonce: nonce)),
+                                  .cancelTimer(id)]
             } catch {
                 sessions[id] = session
                 return effects + abort(id, .presignCheckFailed, note: "ω·R ≠ G")
