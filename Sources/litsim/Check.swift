@@ -66,7 +66,12 @@ struct Check: ParsableCommand {
         let seedList: [UInt64?] = seeds.flatMap(Self.seedRange).map { $0.map { Optional($0) } } ?? [nil]
         for file in files {
             // Validate once (warnings printed once); each seed is then a run of a valid file.
-            guard let first = try? loadScenario(file, overrides: options.allOverrides + (seedList[0].map { ["seed=\($0)"] } ?? []), quiet: false) else {
+            // An invalid file is reported with its located errors; the others still run.
+            let first: Scenario
+            do {
+                first = try loadScenario(file, overrides: options.allOverrides + (seedList[0].map { ["seed=\($0)"] } ?? []), quiet: false)
+            } catch let error as InvalidInput {
+                printError(error.message)
                 invalid.append(file)
                 continue
             }

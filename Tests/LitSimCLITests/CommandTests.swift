@@ -102,6 +102,19 @@ func runScenarioText(_ yaml: String, name: String, _ extra: [String] = []) throw
         #expect(failing.output.contains("replay: litsim run"))
     }
 
+    @Test func checkNamesWhereAnInvalidFileIsWrongAndStillRunsTheOthers() throws {
+        let folder = try temporaryFolder()
+        let good = folder.appendingPathComponent("good.yaml")
+        try write(smallScenario, to: good)
+        let invalid = folder.appendingPathComponent("invalid.yaml")
+        try write(smallScenario.replacingOccurrences(of: "safety.violations: 0", with: "safety.violations: 0\n  safety.violations: 1"), to: invalid)
+        let result = try runLitsim(["check", invalid.path, good.path, "--out", folder.path])
+        #expect(result.status == 2)
+        #expect(result.error.contains("\(invalid.path):"), "\(result.error)")
+        #expect(result.error.contains("duplicate key `safety.violations`"), "\(result.error)")
+        #expect(result.output.contains("1 passed, 0 failed"))
+    }
+
     @Test func sweepOfATwoByThreeGridWritesSixRowsAndSkipsThemOnRerun() throws {
         let folder = try temporaryFolder()
         let file = folder.appendingPathComponent("grid.yaml")

@@ -68,9 +68,9 @@ import ThresholdCrypto
         #expect(refused.allSatisfy { $0.1 == .presignTimeout && $0.2 == [NodeID(4)] }, "\(refused)")
     }
 
-    /// A round-1 share that fails its commitments: the receiver aborts with a check failure;
-    /// the others then miss its round-2 message and time out naming it. No signature, and the
-    /// honest dealer is not the one named.
+    /// A round-1 share that fails its commitments: the receiver aborts with a check failure
+    /// naming the dealer (it had the share straight from it); the others then miss the
+    /// receiver's round-2 message and time out naming it. No signature.
     @Test func aBadRound1ShareAbortsTheAttempt() {
         let run = run(signers: [0, 2, 4, 6], seed: 93) { envelope in
             guard envelope.from == .node(NodeID(2)), envelope.to == .node(NodeID(6)), case let .round1(payload) = envelope.message else { return envelope }
@@ -82,7 +82,7 @@ import ThresholdCrypto
         }
         #expect(shares(run).isEmpty)
         let refused = refusals(run)
-        #expect(refused.contains { $0.0 == NodeID(6) && $0.1 == .presignCheckFailed })
+        #expect(refused.contains { $0.0 == NodeID(6) && $0.1 == .presignCheckFailed && $0.2 == [NodeID(2)] }, "\(refused)")
         #expect(refused.filter { $0.0 != NodeID(6) }.allSatisfy { $0.1 == .presignTimeout && $0.2 == [NodeID(6)] }, "\(refused)")
     }
 
@@ -95,7 +95,8 @@ import ThresholdCrypto
             return changed
         }
         #expect(shares(run).isEmpty)
-        #expect(refusals(run).contains { $0.0 == NodeID(0) && $0.1 == .presignCheckFailed })
+        // Another R cannot be pinned on its sender (a round-1 equivocation looks the same).
+        #expect(refusals(run).contains { $0.0 == NodeID(0) && $0.1 == .presignCheckFailed && $0.2.isEmpty })
     }
 
     /// A request naming fewer signers than the key's threshold, or not naming the node, is

@@ -63,8 +63,10 @@ struct ECDSASignKind: RequestKind {
             attempt.shares[node] = (share, bigR)
             return .answered(node: node)
         case let .refusal(_, reason, missing):
-            // A presignature that timed out waited for peers; any other refusal is the node's own.
-            return .refused(node: node, forItself: reason != .presignTimeout, missing: missing.map(\.value), reason: reason.rawValue)
+            // No key or not a signer is the node's own; a presignature that timed out or failed a
+            // check would have worked with other peers (named when one is known to be at fault).
+            let forItself = reason == .noKey || reason == .notASigner
+            return .refused(node: node, forItself: forItself, missing: missing.map(\.value), reason: reason.rawValue)
         default:
             return nil
         }

@@ -486,11 +486,24 @@ public final class LitClient {
         }
     }
 
-    /// Once every node of the final set has answered (or refused): combine, or fail the attempt.
+    /// Whether refusing peers name `node` as the one they never heard from (or whose message
+    /// failed its check): more than f of them, so Byzantine reporters alone cannot push an honest
+    /// node out, and most of the refusers (under a partition each side names the other; the
+    /// larger side wins).
+    func namedOut(_ node: Int, in attempt: Attempt) -> Bool {
+        let count = attempt.namedMissingBy[node] ?? 0
+        let reporters = attempt.refused.filter { $0 != node }.count
+        return count > (nodes - 1) / 3 && 2 * count > reporters
+    }
+
+    /// Once every node of the final set has answered (or refused) — or the only ones still
+    /// silent are named out by their peers, so waiting for them cannot help: combine, or fail
+    /// the attempt.
     func settleIfAllAnswered(_ requestIndex: Int, _ context: inout ProcessContext<LitMessage>) {
         guard let request = requests[requestIndex] else { return }
         let attempt = request.attempt
-        guard !attempt.signers.isEmpty, attempt.signers.allSatisfy({ attempt.answered.contains($0) || attempt.refused.contains($0) }) else { return }
+        let outstanding = attempt.signers.filter { !attempt.answered.contains($0) && !attempt.refused.contains($0) }
+        guard !attempt.signers.isEmpty, outstanding.allSatisfy({ namedOut($0, in: attempt) }) else { return }
         guard attempt.refused.isEmpty else {
             let refused = attempt.refused.sorted()
             failAttempt(requestIndex, reason: ClientFailure(.refused, nodes: refused, reasons: refused.map { attempt.refusalReasons[$0] ?? "" }),
@@ -689,13 +702,8 @@ public final class LitClient {
             request.excluded.insert(signer)
             request.unwilling.insert(signer)
         }
-        // A node most refusing peers say they never heard from is the one to drop (under a
-        // partition each side names the other; the larger side wins).
-        // More than f of them, so Byzantine reporters alone cannot push an honest node out.
-        for (node, count) in attempt.namedMissingBy.sorted(by: { $0.key < $1.key }) where attempt.signers.contains(node) {
-            let reporters = attempt.refused.filter { $0 != node }.count
-            if count > (nodes - 1) / 3, 2 * count > reporters { request.excluded.insert(node) }
-        }
+        // A node its refusing peers name is the one to drop.
+        for node in attempt.signers where namedOut(node, in: attempt) { request.excluded.insert(node) }
         for node in request.excluded.sorted() where strikes.indices.contains(node) { strikes[node] += 1 }
         if cooldown > .zero {
             for node in (culprits + attempt.selfRefused.sorted()) { coolingUntil[node] = context.effectTime + cooldown }

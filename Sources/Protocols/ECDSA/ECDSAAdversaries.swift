@@ -10,18 +10,31 @@ public struct ECDSAAdversary: Adversary {
         case badSignatureShare
         /// Takes part in no presigning round: its peers time out and name it.
         case withholdPresign
+        /// Sends a round-1 share that fails its commitments (to every peer).
+        case presignBadShare
+        /// Tells each peer a different R in round 2.
+        case presignEquivocateR
+        /// Sends a wrong W_j in round 2 (w·G = W then fails at every honest peer).
+        case presignWrongW
     }
 
     public static let catalogue: [BehaviourDescription] = [
         BehaviourDescription("ecdsa-bad-signature-share", provable: false,
                              "ECDSA: sends a wrong signature share; the combined signature fails and, with no per-share check (Lit's client), nobody is named"),
         BehaviourDescription("withhold-presign", provable: false, "ECDSA: sends nothing in presigning rounds; peers time out and name it (not provable)"),
+        BehaviourDescription("presign-bad-share", provable: false,
+                             "ECDSA: round-1 shares that fail their commitments; every peer aborts (Lit's presign has no blame)"),
+        BehaviourDescription("presign-equivocate-r", provable: false, "ECDSA: a different R to each peer in round 2; peers abort"),
+        BehaviourDescription("presign-wrong-w", provable: false, "ECDSA: a wrong W_j in round 2; w·G = W fails at every peer, who aborts"),
     ]
 
     public static func behaviour(for choice: BehaviourChoice) -> Behaviour? {
         switch choice.name {
         case "ecdsa-bad-signature-share": .badSignatureShare
         case "withhold-presign": .withholdPresign
+        case "presign-bad-share": .presignBadShare
+        case "presign-equivocate-r": .presignEquivocateR
+        case "presign-wrong-w": .presignWrongW
         default: nil
         }
     }
@@ -37,6 +50,16 @@ public struct ECDSAAdversary: Adversary {
                 return .send(.share(id: id, share: share + .one, bigR: bigR), to: to)
             case (.withholdPresign, .round1), (.withholdPresign, .round2), (.withholdPresign, .round3):
                 return nil
+            case let (.presignBadShare, .round1(payload)):
+                var values = payload.shares.values
+                values[0] = values[0] + .one
+                return .send(.round1(PresignRound1(id: payload.id, commitments: payload.commitments, shares: DamFast.Shares(values: values))), to: to)
+            case let (.presignEquivocateR, .round2(id, bigR, bigW, w)):
+                // Each peer its own R: R + (peer id)·G.
+                let shift = Scalar(UInt64((to.node?.value ?? 0) + 1))
+                return .send(.round2(id: id, bigR: bigR.adding(Point.base(shift, meter: context.meter), meter: context.meter), bigW: bigW, w: w), to: to)
+            case let (.presignWrongW, .round2(id, bigR, bigW, w)):
+                return .send(.round2(id: id, bigR: bigR, bigW: bigW.adding(.generator, meter: context.meter), w: w), to: to)
             default:
                 return effect
             }

@@ -45,8 +45,11 @@ public enum ECDSARefusalReason: String, Sendable, CaseIterable {
     /// No usable key share for the request's epoch, or not one of its signers.
     case noKey = "no-key"
     case notASigner = "not-a-signer"
-    /// A presigning round did not complete: a peer missing (named) or a check failed.
+    /// A presigning round did not complete: the peers still missing are named.
     case presignTimeout = "presign-timeout"
+    /// A presigning check failed. Only a round-1 share that fails its dealer's commitments
+    /// names its dealer; another R or w·G ≠ W cannot be pinned on one peer (a round-1
+    /// equivocation makes honest peers disagree on R), so nobody is named.
     case presignCheckFailed = "presign-check-failed"
 }
 

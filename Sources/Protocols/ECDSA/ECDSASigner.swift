@@ -117,7 +117,9 @@ public struct ECDSASigner: NodeService {
         case let .round1(payload):
             guard session.round1[node] == nil else { return [] }
             guard payload.commitments.accepts(payload.shares, at: session.ids[session.me], session.parameters, meter: context.meter) else {
-                return abort(message.id, .presignCheckFailed, note: "round-1 shares from \(node) fail their commitments")
+                // The dealer sent this node its shares directly: it alone is at fault (named, though
+                // not provably to a third party).
+                return abort(message.id, .presignCheckFailed, missing: [node], note: "round-1 shares from \(node) fail their commitments")
             }
             session.round1[node] = payload
         case let .round2(_, bigR, bigW, w):
