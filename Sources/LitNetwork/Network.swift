@@ -150,6 +150,8 @@ public struct NetworkSpecification: Sendable {
     public var stopOnViolation = false
     /// When a DKG node may finish (`protocol.dkg_agreement`).
     public var dkgAgreement = DKGAgreementRule.quorum
+    /// ECDSA presignatures each node leads (`protocol.presign_pool`); disabled: real time.
+    public var presignPool = PresignPool.disabled
     /// Epochs and the staking contract; nil: one genesis DKG among all nodes.
     public var epochs: EpochSpecification?
 
@@ -251,6 +253,8 @@ public struct RunReport: Sendable {
     public var exposedEpochs: [Epoch] = []
     /// PKP keys the adversary computed from ECDSA signatures (compressed, hex).
     public var exposedECDSAKeys: [String] = []
+    /// Per node: how many presignatures it led, at each change (empty without a pool).
+    public var presignPoolDepth: [[(at: SimInstant, depth: Int)]] = []
 
     public var pointMultiplications: Int { operationTotals[CryptoOperation.pointMultiply.rawValue] }
     public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name }?.value }

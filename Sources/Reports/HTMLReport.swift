@@ -91,6 +91,7 @@ public enum HTMLReport {
         html.append(latencyOverTime(report, windows: windows))
         html.append(latencyCDF(report))
         html.append(outcomesOverTime(report, windows: windows))
+        if report.presignPoolDepth.contains(where: { !$0.isEmpty }) { html.append(presignPoolDepth(report, windows: windows)) }
         html.append("<h2>Nodes</h2>")
         html += perNodeCharts(report)
         html.append("<h2>DKG timeline</h2>")
@@ -201,6 +202,22 @@ public enum HTMLReport {
                              yLabel: "requests per \(SVGChart.format(width)) s", x: (low - width)...(high + width), y: 0...(peak * 1.1))
         for (start, end, label, color) in windows { chart.shade(from: start, to: end, color: color, label: label) }
         chart.stackedBars(stacks, barWidth: width * 0.9, colors: ["#2e7d32", "#c62828", "#ef6c00"], titles: ["succeeded", "failed", "retries"])
+        return chart.render()
+    }
+
+    /// How many presignatures each node leads over time: a step line per node.
+    static func presignPoolDepth(_ report: RunReport, windows: [(Double, Double, String, String)]) -> String {
+        let end = report.endTime.milliseconds / 1000
+        let series = report.presignPoolDepth.map { changes in changes.map { (Double($0.at.nanoseconds) / 1e9, Double($0.depth)) } }
+        let depths = series.flatMap { $0.map(\.1) }
+        var chart = SVGChart(title: "Presignatures each node leads", xLabel: "time (s, simulated)", yLabel: "presignatures",
+                             x: 0...max(end, 1), y: SVGChart.padded(depths + [1]))
+        for (start, stop, label, color) in windows { chart.shade(from: start, to: stop, color: color, label: label) }
+        for (node, points) in series.enumerated() where !points.isEmpty {
+            // Held until the run's end at the last depth.
+            chart.line(points + [(end, points.last!.1)], color: SVGChart.groupPalette[node % SVGChart.groupPalette.count], title: "n\(node)",
+                       width: 1.5, step: true)
+        }
         return chart.render()
     }
 

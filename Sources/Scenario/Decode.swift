@@ -17,6 +17,7 @@ extension ScenarioLoader {
         "network.wire", "network.retransmit",
         "nodes.cpu", "nodes.slow",
         "protocol.dkg", "protocol.dkg_agreement", "protocol.signing", "protocol.signing_flow", "protocol.round_timeout",
+        "protocol.presign_pool", "protocol.presign_pool.min", "protocol.presign_pool.max", "protocol.presign_pool.concurrency",
         "clients.count", "clients.timeout", "clients.retries", "clients.retries_on_invalid_shares", "clients.region",
         "clients.selection", "clients.cooldown", "clients.cosigner_wait", "clients.over_request", "clients.groups",
         "clients.stale_epoch_for",
@@ -75,7 +76,8 @@ extension ScenarioLoader {
         }
 
         // protocol
-        let proto = r.mapping(r.child(top, "protocol", path: ""), path: "protocol", allowed: ["dkg", "dkg_agreement", "signing", "signing_flow", "round_timeout"])
+        let proto = r.mapping(r.child(top, "protocol", path: ""), path: "protocol", allowed: ["dkg", "dkg_agreement", "signing", "signing_flow", "round_timeout",
+                                                                                                            "presign_pool"])
         _ = r.choice(r.child(proto, "dkg", path: "protocol"), path: "protocol.dkg", default: "pedpop", allowed: ["pedpop"])
         let scheme = SigningScheme(rawValue: r.choice(r.child(proto, "signing", path: "protocol"), path: "protocol.signing",
                                                       default: "frost-secp256k1", allowed: SigningScheme.allCases.map(\.rawValue)))!
@@ -83,6 +85,7 @@ extension ScenarioLoader {
                                                   default: "lit", allowed: SigningFlow.allCases.map(\.rawValue)))!
         let roundTimeout = r.duration(r.child(proto, "round_timeout", path: "protocol"), path: "protocol.round_timeout",
                                       default: .seconds(30), allowZero: false)
+        let presignPool = presignPoolSpecification(r.child(proto, "presign_pool", path: "protocol"), reader: r)
         let agreementNode = r.child(proto, "dkg_agreement", path: "protocol")
         let agreement = DKGAgreementRule(rawValue: r.choice(agreementNode, path: "protocol.dkg_agreement", default: "quorum",
                                                             allowed: DKGAgreementRule.allCases.map(\.rawValue))) ?? .quorum
@@ -252,10 +255,25 @@ extension ScenarioLoader {
             clients: clientSpecification, workloads: workloads, scheme: scheme, flow: flow, stop: stop, wireEncoded: wireEncoded)
         specification.extraClientGroups = groups
         specification.dkgAgreement = agreement
+        specification.presignPool = presignPool
         specification.epochs = epochSpecification(epochsNode, membership: r.child(top, "membership", path: ""), kicking: r.child(top, "kicking", path: ""),
                                                   validators: validators, nodes: n, stop: stop, reader: r)
         return Scenario(file: root.file, name: name, description: description, specification: specification,
                         expectations: expectations, sweep: sweep, warnings: r.diagnostics.filter { $0.severity == .warning })
+    }
+
+    /// `protocol.presign_pool: {min, max, concurrency}`: how many presignatures each node leads
+    /// (absent: no pool, every ECDSA request presigns in real time).
+    static func presignPoolSpecification(_ located: Located?, reader r: Reader) -> PresignPool {
+        guard let located else { return .disabled }
+        let fields = r.mapping(located, path: "protocol.presign_pool", allowed: ["min", "max", "concurrency"])
+        let max = r.integer(r.child(fields, "max", path: "protocol.presign_pool"), path: "protocol.presign_pool.max", default: 25, range: 0...10_000)
+        let min = r.integer(r.child(fields, "min", path: "protocol.presign_pool"), path: "protocol.presign_pool.min", default: Swift.min(10, max),
+                            range: 0...10_000)
+        let concurrency = r.integer(r.child(fields, "concurrency", path: "protocol.presign_pool"), path: "protocol.presign_pool.concurrency",
+                                    default: 2, range: 1...100)
+        if min > max { r.error(r.child(fields, "min", path: "protocol.presign_pool") ?? located, "`protocol.presign_pool.min` (\(min)) is above `max` (\(max))") }
+        return PresignPool(min: min, max: max, concurrency: concurrency)
     }
 
     static func thresholdRule(_ located: Located?, nodes: Int, reader r: Reader) -> ThresholdRule {
@@ -754,8 +772,8 @@ extension ScenarioLoader {
             let condition = Node.scalar(Node.Scalar("\(comparator) \(text)", .implicit, .any, value.node.mark))
             guard var expectation = expectationValue(metric: metric, Located(node: condition, file: located.file), reader: r) else { return nil }
             if let windowNode = pairs.first(where: { $0.0 == "window" })?.1 {
-                guard metric.hasPrefix("sign.") else {
-                    r.error(windowNode, "`\(path).window`: only `sign.*` metrics can be read over a window")
+                guard metric.hasPrefix("sign.") || metric.hasPrefix("ecdsa.") else {
+                    r.error(windowNode, "`\(path).window`: only `sign.*` and `ecdsa.*` metrics can be read over a window")
                     return nil
                 }
                 let window = r.mapping(windowNode, path: "\(path).window", allowed: ["from", "to"])

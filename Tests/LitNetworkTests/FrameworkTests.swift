@@ -45,12 +45,14 @@ import ThresholdCrypto
     }
 
     @Test func everyReportedMetricIsRegisteredAndEveryRegisteredOneIsReported() {
-        // With epochs (two transitions) and both request kinds, so every metric is there.
+        // With epochs (two transitions), both request kinds and a presignature pool, so every
+        // metric is there.
         var ecdsa = WorkloadSpecification(count: 2)
         ecdsa.op = .signECDSA(keys: 2)
         var specification = NetworkSpecification(nodes: 4, seed: 1, clients: ClientSpecification(count: 1),
                                                  workloads: [WorkloadSpecification(count: 2), ecdsa], stop: .seconds(25))
         specification.epochs = EpochSpecification(length: .seconds(10), validators: [0, 1, 2, 3])
+        specification.presignPool = PresignPool(min: 1, max: 1, concurrency: 1)
         let report = runNetwork(specification)
         #expect(report.metric("epoch.count") == .integer(2))
         let reported = report.metrics.map(\.name)

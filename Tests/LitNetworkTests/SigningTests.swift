@@ -206,12 +206,40 @@ import ThresholdCrypto
 
 /// `sign-ecdsa`: Lit's ECDSA with a real-time presignature per request, on the network.
 @Suite struct ECDSANetworkTests {
-    func run(seed: UInt64, behaviours: [Int: ByzantineBehaviour] = [:], timeout: SimDuration = .seconds(5)) -> RunReport {
+    func run(seed: UInt64, behaviours: [Int: ByzantineBehaviour] = [:], timeout: SimDuration = .seconds(5), pool: PresignPool = .disabled) -> RunReport {
         print("ecdsa run n=10 seed \(seed)")
         var workload = WorkloadSpecification(count: 30, rate: (numerator: 5, denominator: 1))
         workload.op = .signECDSA(keys: 10)
-        return runNetwork(NetworkSpecification(nodes: 10, seed: seed, network: NetworkModel(latency: .distribution(.constant(.milliseconds(20))))
-            , behaviours: behaviours, clients: ClientSpecification(count: 2, timeout: timeout), workload: workload))
+        var specification = NetworkSpecification(nodes: 10, seed: seed, network: NetworkModel(latency: .distribution(.constant(.milliseconds(20)))),
+                                                 behaviours: behaviours, clients: ClientSpecification(count: 2, timeout: timeout), workload: workload)
+        specification.presignPool = pool
+        return runNetwork(specification)
+    }
+
+    /// With a pool the leader hands out a presignature made ahead of time: three 20 ms hops
+    /// (request, leader's word, share) instead of five; every presignature is used once.
+    @Test func aWarmPoolSignsInThreeHops() {
+        let report = run(seed: 44, pool: PresignPool(min: 2, max: 4, concurrency: 1))
+        #expect(report.metric("ecdsa.succeeded") == .integer(30) && report.metric("safety.violations") == .integer(0), "\(report.violations)")
+        let p50 = report.metric("ecdsa.latency_ms.p50")?.numeric ?? 0
+        #expect(p50 >= 60 && p50 < 70, "p50 \(p50) ms")
+        #expect(report.metric("presign.hits") == .integer(30) && report.metric("presign.misses") == .integer(0))
+        #expect((report.metric("presign.generated")?.numeric ?? 0) >= 40, "every validator filled its pool to four")
+        #expect(report.presignPoolDepth.count == 10 && report.presignPoolDepth.allSatisfy { $0.last?.depth ?? 0 >= 2 })
+    }
+
+    /// The single-use oracle fails a run in which one pool presignature signs for two attempts.
+    @Test func theOracleCatchesAPresignatureUsedTwice() {
+        let oracle = NonceUniquenessOracle()
+        let facts = RunFacts(specification: NetworkSpecification(nodes: 4), threshold: 3, directory: IdentityDirectory(keys: []), byzantine: [])
+        let tag = SessionID(protocolName: ecdsaProtocol, epoch: .genesis, initiator: .node(NodeID(1)), counter: 0)
+        let attempts = (1...2).map { AttemptID(session: SessionID(protocolName: ecdsaProtocol, epoch: .genesis, initiator: .client(ClientID(0)), counter: $0),
+                                               attempt: 1) }
+        let first = oracle.observe(.output(node: NodeID(0), ECDSASignerOutput.signed(attempts[0], nonce: .one, presign: .pool(tag))), facts)
+        let again = oracle.observe(.output(node: NodeID(2), ECDSASignerOutput.signed(attempts[0], nonce: .one, presign: .pool(tag))), facts)
+        let reused = oracle.observe(.output(node: NodeID(2), ECDSASignerOutput.signed(attempts[1], nonce: .one, presign: .pool(tag))), facts)
+        #expect(first.isEmpty && again.isEmpty, "two signers of one attempt share its presignature")
+        #expect(reused.count == 1 && reused[0].contains("already used"), "\(reused)")
     }
 
     /// Every request signs; the signature-validity oracle (libsecp256k1, apart from our code)

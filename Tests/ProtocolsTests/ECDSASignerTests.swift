@@ -51,7 +51,7 @@ import ThresholdCrypto
         #expect(try ECDSA.recover(signature, digest: run.digest, meter: CostMeter()) == run.groupKey)
         // Every presigner knows the signature's nonce k' (Lit's variant): the same everywhere.
         let nonces = run.signers.compactMap { node -> Scalar? in
-            if case let .signed(id, nonce)? = run.harness.outputs(of: node).first, id == run.id { nonce } else { nil }
+            if case let .signed(id, nonce, _)? = run.harness.outputs(of: node).first, id == run.id { nonce } else { nil }
         }
         #expect(nonces.count == signers.count && Set(nonces.map(\.bytes)).count == 1)
         // Round messages: each signer sends each other one per round.
@@ -105,5 +105,117 @@ import ThresholdCrypto
         let run = run(signers: [0, 2, 4], seed: 95)
         #expect(shares(run).isEmpty)
         #expect(refusals(run).map(\.1) == [.notASigner, .notASigner, .notASigner])
+    }
+}
+
+/// Presignature pools (§1.9) on the harness: seven validators, threshold four, each leading
+/// up to two presignatures made by all seven; a request's leader hands one out.
+@Suite struct PresignPoolTests {
+    let pool = PresignPool(min: 1, max: 2, concurrency: 1)
+
+    func filledPool(seed: UInt64, down: Set<Int> = [], timerLimit: Int = .max) -> (ServiceHarness<ECDSASigner>, Point) {
+        var dkg = LocalDKG(participants: 7, threshold: 4, seed: seed)
+        dkg.run()
+        var harness = ServiceHarness<ECDSASigner>(contexts: (0..<7).map { dkg.pool[NodeID($0)]! }) { _ in
+            ECDSASigner(roundTimeout: .seconds(30), pool: pool)
+        }
+        harness.down = Set(down.map { NodeID($0) })
+        harness.keysChanged()
+        harness.run(timerLimit: timerLimit)
+        return (harness, dkg.honestResults[0].groupPublicKey)
+    }
+
+    func request(_ counter: UInt64, signers: [Int]) -> ECDSARequest {
+        let id = AttemptID(session: SessionID(protocolName: ecdsaProtocol, epoch: .genesis, initiator: .client(ClientID(0)), counter: counter), attempt: 1)
+        return ECDSARequest(id: id, digest: Hashing.sha256(Array("pkp \(counter)".utf8), meter: CostMeter()), keyID: Array("pkp-1".utf8),
+                            signers: signers.map { NodeID($0) }, nonce: [1, 2, 3, 4, 5, 6, 7, UInt8(counter)], waitMilliseconds: 15_000)
+    }
+
+    func send(_ request: ECDSARequest, _ harness: inout ServiceHarness<ECDSASigner>) {
+        for signer in request.signers { harness.deliver(.request(request), to: signer, from: .client(ClientID(0))) }
+        harness.run()
+    }
+
+    func shares(of id: AttemptID, _ harness: ServiceHarness<ECDSASigner>) -> [(share: Scalar, bigR: Point)] {
+        harness.toClients.compactMap { if case let .share(shareID, share, bigR) = $0.message, shareID == id { (share, bigR) } else { nil } }
+    }
+
+    func led(_ harness: ServiceHarness<ECDSASigner>, _ node: Int) -> [Bool] {
+        harness.outputs(of: NodeID(node)).compactMap { if case let .led(_, hit) = $0 { hit } else { nil } }
+    }
+
+    /// Every validator leads two presignatures and holds a share of all fourteen; a request
+    /// then costs only the leader's word to the other signers, signs under the network key,
+    /// and each signer deletes its share (single use) while the leader refills.
+    @Test func aRequestSignsWithThePresignatureItsLeaderHandsOut() throws {
+        var (harness, groupKey) = filledPool(seed: 101)
+        for node in 0..<7 {
+            #expect(harness.outputs(of: NodeID(node)).filter { if case .generated = $0 { true } else { false } }.count == 2)
+            #expect(harness.services[NodeID(node)]!.led.count == 2)
+            #expect(harness.services[NodeID(node)]!.stored.count == 14)
+        }
+        let request = request(1, signers: [0, 2, 4, 6])
+        let leader = ECDSASigner.leader(of: request, meter: CostMeter())
+        let before = harness.queue.count
+        for signer in request.signers { harness.deliver(.request(request), to: signer, from: .client(ClientID(0))) }
+        // (The leader, down to its minimum, also starts refilling: a pool generation's round 1.)
+        let forRequest = harness.queue[before...].filter { $0.message.attempt == request.id }
+        #expect(forRequest.count == 3 && forRequest.allSatisfy { if case .leader = $0.message { true } else { false } },
+                "only the leader's word to the three other signers before the shares")
+        harness.run()
+        let collected = shares(of: request.id, harness)
+        #expect(collected.count == 4)
+        let signature = try DamFast.combine(collected, digest: request.digest, publicKey: groupKey, meter: CostMeter())
+        #expect(ECDSA.verify(signature, digest: request.digest, publicKey: groupKey, meter: CostMeter()))
+        #expect(led(harness, Int(leader.value)) == [true])
+        // The leader fell to the minimum and made another; signers used their share.
+        #expect(harness.services[leader]!.led.count == 2)
+        for node in 0..<7 {
+            let signed = request.signers.contains(NodeID(node))
+            #expect(harness.services[NodeID(node)]!.stored.count == (signed ? 14 : 15), "node \(node)")
+        }
+    }
+
+    /// A leader that names a presignature already used (or never made): the others cannot
+    /// sign with it and refuse, naming the leader; nobody signs twice with one presignature.
+    @Test func aLeaderNamingAUsedPresignatureIsRefused() {
+        var (harness, _) = filledPool(seed: 102)
+        let first = request(1, signers: [0, 2, 4, 6])
+        send(first, &harness)
+        guard case let .signed(_, _, .pool(used))? = harness.outputs.first(where: { if case .signed = $0.output { true } else { false } })?.output else {
+            Issue.record("no pool signature")
+            return
+        }
+        let second = request(2, signers: [0, 2, 4, 6])
+        let leader = ECDSASigner.leader(of: second, meter: CostMeter())
+        harness.inFlight = { envelope in
+            guard case let .leader(id, _) = envelope.message, id == second.id else { return envelope }
+            var changed = envelope
+            changed.message = .leader(id: id, presign: used)
+            return changed
+        }
+        send(second, &harness)
+        let refusals = harness.toClients.compactMap { envelope -> (NodeID, ECDSARefusalReason, [NodeID])? in
+            if case let .refusal(id, reason, missing) = envelope.message, id == second.id { (envelope.from.node!, reason, missing) } else { nil }
+        }
+        #expect(refusals.count == 3)
+        #expect(refusals.allSatisfy { $0.1 == .presignUnknown && $0.2 == [leader] }, "\(refusals)")
+    }
+
+    /// With a validator down no generation completes (all must take part): owners report the
+    /// failure and retry after a pause; a request's leader has none and the signers presign in
+    /// real time instead.
+    @Test func withAValidatorDownRequestsPresignInRealTime() throws {
+        var (harness, groupKey) = filledPool(seed: 103, down: [5], timerLimit: 20)
+        #expect(harness.outputs.contains { if case .generationFailed(_, .presignTimeout) = $0.output { true } else { false } })
+        #expect(!harness.outputs.contains { if case .generated = $0.output { true } else { false } })
+        let request = request(1, signers: [0, 2, 4, 6])
+        for signer in request.signers { harness.deliver(.request(request), to: signer, from: .client(ClientID(0))) }
+        harness.run(timerLimit: 0)
+        let collected = shares(of: request.id, harness)
+        #expect(collected.count == 4)
+        let signature = try DamFast.combine(collected, digest: request.digest, publicKey: groupKey, meter: CostMeter())
+        #expect(ECDSA.verify(signature, digest: request.digest, publicKey: groupKey, meter: CostMeter()))
+        #expect(led(harness, Int(ECDSASigner.leader(of: request, meter: CostMeter()).value)) == [false])
     }
 }

@@ -48,14 +48,17 @@ import ThresholdCrypto
     func ecdsaMessages() -> [ECDSAMessage] {
         var rng = SplitMix64(seed: 8)
         let id = AttemptID(session: SessionID(protocolName: ecdsaProtocol, epoch: Epoch(1), initiator: .client(ClientID(2)), counter: 5), attempt: 2)
+        let pool = SessionID(protocolName: ecdsaProtocol, epoch: Epoch(1), initiator: .node(NodeID(3)), counter: 11)
         let parameters = DamFast.Parameters(participants: 4, threshold: 3)!
         let dealing = DamFast.Dealing.random(parameters, using: &rng)
         let point = Point.base(.randomNonZero(using: &rng), meter: CostMeter())
         return [
             .request(ECDSARequest(id: id, digest: Array(repeating: 3, count: 32), keyID: Array("pkp".utf8), signers: [NodeID(1), NodeID(4)],
                                   nonce: Array(repeating: 9, count: 8), waitMilliseconds: 15_000)),
-            .round1(PresignRound1(id: id, commitments: dealing.commitments(meter: CostMeter()), shares: dealing.shares(at: Scalar(5)))),
-            .round2(id: id, bigR: point, bigW: point, w: Scalar(7)), .round3(id: id, omega: Scalar(8)), .share(id: id, share: Scalar(9), bigR: point),
+            .round1(PresignRound1(id: .request(id), commitments: dealing.commitments(meter: CostMeter()), shares: dealing.shares(at: Scalar(5)))),
+            .round2(id: .request(id), bigR: point, bigW: point, w: Scalar(7)), .round3(id: .pool(pool), omega: Scalar(8)),
+            .round1(PresignRound1(id: .pool(pool), commitments: dealing.commitments(meter: CostMeter()), shares: dealing.shares(at: Scalar(6)))),
+            .leader(id: id, presign: pool), .leader(id: id, presign: nil), .share(id: id, share: Scalar(9), bigR: point),
             .refusal(id: id, reason: .presignTimeout, missing: [NodeID(3)]),
         ]
     }

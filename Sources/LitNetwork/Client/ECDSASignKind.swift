@@ -35,7 +35,7 @@ struct ECDSASignKind: RequestKind {
     func attempt(of message: any WireMessage) -> AttemptID? {
         guard let message = message as? ECDSAMessage else { return nil }
         switch message {
-        case .share, .refusal: return message.id
+        case .share, .refusal: return message.attempt
         default: return nil
         }
     }

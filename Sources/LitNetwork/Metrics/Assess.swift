@@ -91,8 +91,17 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         metrics += signingMetrics(frost, requested: requested("sign"))
         if let recovery = recoveryTime(frost, faults: specification.faults) { metrics.append(("sign.recovery_ms", .number(recovery))) }
     }
+    var poolDepth: [[(at: SimInstant, depth: Int)]] = []
     if entries.contains(where: { $0.op != .sign }) {
         metrics += signingMetrics(records.filter { $0.op == "sign-ecdsa" }, requested: requested("sign-ecdsa"), prefix: "ecdsa")
+        let sent = nodes.map { $0.sent(by: ecdsaProtocol) }
+        metrics += [("ecdsa.messages", .integer(Int64(sent.reduce(0) { $0 + $1.messages }))),
+                    ("ecdsa.bytes", .integer(Int64(sent.reduce(0) { $0 + $1.bytes })))]
+        if specification.presignPool.enabled {
+            let (pool, depth) = presignMetrics(observer: observer, nodes: nodes.count)
+            metrics += pool
+            poolDepth = depth
+        }
     }
     metrics += [
         ("blame.accused", .list(accused)),
@@ -126,6 +135,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         operationTotals: totals, accusations: accusationRecords(trusted), dkgPhases: phases)
     report.exposedEpochs = exposed
     report.exposedECDSAKeys = exposedPKPs
+    report.presignPoolDepth = poolDepth
     if let chain = simulator.processes.lazy.compactMap(\.chain).first {
         report.transitions = chain.transitions
         report.kicks = chain.kicked
@@ -185,7 +195,7 @@ func exposedECDSAKeys(observer: RunObserver, specification: NetworkSpecification
     var nonces: [Int: [Scalar]] = [:]
     for logged in observer.outputs {
         guard let behaviour = specification.behaviours[logged.node.value], behaviour.isActive(at: logged.time),
-              case let .signed(id, nonce)? = logged.output as? ECDSASignerOutput else { continue }
+              case let .signed(id, nonce, _)? = logged.output as? ECDSASignerOutput else { continue }
         nonces[Int(clamping: id.request), default: []].append(nonce)
     }
     var exposed = Set<String>()
@@ -199,6 +209,36 @@ func exposedECDSAKeys(observer: RunObserver, specification: NetworkSpecification
         if found { exposed.insert(signature.publicKey.hexString) }
     }
     return exposed.sorted()
+}
+
+/// The `presign.*` metrics of a run with a pool, and each node's pool depth over time.
+func presignMetrics(observer: RunObserver, nodes: Int) -> ([(String, MetricValue)], [[(at: SimInstant, depth: Int)]]) {
+    var depth = [[(at: SimInstant, depth: Int)]](repeating: [], count: nodes)
+    var generated = 0, failed = 0, hits = 0, misses = 0
+    // The fewest presignatures a leader had left as it led a request (0 on a miss).
+    var lowest: Int?
+    for logged in observer.outputs {
+        guard let output = logged.output as? ECDSASignerOutput else { continue }
+        let node = logged.node.value
+        switch output {
+        case .generated: generated += 1
+        case .generationFailed: failed += 1
+        case let .poolDepth(count): depth[node].append((logged.time, count))
+        case let .led(_, hit):
+            if hit { hits += 1 } else { misses += 1 }
+            let left = depth[node].last?.depth ?? 0
+            lowest = min(lowest ?? left, left)
+        case .signed, .aborted: break
+        }
+    }
+    var metrics: [(String, MetricValue)] = [
+        ("presign.generated", .integer(Int64(generated))),
+        ("presign.failed", .integer(Int64(failed))),
+        ("presign.hits", .integer(Int64(hits))),
+        ("presign.misses", .integer(Int64(misses))),
+    ]
+    if let lowest { metrics.append(("presign.pool_min_observed", .integer(Int64(lowest)))) }
+    return (metrics, depth)
 }
 
 /// The `epoch.*` and `kick.*` metrics: transitions as the chain saw them, and how long after
@@ -284,9 +324,12 @@ func recoveryTime(_ records: [RequestRecord], faults: FaultSchedule) -> Double? 
 
 extension RunReport {
     /// The `sign.*` metrics of the requests started in [from, to): what `expect:` windows read.
+    /// The `sign.*` and `ecdsa.*` metrics of the requests started in [from, to).
     public func signingMetrics(from: SimInstant, to: SimInstant) -> [(String, MetricValue)] {
-        let inWindow = requests.filter { $0.op == "sign" && $0.start >= from && $0.start < to }
-        return LitNetwork.signingMetrics(inWindow, requested: inWindow.count)
+        let inWindow = requests.filter { $0.start >= from && $0.start < to }
+        let frost = inWindow.filter { $0.op == "sign" }
+        let ecdsa = inWindow.filter { $0.op == "sign-ecdsa" }
+        return LitNetwork.signingMetrics(frost, requested: frost.count) + LitNetwork.signingMetrics(ecdsa, requested: ecdsa.count, prefix: "ecdsa")
     }
 }
 

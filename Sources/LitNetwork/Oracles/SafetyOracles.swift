@@ -192,11 +192,13 @@ final class SignatureValidityOracle: Oracle {
 }
 
 /// `nonce.unique`: no node releases two shares for one attempt (each attempt has its own
-/// single-use nonces), and no two accepted signatures share R.
+/// single-use nonces), no ECDSA pool presignature signs for two attempts (single use: two
+/// signatures from one presignature share k up to δ), and no two accepted signatures share R.
 final class NonceUniquenessOracle: Oracle {
     let name = "nonce.unique"
     var signed: Set<AttemptKey> = []
     var nonces: Set<[UInt8]> = []
+    var presignatureUses: [SessionID: AttemptID] = [:]
 
     struct AttemptKey: Hashable {
         let node: NodeID
@@ -206,8 +208,19 @@ final class NonceUniquenessOracle: Oracle {
     func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
         switch event {
         case let .output(node, output):
-            guard case let .signed(attempt)? = output as? SignerOutput, facts.isHonest(node) else { return [] }
-            return signed.insert(AttemptKey(node: node, attempt: attempt)).inserted ? [] : ["\(node) signed \(attempt) twice"]
+            guard facts.isHonest(node) else { return [] }
+            if case let .signed(attempt)? = output as? SignerOutput {
+                return signed.insert(AttemptKey(node: node, attempt: attempt)).inserted ? [] : ["\(node) signed \(attempt) twice"]
+            }
+            guard case let .signed(attempt, _, presign)? = output as? ECDSASignerOutput else { return [] }
+            var found = signed.insert(AttemptKey(node: node, attempt: attempt)).inserted ? [] : ["\(node) signed \(attempt) twice"]
+            if case let .pool(tag) = presign {
+                if let earlier = presignatureUses[tag], earlier != attempt {
+                    found.append("\(node) signed \(attempt) with \(presign), already used for \(earlier)")
+                }
+                presignatureUses[tag] = presignatureUses[tag] ?? attempt
+            }
+            return found
         case let .accepted(signature):
             // R's encoding: 33 bytes (FROST secp256k1), 32 (BIP-340's x, ECDSA's r).
             let r = Array(signature.signature.prefix(signature.kind == .frost(.frostSecp256k1) ? 33 : 32))

@@ -28,13 +28,63 @@ public struct ECDSARequest: Sendable, Equatable {
     }
 }
 
+/// Which presigning run a round message belongs to: a request's real-time presignature (among
+/// its signers), or a pool generation (among the epoch's validators), named by the node that
+/// started it and leads the result (§1.9).
+public enum PresignID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    case request(AttemptID)
+    case pool(SessionID)
+
+    public var attempt: AttemptID? { if case let .request(id) = self { id } else { nil } }
+
+    public var description: String {
+        switch self {
+        case let .request(id): "\(id)"
+        case let .pool(session): "pool \(session.initiator)/\(session.counter)"
+        }
+    }
+
+    public static func < (a: Self, b: Self) -> Bool {
+        switch (a, b) {
+        case let (.request(x), .request(y)): x < y
+        case let (.pool(x), .pool(y)): x < y
+        case (.request, .pool): true
+        case (.pool, .request): false
+        }
+    }
+
+    func write(_ writer: inout ByteWriter) {
+        switch self {
+        case let .request(id):
+            writer.append(0 as UInt8)
+            id.write(&writer)
+        case let .pool(session):
+            writer.append(1 as UInt8)
+            session.write(&writer)
+        }
+    }
+
+    static func read(_ reader: inout ByteReader) throws(WireError) -> PresignID {
+        switch try reader.byte() {
+        case 0:
+            return .request(try AttemptID.read(&reader, protocolName: ecdsaProtocol))
+        case 1:
+            let session = try SessionID.read(&reader, expected: ecdsaProtocol)
+            guard session.initiator.node != nil else { throw .invalidValue("pool presignature started by a client") }
+            return .pool(session)
+        default:
+            throw .invalidValue("presignature id")
+        }
+    }
+}
+
 /// Round 1 for one receiver: the dealer's five Feldman commitments and its five shares.
 public struct PresignRound1: Sendable, Equatable {
-    public let id: AttemptID
+    public let id: PresignID
     public let commitments: DamFast.Commitments
     public let shares: DamFast.Shares
 
-    public init(id: AttemptID, commitments: DamFast.Commitments, shares: DamFast.Shares) {
+    public init(id: PresignID, commitments: DamFast.Commitments, shares: DamFast.Shares) {
         self.id = id
         self.commitments = commitments
         self.shares = shares
@@ -45,6 +95,9 @@ public enum ECDSARefusalReason: String, Sendable, CaseIterable {
     /// No usable key share for the request's epoch, or not one of its signers.
     case noKey = "no-key"
     case notASigner = "not-a-signer"
+    /// The request's leader named a pool presignature this node does not hold (the leader is
+    /// named).
+    case presignUnknown = "presign-unknown"
     /// A presigning round did not complete: the peers still missing are named.
     case presignTimeout = "presign-timeout"
     /// A presigning check failed. Only a round-1 share that fails its dealer's commitments
@@ -55,30 +108,36 @@ public enum ECDSARefusalReason: String, Sendable, CaseIterable {
 
 public enum ECDSAMessage: Sendable, Equatable, WireMessage {
     case request(ECDSARequest)
+    /// The request's leader to its other signers: the pool presignature to sign with (Lit's
+    /// PresignLeaderResponse), or nil for a real-time presignature among them.
+    case leader(id: AttemptID, presign: SessionID?)
     case round1(PresignRound1)
-    case round2(id: AttemptID, bigR: Point, bigW: Point, w: Scalar)
-    case round3(id: AttemptID, omega: Scalar)
+    case round2(id: PresignID, bigR: Point, bigW: Point, w: Scalar)
+    case round3(id: PresignID, omega: Scalar)
     /// To the client: sⱼ and R' (every share of one attempt names the same R').
     case share(id: AttemptID, share: Scalar, bigR: Point)
     case refusal(id: AttemptID, reason: ECDSARefusalReason, missing: [NodeID])
 
     public static let protocolName = ecdsaProtocol
 
-    public var id: AttemptID {
+    /// The client request attempt the message belongs to (nil for a pool generation's rounds).
+    public var attempt: AttemptID? {
         switch self {
         case let .request(m): m.id
-        case let .round1(m): m.id
-        case let .round2(id, _, _, _), let .round3(id, _), let .share(id, _, _), let .refusal(id, _, _): id
+        case let .leader(id, _), let .share(id, _, _), let .refusal(id, _, _): id
+        case let .round1(m): m.id.attempt
+        case let .round2(id, _, _, _), let .round3(id, _): id.attempt
         }
     }
 
-    public var clientAttempt: (request: Int, attempt: Int)? { (Int(clamping: id.request), Int(id.attempt)) }
+    public var clientAttempt: (request: Int, attempt: Int)? { attempt.map { (Int(clamping: $0.request), Int($0.attempt)) } }
 
     public var wireSize: Int { encoded.count }
 
     public var traceKind: StaticString {
         switch self {
         case .request: "ecdsa.request"
+        case .leader: "ecdsa.leader"
         case .round1: "ecdsa.presign-1"
         case .round2: "ecdsa.presign-2"
         case .round3: "ecdsa.presign-3"
@@ -90,6 +149,7 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
     public var traceFingerprint: UInt64 {
         switch self {
         case let .request(m): Self.fingerprint(m.digest)
+        case let .leader(_, presign): presign?.counter ?? .max
         case let .round1(m): Self.fingerprint(m.shares.k.bytes)
         case let .round2(_, _, _, w): Self.fingerprint(w.bytes)
         case let .round3(_, omega): Self.fingerprint(omega.bytes)
@@ -110,6 +170,11 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
             for signer in m.signers { writer.append(node: signer.value) }
             writer.append(bytes: m.nonce)
             writer.append(m.waitMilliseconds)
+        case let .leader(id, presign):
+            writer.append(7 as UInt8)
+            id.write(&writer)
+            writer.append(presign == nil ? 0 as UInt8 : 1)
+            presign?.write(&writer)
         case let .round1(m):
             writer.append(2 as UInt8)
             m.id.write(&writer)
@@ -141,6 +206,28 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
 
     public static func decode(_ reader: inout ByteReader) throws(WireError) -> ECDSAMessage {
         let kind = try reader.byte()
+        // Presigning rounds name their run; every other message a client's attempt.
+        if (2...4).contains(kind) {
+            let id = try PresignID.read(&reader)
+            switch kind {
+            case 2:
+                // Commitment entries may be the identity (zero sharings' constants); checked on receipt.
+                var commitments = [VSSCommitment]()
+                for _ in 0..<5 {
+                    let count = try reader.count("commitment points", itemSize: WireSize.point, limit: 4096)
+                    var points = [Point]()
+                    for _ in 0..<count { points.append(try reader.pointOrIdentity()) }
+                    commitments.append(VSSCommitment(coefficients: points))
+                }
+                var shares = [Scalar]()
+                for _ in 0..<5 { shares.append(try reader.scalar()) }
+                return .round1(PresignRound1(id: id, commitments: DamFast.Commitments(values: commitments), shares: DamFast.Shares(values: shares)))
+            case 3:
+                return .round2(id: id, bigR: try reader.point(), bigW: try reader.point(), w: try reader.scalar())
+            default:
+                return .round3(id: id, omega: try reader.scalar())
+            }
+        }
         let id = try AttemptID.read(&reader, protocolName: ecdsaProtocol)
         switch kind {
         case 1:
@@ -151,22 +238,6 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
             for _ in 0..<count { signers.append(NodeID(try reader.uint16())) }
             let nonce = try reader.array(8)
             return .request(ECDSARequest(id: id, digest: digest, keyID: keyID, signers: signers, nonce: nonce, waitMilliseconds: try reader.uint32()))
-        case 2:
-            // Commitment entries may be the identity (zero sharings' constants); checked on receipt.
-            var commitments = [VSSCommitment]()
-            for _ in 0..<5 {
-                let count = try reader.count("commitment points", itemSize: WireSize.point, limit: 4096)
-                var points = [Point]()
-                for _ in 0..<count { points.append(try reader.pointOrIdentity()) }
-                commitments.append(VSSCommitment(coefficients: points))
-            }
-            var shares = [Scalar]()
-            for _ in 0..<5 { shares.append(try reader.scalar()) }
-            return .round1(PresignRound1(id: id, commitments: DamFast.Commitments(values: commitments), shares: DamFast.Shares(values: shares)))
-        case 3:
-            return .round2(id: id, bigR: try reader.point(), bigW: try reader.point(), w: try reader.scalar())
-        case 4:
-            return .round3(id: id, omega: try reader.scalar())
         case 5:
             return .share(id: id, share: try reader.scalar(), bigR: try reader.point())
         case 6:
@@ -176,6 +247,15 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
             var missing = [NodeID]()
             for _ in 0..<count { missing.append(NodeID(try reader.uint16())) }
             return .refusal(id: id, reason: ECDSARefusalReason.allCases[index], missing: missing)
+        case 7:
+            switch try reader.byte() {
+            case 0: return .leader(id: id, presign: nil)
+            case 1:
+                let session = try SessionID.read(&reader, expected: ecdsaProtocol)
+                guard session.initiator.node != nil else { throw .invalidValue("pool presignature started by a client") }
+                return .leader(id: id, presign: session)
+            default: throw .invalidValue("leader's choice")
+            }
         default:
             throw .unknownKind(kind)
         }

@@ -1,61 +1,113 @@
 import ThresholdCrypto
 
 public enum ECDSASignerOutput: Sendable, Equatable {
-    /// This node sent its signature share for the attempt. It knew k' = ω⁻¹ + δ, the
-    /// signature's nonce (every presigner does in Lit's variant, §1.10): the run's key-exposure
-    /// ledger reads it from a compromised node's output (never traced or written).
-    case signed(AttemptID, nonce: Scalar)
+    /// This node sent its signature share for the attempt, made with `presign`. It knew
+    /// k' = ω⁻¹ + δ, the signature's nonce (every presigner does in Lit's variant, §1.10): the
+    /// run's key-exposure ledger reads it from a compromised node's output (never traced or
+    /// written).
+    case signed(AttemptID, nonce: Scalar, presign: PresignID)
     case aborted(AttemptID, ECDSARefusalReason)
+    /// As the request's leader, this node handed out a pool presignature (or had none: a miss).
+    case led(AttemptID, hit: Bool)
+    /// A generation this node started stored a presignature, or failed.
+    case generated(SessionID)
+    case generationFailed(SessionID, ECDSARefusalReason)
+    /// How many presignatures this node leads, whenever that changes.
+    case poolDepth(Int)
 }
 
-/// A node's side of Lit's ECDSA with a real-time presignature per request (Lit's behaviour with
-/// the presignature pool disabled, `max_presign_count = 0`): the request's signers run DamFast's
-/// three rounds among themselves — every one of them must take part, t = |signers| — then each
-/// derives its share of the PKP key and sends the client one scalar. Lit's checks and aborts
-/// (§1.4): a failed check or a missing peer ends the attempt with a refusal, nobody is blamed.
+/// The signer's timers: a request's presignature or leader's word, a pool generation, and
+/// the pause before a failed generation is retried.
+public enum ECDSATimer: Hashable, Sendable {
+    case request(AttemptID)
+    case generation(SessionID)
+    case refill
+}
+
+/// A pool presignature share as a validator keeps it (on disk, in Lit: a crash keeps it).
+struct PooledPresignature {
+    let presignature: DamFast.PreSignature
+    let group: [NodeID]
+    let epoch: Epoch
+}
+
+/// A node's side of Lit's ECDSA. A request names its signers (t = |signers|, every one must
+/// answer). Without a pool they run DamFast's three rounds among themselves for a real-time
+/// presignature; with one (`PresignPool`), the request's leader — fixed by the request, §1.9 —
+/// hands out a presignature it leads, or, having none, tells the others to presign in real
+/// time. Each signer then derives its share of the PKP key and sends the client one scalar.
+/// Lit's checks and aborts (§1.4): a failed check or a missing peer ends the attempt with a
+/// refusal, nobody is blamed. Presignatures are single use: a share is deleted as it signs.
 /// With one root key (the network's DKG key) every PKP key is that key, as Lit's deriver does
 /// with one root.
 public struct ECDSASigner: NodeService {
     public typealias Message = ECDSAMessage
-    public typealias Timer = AttemptID
+    public typealias Timer = ECDSATimer
     public typealias Output = ECDSASignerOutput
 
-    struct Session {
+    struct RequestSession {
         let request: ECDSARequest
         let key: KeyShare
-        let parameters: DamFast.Parameters
-        let ids: [Scalar]
-        let me: Int
-        let dealing: DamFast.Dealing
-        let commitments: DamFast.Commitments
-        var round1: [NodeID: PresignRound1] = [:]
-        var mine: DamFast.Shares?
-        var bigR: Point?
-        /// Each signer's round 2 (R as it sent it, W_j, w_j), this node's included.
-        var round2: [NodeID: (bigR: Point, bigW: Point, w: Scalar)] = [:]
-        var omega: Scalar?
-        var round3: [NodeID: Scalar] = [:]
-
-        var others: [NodeID] { request.signers.filter { $0 != request.signers[me] } }
+        /// With a pool: the signer whose word decides between a pool and a real-time
+        /// presignature, and whether that word is still awaited.
+        var leader: NodeID?
+        var awaitedLeader: NodeID?
+        /// The pool presignature the leader chose, while this node's part of its generation is
+        /// still under way (the leader may finish a generation before a peer does).
+        var awaitedPresignature: SessionID?
+        var run: PresignRun?
     }
 
     let roundTimeout: Duration
-    var sessions: [AttemptID: Session] = [:]
-    /// Attempts answered or under way: a request is handled once, ever.
-    var handled: Set<AttemptID> = []
-    /// Round messages that came before the client's request, by attempt (bounded).
-    var early: [AttemptID: [(ECDSAMessage, NodeID)]] = [:]
-    var earlyOrder: [AttemptID] = []
+    let pool: PresignPool
+    var requests: [AttemptID: RequestSession] = [:]
+    /// Requests and generations answered or under way: each is handled once, ever.
+    var handled: Set<PresignID> = []
+    /// Messages that came before their request or generation (bounded).
+    var early: [PresignID: [(ECDSAMessage, NodeID)]] = [:]
+    var earlyOrder: [PresignID] = []
     static let earlyLimit = 1_000
 
-    public init(roundTimeout: Duration) {
+    /// Pool generations under way (this node's and its peers').
+    var generations: [SessionID: PresignRun] = [:]
+    /// Pool presignature shares this node holds, of every generation it took part in.
+    var stored: [SessionID: PooledPresignature] = [:]
+    /// The presignatures this node leads, oldest first (in memory, as Lit's list).
+    var led: [SessionID] = []
+    var nextGeneration: UInt64 = 0
+    /// Between reaching `min` and `max`: generating.
+    var refilling = false
+    var retryPending = false
+    var failuresInARow = 0
+    /// The epoch the pool is for (presignatures of another epoch are dropped).
+    var poolEpoch: Epoch?
+
+    public init(roundTimeout: Duration, pool: PresignPool = .disabled) {
         self.roundTimeout = roundTimeout
+        self.pool = pool
     }
 
     public mutating func crash() {
-        sessions = [:]
+        requests = [:]
         early = [:]
         earlyOrder = []
+        generations = [:]
+        led = []
+        refilling = false
+        retryPending = false
+    }
+
+    public mutating func keysChanged(_ context: ServiceContext) -> [Effect] {
+        guard pool.enabled, let epoch = context.keys.activeEpoch, epoch != poolEpoch else { return [] }
+        // A new epoch: presignatures (and generations) of another are dropped.
+        poolEpoch = epoch
+        var effects: [Effect] = generations.keys.filter { $0.epoch != epoch }.sorted().map { .cancelTimer(.generation($0)) }
+        generations = generations.filter { $0.key.epoch == epoch }
+        stored = stored.filter { $0.value.epoch == epoch }
+        led.removeAll { $0.epoch != epoch }
+        refilling = false
+        effects.append(.output(.poolDepth(led.count)))
+        return effects + refill(context)
     }
 
     public mutating func receive(_ message: ECDSAMessage, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
@@ -63,156 +115,312 @@ public struct ECDSASigner: NodeService {
         case let .request(request):
             guard sender == .client(request.id.client) else { return [.note("ecdsa: dropped a request for another client from \(sender)")] }
             return start(request, context)
-        case .round1, .round2, .round3:
+        case let .leader(id, presign):
             guard let node = sender.node else { return [] }
-            guard sessions[message.id] != nil else {
-                // Before this node has the request: keep it for when it comes (never after).
-                guard !handled.contains(message.id) else { return [] }
-                if early[message.id] == nil {
-                    earlyOrder.append(message.id)
-                    if earlyOrder.count > Self.earlyLimit { early[earlyOrder.removeFirst()] = nil }
-                }
-                if (early[message.id]?.count ?? 0) < 3 * context.directory.count { early[message.id, default: []].append((message, node)) }
-                return []
-            }
-            return handle(message, from: node, context)
+            guard let session = requests[id] else { return keepEarly(message, for: .request(id), from: node, context) }
+            guard session.awaitedLeader == node else { return [] }
+            return leaderChose(id, presign, context)
+        case let .round1(payload):
+            guard let node = sender.node else { return [] }
+            return round(message, of: payload.id, from: node, context)
+        case let .round2(id, _, _, _), let .round3(id, _):
+            guard let node = sender.node else { return [] }
+            return round(message, of: id, from: node, context)
         case .share, .refusal:
             return [.note("ecdsa: ignored a message meant for a client from \(sender)")]
         }
+    }
+
+    /// Keeps a message that came before its request or generation, for when that comes
+    /// (never after it was handled).
+    mutating func keepEarly(_ message: ECDSAMessage, for id: PresignID, from node: NodeID, _ context: ServiceContext) -> [Effect] {
+        guard !handled.contains(id) else { return [] }
+        if early[id] == nil {
+            earlyOrder.append(id)
+            if earlyOrder.count > Self.earlyLimit { early[earlyOrder.removeFirst()] = nil }
+        }
+        if (early[id]?.count ?? 0) < 3 * context.directory.count { early[id, default: []].append((message, node)) }
+        return []
+    }
+
+    mutating func replayEarly(_ id: PresignID, _ context: ServiceContext) -> [Effect] {
+        (early.removeValue(forKey: id) ?? []).flatMap { message, node in receive(message, from: .node(node), context) }
     }
 
     static func refuse(_ id: AttemptID, _ reason: ECDSARefusalReason, missing: [NodeID] = []) -> Effect {
         .send(.refusal(id: id, reason: reason, missing: missing), to: .client(id.client))
     }
 
+    // MARK: Requests
+
     mutating func start(_ request: ECDSARequest, _ context: ServiceContext) -> [Effect] {
-        guard handled.insert(request.id).inserted else { return [.note("ecdsa: ignored a repeat of \(request.id)")] }
+        guard handled.insert(.request(request.id)).inserted else { return [.note("ecdsa: ignored a repeat of \(request.id)")] }
         guard let key = context.keys.usable(.group, epoch: request.id.session.epoch) else { return [Self.refuse(request.id, .noKey)] }
         let signers = request.signers
-        guard let me = signers.firstIndex(of: context.me), Set(signers).count == signers.count, signers.count >= key.threshold,
+        guard signers.contains(context.me), Set(signers).count == signers.count, signers.count >= key.threshold,
               signers.allSatisfy(key.roster.contains), request.digest.count == 32, request.nonce.count == 8,
-              let parameters = DamFast.Parameters(participants: signers.count, threshold: signers.count) else {
+              DamFast.Parameters(participants: signers.count, threshold: signers.count) != nil else {
             return [Self.refuse(request.id, .notASigner)]
         }
-        var rng = context.random
-        let dealing = DamFast.Dealing.random(parameters, using: &rng)
-        let commitments = dealing.commitments(meter: context.meter)
-        let ids = signers.map { key.roster.identifier(of: $0)!.scalar }
-        sessions[request.id] = Session(request: request, key: key, parameters: parameters, ids: ids, me: me, dealing: dealing, commitments: commitments)
-        var effects: [Effect] = signers.enumerated().filter { $0.offset != me }.map { index, signer in
-            .send(.round1(PresignRound1(id: request.id, commitments: commitments, shares: dealing.shares(at: ids[index]))), to: .node(signer))
-        }
+        var session = RequestSession(request: request, key: key)
         // The presignature must be done within the request's wait (or the node's round
         // timeout, if shorter); then the node refuses, naming who it still waits for.
-        effects.append(.setTimer(request.id, after: min(roundTimeout, .milliseconds(Int64(request.waitMilliseconds)))))
-        for (message, node) in early.removeValue(forKey: request.id) ?? [] { effects += handle(message, from: node, context) }
-        effects += advance(request.id, context)
-        return effects
+        var effects: [Effect] = [.setTimer(.request(request.id), after: min(roundTimeout, .milliseconds(Int64(request.waitMilliseconds))))]
+        guard pool.enabled else {
+            requests[request.id] = session
+            return effects + presignInRealTime(request.id, context)
+        }
+        let leader = Self.leader(of: request, meter: context.meter)
+        session.leader = leader
+        if leader != context.me {
+            session.awaitedLeader = leader
+            requests[request.id] = session
+            return effects + replayEarly(.request(request.id), context)
+        }
+        requests[request.id] = session
+        // This node leads the request: the oldest presignature it leads that fits the signers.
+        let others = signers.filter { $0 != context.me }
+        let fits = led.firstIndex { tag in
+            guard let pooled = stored[tag] else { return false }
+            return pooled.epoch == key.roster.epoch && pooled.presignature.threshold == signers.count && Set(signers).isSubset(of: pooled.group)
+        }
+        guard let index = fits else {
+            effects += [.output(.led(request.id, hit: false)), .broadcast(.leader(id: request.id, presign: nil), to: others)]
+            return effects + presignInRealTime(request.id, context) + refill(context)
+        }
+        let tag = led.remove(at: index)
+        effects += [.output(.poolDepth(led.count)), .output(.led(request.id, hit: true)), .broadcast(.leader(id: request.id, presign: tag), to: others)]
+        return effects + signWithPool(request.id, tag, context) + refill(context)
     }
 
-    /// A round message from a signer of the attempt: kept once per sender and round.
-    mutating func handle(_ message: ECDSAMessage, from node: NodeID, _ context: ServiceContext) -> [Effect] {
-        guard var session = sessions[message.id], session.others.contains(node) else { return [] }
-        switch message {
-        case let .round1(payload):
-            guard session.round1[node] == nil else { return [] }
-            guard payload.commitments.accepts(payload.shares, at: session.ids[session.me], session.parameters, meter: context.meter) else {
-                // The dealer sent this node its shares directly: it alone is at fault (named, though
-                // not provably to a third party).
-                return abort(message.id, .presignCheckFailed, missing: [node], note: "round-1 shares from \(node) fail their commitments")
-            }
-            session.round1[node] = payload
-        case let .round2(_, bigR, bigW, w):
-            guard session.round2[node] == nil else { return [] }
-            // Every participant must have the same R (§1.3, receive round 2; checked in
-            // `advance` for one that came before this node knew R).
-            if let mine = session.bigR, mine != bigR { return abort(message.id, .presignCheckFailed, note: "\(node) has another R") }
-            session.round2[node] = (bigR, bigW, w)
-        case let .round3(_, omega):
-            guard session.round3[node] == nil else { return [] }
-            session.round3[node] = omega
-        default:
+    /// Lit's request leader: hash(message ‖ request id) mod |signers| (`leader_for_active_peers`).
+    static func leader(of request: ECDSARequest, meter: CostMeter) -> NodeID {
+        var writer = ByteWriter()
+        writer.append(bytes: request.digest)
+        request.id.write(&writer)
+        let hash = Hashing.sha256(writer.bytes, meter: meter)
+        let value = hash.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return request.signers[Int(value % UInt64(request.signers.count))]
+    }
+
+    /// A non-leader hears the leader's choice: sign with that pool presignature, or presign now.
+    mutating func leaderChose(_ id: AttemptID, _ presign: SessionID?, _ context: ServiceContext) -> [Effect] {
+        guard var session = requests[id], let leader = session.awaitedLeader else { return [] }
+        session.awaitedLeader = nil
+        requests[id] = session
+        guard let presign else { return presignInRealTime(id, context) }
+        if stored[presign] == nil, generations[presign] != nil || !handled.contains(.pool(presign)) {
+            session.awaitedPresignature = presign
+            requests[id] = session
             return []
         }
-        sessions[message.id] = session
-        return advance(message.id, context)
+        return signWithChosen(id, presign, leader: leader, context)
     }
 
-    /// Runs every round whose inputs are complete.
-    mutating func advance(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
+    mutating func signWithChosen(_ id: AttemptID, _ presign: SessionID, leader: NodeID, _ context: ServiceContext) -> [Effect] {
+        guard let session = requests[id] else { return [] }
+        let signers = session.request.signers
+        guard let pooled = stored[presign], pooled.epoch == session.key.roster.epoch, pooled.presignature.threshold == signers.count,
+              Set(signers).isSubset(of: pooled.group) else {
+            return abort(id, .presignUnknown, missing: [leader], note: "\(leader) chose \(PresignID.pool(presign)), which this node cannot sign with")
+        }
+        return signWithPool(id, presign, context)
+    }
+
+    mutating func presignInRealTime(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
+        guard var session = requests[id],
+              var run = PresignRun(id: .request(id), participants: session.request.signers, roster: session.key.roster,
+                                   threshold: session.request.signers.count, me: context.me, context) else { return [] }
+        let (sends, outcome) = run.begin(context)
+        session.run = run
+        requests[id] = session
+        return sends.map { .send($0.0, to: .node($0.1)) } + settle(id, outcome, context) + replayEarly(.request(id), context)
+    }
+
+    mutating func signWithPool(_ id: AttemptID, _ tag: SessionID, _ context: ServiceContext) -> [Effect] {
+        // Single use: the share is deleted as it signs.
+        guard let pooled = stored.removeValue(forKey: tag) else { return [] }
+        return sign(id, with: pooled.presignature, from: .pool(tag), context)
+    }
+
+    /// The real-time presignature's progress: sign once done, refuse if it failed.
+    mutating func settle(_ id: AttemptID, _ outcome: PresignRun.Outcome, _ context: ServiceContext) -> [Effect] {
+        switch outcome {
+        case .pending: return []
+        case let .done(presignature): return sign(id, with: presignature, from: .request(id), context)
+        case let .failed(reason, named, note): return abort(id, reason, missing: named, note: note)
+        }
+    }
+
+    mutating func sign(_ id: AttemptID, with presignature: DamFast.PreSignature, from presign: PresignID, _ context: ServiceContext) -> [Effect] {
+        guard let session = requests.removeValue(forKey: id) else { return [] }
         let meter = context.meter
-        var effects = [Effect]()
-        guard var session = sessions[id] else { return [] }
-        let others = session.others
-        if session.mine == nil, others.allSatisfy({ session.round1[$0] != nil }) {
-            // Round 2: summed shares, R from every dealer's K commitment, W_j and w_j.
-            let received = others.map { session.round1[$0]! }
-            let mine = DamFast.Shares.sum([session.dealing.shares(at: session.ids[session.me])] + received.map(\.shares))
-            let bigR = Point.sum([session.commitments.values[0].publicKey] + received.map { $0.commitments.values[0].publicKey }, meter: meter)
-            guard !bigR.isIdentity else { return abort(id, .presignCheckFailed, note: "R is the identity") }
-            if let other = others.first(where: { session.round2[$0].map { $0.bigR != bigR } ?? false }) {
-                return abort(id, .presignCheckFailed, note: "\(other) has another R")
-            }
-            session.mine = mine
-            session.bigR = bigR
-            let (bigW, w) = DamFast.round2(mine, r: bigR, meter: meter)
-            session.round2[session.request.signers[session.me]] = (bigR, bigW, w)
-            for node in others { effects.append(.send(.round2(id: id, bigR: bigR, bigW: bigW, w: w), to: .node(node))) }
+        let request = session.request
+        let ids = request.signers.compactMap { session.key.roster.identifier(of: $0)?.scalar }
+        // One root key: the PKP key (and each share of it) is the network key's.
+        let keyShare = LitHD.deriveSecret([session.key.secretShare], tweak: LitHD.tweak(keyID: request.keyID, meter: meter))
+        let delta = DamFast.rerandomizer(request.nonce, meter: meter)
+        guard let (share, bigRPrime) = try? DamFast.signatureShare(presignature, keyShare: keyShare, signers: ids, digest: request.digest,
+                                                                  delta: delta, meter: meter) else {
+            return abort(id, .presignCheckFailed, note: "the presignature does not fit the signers")
         }
-        if let mine = session.mine, session.omega == nil, session.request.signers.allSatisfy({ session.round2[$0] != nil }) {
-            let order = session.request.signers
-            do {
-                let omega = try DamFast.round3(mine, ids: session.ids, bigWs: order.map { session.round2[$0]!.bigW }, ws: order.map { session.round2[$0]!.w },
-                                               meter: meter)
-                session.omega = omega
-                session.round3[order[session.me]] = omega
-                for node in others { effects.append(.send(.round3(id: id, omega: omega), to: .node(node))) }
-            } catch {
-                sessions[id] = session
-                return effects + abort(id, .presignCheckFailed, note: "w·G ≠ W")
-            }
-        }
-        if let bigR = session.bigR, session.omega != nil, session.request.signers.allSatisfy({ session.round3[$0] != nil }) {
-            let order = session.request.signers
-            do {
-                let omega = try DamFast.round4(ids: session.ids, omegas: order.map { session.round3[$0]! }, r: bigR, meter: meter)
-                let presignature = DamFast.PreSignature(id: session.ids[session.me], threshold: session.parameters.threshold, bigR: bigR, kInverse: omega,
-                                                        d: session.mine!.d, e: session.mine!.e)
-                // One root key: the PKP key (and each share of it) is the network key's.
-                let keyShare = LitHD.deriveSecret([session.key.secretShare], tweak: LitHD.tweak(keyID: session.request.keyID, meter: meter))
-                let delta = DamFast.rerandomizer(session.request.nonce, meter: meter)
-                let (share, bigRPrime) = try DamFast.signatureShare(presignature, keyShare: keyShare, signers: session.ids,
-                                                                    digest: session.request.digest, delta: delta, meter: meter)
-                // Single use: the presignature is gone with the session.
-                sessions[id] = nil
-                let nonce = (omega.inverse(meter: meter) ?? .zero) + delta
-                return effects + [.send(.share(id: id, share: share, bigR: bigRPrime), to: .client(id.client)), .output(.signed(id, nonce: nonce)),
-                                  .cancelTimer(id)]
-            } catch {
-                sessions[id] = session
-                return effects + abort(id, .presignCheckFailed, note: "ω·R ≠ G")
-            }
-        }
-        sessions[id] = session
-        return effects
+        let nonce = (presignature.kInverse.inverse(meter: meter) ?? .zero) + delta
+        return [.send(.share(id: id, share: share, bigR: bigRPrime), to: .client(id.client)), .output(.signed(id, nonce: nonce, presign: presign)),
+                .cancelTimer(.request(id))]
     }
 
     mutating func abort(_ id: AttemptID, _ reason: ECDSARefusalReason, missing: [NodeID] = [], note: String) -> [Effect] {
-        sessions[id] = nil
-        return [Self.refuse(id, reason, missing: missing), .output(.aborted(id, reason)), .cancelTimer(id), .note("ecdsa: \(id) aborted: \(note)")]
+        requests[id] = nil
+        return [Self.refuse(id, reason, missing: missing), .output(.aborted(id, reason)), .cancelTimer(.request(id)), .note("ecdsa: \(id) aborted: \(note)")]
     }
 
-    /// The round timeout: the attempt ends, naming the signers whose message of the current
-    /// round did not come (Lit waits for all of them).
-    public mutating func timerFired(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
-        guard let session = sessions[id] else { return [] }
-        let missing: [NodeID] = if session.mine == nil {
-            session.others.filter { session.round1[$0] == nil }
-        } else if session.omega == nil {
-            session.others.filter { session.round2[$0] == nil }
-        } else {
-            session.others.filter { session.round3[$0] == nil }
+    // MARK: Presigning rounds
+
+    mutating func round(_ message: ECDSAMessage, of id: PresignID, from node: NodeID, _ context: ServiceContext) -> [Effect] {
+        switch id {
+        case let .request(attempt):
+            guard var session = requests[attempt] else { return keepEarly(message, for: id, from: node, context) }
+            guard var run = session.run else {
+                // The request is here but its presignature not started (the leader's word is
+                // on its way): kept for when it starts.
+                if (early[id]?.count ?? 0) < 3 * session.request.signers.count { early[id, default: []].append((message, node)) }
+                return []
+            }
+            let (sends, outcome) = run.receive(message, from: node, context)
+            session.run = run
+            requests[attempt] = session
+            return sends.map { .send($0.0, to: .node($0.1)) } + settle(attempt, outcome, context)
+        case let .pool(tag):
+            if generations[tag] == nil {
+                // A peer's generation starts here with its initiator's round 1 — once fewer
+                // than `concurrency` of that initiator's are under way here (it may have
+                // finished one before this node did): until then it waits with the others.
+                guard case .round1 = message, tag.initiator == .node(node), !handled.contains(id),
+                      generations.keys.filter({ $0.initiator == tag.initiator }).count < pool.concurrency else {
+                    return keepEarly(message, for: id, from: node, context)
+                }
+                return join(tag, first: message, context)
+            }
+            var run = generations[tag]!
+            let (sends, outcome) = run.receive(message, from: node, context)
+            generations[tag] = run
+            return sends.map { .send($0.0, to: .node($0.1)) } + generationSettled(tag, outcome, context)
         }
-        return abort(id, .presignTimeout, missing: missing, note: "timed out waiting for \(missing.map(\.value))")
+    }
+
+    // MARK: The pool
+
+    /// Starts generations while the pool is being refilled: from `min` (or less) up to `max`,
+    /// at most `concurrency` at once.
+    mutating func refill(_ context: ServiceContext) -> [Effect] {
+        guard pool.enabled, !retryPending, let key = context.keys.current(.group), key.roster.contains(context.me) else { return [] }
+        var effects = [Effect]()
+        let mine = generations.keys.filter { $0.initiator == .node(context.me) }.count
+        if led.count <= pool.min { refilling = true }
+        var running = mine
+        while refilling, running < pool.concurrency, led.count + running < pool.max {
+            let tag = SessionID(protocolName: ecdsaProtocol, epoch: key.roster.epoch, initiator: .node(context.me), counter: nextGeneration)
+            nextGeneration += 1
+            handled.insert(.pool(tag))
+            guard var run = PresignRun(id: .pool(tag), participants: key.roster.members, roster: key.roster, threshold: key.threshold, me: context.me,
+                                       context) else { return effects }
+            let (sends, outcome) = run.begin(context)
+            generations[tag] = run
+            running += 1
+            effects += [.setTimer(.generation(tag), after: roundTimeout)] + sends.map { .send($0.0, to: .node($0.1)) }
+            effects += generationSettled(tag, outcome, context)
+        }
+        if led.count + running >= pool.max { refilling = false }
+        return effects
+    }
+
+    /// Takes part in a peer's generation: the epoch's validators all do, each initiator with at
+    /// most `concurrency` under way (more wait, bounded, with the early messages).
+    mutating func join(_ tag: SessionID, first: ECDSAMessage, _ context: ServiceContext) -> [Effect] {
+        guard pool.enabled, let initiator = tag.initiator.node, handled.insert(.pool(tag)).inserted else { return [] }
+        guard let key = context.keys.current(.group), key.roster.epoch == tag.epoch, key.roster.contains(initiator),
+              var run = PresignRun(id: .pool(tag), participants: key.roster.members, roster: key.roster, threshold: key.threshold, me: context.me,
+                                   context) else {
+            return [.note("ecdsa: did not join \(PresignID.pool(tag))")]
+        }
+        var (sends, outcome) = run.begin(context)
+        generations[tag] = run
+        var effects: [Effect] = [.setTimer(.generation(tag), after: roundTimeout)] + sends.map { .send($0.0, to: .node($0.1)) }
+        effects += generationSettled(tag, outcome, context)
+        guard var joined = generations[tag], let initiatorNode = tag.initiator.node else { return effects }
+        (sends, outcome) = joined.receive(first, from: initiatorNode, context)
+        generations[tag] = joined
+        effects += sends.map { .send($0.0, to: .node($0.1)) } + generationSettled(tag, outcome, context)
+        return effects + replayEarly(.pool(tag), context)
+    }
+
+    /// The requests waiting for this node's part of generation `tag`, with their leaders.
+    func awaiting(_ tag: SessionID) -> [(AttemptID, NodeID)] {
+        requests.filter { $0.value.awaitedPresignature == tag }.keys.sorted().compactMap { id in requests[id]!.leader.map { (id, $0) } }
+    }
+
+    mutating func generationSettled(_ tag: SessionID, _ outcome: PresignRun.Outcome, _ context: ServiceContext) -> [Effect] {
+        let effects = generationEnded(tag, outcome, context)
+        guard generations[tag] == nil, tag.initiator != .node(context.me), let initiator = tag.initiator.node else { return effects }
+        // A slot for this initiator is free: join its oldest generation that was waiting.
+        let waiting = early.keys.compactMap { id -> SessionID? in
+            guard case let .pool(other) = id, other.initiator == tag.initiator,
+                  early[id]!.contains(where: { if case .round1 = $0.0 { $0.1 == initiator } else { false } }) else { return nil }
+            return other
+        }.min()
+        guard let next = waiting, var messages = early.removeValue(forKey: .pool(next)),
+              let first = messages.firstIndex(where: { if case .round1 = $0.0 { $0.1 == initiator } else { false } }) else { return effects }
+        let round1 = messages.remove(at: first).0
+        early[.pool(next)] = messages
+        return effects + join(next, first: round1, context)
+    }
+
+    mutating func generationEnded(_ tag: SessionID, _ outcome: PresignRun.Outcome, _ context: ServiceContext) -> [Effect] {
+        let mine = tag.initiator == .node(context.me)
+        switch outcome {
+        case .pending:
+            return []
+        case let .done(presignature):
+            guard let run = generations.removeValue(forKey: tag) else { return [] }
+            stored[tag] = PooledPresignature(presignature: presignature, group: run.participants, epoch: tag.epoch)
+            let signing = awaiting(tag).flatMap { id, leader in signWithChosen(id, tag, leader: leader, context) }
+            guard mine else { return [.cancelTimer(.generation(tag))] + signing }
+            led.append(tag)
+            failuresInARow = 0
+            return [.cancelTimer(.generation(tag)), .output(.generated(tag)), .output(.poolDepth(led.count))] + signing + refill(context)
+        case let .failed(reason, _, note):
+            guard generations.removeValue(forKey: tag) != nil else { return [] }
+            var effects: [Effect] = [.cancelTimer(.generation(tag)), .note("ecdsa: \(PresignID.pool(tag)) failed: \(note)")]
+            for (id, _) in awaiting(tag) { effects += abort(id, .presignUnknown, note: "\(PresignID.pool(tag)), chosen by the leader, failed here") }
+            guard mine else { return effects }
+            // Retried after a pause that doubles while generations keep failing (up to 32 round
+            // timeouts), so a validator that is down or lying does not keep the node busy.
+            retryPending = true
+            failuresInARow += 1
+            let pause = roundTimeout * (1 << Swift.min(failuresInARow - 1, 5))
+            return effects + [.output(.generationFailed(tag, reason)), .setTimer(.refill, after: pause)]
+        }
+    }
+
+    public mutating func timerFired(_ timer: ECDSATimer, _ context: ServiceContext) -> [Effect] {
+        switch timer {
+        case let .request(id):
+            // The round timeout: the attempt ends, naming the signers whose message of the
+            // current round did not come (Lit waits for all of them), or the silent leader.
+            guard let session = requests[id] else { return [] }
+            if let leader = session.awaitedLeader { return abort(id, .presignTimeout, missing: [leader], note: "no word from leader \(leader)") }
+            if let tag = session.awaitedPresignature {
+                let missing = generations[tag]?.missing ?? []
+                return abort(id, .presignTimeout, missing: missing, note: "\(PresignID.pool(tag)) still waits for \(missing.map(\.value))")
+            }
+            let missing = session.run?.missing ?? []
+            return abort(id, .presignTimeout, missing: missing, note: "timed out waiting for \(missing.map(\.value))")
+        case let .generation(tag):
+            guard let run = generations[tag] else { return [] }
+            return generationSettled(tag, .failed(.presignTimeout, named: run.missing, note: "timed out waiting for \(run.missing.map(\.value))"), context)
+        case .refill:
+            retryPending = false
+            return refill(context)
+        }
     }
 }

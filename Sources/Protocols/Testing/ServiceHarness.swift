@@ -72,9 +72,15 @@ public struct ServiceHarness<Service: NodeService> {
         apply(services[node]!.receive(message, from: sender, contexts[node]!), from: node)
     }
 
+    /// Tells every live node its key store changed (as a finished DKG does).
+    public mutating func keysChanged() {
+        for node in live { apply(services[node]!.keysChanged(contexts[node]!), from: node) }
+    }
+
     /// Delivers every queued message, firing timers whenever the queue runs dry, until nothing
-    /// is left.
-    public mutating func run() {
+    /// is left (or `timerLimit` timers fired: a service that retries forever stops there).
+    public mutating func run(timerLimit: Int = .max) {
+        var fired = 0
         while true {
             while head < queue.count {
                 let envelope = queue[head]
@@ -83,7 +89,8 @@ public struct ServiceHarness<Service: NodeService> {
                 guard let delivered = inFlight.map({ $0(envelope) }) ?? envelope else { continue }
                 deliver(delivered.message, to: node, from: delivered.from)
             }
-            guard !timers.isEmpty else { return }
+            guard !timers.isEmpty, fired < timerLimit else { return }
+            fired += 1
             let (node, timer) = timers.removeFirst()
             if !down.contains(node) { apply(services[node]!.timerFired(timer, contexts[node]!), from: node) }
         }
