@@ -192,9 +192,10 @@ public struct NetworkSpecification: Sendable {
     /// The threshold for a validator set of `count` (never above it).
     public func threshold(validators count: Int) -> Int { min(count, threshold.threshold(nodes: count)) }
     public var byzantine: [Int] { behaviours.keys.sorted() }
-    /// Byzantine nodes that deviate from the protocol: all but `compromised` ones, which act
-    /// honestly (the adversary only reads their state) and count as honest for the oracles.
-    public var deviating: [Int] { behaviours.keys.sorted().filter { behaviours[$0]?.name != ByzantineBehaviour.compromised.name } }
+    /// Byzantine nodes that deviate from the protocol: all but `compromised` (and
+    /// `keep-presignatures`) ones, which act honestly (the adversary only reads their state) and
+    /// count as honest for the oracles.
+    public var deviating: [Int] { behaviours.keys.sorted().filter { behaviours[$0]?.leaksOnly == false } }
     public var endpoints: Int { nodes + clientCount + (epochs == nil ? 0 : 1) }
 
     /// Every client group, the scenario's own first (named `main`).

@@ -210,7 +210,7 @@ extension ScenarioLoader {
         }
         // Compromised nodes act honestly: only deviating ones count against the margins (the
         // mobile adversary's ledger, safety.key_exposed, measures what compromised ones leak).
-        let deviating = behaviours.values.filter { $0.name != ByzantineBehaviour.compromised.name }.count
+        let deviating = behaviours.values.filter { !$0.leaksOnly }.count
         if deviating > n - t, t >= 1, t <= n {
             r.warning(byzantineNode, "\(deviating) Byzantine nodes exceed n − threshold = \(n - t): the network is not expected to tolerate them")
         } else if agreement == .quorum, deviating > (n - 1) / 3 {

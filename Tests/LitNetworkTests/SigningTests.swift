@@ -295,4 +295,26 @@ import ThresholdCrypto
                                                     workload: WorkloadSpecification(count: 30)))
         #expect(frost.exposedECDSAKeys.isEmpty && frost.metric("safety.key_exposed") == .integer(0), "FROST keeps nonces secret")
     }
+
+    /// Deletion is what protects past signatures: breached only after every request, a node
+    /// that deleted its presignatures exposes nothing, one that kept them (`keep-presignatures`)
+    /// hands over the nonces of all it presigned — with a pool as without.
+    @Test(arguments: [PresignPool.disabled, PresignPool(min: 1, max: 2, concurrency: 1)])
+    func aLateBreachExposesOnlyWhatANodeKept(pool: PresignPool) {
+        // From just after the last request ended (the run goes on a little: timers, refills).
+        let honest = run(seed: 45, pool: pool)
+        let lastEnd = honest.requests.compactMap(\.end).max() ?? .zero
+        #expect(lastEnd < honest.endTime, "the run outlasts its last request")
+        let late = TimeWindow(start: SimInstant(nanoseconds: lastEnd.nanoseconds + 1), end: SimInstant(nanoseconds: Int64.max / 2))
+        var deleted = ByzantineBehaviour.compromised
+        deleted.window = late
+        var kept = ByzantineBehaviour.keepsPresignatures
+        kept.window = late
+        let breached = run(seed: 45, behaviours: [3: deleted], pool: pool)
+        #expect(breached.metric("ecdsa.success_rate") == .number(1))
+        #expect(breached.metric("safety.key_exposed") == .integer(0), "it deleted every presignature before the breach")
+        let keeping = run(seed: 45, behaviours: [3: kept], pool: pool)
+        #expect(keeping.signatures.count == 30 && keeping.metric("safety.violations") == .integer(0))
+        #expect(keeping.metric("safety.key_exposed") == .integer(1) && keeping.exposedECDSAKeys.count == 1)
+    }
 }

@@ -71,7 +71,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         ("dkg.excluded", .integer(Int64(agreed == nil ? 0 : genesis.count - qualified))),
     ]
     let exposed = exposedEpochs(observer: observer, specification: specification, end: simulator.now)
-    let exposedPKPs = exposedECDSAKeys(observer: observer, specification: specification)
+    let exposedPKPs = exposedECDSAKeys(observer: observer, specification: specification, end: simulator.now)
     // Epochs (after the safety metrics, as the registry orders them).
     var epochs: [(String, MetricValue)] = []
     if let chain = simulator.processes.lazy.compactMap(\.chain).first {
@@ -188,14 +188,18 @@ func exposedEpochs(observer: RunObserver, specification: NetworkSpecification, e
 
 /// PKP keys the adversary computes from ECDSA signatures: a Byzantine node that presigned an
 /// accepted signature while its behaviour was in force knew its nonce k' (Lit's variant opens
-/// k⁻¹ to every presigner, §1.10), so y = (s·k' − z)/r for s or −s. Each candidate is checked
-/// against the key — the ledger computes the key, it does not assume it. Returns the exposed
-/// public keys (compressed, hex), sorted.
-func exposedECDSAKeys(observer: RunObserver, specification: NetworkSpecification) -> [String] {
+/// k⁻¹ to every presigner, §1.10), so y = (s·k' − z)/r for s or −s; one that kept its
+/// presignatures (`keep-presignatures`) hands over every nonce it ever knew once its window
+/// starts. (A pool presignature's other holders know ω but not the request's δ: not counted.)
+/// Each candidate is checked against the key — the ledger computes the key, it does not assume
+/// it. Returns the exposed public keys (compressed, hex), sorted.
+func exposedECDSAKeys(observer: RunObserver, specification: NetworkSpecification, end: SimInstant) -> [String] {
     var nonces: [Int: [Scalar]] = [:]
     for logged in observer.outputs {
-        guard let behaviour = specification.behaviours[logged.node.value], behaviour.isActive(at: logged.time),
+        guard let behaviour = specification.behaviours[logged.node.value],
               case let .signed(id, nonce, _)? = logged.output as? ECDSASignerOutput else { continue }
+        let kept = behaviour.name == ByzantineBehaviour.keepsPresignatures.name && (behaviour.window?.start ?? .zero) <= end
+        guard kept || behaviour.isActive(at: logged.time) else { continue }
         nonces[Int(clamping: id.request), default: []].append(nonce)
     }
     var exposed = Set<String>()

@@ -129,6 +129,13 @@ public struct ByzantineBehaviour: Hashable, Sendable {
     public static let corruptBytes = ByzantineBehaviour(checked: "corrupt-bytes")
     /// Honest, but its state is the adversary's (safety.key_exposed's ledger).
     public static let compromised = ByzantineBehaviour(checked: "compromised")
+    /// Compromised, and keeping every ECDSA presignature it used (with the request's ν) instead
+    /// of deleting it: its window's start hands the adversary all it ever presigned.
+    public static let keepsPresignatures = ByzantineBehaviour(checked: "keep-presignatures")
+
+    /// Acts honestly; only what the adversary learns from its state differs (the oracles count
+    /// it as honest, the ledger as the adversary's).
+    public var leaksOnly: Bool { name == Self.compromised.name || name == Self.keepsPresignatures.name }
 
     static let nodeWide = [
         BehaviourDescription("silent", provable: false, "sends nothing at all, in the DKG or when asked to sign"),
@@ -136,6 +143,8 @@ public struct ByzantineBehaviour: Hashable, Sendable {
                              "flips bytes in every message it sends (needs network.wire: encoded); receivers drop them"),
         BehaviourDescription("compromised", provable: false,
                              "acts honestly, but the adversary reads its state (a TEE breach); with at/for, a mobile adversary: safety.key_exposed counts what it collects"),
+        BehaviourDescription("keep-presignatures", provable: false,
+                             "compromised, and keeps every ECDSA presignature it used instead of deleting it: from its window's start the adversary has the nonce of every signature it ever presigned (Lit relies on deletion in the enclave)"),
     ]
 
     /// Every behaviour, as `litsim behaviours` lists them.
