@@ -40,29 +40,65 @@ public enum LitHD {
 /// Lit's "DamFast" threshold ECDSA (`lit-fast-ecdsa`, §1.3–§1.7 of LIT-ECDSA-EPOCHS.md): five
 /// Feldman sharings per dealer, R = Σ K_i(0)·G, w = a·k opened by interpolating over all
 /// participants, ω = k⁻¹ opened to everyone in round 4; a presignature (R, ω, dⱼ, eⱼ) then
-/// signs with one scalar per signer. These are the rounds' computations; the protocol that
-/// moves their messages is a service on top.
+/// signs with one scalar per signer. And the paper's variant (DJNPØ20, §1.12): k⁻¹ stays
+/// secret-shared (no round 4), d and e mask a degree-2t product, so 2t + 1 signers are needed
+/// and no single presigner learns the nonce. These are the rounds' computations; the protocol
+/// that moves their messages is a service on top.
 public enum DamFast {
-    /// The sharing sizes for a presigning group of `participants` at `threshold`:
-    /// m = max(⌊n/2⌋, 2), m2 = min(2m, n); requires m ≤ t ≤ n.
+    public enum Variant: String, Sendable, CaseIterable {
+        /// Lit's: ω = k⁻¹ opened to every presigner; t_key signers.
+        case lit = "damfast-lit"
+        /// The paper's: [k⁻¹] stays shared; 2t + 1 signers for a key of degree t.
+        case paper = "damfast-paper"
+    }
+
+    /// The sharing sizes (coefficient counts) for a presigning group of `participants`.
+    /// Lit's at `threshold` signers: m = max(⌊n/2⌋, 2) for k and a, m2 = min(2m, n) for b, t for
+    /// d and e; requires m ≤ t ≤ n. The paper's for a key of threshold t (degree t − 1): t for k
+    /// and a, 2t − 1 for b, d and e, and 2t − 1 signers; requires 2 ≤ t and 2t − 1 ≤ n.
     public struct Parameters: Hashable, Sendable {
+        public let variant: Variant
         public let participants: Int
-        public let threshold: Int
+        /// How many signers a presignature signs with (Lit: t = |signers|; paper: 2t − 1).
+        public let signers: Int
         public let m: Int
         public let m2: Int
+        /// Coefficients of d and e (zero constants that mask the signature shares).
+        public let masks: Int
 
         public init?(participants n: Int, threshold t: Int) {
             let m = max(n / 2, 2)
             guard n >= 3, m <= t, t <= n else { return nil }
-            self.participants = n
-            self.threshold = t
+            variant = .lit
+            participants = n
+            signers = t
             self.m = m
-            self.m2 = min(2 * m, n)
+            m2 = min(2 * m, n)
+            masks = t
+        }
+
+        public init?(paperParticipants n: Int, keyThreshold t: Int) {
+            guard t >= 2, 2 * t - 1 <= n else { return nil }
+            variant = .paper
+            participants = n
+            signers = 2 * t - 1
+            m = t
+            m2 = 2 * t - 1
+            masks = 2 * t - 1
+        }
+
+        /// The variant's parameters for a group presigning for a key of threshold `keyThreshold`
+        /// (Lit's real-time presignature passes the signers' count as its threshold).
+        public static func of(_ variant: Variant, participants: Int, threshold: Int) -> Parameters? {
+            switch variant {
+            case .lit: Parameters(participants: participants, threshold: threshold)
+            case .paper: Parameters(paperParticipants: participants, keyThreshold: threshold)
+            }
         }
     }
 
     /// One dealer's five polynomials: K and A (m coefficients, random constant), B (m2, zero
-    /// constant), D and E (t, zero constant).
+    /// constant), D and E (`masks`, zero constant).
     public struct Dealing: Sendable {
         public let k: Polynomial
         public let a: Polynomial
@@ -82,8 +118,8 @@ public enum DamFast {
             Dealing(k: .random(constant: .randomNonZero(using: &rng), threshold: parameters.m, using: &rng),
                     a: .random(constant: .randomNonZero(using: &rng), threshold: parameters.m, using: &rng),
                     b: .random(constant: .zero, threshold: parameters.m2, using: &rng),
-                    d: .random(constant: .zero, threshold: parameters.threshold, using: &rng),
-                    e: .random(constant: .zero, threshold: parameters.threshold, using: &rng))
+                    d: .random(constant: .zero, threshold: parameters.masks, using: &rng),
+                    e: .random(constant: .zero, threshold: parameters.masks, using: &rng))
         }
 
         var polynomials: [Polynomial] { [k, a, b, d, e] }
@@ -118,10 +154,10 @@ public enum DamFast {
         public let values: [VSSCommitment]
         public init(values: [VSSCommitment]) { self.values = values }
 
-        /// Round 1's receiver checks (§1.3): lengths m, m, m2, t, t; K and A with no identity
+        /// Round 1's receiver checks (§1.3): lengths m, m, m2, masks, masks; K and A with no identity
         /// coefficient; B, D, E with C₀ = O and no other identity; each share on its commitment.
         public func accepts(_ shares: Shares, at id: Scalar, _ parameters: Parameters, meter: CostMeter) -> Bool {
-            let lengths = [parameters.m, parameters.m, parameters.m2, parameters.threshold, parameters.threshold]
+            let lengths = [parameters.m, parameters.m, parameters.m2, parameters.masks, parameters.masks]
             guard values.count == 5, zip(values, lengths).allSatisfy({ $0.threshold == $1 }) else { return false }
             for (index, commitment) in values.enumerated() {
                 let zeroConstant = index >= 2
@@ -168,18 +204,22 @@ public enum DamFast {
         return omega
     }
 
-    /// A participant's presignature: shared R and ω = k⁻¹, its own d and e shares.
+    /// A participant's presignature: shared R, k⁻¹ (Lit's: ω itself; the paper's: this
+    /// participant's share of it), its own d and e shares.
     public struct PreSignature: Sendable, Equatable {
+        public let variant: Variant
         public let id: Scalar
-        public let threshold: Int
+        /// How many signers it signs with.
+        public let signers: Int
         public let bigR: Point
         public let kInverse: Scalar
         public let d: Scalar
         public let e: Scalar
 
-        public init(id: Scalar, threshold: Int, bigR: Point, kInverse: Scalar, d: Scalar, e: Scalar) {
+        public init(variant: Variant = .lit, id: Scalar, signers: Int, bigR: Point, kInverse: Scalar, d: Scalar, e: Scalar) {
+            self.variant = variant
             self.id = id
-            self.threshold = threshold
+            self.signers = signers
             self.bigR = bigR
             self.kInverse = kInverse
             self.d = d
@@ -203,8 +243,11 @@ public enum DamFast {
         let second = mine.map { round2($0, r: r, meter: meter) }
         var omegas = [Scalar]()
         for shares in mine { omegas.append(try round3(shares, ids: ids, bigWs: second.map(\.bigW), ws: second.map(\.w), meter: meter)) }
-        let omega = try round4(ids: ids, omegas: omegas, r: r, meter: meter)
-        return zip(ids, mine).map { PreSignature(id: $0, threshold: parameters.threshold, bigR: r, kInverse: omega, d: $1.d, e: $1.e) }
+        // The paper's variant stops here: each keeps its share of k⁻¹.
+        let kInverses = parameters.variant == .paper ? omegas : Array(repeating: try round4(ids: ids, omegas: omegas, r: r, meter: meter), count: ids.count)
+        return zip(ids, zip(mine, kInverses)).map { id, pair in
+            PreSignature(variant: parameters.variant, id: id, signers: parameters.signers, bigR: r, kInverse: pair.1, d: pair.0.d, e: pair.0.e)
+        }
     }
 
     /// δ = H_s(ν, "lit-fast-ecdsa-pre-signature-rerandomizer-0.1.0") for a request's nonce ν (§1.6 step 6).
@@ -212,21 +255,31 @@ public enum DamFast {
         Hashing.hashToScalar(nonce, domain: Array("lit-fast-ecdsa-pre-signature-rerandomizer-0.1.0".utf8), meter: meter)
     }
 
-    /// One signer's share (§1.6 steps 7–9): R' = R + δG, r = x(R') mod q, κ = (ω⁻¹ + δ)⁻¹,
-    /// sⱼ = λⱼ·κ·(z + r·yⱼ) + λⱼ·(z·dⱼ + eⱼ), λ over the signers' ids (key and presignature ids
-    /// are the same set here).
+    /// One signer's share. Lit's (§1.6 steps 7–9): R' = R + δG, r = x(R') mod q,
+    /// κ = (ω⁻¹ + δ)⁻¹, sⱼ = λⱼ·κ·(z + r·yⱼ) + λⱼ·(z·dⱼ + eⱼ). The paper's, whose k⁻¹ is only
+    /// shared, re-randomises multiplicatively (GS21, as near/mpc does): R' = δ·R, k'⁻¹ⱼ = δ⁻¹·k⁻¹ⱼ,
+    /// sⱼ = λⱼ·(k'⁻¹ⱼ·(z + r·yⱼ) + z·dⱼ + eⱼ) — a degree-2t sharing of s, so 2t + 1 signers. λ over
+    /// the signers' ids (key and presignature ids are the same set here).
     public static func signatureShare(_ presignature: PreSignature, keyShare: Scalar, signers: [Scalar], digest: [UInt8], delta: Scalar,
                                       meter: CostMeter) throws(Failure) -> (share: Scalar, bigR: Point) {
         guard signers.contains(presignature.id), let lambda = try? Lagrange.coefficient(for: presignature.id, in: signers, meter: meter) else {
             throw .notASigner
         }
-        guard let k = presignature.kInverse.inverse(meter: meter), !(k + delta).isZero, let kappa = (k + delta).inverse(meter: meter) else {
-            throw .zeroNonce
-        }
-        let bigR = presignature.bigR.adding(Point.base(delta, meter: meter), meter: meter)
-        guard let (r, _) = ECDSA.rAndRecoveryBits(bigR), !r.isZero else { throw .zeroNonce }
         let z = ECDSA.messageScalar(digest)
-        return (lambda * kappa * (z + r * keyShare) + lambda * (z * presignature.d + presignature.e), bigR)
+        switch presignature.variant {
+        case .lit:
+            guard let k = presignature.kInverse.inverse(meter: meter), !(k + delta).isZero, let kappa = (k + delta).inverse(meter: meter) else {
+                throw .zeroNonce
+            }
+            let bigR = presignature.bigR.adding(Point.base(delta, meter: meter), meter: meter)
+            guard let (r, _) = ECDSA.rAndRecoveryBits(bigR), !r.isZero else { throw .zeroNonce }
+            return (lambda * kappa * (z + r * keyShare) + lambda * (z * presignature.d + presignature.e), bigR)
+        case .paper:
+            guard let deltaInverse = delta.inverse(meter: meter) else { throw .zeroNonce }
+            let bigR = presignature.bigR.multiplied(by: delta, meter: meter)
+            guard let (r, _) = ECDSA.rAndRecoveryBits(bigR), !r.isZero else { throw .zeroNonce }
+            return (lambda * (deltaInverse * presignature.kInverse * (z + r * keyShare) + z * presignature.d + presignature.e), bigR)
+        }
     }
 
     /// The client's combination (§1.7): every share names the same R'; s = Σ sⱼ made low;

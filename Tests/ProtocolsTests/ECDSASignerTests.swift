@@ -136,6 +136,17 @@ import ThresholdCrypto
         harness.run()
     }
 
+    /// Sends `request` with its leader's word rewritten in flight to name `presign`.
+    func send(_ request: ECDSARequest, leaderNaming presign: SessionID, _ harness: inout ServiceHarness<ECDSASigner>) {
+        harness.inFlight = { envelope in
+            guard case let .leader(id, _) = envelope.message, id == request.id else { return envelope }
+            var changed = envelope
+            changed.message = .leader(id: id, presign: presign)
+            return changed
+        }
+        send(request, &harness)
+    }
+
     func shares(of id: AttemptID, _ harness: ServiceHarness<ECDSASigner>) -> [(share: Scalar, bigR: Point)] {
         harness.toClients.compactMap { if case let .share(shareID, share, bigR) = $0.message, shareID == id { (share, bigR) } else { nil } }
     }
@@ -176,8 +187,10 @@ import ThresholdCrypto
         }
     }
 
-    /// A leader that names a presignature already used (or never made): the others cannot
-    /// sign with it and refuse, naming the leader; nobody signs twice with one presignature.
+    /// A leader that names a presignature already used: the others cannot sign with it and
+    /// refuse, naming nobody (their part of a generation may have failed where the leader's did
+    /// not); one that names a presignature it does not lead is named. Nobody signs twice with
+    /// one presignature.
     @Test func aLeaderNamingAUsedPresignatureIsRefused() {
         var (harness, _) = filledPool(seed: 102)
         let first = request(1, signers: [0, 2, 4, 6])
@@ -188,18 +201,35 @@ import ThresholdCrypto
         }
         let second = request(2, signers: [0, 2, 4, 6])
         let leader = ECDSASigner.leader(of: second, meter: CostMeter())
-        harness.inFlight = { envelope in
-            guard case let .leader(id, _) = envelope.message, id == second.id else { return envelope }
-            var changed = envelope
-            changed.message = .leader(id: id, presign: used)
-            return changed
-        }
-        send(second, &harness)
+        send(second, leaderNaming: used, &harness)
         let refusals = harness.toClients.compactMap { envelope -> (NodeID, ECDSARefusalReason, [NodeID])? in
             if case let .refusal(id, reason, missing) = envelope.message, id == second.id { (envelope.from.node!, reason, missing) } else { nil }
         }
         #expect(refusals.count == 3)
-        #expect(refusals.allSatisfy { $0.1 == .presignUnknown && $0.2 == [leader] }, "\(refusals)")
+        let usedLeader = used.initiator.node!
+        #expect(refusals.allSatisfy { $0.1 == .presignUnknown && $0.2 == (usedLeader == leader ? [] : [leader]) }, "\(refusals)")
+
+        // Another's presignature, named by this request's leader: the leader is named.
+        let third = request(3, signers: [0, 2, 4, 6])
+        let thirdLeader = ECDSASigner.leader(of: third, meter: CostMeter())
+        send(third, leaderNaming: harness.services[NodeID(1)]!.led.first!, &harness)
+        let named = harness.toClients.compactMap { envelope -> [NodeID]? in
+            if case let .refusal(id, .presignUnknown, missing) = envelope.message, id == third.id { missing } else { nil }
+        }
+        #expect(named.count == 3 && named.allSatisfy { $0 == [thirdLeader] }, "\(named)")
+    }
+
+    /// Shares of presignatures handed out to other signers are never deleted where they are
+    /// kept; each node forgets the oldest beyond what an initiator can still lead.
+    @Test func sharesLeftBehindAreBounded() {
+        var (harness, _) = filledPool(seed: 104)
+        for counter in 1...12 { send(request(UInt64(counter), signers: [[0, 2, 4, 6], [1, 3, 5, 6], [0, 1, 2, 3]][counter % 3]), &harness) }
+        #expect(harness.toClients.filter { if case .share = $0.message { true } else { false } }.count == 48, "every request signed")
+        for node in 0..<7 {
+            let stored = harness.services[NodeID(node)]!.stored.keys
+            let perInitiator = Dictionary(grouping: stored, by: \.initiator).values.map(\.count)
+            #expect(perInitiator.allSatisfy { $0 <= 2 * pool.max + pool.concurrency }, "node \(node): \(perInitiator)")
+        }
     }
 
     /// With a validator down no generation completes (all must take part): owners report the
@@ -217,5 +247,28 @@ import ThresholdCrypto
         let signature = try DamFast.combine(collected, digest: request.digest, publicKey: groupKey, meter: CostMeter())
         #expect(ECDSA.verify(signature, digest: request.digest, publicKey: groupKey, meter: CostMeter()))
         #expect(led(harness, Int(ECDSASigner.leader(of: request, meter: CostMeter()).value)) == [false])
+    }
+}
+
+@Suite struct EarlyMessagesTests {
+    func run(_ counter: UInt64) -> PresignID {
+        .pool(SessionID(protocolName: ecdsaProtocol, epoch: .genesis, initiator: .node(NodeID(9)), counter: counter))
+    }
+
+    /// One sender cannot open more than its quota of runs, so it cannot push out the runs
+    /// others opened; beyond the overall limit the oldest run goes; taking a run forgets it.
+    @Test func aFloodingSenderCannotPushOthersOut() {
+        var early = EarlyMessages(limit: 10, perSender: 3)
+        let message = ECDSAMessage.round3(id: run(0), omega: .one)
+        early.keep(message, for: run(0), from: NodeID(1), perRun: 2)
+        for counter in 1...20 { early.keep(message, for: run(100 + UInt64(counter)), from: NodeID(6), perRun: 2) }
+        #expect(early.take(run(0)).count == 1, "the honest sender's run survived the flood")
+        #expect(early.take(run(101)).count == 1 && early.take(run(104)).isEmpty, "the flooder opened only three")
+        for counter in 1...12 { early.keep(message, for: run(UInt64(counter)), from: NodeID(counter), perRun: 2) }
+        #expect(early.take(run(1)).isEmpty && early.take(run(3)).count == 1, "the oldest runs went beyond the limit")
+        early.keep(message, for: run(3), from: NodeID(1), perRun: 2)
+        early.keep(message, for: run(3), from: NodeID(2), perRun: 2)
+        early.keep(message, for: run(3), from: NodeID(4), perRun: 2)
+        #expect(early.take(run(3)).count == 2, "a run holds at most perRun messages")
     }
 }

@@ -2,8 +2,9 @@ import Protocols
 import Simulation
 import ThresholdCrypto
 
-/// `sign-ecdsa`: Lit's PKP signing with a real-time presignature (the client half of
-/// `ECDSASigner`). The request goes to `threshold` signers, all of whom must answer; the client
+/// `sign-ecdsa`: Lit's PKP signing (the client half of `ECDSASigner`, which signs with a pool
+/// presignature or one made in real time). The request goes to `threshold` signers, all of whom
+/// must answer; the client
 /// sums their scalars (every share must name the same R'), makes s low, computes the recovery
 /// id and checks the signature under the PKP key — Lit's client has no per-share check, so a
 /// bad share fails the attempt with nobody to blame (§1.7). With one root key, every PKP key is

@@ -455,10 +455,11 @@ public final class LitClient {
                 observed[node] = (sum.total + sample, sum.count + 1)
             }
         case let .refused(node, forItself, missing, reason):
-            request.attempt.refused.insert(node)
+            // One refusal per node counts (a duplicate, or a liar refusing again, names nobody twice).
+            guard request.attempt.refused.insert(node).inserted else { return }
             request.attempt.refusalReasons[node] = reason
             if forItself { request.attempt.selfRefused.insert(node) }
-            for named in Set(missing) where named >= 0 && named < nodes { request.attempt.namedMissingBy[named, default: 0] += 1 }
+            for named in Set(missing) where named >= 0 && named < nodes && named != node { request.attempt.namedMissingBy[named, default: 0] += 1 }
         }
         requests[requestIndex] = request
         settleIfAllAnswered(requestIndex, &context)
@@ -491,6 +492,7 @@ public final class LitClient {
     /// node out, and most of the refusers (under a partition each side names the other; the
     /// larger side wins).
     func namedOut(_ node: Int, in attempt: Attempt) -> Bool {
+        // Even one whose answer came: it reached the client, not (say) its peers.
         let count = attempt.namedMissingBy[node] ?? 0
         let reporters = attempt.refused.filter { $0 != node }.count
         return count > (nodes - 1) / 3 && 2 * count > reporters
@@ -701,6 +703,12 @@ public final class LitClient {
         for signer in attempt.selfRefused.sorted() {
             request.excluded.insert(signer)
             request.unwilling.insert(signer)
+        }
+        // Refusers when every other signer answered: they cannot have waited for anyone (all
+        // must take part), so their refusals explain nothing and they are the ones to drop.
+        if !attempt.refused.isEmpty, !attempt.answered.isEmpty,
+           attempt.signers.allSatisfy({ attempt.refused.contains($0) || attempt.answered.contains($0) }) {
+            for node in attempt.refused.sorted() { request.excluded.insert(node) }
         }
         // A node its refusing peers name is the one to drop.
         for node in attempt.signers where namedOut(node, in: attempt) { request.excluded.insert(node) }

@@ -16,6 +16,9 @@ public struct ECDSAAdversary: Adversary {
         case presignEquivocateR
         /// Sends a wrong W_j in round 2 (w·G = W then fails at every honest peer).
         case presignWrongW
+        /// Signs honestly but tells the client, again and again, that it timed out waiting for
+        /// its targets (honest peers), to get them left out.
+        case framePeers([NodeID])
     }
 
     public static let catalogue: [BehaviourDescription] = [
@@ -26,6 +29,8 @@ public struct ECDSAAdversary: Adversary {
                              "ECDSA: round-1 shares that fail their commitments; every peer aborts (Lit's presign has no blame)"),
         BehaviourDescription("presign-equivocate-r", provable: false, "ECDSA: a different R to each peer in round 2; peers abort"),
         BehaviourDescription("presign-wrong-w", provable: false, "ECDSA: a wrong W_j in round 2; w·G = W fails at every peer, who aborts"),
+        BehaviourDescription("ecdsa-frame-peers", takesTargets: true, provable: false,
+                             "ECDSA: instead of its share, sends the client five refusals naming its targets; one refusal per node counts, so they stay in"),
     ]
 
     public static func behaviour(for choice: BehaviourChoice) -> Behaviour? {
@@ -35,6 +40,7 @@ public struct ECDSAAdversary: Adversary {
         case "presign-bad-share": .presignBadShare
         case "presign-equivocate-r": .presignEquivocateR
         case "presign-wrong-w": .presignWrongW
+        case "ecdsa-frame-peers": .framePeers(choice.targets)
         default: nil
         }
     }
@@ -43,26 +49,32 @@ public struct ECDSAAdversary: Adversary {
     public init(_ behaviour: Behaviour) { self.behaviour = behaviour }
 
     public mutating func rewrite(_ effects: [Effect], _ context: ServiceContext) -> [Effect] {
-        effects.compactMap { effect in
-            guard case let .send(message, to) = effect else { return effect }
-            switch (behaviour, message) {
-            case let (.badSignatureShare, .share(id, share, bigR)):
-                return .send(.share(id: id, share: share + .one, bigR: bigR), to: to)
-            case (.withholdPresign, .round1), (.withholdPresign, .round2), (.withholdPresign, .round3):
-                return nil
-            case let (.presignBadShare, .round1(payload)):
-                var values = payload.shares.values
-                values[0] = values[0] + .one
-                return .send(.round1(PresignRound1(id: payload.id, commitments: payload.commitments, shares: DamFast.Shares(values: values))), to: to)
-            case let (.presignEquivocateR, .round2(id, bigR, bigW, w)):
-                // Each peer its own R: R + (peer id)·G.
-                let shift = Scalar(UInt64((to.node?.value ?? 0) + 1))
-                return .send(.round2(id: id, bigR: bigR.adding(Point.base(shift, meter: context.meter), meter: context.meter), bigW: bigW, w: w), to: to)
-            case let (.presignWrongW, .round2(id, bigR, bigW, w)):
-                return .send(.round2(id: id, bigR: bigR, bigW: bigW.adding(.generator, meter: context.meter), w: w), to: to)
-            default:
-                return effect
-            }
+        effects.flatMap { effect -> [Effect] in
+            guard case let .send(message, to) = effect else { return [effect] }
+            return rewrite(message, to: to, context).map { .send($0, to: to) }
+        }
+    }
+
+    func rewrite(_ message: ECDSAMessage, to: EndpointID, _ context: ServiceContext) -> [ECDSAMessage] {
+        switch (behaviour, message) {
+        case let (.badSignatureShare, .share(id, share, bigR)):
+            return [.share(id: id, share: share + .one, bigR: bigR)]
+        case (.withholdPresign, .round1), (.withholdPresign, .round2), (.withholdPresign, .round3):
+            return []
+        case let (.presignBadShare, .round1(payload)):
+            var values = payload.shares.values
+            values[0] = values[0] + .one
+            return [.round1(PresignRound1(id: payload.id, commitments: payload.commitments, shares: DamFast.Shares(values: values)))]
+        case let (.presignEquivocateR, .round2(id, bigR, bigW, w)):
+            // Each peer its own R: R + (peer id)·G.
+            let shift = Scalar(UInt64((to.node?.value ?? 0) + 1))
+            return [.round2(id: id, bigR: bigR.adding(Point.base(shift, meter: context.meter), meter: context.meter), bigW: bigW, w: w)]
+        case let (.presignWrongW, .round2(id, bigR, bigW, w)):
+            return [.round2(id: id, bigR: bigR, bigW: bigW.adding(.generator, meter: context.meter), w: w)]
+        case let (.framePeers(targets), .share(id, _, _)):
+            return Array(repeating: .refusal(id: id, reason: .presignTimeout, missing: targets), count: 5)
+        default:
+            return [message]
         }
     }
 

@@ -14,8 +14,9 @@ public struct ECDSARequest: Sendable, Equatable {
     public let keyID: [UInt8]
     public let signers: [NodeID]
     public let nonce: [UInt8]
-    /// How long a signer waits for each presigning round before refusing (the client's
-    /// `cosigner_wait`, so the refusal reaches it before its own timeout).
+    /// How long a signer waits for its presignature (the leader's word, or the presigning
+    /// rounds) before refusing (the client's `cosigner_wait`, so the refusal reaches it before
+    /// its own timeout).
     public let waitMilliseconds: UInt32
 
     public init(id: AttemptID, digest: [UInt8], keyID: [UInt8], signers: [NodeID], nonce: [UInt8], waitMilliseconds: UInt32) {
@@ -95,8 +96,9 @@ public enum ECDSARefusalReason: String, Sendable, CaseIterable {
     /// No usable key share for the request's epoch, or not one of its signers.
     case noKey = "no-key"
     case notASigner = "not-a-signer"
-    /// The request's leader named a pool presignature this node does not hold (the leader is
-    /// named).
+    /// The request's leader named a pool presignature this node cannot sign with: the leader is
+    /// named if it is not one it leads (an honest leader never does that), else nobody (this
+    /// node's part of the generation may have failed where the leader's did not).
     case presignUnknown = "presign-unknown"
     /// A presigning round did not complete: the peers still missing are named.
     case presignTimeout = "presign-timeout"

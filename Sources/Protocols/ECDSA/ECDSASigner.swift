@@ -37,7 +37,8 @@ struct PooledPresignature {
 /// hands out a presignature it leads, or, having none, tells the others to presign in real
 /// time. Each signer then derives its share of the PKP key and sends the client one scalar.
 /// Lit's checks and aborts (§1.4): a failed check or a missing peer ends the attempt with a
-/// refusal, nobody is blamed. Presignatures are single use: a share is deleted as it signs.
+/// refusal; nobody is accused (a refusal names the peers a signer waited for, or one whose
+/// share failed its commitments, for the client's routing only). Presignatures are single use: a share is deleted as it signs.
 /// With one root key (the network's DKG key) every PKP key is that key, as Lit's deriver does
 /// with one root.
 public struct ECDSASigner: NodeService {
@@ -64,9 +65,7 @@ public struct ECDSASigner: NodeService {
     /// Requests and generations answered or under way: each is handled once, ever.
     var handled: Set<PresignID> = []
     /// Messages that came before their request or generation (bounded).
-    var early: [PresignID: [(ECDSAMessage, NodeID)]] = [:]
-    var earlyOrder: [PresignID] = []
-    static let earlyLimit = 1_000
+    var early = EarlyMessages()
 
     /// Pool generations under way (this node's and its peers').
     var generations: [SessionID: PresignRun] = [:]
@@ -89,8 +88,7 @@ public struct ECDSASigner: NodeService {
 
     public mutating func crash() {
         requests = [:]
-        early = [:]
-        earlyOrder = []
+        early = EarlyMessages()
         generations = [:]
         led = []
         refilling = false
@@ -103,11 +101,13 @@ public struct ECDSASigner: NodeService {
         poolEpoch = epoch
         var effects: [Effect] = generations.keys.filter { $0.epoch != epoch }.sorted().map { .cancelTimer(.generation($0)) }
         generations = generations.filter { $0.key.epoch == epoch }
-        stored = stored.filter { $0.value.epoch == epoch }
+        // Shares of the epoch before stay while requests for it are still answered (a peer
+        // may lead one a little longer); only this epoch's are led and generated.
+        stored = stored.filter { context.keys.usable(epoch: $0.value.epoch) != nil }
         led.removeAll { $0.epoch != epoch }
         refilling = false
         effects.append(.output(.poolDepth(led.count)))
-        return effects + refill(context)
+        return effects + refill(context) + joinWaiting(context)
     }
 
     public mutating func receive(_ message: ECDSAMessage, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
@@ -135,16 +135,17 @@ public struct ECDSASigner: NodeService {
     /// (never after it was handled).
     mutating func keepEarly(_ message: ECDSAMessage, for id: PresignID, from node: NodeID, _ context: ServiceContext) -> [Effect] {
         guard !handled.contains(id) else { return [] }
-        if early[id] == nil {
-            earlyOrder.append(id)
-            if earlyOrder.count > Self.earlyLimit { early[earlyOrder.removeFirst()] = nil }
+        // No group is larger than the directory: a round 1 with longer commitments is no
+        // honest one (and would be costly to keep).
+        if case let .round1(payload) = message, payload.commitments.values.contains(where: { $0.coefficients.count > context.directory.count }) {
+            return []
         }
-        if (early[id]?.count ?? 0) < 3 * context.directory.count { early[id, default: []].append((message, node)) }
+        early.keep(message, for: id, from: node, perRun: 3 * context.directory.count)
         return []
     }
 
     mutating func replayEarly(_ id: PresignID, _ context: ServiceContext) -> [Effect] {
-        (early.removeValue(forKey: id) ?? []).flatMap { message, node in receive(message, from: .node(node), context) }
+        early.take(id).flatMap { message, node in receive(message, from: .node(node), context) }
     }
 
     static func refuse(_ id: AttemptID, _ reason: ECDSARefusalReason, missing: [NodeID] = []) -> Effect {
@@ -182,7 +183,7 @@ public struct ECDSASigner: NodeService {
         let others = signers.filter { $0 != context.me }
         let fits = led.firstIndex { tag in
             guard let pooled = stored[tag] else { return false }
-            return pooled.epoch == key.roster.epoch && pooled.presignature.threshold == signers.count && Set(signers).isSubset(of: pooled.group)
+            return pooled.epoch == key.roster.epoch && pooled.presignature.signers == signers.count && Set(signers).isSubset(of: pooled.group)
         }
         guard let index = fits else {
             effects += [.output(.led(request.id, hit: false)), .broadcast(.leader(id: request.id, presign: nil), to: others)]
@@ -209,6 +210,10 @@ public struct ECDSASigner: NodeService {
         session.awaitedLeader = nil
         requests[id] = session
         guard let presign else { return presignInRealTime(id, context) }
+        // An honest leader hands out only presignatures it leads, of the request's epoch.
+        guard presign.initiator == .node(leader), presign.epoch == session.request.id.session.epoch else {
+            return abort(id, .presignUnknown, missing: [leader], note: "\(leader) chose \(PresignID.pool(presign)), which it does not lead")
+        }
         if stored[presign] == nil, generations[presign] != nil || !handled.contains(.pool(presign)) {
             session.awaitedPresignature = presign
             requests[id] = session
@@ -220,9 +225,11 @@ public struct ECDSASigner: NodeService {
     mutating func signWithChosen(_ id: AttemptID, _ presign: SessionID, leader: NodeID, _ context: ServiceContext) -> [Effect] {
         guard let session = requests[id] else { return [] }
         let signers = session.request.signers
-        guard let pooled = stored[presign], pooled.epoch == session.key.roster.epoch, pooled.presignature.threshold == signers.count,
+        guard let pooled = stored[presign], pooled.epoch == session.key.roster.epoch, pooled.presignature.signers == signers.count,
               Set(signers).isSubset(of: pooled.group) else {
-            return abort(id, .presignUnknown, missing: [leader], note: "\(leader) chose \(PresignID.pool(presign)), which this node cannot sign with")
+            // Not provably the leader's fault: this node's part of the generation may have
+            // failed (a lost message, a crash) where the leader's succeeded.
+            return abort(id, .presignUnknown, note: "\(leader) chose \(PresignID.pool(presign)), which this node cannot sign with")
         }
         return signWithPool(id, presign, context)
     }
@@ -254,6 +261,7 @@ public struct ECDSASigner: NodeService {
 
     mutating func sign(_ id: AttemptID, with presignature: DamFast.PreSignature, from presign: PresignID, _ context: ServiceContext) -> [Effect] {
         guard let session = requests.removeValue(forKey: id) else { return [] }
+        _ = early.take(.request(id))
         let meter = context.meter
         let request = session.request
         let ids = request.signers.compactMap { session.key.roster.identifier(of: $0)?.scalar }
@@ -271,6 +279,7 @@ public struct ECDSASigner: NodeService {
 
     mutating func abort(_ id: AttemptID, _ reason: ECDSARefusalReason, missing: [NodeID] = [], note: String) -> [Effect] {
         requests[id] = nil
+        _ = early.take(.request(id))
         return [Self.refuse(id, reason, missing: missing), .output(.aborted(id, reason)), .cancelTimer(.request(id)), .note("ecdsa: \(id) aborted: \(note)")]
     }
 
@@ -283,7 +292,7 @@ public struct ECDSASigner: NodeService {
             guard var run = session.run else {
                 // The request is here but its presignature not started (the leader's word is
                 // on its way): kept for when it starts.
-                if (early[id]?.count ?? 0) < 3 * session.request.signers.count { early[id, default: []].append((message, node)) }
+                early.keep(message, for: id, from: node, perRun: 3 * session.request.signers.count)
                 return []
             }
             let (sends, outcome) = run.receive(message, from: node, context)
@@ -292,11 +301,16 @@ public struct ECDSASigner: NodeService {
             return sends.map { .send($0.0, to: .node($0.1)) } + settle(attempt, outcome, context)
         case let .pool(tag):
             if generations[tag] == nil {
-                // A peer's generation starts here with its initiator's round 1 — once fewer
-                // than `concurrency` of that initiator's are under way here (it may have
-                // finished one before this node did): until then it waits with the others.
-                guard case .round1 = message, tag.initiator == .node(node), !handled.contains(id),
-                      generations.keys.filter({ $0.initiator == tag.initiator }).count < pool.concurrency else {
+                // A peer's generation starts here with its initiator's round 1 — once this node
+                // is in the generation's epoch and fewer than `concurrency` of that initiator's
+                // are under way here (it may have finished one before this node did); until
+                // then it waits with the early messages. One of a past epoch is dropped.
+                guard pool.enabled, !handled.contains(id) else { return [] }
+                if let active = context.keys.activeEpoch, tag.epoch < active {
+                    handled.insert(id)
+                    return []
+                }
+                guard case .round1 = message, tag.initiator == .node(node), canJoin(tag, context) else {
                     return keepEarly(message, for: id, from: node, context)
                 }
                 return join(tag, first: message, context)
@@ -334,6 +348,25 @@ public struct ECDSASigner: NodeService {
         return effects
     }
 
+    /// Whether this node can take part in a peer's generation now: it is in the generation's
+    /// epoch and has fewer than `concurrency` of that initiator's under way.
+    func canJoin(_ tag: SessionID, _ context: ServiceContext) -> Bool {
+        context.keys.current(.group)?.roster.epoch == tag.epoch && generations.keys.filter({ $0.initiator == tag.initiator }).count < pool.concurrency
+    }
+
+    /// Joins the generations that waited (for a slot, or for this node's epoch switch) and now can.
+    mutating func joinWaiting(_ context: ServiceContext) -> [Effect] {
+        var effects = [Effect]()
+        for tag in early.waitingGenerations() where canJoin(tag, context) && !handled.contains(.pool(tag)) {
+            var messages = early.take(.pool(tag))
+            guard let first = messages.firstIndex(where: { if case .round1 = $0.0 { $0.1 == tag.initiator.node } else { false } }) else { continue }
+            let round1 = messages.remove(at: first).0
+            effects += join(tag, first: round1, context)
+            effects += messages.flatMap { message, node in receive(message, from: .node(node), context) }
+        }
+        return effects
+    }
+
     /// Takes part in a peer's generation: the epoch's validators all do, each initiator with at
     /// most `concurrency` under way (more wait, bounded, with the early messages).
     mutating func join(_ tag: SessionID, first: ECDSAMessage, _ context: ServiceContext) -> [Effect] {
@@ -361,18 +394,9 @@ public struct ECDSASigner: NodeService {
 
     mutating func generationSettled(_ tag: SessionID, _ outcome: PresignRun.Outcome, _ context: ServiceContext) -> [Effect] {
         let effects = generationEnded(tag, outcome, context)
-        guard generations[tag] == nil, tag.initiator != .node(context.me), let initiator = tag.initiator.node else { return effects }
-        // A slot for this initiator is free: join its oldest generation that was waiting.
-        let waiting = early.keys.compactMap { id -> SessionID? in
-            guard case let .pool(other) = id, other.initiator == tag.initiator,
-                  early[id]!.contains(where: { if case .round1 = $0.0 { $0.1 == initiator } else { false } }) else { return nil }
-            return other
-        }.min()
-        guard let next = waiting, var messages = early.removeValue(forKey: .pool(next)),
-              let first = messages.firstIndex(where: { if case .round1 = $0.0 { $0.1 == initiator } else { false } }) else { return effects }
-        let round1 = messages.remove(at: first).0
-        early[.pool(next)] = messages
-        return effects + join(next, first: round1, context)
+        // A slot for this initiator may be free: join its generations that were waiting.
+        guard generations[tag] == nil, tag.initiator != .node(context.me) else { return effects }
+        return effects + joinWaiting(context)
     }
 
     mutating func generationEnded(_ tag: SessionID, _ outcome: PresignRun.Outcome, _ context: ServiceContext) -> [Effect] {
@@ -383,6 +407,7 @@ public struct ECDSASigner: NodeService {
         case let .done(presignature):
             guard let run = generations.removeValue(forKey: tag) else { return [] }
             stored[tag] = PooledPresignature(presignature: presignature, group: run.participants, epoch: tag.epoch)
+            forgetOldShares(of: tag.initiator)
             let signing = awaiting(tag).flatMap { id, leader in signWithChosen(id, tag, leader: leader, context) }
             guard mine else { return [.cancelTimer(.generation(tag))] + signing }
             led.append(tag)
@@ -400,6 +425,16 @@ public struct ECDSASigner: NodeService {
             let pause = roundTimeout * (1 << Swift.min(failuresInARow - 1, 5))
             return effects + [.output(.generationFailed(tag, reason)), .setTimer(.refill, after: pause)]
         }
+    }
+
+    /// Shares of presignatures handed out to other signers are never deleted here (Lit tells
+    /// only the signers): beyond what an initiator can still lead (2·max + concurrency of its
+    /// newest), the oldest are forgotten.
+    mutating func forgetOldShares(of initiator: EndpointID) {
+        let mine = stored.keys.filter { $0.initiator == initiator }
+        let keep = 2 * pool.max + pool.concurrency
+        guard mine.count > keep else { return }
+        for tag in mine.sorted().prefix(mine.count - keep) { stored[tag] = nil }
     }
 
     public mutating func timerFired(_ timer: ECDSATimer, _ context: ServiceContext) -> [Effect] {

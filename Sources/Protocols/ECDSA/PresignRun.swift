@@ -131,6 +131,11 @@ struct PresignRun {
                                                   meter: meter) else {
                 return (sends, .failed(.presignCheckFailed, named: [], note: "w·G ≠ W"))
             }
+            // The paper's variant ends here: ω_j = a_j·w⁻¹ is this node's share of k⁻¹, kept.
+            if parameters.variant == .paper, let bigR {
+                return (sends, .done(DamFast.PreSignature(variant: .paper, id: ids[me], signers: parameters.signers, bigR: bigR, kInverse: omega,
+                                                          d: mine.d, e: mine.e)))
+            }
             self.omega = omega
             round3[participants[me]] = omega
             for node in others { sends.append((.round3(id: id, omega: omega), node)) }
@@ -139,7 +144,7 @@ struct PresignRun {
             guard let omega = try? DamFast.round4(ids: ids, omegas: participants.map { round3[$0]! }, r: bigR, meter: meter) else {
                 return (sends, .failed(.presignCheckFailed, named: [], note: "ω·R ≠ G"))
             }
-            return (sends, .done(DamFast.PreSignature(id: ids[me], threshold: parameters.threshold, bigR: bigR, kInverse: omega, d: mine.d, e: mine.e)))
+            return (sends, .done(DamFast.PreSignature(id: ids[me], signers: parameters.signers, bigR: bigR, kInverse: omega, d: mine.d, e: mine.e)))
         }
         return (sends, .pending)
     }
