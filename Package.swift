@@ -81,7 +81,7 @@ let package = Package(
         // Scenario files: YAML schema, located errors, overrides, sweeps, expectations.
         .target(
             name: "Scenario",
-            dependencies: ["LitNetwork", "Simulation", "Protocols", .product(name: "Yams", package: "Yams")],
+            dependencies: ["LitNetwork", "Simulation", "Protocols", "ThresholdCrypto", .product(name: "Yams", package: "Yams")],
             swiftSettings: optimised
         ),
         // Run outputs: summary.json, CSVs, signatures.jsonl, keys.json, written atomically.

@@ -150,6 +150,8 @@ public struct NetworkSpecification: Sendable {
     public var stopOnViolation = false
     /// When a DKG node may finish (`protocol.dkg_agreement`).
     public var dkgAgreement = DKGAgreementRule.quorum
+    /// Lit's DamFast or the paper's (`protocol.ecdsa`).
+    public var ecdsaVariant = DamFast.Variant.lit
     /// ECDSA presignatures each node leads (`protocol.presign_pool`); disabled: real time.
     public var presignPool = PresignPool.disabled
     /// Epochs and the staking contract; nil: one genesis DKG among all nodes.

@@ -2,6 +2,7 @@ import Foundation
 import LitNetwork
 import Protocols
 import Simulation
+import ThresholdCrypto
 import Yams
 
 extension ScenarioLoader {
@@ -17,7 +18,7 @@ extension ScenarioLoader {
         "network.wire", "network.retransmit",
         "nodes.cpu", "nodes.slow",
         "protocol.dkg", "protocol.dkg_agreement", "protocol.signing", "protocol.signing_flow", "protocol.round_timeout",
-        "protocol.presign_pool", "protocol.presign_pool.min", "protocol.presign_pool.max", "protocol.presign_pool.concurrency",
+        "protocol.ecdsa", "protocol.presign_pool", "protocol.presign_pool.min", "protocol.presign_pool.max", "protocol.presign_pool.concurrency",
         "clients.count", "clients.timeout", "clients.retries", "clients.retries_on_invalid_shares", "clients.region",
         "clients.selection", "clients.cooldown", "clients.cosigner_wait", "clients.over_request", "clients.groups",
         "clients.stale_epoch_for",
@@ -77,7 +78,7 @@ extension ScenarioLoader {
 
         // protocol
         let proto = r.mapping(r.child(top, "protocol", path: ""), path: "protocol", allowed: ["dkg", "dkg_agreement", "signing", "signing_flow", "round_timeout",
-                                                                                                            "presign_pool"])
+                                                                                                            "ecdsa", "presign_pool"])
         _ = r.choice(r.child(proto, "dkg", path: "protocol"), path: "protocol.dkg", default: "pedpop", allowed: ["pedpop"])
         let scheme = SigningScheme(rawValue: r.choice(r.child(proto, "signing", path: "protocol"), path: "protocol.signing",
                                                       default: "frost-secp256k1", allowed: SigningScheme.allCases.map(\.rawValue)))!
@@ -86,6 +87,17 @@ extension ScenarioLoader {
         let roundTimeout = r.duration(r.child(proto, "round_timeout", path: "protocol"), path: "protocol.round_timeout",
                                       default: .seconds(30), allowZero: false)
         let presignPool = presignPoolSpecification(r.child(proto, "presign_pool", path: "protocol"), reader: r)
+        let ecdsaNode = r.child(proto, "ecdsa", path: "protocol")
+        let ecdsaVariant = DamFast.Variant(rawValue: r.choice(ecdsaNode, path: "protocol.ecdsa", default: DamFast.Variant.lit.rawValue,
+                                                              allowed: DamFast.Variant.allCases.map(\.rawValue))) ?? .lit
+        if ecdsaVariant == .paper, let ecdsaNode {
+            // The paper's signing needs 2t − 1 signers for a key of threshold t (n ≥ 2t + 1 for
+            // its degree t − 1): an honest-majority threshold.
+            let t = threshold.threshold(nodes: validators.count)
+            if t < 2 || 2 * t - 1 > validators.count {
+                r.error(ecdsaNode, "`protocol.ecdsa: damfast-paper` signs with 2·threshold − 1 nodes: threshold \(t) of \(validators.count) validators would need \(2 * t - 1); set `network.threshold` to at most \((validators.count + 1) / 2)")
+            }
+        }
         let agreementNode = r.child(proto, "dkg_agreement", path: "protocol")
         let agreement = DKGAgreementRule(rawValue: r.choice(agreementNode, path: "protocol.dkg_agreement", default: "quorum",
                                                             allowed: DKGAgreementRule.allCases.map(\.rawValue))) ?? .quorum
@@ -256,6 +268,7 @@ extension ScenarioLoader {
         specification.extraClientGroups = groups
         specification.dkgAgreement = agreement
         specification.presignPool = presignPool
+        specification.ecdsaVariant = ecdsaVariant
         specification.epochs = epochSpecification(epochsNode, membership: r.child(top, "membership", path: ""), kicking: r.child(top, "kicking", path: ""),
                                                   validators: validators, nodes: n, stop: stop, reader: r)
         return Scenario(file: root.file, name: name, description: description, specification: specification,

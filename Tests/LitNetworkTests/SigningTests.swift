@@ -228,6 +228,34 @@ import ThresholdCrypto
         #expect(report.presignPoolDepth.count == 10 && report.presignPoolDepth.allSatisfy { $0.last?.depth ?? 0 >= 2 })
     }
 
+    /// The paper's variant (protocol.ecdsa: damfast-paper) at n = 7, threshold 4: requests sign
+    /// with all seven (2t − 1), verified by libsecp256k1 in the oracle, with a pool as without.
+    /// One breached presigner exposes nothing (it holds a share of k'⁻¹, not k'); four — a
+    /// threshold — interpolate the nonce and the ledger computes the PKP key (and holds the
+    /// epoch's sharing too).
+    @Test(arguments: [PresignPool.disabled, PresignPool(min: 1, max: 2, concurrency: 1)])
+    func thePapersVariantNeedsAThresholdOfBreachesToExposeAKey(pool: PresignPool) {
+        func run(breached: [Int]) -> RunReport {
+            print("ecdsa damfast-paper run n=7 seed 46 breached \(breached)")
+            var workload = WorkloadSpecification(count: 20, rate: (numerator: 5, denominator: 1))
+            workload.op = .signECDSA(keys: 4)
+            var behaviours = [Int: ByzantineBehaviour]()
+            for node in breached { behaviours[node] = .compromised }
+            var specification = NetworkSpecification(nodes: 7, threshold: .fixed(4), seed: 46,
+                                                     network: NetworkModel(latency: .distribution(.constant(.milliseconds(20)))),
+                                                     behaviours: behaviours, clients: ClientSpecification(count: 2), workload: workload)
+            specification.ecdsaVariant = .paper
+            specification.presignPool = pool
+            return runNetwork(specification)
+        }
+        let one = run(breached: [3])
+        #expect(one.metric("ecdsa.succeeded") == .integer(20) && one.metric("safety.violations") == .integer(0), "\(one.violations)")
+        #expect(one.requests.allSatisfy { $0.signers.count == 7 })
+        #expect(one.metric("safety.key_exposed") == .integer(0))
+        let four = run(breached: [0, 2, 3, 5])
+        #expect(four.exposedECDSAKeys.count == 1 && four.exposedEpochs == [.genesis])
+    }
+
     /// The single-use oracle fails a run in which one pool presignature signs for two attempts.
     @Test func theOracleCatchesAPresignatureUsedTwice() {
         let oracle = NonceUniquenessOracle()
@@ -235,9 +263,9 @@ import ThresholdCrypto
         let tag = SessionID(protocolName: ecdsaProtocol, epoch: .genesis, initiator: .node(NodeID(1)), counter: 0)
         let attempts = (1...2).map { AttemptID(session: SessionID(protocolName: ecdsaProtocol, epoch: .genesis, initiator: .client(ClientID(0)), counter: $0),
                                                attempt: 1) }
-        let first = oracle.observe(.output(node: NodeID(0), ECDSASignerOutput.signed(attempts[0], nonce: .one, presign: .pool(tag))), facts)
-        let again = oracle.observe(.output(node: NodeID(2), ECDSASignerOutput.signed(attempts[0], nonce: .one, presign: .pool(tag))), facts)
-        let reused = oracle.observe(.output(node: NodeID(2), ECDSASignerOutput.signed(attempts[1], nonce: .one, presign: .pool(tag))), facts)
+        let first = oracle.observe(.output(node: NodeID(0), ECDSASignerOutput.signed(attempts[0], nonce: .nonce(.one), presign: .pool(tag))), facts)
+        let again = oracle.observe(.output(node: NodeID(2), ECDSASignerOutput.signed(attempts[0], nonce: .nonce(.one), presign: .pool(tag))), facts)
+        let reused = oracle.observe(.output(node: NodeID(2), ECDSASignerOutput.signed(attempts[1], nonce: .nonce(.one), presign: .pool(tag))), facts)
         #expect(first.isEmpty && again.isEmpty, "two signers of one attempt share its presignature")
         #expect(reused.count == 1 && reused[0].contains("already used"), "\(reused)")
     }

@@ -173,16 +173,20 @@ faults:
 /// `sign-ecdsa` signature in signatures.jsonl under its public key, with s low; where
 /// pycryptodome is installed, the address is Keccak-256 of the key, checked there too.
 @Suite struct ExternalECDSACheckTests {
-    @Test func everyECDSASignatureVerifiesWithPythonsCryptography() throws {
+    /// Lit's variant in real time and with a pool, and the paper's (seven signers).
+    @Test(arguments: [("lit", ""), ("pool", "protocol: { presign_pool: { min: 1, max: 2, concurrency: 1 } }"),
+                      ("paper", "protocol: { ecdsa: damfast-paper }")])
+    func everyECDSASignatureVerifiesWithPythonsCryptography(name: String, protocolLine: String) throws {
         let (folder, _, run) = try runScenarioText("""
-            name: ecdsa
+            name: ecdsa-\(name)
             seed: 4
-            network: { nodes: 7, latency: { distribution: constant, value: 20ms } }
+            network: { nodes: 7, threshold: 4, latency: { distribution: constant, value: 20ms } }
+            \(protocolLine)
             clients: { count: 2 }
             workload:
               - { op: sign-ecdsa, keys: 10, rate: 5/s, count: 12 }
 
-            """, name: "ecdsa")
+            """, name: "ecdsa-\(name)")
         #expect(run.status == 0, "\(run.error)")
         let script = folder.appendingPathComponent("check.py")
         try write("""

@@ -51,7 +51,7 @@ import ThresholdCrypto
         #expect(try ECDSA.recover(signature, digest: run.digest, meter: CostMeter()) == run.groupKey)
         // Every presigner knows the signature's nonce k' (Lit's variant): the same everywhere.
         let nonces = run.signers.compactMap { node -> Scalar? in
-            if case let .signed(id, nonce, _)? = run.harness.outputs(of: node).first, id == run.id { nonce } else { nil }
+            if case let .signed(id, .nonce(nonce), _)? = run.harness.outputs(of: node).first, id == run.id { nonce } else { nil }
         }
         #expect(nonces.count == signers.count && Set(nonces.map(\.bytes)).count == 1)
         // Round messages: each signer sends each other one per round.

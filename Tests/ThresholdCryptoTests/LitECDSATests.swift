@@ -133,4 +133,45 @@ import ThresholdCrypto
                                  e: Polynomial(coefficients: [.one] + dealings[2].e.coefficients.dropFirst()))
         #expect(throws: DamFast.Failure.invalidDealing(dealer: 2)) { try DamFast.presign(ids: ids, dealings: bad, parameters, meter: meter) }
     }
+
+    /// The paper's variant (DJNPØ20, §1.12) for a key of threshold t (degree t − 1): k⁻¹ stays
+    /// shared, 2t − 1 signers make a signature libsecp256k1 accepts (re-randomised as R' = δ·R),
+    /// 2t − 2 do not; t shares of k⁻¹ interpolate to it and t − 1 do not — so one presigner, or
+    /// fewer than the key's threshold, learns nothing of the nonce.
+    @Test(arguments: [(5, 3), (9, 4)])
+    func paperPresignaturesKeepTheNonceShared(participants: Int, threshold: Int) throws {
+        var rng = SeededGenerator(seed: testSeed(default: UInt64(0xDA00 + participants)))
+        let parameters = try #require(DamFast.Parameters(paperParticipants: participants, keyThreshold: threshold))
+        #expect(parameters.signers == 2 * threshold - 1 && DamFast.Parameters(paperParticipants: 2 * threshold - 2, keyThreshold: threshold) == nil)
+        let ids = (0..<participants).map { _ in Scalar.randomNonZero(using: &rng) }
+        let dealings = ids.map { _ in DamFast.Dealing.random(parameters, using: &rng) }
+        let presignatures = try DamFast.presign(ids: ids, dealings: dealings, parameters, meter: meter)
+        // k⁻¹ from any t shares (and not from t − 1): k⁻¹·R = G.
+        let bigR = presignatures[0].bigR
+        func interpolated(_ chosen: [Int]) throws -> Scalar {
+            let lambdas = try Lagrange.coefficients(for: chosen.map { ids[$0] }, meter: meter)
+            return zip(lambdas, chosen).reduce(Scalar.zero) { $0 + $1.0 * presignatures[$1.1].kInverse }
+        }
+        #expect(bigR.multiplied(by: try interpolated(Array(0..<threshold)), meter: meter) == .generator)
+        #expect(bigR.multiplied(by: try interpolated(Array(1..<threshold)), meter: meter) != .generator)
+        #expect(Set(presignatures.map(\.kInverse.bytes)).count == participants, "each holds only its own share")
+
+        let key = Polynomial.random(constant: .randomNonZero(using: &rng), threshold: threshold, using: &rng)
+        let publicKey = Point.base(key.constant, meter: meter)
+        var order = Array(0..<participants)
+        order.shuffle(using: &rng)
+        let digest = (0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let delta = DamFast.rerandomizer((0..<8).map { _ in UInt8(truncatingIfNeeded: rng.next()) }, meter: meter)
+        func shares(_ signers: [Int]) throws -> [(share: Scalar, bigR: Point)] {
+            try signers.map { j in
+                try DamFast.signatureShare(presignatures[j], keyShare: key.evaluate(at: ids[j]), signers: signers.map { ids[$0] }, digest: digest,
+                                           delta: delta, meter: meter)
+            }
+        }
+        let signers = Array(order.prefix(parameters.signers)).sorted()
+        let signature = try DamFast.combine(try shares(signers), digest: digest, publicKey: publicKey, meter: meter)
+        #expect(Libsecp256k1.verify(compact: signature.compact, digest: digest, publicKey: try publicKey.compressed()))
+        #expect(try shares(signers)[0].bigR == bigR.multiplied(by: delta, meter: meter))
+        #expect(throws: DamFast.Failure.invalidSignature) { try DamFast.combine(try shares(Array(signers.dropLast())), digest: digest, publicKey: publicKey, meter: meter) }
+    }
 }

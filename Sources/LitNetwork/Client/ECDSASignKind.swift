@@ -25,8 +25,12 @@ struct ECDSASignKind: RequestKind {
     let signerWait: UInt32
     var attempts: [Int: Attempt] = [:]
 
-    init(keys: Int, cosignerWait: SimDuration) {
+    /// Lit's DamFast (t signers) or the paper's (2t − 1 signers, k⁻¹ kept shared).
+    let variant: DamFast.Variant
+
+    init(keys: Int, cosignerWait: SimDuration, variant: DamFast.Variant = .lit) {
         self.keys = max(1, keys)
+        self.variant = variant
         signerWait = UInt32(clamping: cosignerWait.nanoseconds / 1_000_000)
     }
 
@@ -42,7 +46,7 @@ struct ECDSASignKind: RequestKind {
     }
 
     mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, _ io: inout ClientIO) -> [Int] {
-        let signers = Array(candidates.prefix(threshold)).sorted()
+        let signers = Array(candidates.prefix(signersNeeded(threshold: threshold))).sorted()
         guard let publicKey = io.groupCommitment?.publicKey else { return [] }
         // ν: Lit hashes the request id; here the attempt's id, so each attempt re-randomises anew.
         var writer = ByteWriter()
@@ -85,4 +89,6 @@ struct ECDSASignKind: RequestKind {
     mutating func end(request: Int) { attempts[request] = nil }
 
     mutating func keyChanged() {}
+
+    func signersNeeded(threshold: Int) -> Int { variant == .paper ? 2 * threshold - 1 : threshold }
 }

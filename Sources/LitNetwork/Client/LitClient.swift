@@ -344,7 +344,7 @@ public final class LitClient {
         self.random = random
         let ecdsaKeys = group.workloads.compactMap { if case let .signECDSA(keys) = $0.op { keys } else { nil } }.max() ?? 1
         kinds = [FROSTSignKind(scheme: specification.scheme, flow: specification.flow, cosignerWait: settings.effectiveCosignerWait),
-                 ECDSASignKind(keys: ecdsaKeys, cosignerWait: settings.effectiveCosignerWait)]
+                 ECDSASignKind(keys: ecdsaKeys, cosignerWait: settings.effectiveCosignerWait, variant: specification.ecdsaVariant)]
         selection = settings.selection
         cooldown = settings.cooldown
         overRequest = settings.effectiveOverRequest(specification.flow)
@@ -629,13 +629,15 @@ public final class LitClient {
         // Only members of the epoch's roster hold shares to sign with.
         let members = ordered.filter { roster?.contains(NodeID($0)) ?? true }
         var available = members.filter { !request.excluded.contains($0) && !blamed.contains($0) && cool($0) }
-        if available.count < threshold {
+        // The kind's signers for this threshold (the paper's ECDSA needs 2t − 1).
+        let needed = kinds[request.kind].signersNeeded(threshold: threshold)
+        if available.count < needed {
             // Give nodes that only timed out (or are cooling down) another chance; proven
             // liars and nodes without a key stay out.
             request.excluded = request.unwilling
             available = members.filter { !blamed.contains($0) && !request.unwilling.contains($0) }
         }
-        guard available.count >= threshold else {
+        guard available.count >= needed else {
             requests[requestIndex] = request
             complete(requestIndex, outcome: .failed, failure: ClientFailure(.tooFewNodes), &context)
             return
@@ -645,7 +647,7 @@ public final class LitClient {
         let message = request.record.message
         let asked = switch overRequest {
         case .all: available
-        case let .extra(extra): Array(available.prefix(threshold + extra))
+        case let .extra(extra): Array(available.prefix(needed + extra))
         }
         let signers = withKind(request.kind, &context) { kind, io in kind.begin(id, message: message, candidates: asked, threshold: threshold, &io) }
         request.attempt = Attempt(number: number, signers: signers, finalSetChosen: !signers.isEmpty, asked: asked, id: id)

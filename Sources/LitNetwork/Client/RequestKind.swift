@@ -65,4 +65,10 @@ protocol RequestKind {
     func attempt(of message: any WireMessage) -> AttemptID?
     /// The client moved to another epoch's key: forget what was derived from the old one.
     mutating func keyChanged()
+    /// How many signers an attempt needs for a key of `threshold`.
+    func signersNeeded(threshold: Int) -> Int
+}
+
+extension RequestKind {
+    func signersNeeded(threshold: Int) -> Int { threshold }
 }

@@ -190,20 +190,31 @@ func exposedEpochs(observer: RunObserver, specification: NetworkSpecification, e
 /// accepted signature while its behaviour was in force knew its nonce k' (Lit's variant opens
 /// k⁻¹ to every presigner, §1.10), so y = (s·k' − z)/r for s or −s; one that kept its
 /// presignatures (`keep-presignatures`) hands over every nonce it ever knew once its window
-/// starts. (A pool presignature's other holders know ω but not the request's δ: not counted.)
-/// Each candidate is checked against the key — the ledger computes the key, it does not assume
-/// it. Returns the exposed public keys (compressed, hex), sorted.
+/// starts. In the paper's variant each signer holds only a share of k'⁻¹: the adversary
+/// interpolates those it holds for an attempt (a threshold of them give k'⁻¹). (A pool
+/// presignature's other holders know ω but not the request's δ: not counted.) Each candidate
+/// is checked against the key — the ledger computes the key, it does not assume it. Returns the
+/// exposed public keys (compressed, hex), sorted.
 func exposedECDSAKeys(observer: RunObserver, specification: NetworkSpecification, end: SimInstant) -> [String] {
     var nonces: [Int: [Scalar]] = [:]
+    var inverseShares: [AttemptID: [(id: Scalar, share: Scalar)]] = [:]
     for logged in observer.outputs {
         guard let behaviour = specification.behaviours[logged.node.value],
-              case let .signed(id, nonce, _)? = logged.output as? ECDSASignerOutput else { continue }
+              case let .signed(id, knowledge, _)? = logged.output as? ECDSASignerOutput else { continue }
         let kept = behaviour.name == ByzantineBehaviour.keepsPresignatures.name && (behaviour.window?.start ?? .zero) <= end
         guard kept || behaviour.isActive(at: logged.time) else { continue }
-        nonces[Int(clamping: id.request), default: []].append(nonce)
+        switch knowledge {
+        case let .nonce(nonce): nonces[Int(clamping: id.request), default: []].append(nonce)
+        case let .inverseShare(at, share): inverseShares[id, default: []].append((at, share))
+        }
+    }
+    let meter = CostMeter()
+    for (attempt, shares) in inverseShares.sorted(by: { $0.key < $1.key }) {
+        guard let lambdas = try? Lagrange.coefficients(for: shares.map(\.id), meter: meter),
+              let nonce = zip(lambdas, shares).reduce(Scalar.zero, { $0 + $1.0 * $1.1.share }).inverse(meter: meter) else { continue }
+        nonces[Int(clamping: attempt.request), default: []].append(nonce)
     }
     var exposed = Set<String>()
-    let meter = CostMeter()
     for signature in observer.accepted {
         guard case .ecdsa = signature.kind, let known = nonces[signature.request], signature.signature.count == 64,
               let r = try? Scalar(bytes: signature.signature.prefix(32)), let s = try? Scalar(bytes: signature.signature.suffix(32)),

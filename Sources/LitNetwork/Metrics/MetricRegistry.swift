@@ -106,7 +106,7 @@ public enum MetricRegistry {
         MetricDefinition("safety.violations", .integer, owner: "oracles", inSweep: true,
                          "broken safety properties: dkg.agreement, dkg.usable, blame.precision, signature.valid, nonce.unique"),
         MetricDefinition("safety.key_exposed", .integer, owner: "oracles", inSweep: true,
-                         "keys the adversary holds: epochs of which Byzantine nodes (each while its behaviour was in force) held a threshold of one sharing's shares (shares are kept epochs.keep_previous epochs), plus PKP keys it computed from an ECDSA signature one of them presigned (Lit's variant opens k⁻¹ to every presigner)"),
+                         "keys the adversary holds: epochs of which Byzantine nodes (each while its behaviour was in force) held a threshold of one sharing's shares (shares are kept epochs.keep_previous epochs), plus PKP keys it computed from an ECDSA signature one of them presigned (Lit's variant opens k⁻¹ to every presigner; under damfast-paper it needs a threshold of their shares of k⁻¹)"),
         MetricDefinition("sign.failed_at_switch", .integer, owner: "client", inSweep: true,
                          "requests with an attempt refused for its epoch (wrong-epoch: the client was behind or ahead of the nodes)"),
         MetricDefinition("epoch.count", .integer, owner: "chain", inSweep: true, "epoch transitions the staking contract advanced"),

@@ -5,7 +5,7 @@ public enum ECDSASignerOutput: Sendable, Equatable {
     /// k' = ω⁻¹ + δ, the signature's nonce (every presigner does in Lit's variant, §1.10): the
     /// run's key-exposure ledger reads it from a compromised node's output (never traced or
     /// written).
-    case signed(AttemptID, nonce: Scalar, presign: PresignID)
+    case signed(AttemptID, nonce: NonceKnowledge, presign: PresignID)
     case aborted(AttemptID, ECDSARefusalReason)
     /// As the request's leader, this node handed out a pool presignature (or had none: a miss).
     case led(AttemptID, hit: Bool)
@@ -14,6 +14,14 @@ public enum ECDSASignerOutput: Sendable, Equatable {
     case generationFailed(SessionID, ECDSARefusalReason)
     /// How many presignatures this node leads, whenever that changes.
     case poolDepth(Int)
+}
+
+/// What a signer knew of a signature's nonce k' (for the key-exposure ledger only).
+public enum NonceKnowledge: Sendable, Equatable {
+    /// Lit's variant: k' = ω⁻¹ + δ, in the clear.
+    case nonce(Scalar)
+    /// The paper's: this signer's share of k'⁻¹ at its identifier (a threshold of them give k').
+    case inverseShare(id: Scalar, Scalar)
 }
 
 /// The signer's timers: a request's presignature or leader's word, a pool generation, and
@@ -81,7 +89,10 @@ public struct ECDSASigner: NodeService {
     /// The epoch the pool is for (presignatures of another epoch are dropped).
     var poolEpoch: Epoch?
 
-    public init(roundTimeout: Duration, pool: PresignPool = .disabled) {
+    public let variant: DamFast.Variant
+
+    public init(roundTimeout: Duration, pool: PresignPool = .disabled, variant: DamFast.Variant = .lit) {
+        self.variant = variant
         self.roundTimeout = roundTimeout
         self.pool = pool
     }
@@ -158,9 +169,11 @@ public struct ECDSASigner: NodeService {
         guard handled.insert(.request(request.id)).inserted else { return [.note("ecdsa: ignored a repeat of \(request.id)")] }
         guard let key = context.keys.usable(.group, epoch: request.id.session.epoch) else { return [Self.refuse(request.id, .noKey)] }
         let signers = request.signers
-        guard signers.contains(context.me), Set(signers).count == signers.count, signers.count >= key.threshold,
+        // Lit's variant signs with t or more; the paper's with exactly 2t − 1.
+        let enough = variant == .paper ? signers.count == 2 * key.threshold - 1 : signers.count >= key.threshold
+        guard signers.contains(context.me), Set(signers).count == signers.count, enough,
               signers.allSatisfy(key.roster.contains), request.digest.count == 32, request.nonce.count == 8,
-              DamFast.Parameters(participants: signers.count, threshold: signers.count) != nil else {
+              DamFast.Parameters.of(variant, participants: signers.count, threshold: realTimeThreshold(signers.count, key)) != nil else {
             return [Self.refuse(request.id, .notASigner)]
         }
         var session = RequestSession(request: request, key: key)
@@ -236,13 +249,17 @@ public struct ECDSASigner: NodeService {
 
     mutating func presignInRealTime(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
         guard var session = requests[id],
-              var run = PresignRun(id: .request(id), participants: session.request.signers, roster: session.key.roster,
-                                   threshold: session.request.signers.count, me: context.me, context) else { return [] }
+              var run = PresignRun(id: .request(id), variant: variant, participants: session.request.signers, roster: session.key.roster,
+                                   threshold: realTimeThreshold(session.request.signers.count, session.key), me: context.me, context) else { return [] }
         let (sends, outcome) = run.begin(context)
         session.run = run
         requests[id] = session
         return sends.map { .send($0.0, to: .node($0.1)) } + settle(id, outcome, context) + replayEarly(.request(id), context)
     }
+
+    /// A real-time presignature's threshold: Lit's is the signers' count (all of them sign);
+    /// the paper's the key's.
+    func realTimeThreshold(_ signers: Int, _ key: KeyShare) -> Int { variant == .paper ? key.threshold : signers }
 
     mutating func signWithPool(_ id: AttemptID, _ tag: SessionID, _ context: ServiceContext) -> [Effect] {
         // Single use: the share is deleted as it signs.
@@ -272,7 +289,12 @@ public struct ECDSASigner: NodeService {
                                                                   delta: delta, meter: meter) else {
             return abort(id, .presignCheckFailed, note: "the presignature does not fit the signers")
         }
-        let nonce = (presignature.kInverse.inverse(meter: meter) ?? .zero) + delta
+        // What this signer knows of the nonce: k' itself in Lit's variant, its share of k'⁻¹ in
+        // the paper's.
+        let nonce: NonceKnowledge = switch presignature.variant {
+        case .lit: .nonce((presignature.kInverse.inverse(meter: meter) ?? .zero) + delta)
+        case .paper: .inverseShare(id: presignature.id, (delta.inverse(meter: meter) ?? .zero) * presignature.kInverse)
+        }
         return [.send(.share(id: id, share: share, bigR: bigRPrime), to: .client(id.client)), .output(.signed(id, nonce: nonce, presign: presign)),
                 .cancelTimer(.request(id))]
     }
@@ -336,7 +358,7 @@ public struct ECDSASigner: NodeService {
             let tag = SessionID(protocolName: ecdsaProtocol, epoch: key.roster.epoch, initiator: .node(context.me), counter: nextGeneration)
             nextGeneration += 1
             handled.insert(.pool(tag))
-            guard var run = PresignRun(id: .pool(tag), participants: key.roster.members, roster: key.roster, threshold: key.threshold, me: context.me,
+            guard var run = PresignRun(id: .pool(tag), variant: variant, participants: key.roster.members, roster: key.roster, threshold: key.threshold, me: context.me,
                                        context) else { return effects }
             let (sends, outcome) = run.begin(context)
             generations[tag] = run
@@ -372,7 +394,7 @@ public struct ECDSASigner: NodeService {
     mutating func join(_ tag: SessionID, first: ECDSAMessage, _ context: ServiceContext) -> [Effect] {
         guard pool.enabled, let initiator = tag.initiator.node, handled.insert(.pool(tag)).inserted else { return [] }
         guard let key = context.keys.current(.group), key.roster.epoch == tag.epoch, key.roster.contains(initiator),
-              var run = PresignRun(id: .pool(tag), participants: key.roster.members, roster: key.roster, threshold: key.threshold, me: context.me,
+              var run = PresignRun(id: .pool(tag), variant: variant, participants: key.roster.members, roster: key.roster, threshold: key.threshold, me: context.me,
                                    context) else {
             return [.note("ecdsa: did not join \(PresignID.pool(tag))")]
         }

@@ -53,9 +53,10 @@ struct PresignRun {
     var others: [NodeID] { participants.filter { $0 != participants[me] } }
 
     /// Nil when the participants cannot presign with this threshold (or this node is not one).
-    init?(id: PresignID, participants: [NodeID], roster: Roster, threshold: Int, me node: NodeID, _ context: ServiceContext) {
+    /// `threshold`: Lit's t (the signers it will sign with), or the paper's key threshold.
+    init?(id: PresignID, variant: DamFast.Variant, participants: [NodeID], roster: Roster, threshold: Int, me node: NodeID, _ context: ServiceContext) {
         guard let me = participants.firstIndex(of: node), Set(participants).count == participants.count,
-              let parameters = DamFast.Parameters(participants: participants.count, threshold: threshold) else { return nil }
+              let parameters = DamFast.Parameters.of(variant, participants: participants.count, threshold: threshold) else { return nil }
         let ids = participants.compactMap { roster.identifier(of: $0)?.scalar }
         guard ids.count == participants.count else { return nil }
         var rng = context.random
