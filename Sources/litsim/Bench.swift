@@ -4,7 +4,7 @@ import Benchmarking
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of LitSim's parts (build with -c release for real figures).",
-        subcommands: [BenchCrypto.self, BenchEngine.self, BenchDKG.self, BenchSigning.self]
+        subcommands: [BenchCrypto.self, BenchEngine.self, BenchDKG.self, BenchSigning.self, BenchECDSA.self]
     )
 }
 
@@ -97,6 +97,49 @@ struct BenchSigning: ParsableCommand {
             let row = runSigningNetwork(nodes: nodes, requests: requests)
             print(String(format: "%-6d %-10d %-9d %-10d %-7.2f %-18.0f %-7.1f %.1f", row.nodes, row.threshold, row.requests, row.succeeded,
                          row.wallSeconds, Double(row.succeeded) / row.wallSeconds, row.p50Milliseconds, row.p99Milliseconds))
+        }
+    }
+}
+
+struct BenchECDSA: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ecdsa",
+        abstract: "Lit's DamFast: one pool presignature among n validators (cost, traffic against §1.11), and networks signing with FROST, an empty and a warm pool."
+    )
+
+    @Option(parsing: .upToNextOption, help: "Node counts for the presignature cost (each 4 to 200).")
+    var nodes: [Int] = [10, 30, 100]
+
+    @Option(parsing: .upToNextOption, help: "Node counts for the network runs (each 4 to 100; real-time presigning is O(t²) per request).")
+    var networks: [Int] = [10, 30]
+
+    @Option(help: "Requests per network run.")
+    var requests = 20
+
+    func validate() throws {
+        guard !nodes.isEmpty, nodes.allSatisfy({ (4...200).contains($0) }) else { throw ValidationError("--nodes takes counts between 4 and 200") }
+        guard networks.allSatisfy({ (4...100).contains($0) }) else { throw ValidationError("--networks takes counts between 4 and 100") }
+        guard (1...10_000).contains(requests) else { throw ValidationError("--requests takes 1 to 10000") }
+    }
+
+    func run() throws {
+        print("one presignature among n validators (a pool generation, Lit's threshold t):")
+        print("n     t     wall_ms   sim_ms/party  mults/party  messages  bytes       bytes(§1.11)")
+        for n in nodes {
+            let row = runPresignCost(participants: n)
+            print(String(format: "%-5d %-5d %-9.1f %-13.2f %-12d %-9d %-11d %d", row.participants, row.threshold, row.wallMilliseconds,
+                         row.simulatedPerPartyMilliseconds, row.pointMultiplicationsPerParty, row.messages, row.bytes, row.formulaBytes))
+        }
+        guard !networks.isEmpty else { return }
+        print("networks signing (constant 40 ms latency, 2 requests/s; warm pool: 2 presignatures per validator, requests after it filled):")
+        print("n     kind              requests  succeeded  p50_ms    wall_s")
+        for n in networks {
+            for kind in ["frost", "ecdsa-empty-pool", "ecdsa-warm-pool"] {
+                let row = runECDSANetwork(nodes: n, kind: kind, requests: requests)
+                let kind = row.kind.padding(toLength: 17, withPad: " ", startingAt: 0)
+                print(String(format: "%-5d ", row.nodes) + kind + String(format: " %-9d %-10d %-9.1f %.2f", row.requests, row.succeeded, row.p50Milliseconds,
+                                                                          row.wallSeconds))
+            }
         }
     }
 }

@@ -102,6 +102,21 @@ func runScenarioText(_ yaml: String, name: String, _ extra: [String] = []) throw
         #expect(failing.output.contains("replay: litsim run"))
     }
 
+    /// A small `bench ecdsa`: the presignature's traffic within 5 % of §1.11's formula, and
+    /// every network run signing all its requests (a warm pool as fast as FROST's three hops).
+    @Test func benchECDSAMeasuresAPresignatureAndThreeNetworks() throws {
+        let result = try runLitsim(["bench", "ecdsa", "--nodes", "5", "--networks", "5", "--requests", "2"])
+        #expect(result.status == 0, "\(result.error)")
+        let lines = result.output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let presign = try #require(lines.first { $0.first == "5" && $0.count == 8 })
+        let (bytes, formula) = (try #require(Double(presign[6])), try #require(Double(presign[7])))
+        #expect(abs(bytes - formula) / formula < 0.05, "\(presign)")
+        let networks = lines.filter { $0.count == 6 && $0.first == "5" }
+        #expect(networks.map { $0[1] } == ["frost", "ecdsa-empty-pool", "ecdsa-warm-pool"])
+        #expect(networks.allSatisfy { $0[3] == "2" }, "every request signed: \(networks)")
+        #expect(Double(networks[2][4])! < Double(networks[1][4])!, "a warm pool beats a real-time presignature")
+    }
+
     @Test func checkNamesWhereAnInvalidFileIsWrongAndStillRunsTheOthers() throws {
         let folder = try temporaryFolder()
         let good = folder.appendingPathComponent("good.yaml")
