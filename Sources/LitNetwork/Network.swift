@@ -150,6 +150,8 @@ public struct NetworkSpecification: Sendable {
     public var stopOnViolation = false
     /// When a DKG node may finish (`protocol.dkg_agreement`).
     public var dkgAgreement = DKGAgreementRule.quorum
+    /// How nodes become Shamir x-coordinates (`network.identifiers`).
+    public var identifiers = IdentifierScheme.sequential
     /// Lit's DamFast or the paper's (`protocol.ecdsa`).
     public var ecdsaVariant = DamFast.Variant.lit
     /// ECDSA presignatures each node leads (`protocol.presign_pool`); disabled: real time.
@@ -189,6 +191,8 @@ public struct NetworkSpecification: Sendable {
 
     /// The genesis validators: all nodes, unless epochs name fewer.
     public var genesisValidators: [Int] { epochs?.validators ?? Array(0..<nodes) }
+    /// The genesis roster, with the network's identifier scheme.
+    public var genesisRoster: Roster { Roster(epoch: .genesis, members: genesisValidators.map(NodeID.init), scheme: identifiers) }
     /// The genesis threshold (of the genesis validators).
     public var thresholdValue: Int { threshold.threshold(nodes: genesisValidators.count) }
     /// The threshold for a validator set of `count` (never above it).
@@ -345,7 +349,7 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
     }
     let directory = IdentityDirectory(keys: identities.map(\.publicKey), clientKeys: clientIdentities.map(\.publicKey))
     let layout = EndpointLayout(nodes: n, clients: specification.clientCount, hasChain: specification.epochs != nil)
-    let roster = Roster(epoch: .genesis, members: specification.genesisValidators.map(NodeID.init))
+    let roster = specification.genesisRoster
     // One memo per run: the nodes of this run share the host's work, no other run sees it.
     let memo = CryptoMemo()
     let dkg = DKGConfiguration(session: DKGConfiguration.genesisSession(roster: roster), roster: roster, threshold: threshold,

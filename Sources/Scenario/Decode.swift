@@ -15,7 +15,7 @@ extension ScenarioLoader {
         "network.nodes", "network.validators", "network.threshold", "network.latency", "network.latency.distribution", "network.latency.mean",
         "network.latency.stddev", "network.latency.min", "network.latency.max", "network.latency.value",
         "network.latency.jitter", "network.latency.matrix", "network.bandwidth", "network.loss", "network.duplicate", "network.reorder",
-        "network.wire", "network.retransmit",
+        "network.wire", "network.retransmit", "network.identifiers",
         "nodes.cpu", "nodes.slow",
         "protocol.dkg", "protocol.dkg_agreement", "protocol.signing", "protocol.signing_flow", "protocol.round_timeout",
         "protocol.ecdsa", "protocol.presign_pool", "protocol.presign_pool.min", "protocol.presign_pool.max", "protocol.presign_pool.concurrency",
@@ -48,7 +48,8 @@ extension ScenarioLoader {
 
         // network
         let network = r.mapping(r.child(top, "network", path: ""), path: "network",
-                                allowed: ["nodes", "validators", "threshold", "latency", "bandwidth", "loss", "duplicate", "reorder", "wire", "retransmit"])
+                                allowed: ["nodes", "validators", "threshold", "latency", "bandwidth", "loss", "duplicate", "reorder", "wire", "retransmit",
+                                          "identifiers"])
         let nodesNode = r.child(network, "nodes", path: "network")
         let n = r.integer(nodesNode, path: "network.nodes", default: 10, range: 2...1000)
         if n > 256 {
@@ -268,6 +269,8 @@ extension ScenarioLoader {
         specification.extraClientGroups = groups
         specification.dkgAgreement = agreement
         specification.presignPool = presignPool
+        specification.identifiers = IdentifierScheme(rawValue: r.choice(r.child(network, "identifiers", path: "network"), path: "network.identifiers",
+                                                                        default: "sequential", allowed: IdentifierScheme.allCases.map(\.rawValue))) ?? .sequential
         specification.ecdsaVariant = ecdsaVariant
         specification.epochs = epochSpecification(epochsNode, membership: r.child(top, "membership", path: ""), kicking: r.child(top, "kicking", path: ""),
                                                   validators: validators, nodes: n, stop: stop, reader: r)

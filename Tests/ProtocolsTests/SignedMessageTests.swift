@@ -63,3 +63,22 @@ import ThresholdCrypto
         #expect(!forged.verify(parameters, meter: meter))
     }
 }
+
+@Suite struct IdentifierSchemeTests {
+    /// Lit's identifiers are SHA-512 of the 32-byte PeerId mod q: nodes 0…3 (PeerIds 1…4) get
+    /// LIT-ECDSA-EPOCHS.md §1.13's id[1…4] (computed there with Python from Lit's formula).
+    @Test func litIdentifiersAreThoseOfTheReferenceComputation() throws {
+        let roster = Roster.genesis(count: 4, scheme: .lit)
+        let expected = ["6e2c1d819a50ac79da9b53dc3a2b7c8838fa88e6a54e39fc3be9356201bb34ef",
+                        "7b1294a42b305ff3854af0019809f26402c8596d8513d8693e35d6aa678782c3",
+                        "e04f417a9b4fd410c1e42ca596319f5cecfb99ad1031c3adf47291220c53266d",
+                        "045163c93c5be872b30ae47574b1b211724e5b09de311278e4960461b11409bd"]
+        #expect((0..<4).map { roster.identifier(at: $0).scalar.hexString } == expected)
+        #expect(roster.identifierBound == nil, "hashed identifiers have no RFC 9591 bound")
+        #expect(roster.member(with: roster.identifier(at: 2)) == NodeID(2))
+        // Stable across epochs: a node keeps its identifier in a later roster.
+        let later = roster.next(epoch: Epoch(1), members: [NodeID(2), NodeID(3), NodeID(7)])
+        #expect(later.identifier(of: NodeID(2)) == roster.identifier(of: NodeID(2)) && later.scheme == .lit)
+        #expect(Roster.genesis(count: 4).identifier(at: 3).scalar == Scalar(4), "sequential: id + 1")
+    }
+}

@@ -41,7 +41,8 @@ import ThresholdCrypto
         var rng = SplitMix64(seed: 6)
         let key = VSSCommitment(coefficients: (0..<4).map { _ in Point.base(.randomNonZero(using: &rng), meter: CostMeter()) })
         return [.request, .response(HandshakeResponse(node: 9, roster: Roster(epoch: Epoch(2), members: [NodeID(1), NodeID(4), NodeID(9)]),
-                                                      groupCommitment: key))]
+                                                      groupCommitment: key)),
+                .response(HandshakeResponse(node: 4, roster: Roster(epoch: Epoch(3), members: [NodeID(1), NodeID(4)], scheme: .lit), groupCommitment: key))]
     }
 
     /// One of every ECDSA message (round 1 with its identity constants).

@@ -79,7 +79,7 @@ public final class StakingChain {
         thresholdRule = { specification.threshold(validators: $0) }
         lockTimeout = SimDuration(nanoseconds: specification.roundTimeout.nanoseconds * 6) + epochs.voteToAdvanceTimeout
         self.wire = wire
-        roster = Roster(epoch: .genesis, members: epochs.validators.map(NodeID.init))
+        roster = specification.genesisRoster
         threshold = specification.thresholdValue
         staked = Set(epochs.validators)
     }
@@ -146,8 +146,8 @@ public final class StakingChain {
         attempt += 1
         tries += 1
         // The previous roster of the dealing: the current validators that hold a share.
-        let previous = Roster(epoch: epoch, members: roster.members.filter { holders.contains($0.value) })
-        let lock = EpochLock(next: Roster(epoch: Epoch(epoch.value + 1), members: next.map(NodeID.init)), threshold: max(2, thresholdRule(next.count)),
+        let previous = roster.next(epoch: epoch, members: roster.members.filter { holders.contains($0.value) })
+        let lock = EpochLock(next: roster.next(epoch: Epoch(epoch.value + 1), members: next.map(NodeID.init)), threshold: max(2, thresholdRule(next.count)),
                              attempt: attempt, previous: previous.members.isEmpty ? roster : previous, previousCommitment: commitment)
         locked = Locked(lock: lock)
         transitions.append(TransitionRecord(epoch: lock.epoch, attempt: attempt, next: next, threshold: lock.threshold, lockedAt: context.now,

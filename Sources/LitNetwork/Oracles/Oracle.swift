@@ -47,7 +47,7 @@ public struct RunFacts {
         self.threshold = threshold
         self.directory = directory
         self.byzantine = byzantine
-        let genesis = Roster(epoch: .genesis, members: specification.genesisValidators.map(NodeID.init))
+        let genesis = specification.genesisRoster
         parameters = PublicParameters(directory: directory, rosters: [.genesis: (genesis, threshold)])
     }
 

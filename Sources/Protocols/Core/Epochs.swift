@@ -68,9 +68,10 @@ public protocol ChangesNodeState {
 }
 
 extension ByteWriter {
-    /// Epoch, member count, members.
+    /// Epoch, identifier scheme, member count, members.
     public mutating func append(roster: Roster) {
         append(roster.epoch.value)
+        append(UInt8(IdentifierScheme.allCases.firstIndex(of: roster.scheme)!))
         append(UInt16(roster.count))
         for member in roster.members { append(node: member.value) }
     }
@@ -86,11 +87,13 @@ extension ByteReader {
     /// A roster as `append(roster:)` wrote it: members ascending, distinct, at least one.
     public mutating func roster() throws(WireError) -> Roster {
         let epoch = Epoch(try uint64())
+        let schemeIndex = Int(try byte())
+        guard IdentifierScheme.allCases.indices.contains(schemeIndex) else { throw .invalidValue("identifier scheme") }
         let count = try self.count("roster members", itemSize: WireSize.node, limit: 4096)
         var members = [NodeID]()
         for _ in 0..<count { members.append(NodeID(try uint16())) }
         guard !members.isEmpty, members == members.sorted(), Set(members).count == members.count else { throw .invalidValue("roster") }
-        return Roster(epoch: epoch, members: members)
+        return Roster(epoch: epoch, members: members, scheme: IdentifierScheme.allCases[schemeIndex])
     }
 
     /// A commitment as `append(commitment:)` wrote it (no identity points, at least one).

@@ -117,11 +117,19 @@ public struct Identifier: Hashable, Sendable, CustomStringConvertible {
         self.scalar = scalar
     }
 
-    /// A node's identifier in every roster it is in: its id + 1 (never zero). Stable across
+    /// A node's identifier in every roster it is in, by the network's scheme. Stable across
     /// epochs, as Lit's peer ids are, so a node that stays keeps its evaluation point and
     /// resharing's Lagrange weights run over the identifiers of the old set.
-    init(node: NodeID) {
-        scalar = Scalar(UInt64(node.value) + 1)
+    init(node: NodeID, scheme: IdentifierScheme) {
+        switch scheme {
+        case .sequential:
+            scalar = Scalar(UInt64(node.value) + 1)
+        case .lit:
+            // Lit's: SHA-512 of the 32-byte big-endian PeerId (here the node's id + 1), mod q.
+            var peerID = [UInt8](repeating: 0, count: 30)
+            peerID += [UInt8((node.value + 1) >> 8), UInt8((node.value + 1) & 0xFF)]
+            scalar = LitHD.identifier(peerID: peerID)
+        }
     }
 
     public var description: String { scalar.hexString }
@@ -141,22 +149,41 @@ public enum RosterError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The participants of one key in one epoch, in order. A node's identifier is its position in
-/// this list plus one (RFC 9591 identifiers 1..n); a reshare to another set makes another
-/// roster, so a node may have another identifier in another epoch.
+/// How a network turns its nodes into Shamir x-coordinates (`network.identifiers`).
+public enum IdentifierScheme: String, Sendable, CaseIterable {
+    /// RFC 9591's 1..n: a node's id + 1.
+    case sequential
+    /// Lit's: SHA-512 of the node's PeerId, mod q (LIT-ECDSA-EPOCHS.md §1.2) — pseudo-random
+    /// field elements, as Lit's nodes evaluate their shares at.
+    case lit
+}
+
+/// The participants of one key in one epoch, in order, and the scheme that gives each its
+/// identifier (the same in every epoch a node is in); a reshare to another set makes another
+/// roster.
 public struct Roster: Hashable, Sendable {
     public let epoch: Epoch
     public let members: [NodeID]
+    public let scheme: IdentifierScheme
+    /// Each member's identifier, computed once (Lit's are hashes).
+    private let identifiers: [Identifier]
 
-    public init(epoch: Epoch, members: [NodeID]) {
+    public init(epoch: Epoch, members: [NodeID], scheme: IdentifierScheme = .sequential) {
         precondition(Set(members).count == members.count, "roster members are distinct")
         precondition(members == members.sorted(), "roster members are in ascending order")
         self.epoch = epoch
         self.members = members
+        self.scheme = scheme
+        identifiers = members.map { Identifier(node: $0, scheme: scheme) }
     }
 
     /// Nodes 0..<count at genesis.
-    public static func genesis(count: Int) -> Roster { Roster(epoch: .genesis, members: (0..<count).map(NodeID.init)) }
+    public static func genesis(count: Int, scheme: IdentifierScheme = .sequential) -> Roster {
+        Roster(epoch: .genesis, members: (0..<count).map(NodeID.init), scheme: scheme)
+    }
+
+    /// Another epoch's roster under the same scheme.
+    public func next(epoch: Epoch, members: [NodeID]) -> Roster { Roster(epoch: epoch, members: members, scheme: scheme) }
 
     public var count: Int { members.count }
 
@@ -173,26 +200,31 @@ public struct Roster: Hashable, Sendable {
 
     public func contains(_ node: NodeID) -> Bool { position(of: node) != nil }
 
-    /// The one mapping from a member to the scalar its share is evaluated at (its id + 1,
+    /// The one mapping from a member to the scalar its share is evaluated at (by the scheme,
     /// the same in every epoch's roster).
     public func identifier(of node: NodeID) -> Identifier? {
-        contains(node) ? Identifier(node: node) : nil
+        position(of: node).map { identifiers[$0] }
     }
 
-    /// The largest identifier of the roster: RFC 9591's MAX_PARTICIPANTS bound for identifiers
-    /// (members' identifiers are their ids + 1, so after members leave it exceeds the count).
-    public var identifierBound: Int { (members.last?.value ?? -1) + 1 }
+    /// The largest identifier of the roster with sequential identifiers: RFC 9591's
+    /// MAX_PARTICIPANTS bound (members' identifiers are their ids + 1, so after members leave it
+    /// exceeds the count); nil for hashed identifiers, which have no such bound.
+    public var identifierBound: Int? { scheme == .sequential ? (members.last?.value ?? -1) + 1 : nil }
 
     /// The identifier of the member at `position`.
     public func identifier(at position: Int) -> Identifier {
         precondition(members.indices.contains(position), "roster position out of range")
-        return Identifier(node: members[position])
+        return identifiers[position]
     }
 
     /// The member whose identifier this is, if any.
     public func member(with identifier: Identifier) -> NodeID? {
-        members.first { Identifier(node: $0) == identifier }
+        identifiers.firstIndex(of: identifier).map { members[$0] }
     }
+
+    /// The identifier `node` has under this roster's scheme, member or not (a dealer of an
+    /// earlier epoch's sharing).
+    public func identifier(ofAny node: NodeID) -> Identifier { Identifier(node: node, scheme: scheme) }
 }
 
 /// A protocol's name and its tag on the wire. Names are what signatures are separated by;

@@ -132,7 +132,7 @@ public enum DKGEvidence: Evidence, Equatable {
         switch self {
         case let .invalidProof(commitments):
             guard let dealing = DKGDealing.of(commitments.session, parameters) else { return false }
-            let key = dealing.proofKey(of: commitments.sender, commitments.commitment, meter: meter)
+            let key = dealing.proofKey(of: commitments.sender, in: roster, commitments.commitment, meter: meter)
             return commitments.hasValidSignature(directory, meter: meter)
                 && !(key.map { commitments.proof.verify(publicKey: $0,
                                                         context: DKGParticipant.proofContext(session: commitments.session,

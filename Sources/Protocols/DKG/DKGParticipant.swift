@@ -141,16 +141,17 @@ public enum DKGDealing: Sendable, Equatable {
         case .fresh: nil
         case .refresh: .identity
         case let .reshare(previous, previousRoster):
-            previousRoster.contains(dealer) ? Self.verificationShare(previous, of: dealer, meter: meter, memo: memo) : .identity
+            previousRoster.contains(dealer) ? Self.verificationShare(previous, of: previousRoster.identifier(ofAny: dealer), meter: meter, memo: memo) : .identity
         }
     }
 
-    /// The public key a dealer's proof of knowledge is checked against.
-    func proofKey(of dealer: NodeID, _ commitment: VSSCommitment, meter: CostMeter, memo: CryptoMemo? = nil) -> Point? {
+    /// The public key a dealer's proof of knowledge is checked against (`roster`: the
+    /// session's, whose scheme gives the dealer's identifier).
+    func proofKey(of dealer: NodeID, in roster: Roster, _ commitment: VSSCommitment, meter: CostMeter, memo: CryptoMemo? = nil) -> Point? {
         switch self {
         case .fresh: return commitment.publicKey
         case let .refresh(previous):
-            return Self.verificationShare(previous, of: dealer, meter: meter, memo: memo)
+            return Self.verificationShare(previous, of: roster.identifier(ofAny: dealer), meter: meter, memo: memo)
         case .reshare:
             if dealsOldShare(dealer) { return commitment.publicKey }
             return commitment.coefficients.count > 1 ? commitment.coefficients[1] : nil
@@ -160,8 +161,8 @@ public enum DKGDealing: Sendable, Equatable {
     /// A dealer's old verification share: computed once per run for all nodes (each meter pays).
     /// The key names the sharing by its first and last non-constant coefficients (C₀ is the same
     /// group key in every epoch).
-    static func verificationShare(_ previous: VSSCommitment, of dealer: NodeID, meter: CostMeter, memo: CryptoMemo?) -> Point {
-        let identifier = Identifier(node: dealer).scalar
+    static func verificationShare(_ previous: VSSCommitment, of dealer: Identifier, meter: CostMeter, memo: CryptoMemo?) -> Point {
+        let identifier = dealer.scalar
         let compute = { (local: CostMeter) in previous.evaluate(at: identifier, meter: local) }
         guard let memo else { return compute(meter) }
         let key = [previous.coefficients.dropFirst().first, previous.coefficients.last].map { ($0.flatMap { try? $0.compressed() }) ?? [] }
@@ -732,7 +733,7 @@ public struct DKGParticipant: NodeService, Sendable {
 
     func verifyProof(_ package: DKGCommitments, dealer: Int, _ context: ServiceContext) -> Bool {
         let proofContext = Self.proofContext(session: session, identifier: roster.identifier(at: dealer))
-        guard let key = configuration.dealing.proofKey(of: node(dealer), package.commitment, meter: context.meter, memo: context.memo) else { return false }
+        guard let key = configuration.dealing.proofKey(of: node(dealer), in: configuration.roster, package.commitment, meter: context.meter, memo: context.memo) else { return false }
         let check = { (local: CostMeter) in package.proof.verify(publicKey: key, context: proofContext, meter: local) }
         guard let memo = context.memo else { return check(context.meter) }
         return memo.proofs.value(for: [package.signature, package.body, proofContext], meter: context.meter, compute: check)

@@ -29,7 +29,8 @@ public enum HandshakeMessage: Sendable, Equatable, WireMessage {
     public var wireSize: Int {
         switch self {
         case .request: 2
-        case let .response(m): 2 + WireSize.node + 8 + 2 + WireSize.node * m.roster.count + 2 + WireSize.point * m.groupCommitment.threshold
+        // The roster: epoch, identifier scheme, count, members.
+        case let .response(m): 2 + WireSize.node + 8 + 1 + 2 + WireSize.node * m.roster.count + 2 + WireSize.point * m.groupCommitment.threshold
         }
     }
 
