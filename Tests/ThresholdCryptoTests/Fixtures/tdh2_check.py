@@ -1,0 +1,142 @@
+"""An implementation of LitSim's TDH2 (Shoup–Gennaro, as a labelled KEM over secp256k1 with
+ChaCha20-Poly1305) written apart from the Swift code: affine secp256k1 arithmetic in plain
+Python, RFC 9380 expand_message_xmd(SHA-256), and the `cryptography` package's AEAD. It checks
+the ciphertext, every decryption share's proof (and that a tampered one fails), interpolates a
+threshold of shares and opens the content. Usage: tdh2_check.py FILE.json (written by
+TDH2Tests.pythonChecksAndOpensWhatSwiftMade)."""
+import hashlib
+import json
+import sys
+
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
+P = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F
+N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+G = (0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798,
+     0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8)
+DOMAIN = b"LitSim-TDH2-secp256k1-v1"
+
+
+def add(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if a[0] == b[0] and (a[1] + b[1]) % P == 0:
+        return None
+    if a == b:
+        slope = 3 * a[0] * a[0] * pow(2 * a[1], -1, P) % P
+    else:
+        slope = (b[1] - a[1]) * pow(b[0] - a[0], -1, P) % P
+    x = (slope * slope - a[0] - b[0]) % P
+    return (x, (slope * (a[0] - x) - a[1]) % P)
+
+
+def mul(k, point):
+    result = None
+    k %= N
+    while k:
+        if k & 1:
+            result = add(result, point)
+        point = add(point, point)
+        k >>= 1
+    return result
+
+
+def neg(point):
+    return None if point is None else (point[0], (-point[1]) % P)
+
+
+def decompress(data):
+    assert len(data) == 33 and data[0] in (2, 3)
+    x = int.from_bytes(data[1:], "big")
+    assert x < P
+    y2 = (x * x * x + 7) % P
+    y = pow(y2, (P + 1) // 4, P)
+    assert y * y % P == y2, "not on the curve"
+    if y % 2 != data[0] % 2:
+        y = P - y
+    return (x, y)
+
+
+def compress(point):
+    if point is None:
+        return bytes(33)
+    return bytes([2 + point[1] % 2]) + point[0].to_bytes(32, "big")
+
+
+def expand_message_xmd(msg, dst, length):
+    ell = (length + 31) // 32
+    dst_prime = dst + bytes([len(dst)])
+    b0 = hashlib.sha256(bytes(64) + msg + length.to_bytes(2, "big") + b"\x00" + dst_prime).digest()
+    blocks = [hashlib.sha256(b0 + b"\x01" + dst_prime).digest()]
+    for i in range(2, ell + 1):
+        blocks.append(hashlib.sha256(bytes(x ^ y for x, y in zip(b0, blocks[-1])) + bytes([i]) + dst_prime).digest())
+    return b"".join(blocks)[:length]
+
+
+def hash_to_scalar(msg, dst):
+    return int.from_bytes(expand_message_xmd(msg, dst, 48), "big") % N
+
+
+def second_generator():
+    for counter in range(256):
+        x = int.from_bytes(hashlib.sha256(DOMAIN + b"generator" + bytes([counter])).digest(), "big")
+        if x >= P:
+            continue
+        y2 = (x * x * x + 7) % P
+        y = pow(y2, (P + 1) // 4, P)
+        if y * y % P == y2:
+            return (x, y if y % 2 == 0 else P - y)
+    raise AssertionError("no generator")
+
+
+def h2(sealed, label, points):
+    data = hashlib.sha256(sealed).digest() + hashlib.sha256(label).digest() + b"".join(compress(p) for p in points)
+    return hash_to_scalar(data, DOMAIN + b"H2")
+
+
+def h4(points):
+    return hash_to_scalar(b"".join(compress(p) for p in points), DOMAIN + b"H4")
+
+
+def share_valid(u, share):
+    ui, hi = decompress(bytes.fromhex(share["ui"])), decompress(bytes.fromhex(share["hi"]))
+    e, f = int(share["e"], 16), int(share["f"], 16)
+    u_hat = add(mul(f, u), neg(mul(e, ui)))
+    h_hat = add(mul(f, G), neg(mul(e, hi)))
+    return h4([u, hi, ui, u_hat, h_hat]) == e
+
+
+def main():
+    doc = json.load(open(sys.argv[1]))
+    g_bar = second_generator()
+    assert compress(g_bar).hex() == doc["second_generator"], "second generator differs"
+    sealed, label = bytes.fromhex(doc["sealed"]), bytes.fromhex(doc["label"])
+    u, u_bar = decompress(bytes.fromhex(doc["u"])), decompress(bytes.fromhex(doc["u_bar"]))
+    e, f = int(doc["e"], 16), int(doc["f"], 16)
+    w = add(mul(f, G), neg(mul(e, u)))
+    w_bar = add(mul(f, g_bar), neg(mul(e, u_bar)))
+    assert h2(sealed, label, [u, w, u_bar, w_bar]) == e, "ciphertext invalid"
+    assert h2(sealed, label + b"x", [u, w, u_bar, w_bar]) != e
+    shares = doc["shares"]
+    assert all(share_valid(u, s) for s in shares), "a share fails its proof"
+    tampered = dict(shares[0])
+    tampered["ui"] = compress(add(decompress(bytes.fromhex(tampered["ui"])), G)).hex()
+    rejected = 0 if share_valid(u, tampered) else 1
+    used = shares[:3]
+    ids = [int(s["id"], 16) for s in used]
+    total = None
+    for j, s in enumerate(used):
+        lam = 1
+        for m, other in enumerate(ids):
+            if m != j:
+                lam = lam * other * pow(other - ids[j], -1, N) % N
+        total = add(total, mul(lam, decompress(bytes.fromhex(s["ui"]))))
+    key = hashlib.sha256(DOMAIN + b"H1" + compress(total)).digest()
+    plaintext = ChaCha20Poly1305(key).decrypt(sealed[:12], sealed[12:], label)
+    assert plaintext.hex() == doc["plaintext"], "opened to something else"
+    print(f"ciphertext valid, {len(shares)} shares valid, rejected {rejected} tampered, opened {len(plaintext)} bytes")
+
+
+main()
