@@ -41,8 +41,9 @@ public enum LitHD {
 /// Feldman sharings per dealer, R = Σ K_i(0)·G, w = a·k opened by interpolating over all
 /// participants, ω = k⁻¹ opened to everyone in round 4; a presignature (R, ω, dⱼ, eⱼ) then
 /// signs with one scalar per signer. And the paper's variant (DJNPØ20, §1.12): k⁻¹ stays
-/// secret-shared (no round 4), d and e mask a degree-2t product, so 2t + 1 signers are needed
-/// and no single presigner learns the nonce. These are the rounds' computations; the protocol
+/// secret-shared (no round 4), d and e mask the product k⁻¹·y, so 2t − 1 signers are needed for
+/// a key of threshold t (the paper's 2t' + 1 with its degree t' = t − 1) and no single presigner
+/// learns the nonce. These are the rounds' computations; the protocol
 /// that moves their messages is a service on top.
 public enum DamFast {
     public enum Variant: String, Sendable, CaseIterable {
@@ -196,6 +197,22 @@ public enum DamFast {
         return mine.a * inverse
     }
 
+    /// The paper's consistency check on opening W (DJNPØ20, §1.12): the W_j = a_j·R must lie on
+    /// one polynomial of `coefficients` coefficients in the exponent — interpolated from the
+    /// first ones, checked at the others. Without it a participant can shift (w_j, W_j) by
+    /// (Δ, Δ·G) and pass w·G = W, leaving every honest one a share of a wrong k⁻¹ (Lit's
+    /// variant catches that at round 4, ω·R = G; the paper's has no round 4).
+    public static func consistentInExponent(ids: [Scalar], points: [Point], coefficients: Int, meter: CostMeter) -> Bool {
+        guard ids.count == points.count, coefficients >= 1, coefficients <= ids.count else { return false }
+        let base = Array(ids.prefix(coefficients))
+        for index in coefficients..<ids.count {
+            guard let lambdas = try? Lagrange.coefficients(for: base, at: ids[index], meter: meter) else { return false }
+            let expected = Point.sum(zip(lambdas, points.prefix(coefficients)).map { $1.multiplied(by: $0, meter: meter) }, meter: meter)
+            if expected != points[index] { return false }
+        }
+        return true
+    }
+
     /// Round 4: ω = Σ λ_j ω_j (= k⁻¹, the same for every participant); abort unless ω·R = G.
     public static func round4(ids: [Scalar], omegas: [Scalar], r: Point, meter: CostMeter) throws(Failure) -> Scalar {
         guard let lambdas = try? Lagrange.coefficients(for: ids, meter: meter) else { throw .kInverseCheckFailed }
@@ -241,6 +258,9 @@ public enum DamFast {
         let r = Point.sum(commitments.map { $0.values[0].publicKey }, meter: meter)
         guard !r.isIdentity else { throw .rIsIdentity }
         let second = mine.map { round2($0, r: r, meter: meter) }
+        if parameters.variant == .paper, !consistentInExponent(ids: ids, points: second.map(\.bigW), coefficients: parameters.m, meter: meter) {
+            throw .wCheckFailed
+        }
         var omegas = [Scalar]()
         for shares in mine { omegas.append(try round3(shares, ids: ids, bigWs: second.map(\.bigW), ws: second.map(\.w), meter: meter)) }
         // The paper's variant stops here: each keeps its share of k⁻¹.
@@ -258,7 +278,8 @@ public enum DamFast {
     /// One signer's share. Lit's (§1.6 steps 7–9): R' = R + δG, r = x(R') mod q,
     /// κ = (ω⁻¹ + δ)⁻¹, sⱼ = λⱼ·κ·(z + r·yⱼ) + λⱼ·(z·dⱼ + eⱼ). The paper's, whose k⁻¹ is only
     /// shared, re-randomises multiplicatively (GS21, as near/mpc does): R' = δ·R, k'⁻¹ⱼ = δ⁻¹·k⁻¹ⱼ,
-    /// sⱼ = λⱼ·(k'⁻¹ⱼ·(z + r·yⱼ) + z·dⱼ + eⱼ) — a degree-2t sharing of s, so 2t + 1 signers. λ over
+    /// sⱼ = λⱼ·(k'⁻¹ⱼ·(z + r·yⱼ) + z·dⱼ + eⱼ) — a degree-2t sharing of s (t the key's degree), so
+    /// 2t + 1 signers. λ over
     /// the signers' ids (key and presignature ids are the same set here).
     public static func signatureShare(_ presignature: PreSignature, keyShare: Scalar, signers: [Scalar], digest: [UInt8], delta: Scalar,
                                       meter: CostMeter) throws(Failure) -> (share: Scalar, bigR: Point) {

@@ -155,6 +155,13 @@ import ThresholdCrypto
         #expect(bigR.multiplied(by: try interpolated(Array(0..<threshold)), meter: meter) == .generator)
         #expect(bigR.multiplied(by: try interpolated(Array(1..<threshold)), meter: meter) != .generator)
         #expect(Set(presignatures.map(\.kInverse.bytes)).count == participants, "each holds only its own share")
+        // Round 2's W_j lie on one polynomial in the exponent; a participant that shifts its
+        // (w_j, W_j) by (Δ, Δ·G) keeps w·G = W but breaks that, and is caught.
+        let mine = ids.map { id in DamFast.Shares.sum(dealings.map { $0.shares(at: id) }) }
+        var bigWs = mine.map { DamFast.round2($0, r: presignatures[0].bigR, meter: meter).bigW }
+        #expect(DamFast.consistentInExponent(ids: ids, points: bigWs, coefficients: parameters.m, meter: meter))
+        bigWs[participants - 1] = bigWs[participants - 1].adding(.generator, meter: meter)
+        #expect(!DamFast.consistentInExponent(ids: ids, points: bigWs, coefficients: parameters.m, meter: meter))
 
         let key = Polynomial.random(constant: .randomNonZero(using: &rng), threshold: threshold, using: &rng)
         let publicKey = Point.base(key.constant, meter: meter)

@@ -220,6 +220,8 @@ public final class LitClient {
         var refusalReasons: [Int: String] = [:]
         /// How many refusing nodes named each node missing.
         var namedMissingBy: [Int: Int] = [:]
+        /// Whom each refusing node named.
+        var namedBy: [Int: [Int]] = [:]
 
         static func void(_ number: Int) -> Attempt { Attempt(number: number, signers: [], finalSetChosen: true) }
     }
@@ -291,6 +293,9 @@ public final class LitClient {
     var blamed: Set<Int> = []
     /// Times each node held up an attempt of this client; the fewer, the sooner it is asked.
     public private(set) var strikes: [Int]
+    /// How often each pair of nodes disputed an attempt (one refused naming the other, who
+    /// answered): a pair that keeps disputing is struck, both of them.
+    var disputes: [[Int]: Int] = [:]
     let selection: NodeSelection
     let cooldown: SimDuration
     let overRequest: OverRequest
@@ -459,7 +464,9 @@ public final class LitClient {
             guard request.attempt.refused.insert(node).inserted else { return }
             request.attempt.refusalReasons[node] = reason
             if forItself { request.attempt.selfRefused.insert(node) }
-            for named in Set(missing) where named >= 0 && named < nodes && named != node { request.attempt.namedMissingBy[named, default: 0] += 1 }
+            let named = Set(missing).filter { $0 >= 0 && $0 < nodes && $0 != node }.sorted()
+            for peer in named { request.attempt.namedMissingBy[peer, default: 0] += 1 }
+            request.attempt.namedBy[node] = named
         }
         requests[requestIndex] = request
         settleIfAllAnswered(requestIndex, &context)
@@ -706,15 +713,30 @@ public final class LitClient {
             request.excluded.insert(signer)
             request.unwilling.insert(signer)
         }
-        // Refusers when every other signer answered: they cannot have waited for anyone (all
-        // must take part), so their refusals explain nothing and they are the ones to drop.
+        // Refusers when every other signer answered: either the refuser lies or a peer it
+        // names withheld from it alone (or a message between them was lost) — the client cannot
+        // tell which, so both sides of each dispute are left out of this request. No strike the
+        // first time (a liar could push an honest node down the order); a pair that disputes
+        // again is struck, both of them, so requests stop choosing the pair.
+        var disputed = Set<Int>()
         if !attempt.refused.isEmpty, !attempt.answered.isEmpty,
            attempt.signers.allSatisfy({ attempt.refused.contains($0) || attempt.answered.contains($0) }) {
-            for node in attempt.refused.sorted() { request.excluded.insert(node) }
+            // (A refuser that names nobody disputes nobody: its check failed on something it
+            // cannot pin on a peer.)
+            for node in attempt.refused.sorted() where !attempt.selfRefused.contains(node) && !(attempt.namedBy[node] ?? []).isEmpty {
+                disputed.insert(node)
+                for peer in attempt.namedBy[node] ?? [] {
+                    disputed.insert(peer)
+                    let pair = [min(node, peer), max(node, peer)]
+                    disputes[pair, default: 0] += 1
+                    if disputes[pair]! >= 2 { for member in pair where strikes.indices.contains(member) { strikes[member] += 1 } }
+                }
+            }
         }
         // A node its refusing peers name is the one to drop.
         for node in attempt.signers where namedOut(node, in: attempt) { request.excluded.insert(node) }
         for node in request.excluded.sorted() where strikes.indices.contains(node) { strikes[node] += 1 }
+        request.excluded.formUnion(disputed)
         if cooldown > .zero {
             for node in (culprits + attempt.selfRefused.sorted()) { coolingUntil[node] = context.effectTime + cooldown }
         }

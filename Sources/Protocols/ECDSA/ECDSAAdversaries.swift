@@ -16,6 +16,9 @@ public struct ECDSAAdversary: Adversary {
         case presignEquivocateR
         /// Sends a wrong W_j in round 2 (w·G = W then fails at every honest peer).
         case presignWrongW
+        /// Shifts its round 2 consistently, (w_j + 1, W_j + G): w·G = W still holds; Lit's
+        /// variant catches it at round 4, the paper's by checking the W_j's consistency.
+        case presignShiftW
         /// Signs honestly but tells the client, again and again, that it timed out waiting for
         /// its targets (honest peers), to get them left out.
         case framePeers([NodeID])
@@ -29,6 +32,8 @@ public struct ECDSAAdversary: Adversary {
                              "ECDSA: round-1 shares that fail their commitments; every peer aborts (Lit's presign has no blame)"),
         BehaviourDescription("presign-equivocate-r", provable: false, "ECDSA: a different R to each peer in round 2; peers abort"),
         BehaviourDescription("presign-wrong-w", provable: false, "ECDSA: a wrong W_j in round 2; w·G = W fails at every peer, who aborts"),
+        BehaviourDescription("presign-shift-w", provable: false,
+                             "ECDSA: round 2 shifted consistently (w_j + 1, W_j + G), which passes w·G = W; caught at Lit's round 4 or the paper's W consistency check"),
         BehaviourDescription("ecdsa-frame-peers", takesTargets: true, provable: false,
                              "ECDSA: instead of its share, sends the client five refusals naming its targets; one refusal per node counts, so they stay in"),
     ]
@@ -41,6 +46,7 @@ public struct ECDSAAdversary: Adversary {
         case "presign-equivocate-r": .presignEquivocateR
         case "presign-wrong-w": .presignWrongW
         case "ecdsa-frame-peers": .framePeers(choice.targets)
+        case "presign-shift-w": .presignShiftW
         default: nil
         }
     }
@@ -71,6 +77,8 @@ public struct ECDSAAdversary: Adversary {
             return [.round2(id: id, bigR: bigR.adding(Point.base(shift, meter: context.meter), meter: context.meter), bigW: bigW, w: w)]
         case let (.presignWrongW, .round2(id, bigR, bigW, w)):
             return [.round2(id: id, bigR: bigR, bigW: bigW.adding(.generator, meter: context.meter), w: w)]
+        case let (.presignShiftW, .round2(id, bigR, bigW, w)):
+            return [.round2(id: id, bigR: bigR, bigW: bigW.adding(.generator, meter: context.meter), w: w + .one)]
         case let (.framePeers(targets), .share(id, _, _)):
             return Array(repeating: .refusal(id: id, reason: .presignTimeout, missing: targets), count: 5)
         default:

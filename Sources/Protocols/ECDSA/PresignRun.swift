@@ -128,6 +128,12 @@ struct PresignRun {
             for node in others { sends.append((.round2(id: id, bigR: bigR, bigW: bigW, w: w), node)) }
         }
         if let mine, omega == nil, participants.allSatisfy({ round2[$0] != nil }) {
+            // The paper's variant checks the W_j open consistently (it has no round 4 to catch a
+            // shifted w_j later).
+            if parameters.variant == .paper,
+               !DamFast.consistentInExponent(ids: ids, points: participants.map { round2[$0]!.bigW }, coefficients: parameters.m, meter: meter) {
+                return (sends, .failed(.presignCheckFailed, named: [], note: "the W_j do not lie on one polynomial"))
+            }
             guard let omega = try? DamFast.round3(mine, ids: ids, bigWs: participants.map { round2[$0]!.bigW }, ws: participants.map { round2[$0]!.w },
                                                   meter: meter) else {
                 return (sends, .failed(.presignCheckFailed, named: [], note: "w·G ≠ W"))
