@@ -272,6 +272,11 @@ extension ScenarioLoader {
         specification.identifiers = IdentifierScheme(rawValue: r.choice(r.child(network, "identifiers", path: "network"), path: "network.identifiers",
                                                                         default: "sequential", allowed: IdentifierScheme.allCases.map(\.rawValue))) ?? .sequential
         specification.ecdsaVariant = ecdsaVariant
+        if ecdsaVariant == .paper, let ecdsaNode, r.child(top, "membership", path: "") != nil || r.child(top, "kicking", path: "") != nil {
+            // Checked at genesis above; a later validator set with 2·threshold − 1 > its size
+            // signs no ECDSA request (every one fails too-few-nodes) until it grows again.
+            r.warning(ecdsaNode, "`damfast-paper` needs 2·threshold − 1 signers in every epoch: an epoch whose validator set is smaller than that signs no ECDSA request")
+        }
         specification.epochs = epochSpecification(epochsNode, membership: r.child(top, "membership", path: ""), kicking: r.child(top, "kicking", path: ""),
                                                   validators: validators, nodes: n, stop: stop, reader: r)
         return Scenario(file: root.file, name: name, description: description, specification: specification,

@@ -48,10 +48,12 @@ struct ECDSASignKind: RequestKind {
     mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, _ io: inout ClientIO) -> [Int] {
         let signers = Array(candidates.prefix(signersNeeded(threshold: threshold))).sorted()
         guard let publicKey = io.groupCommitment?.publicKey else { return [] }
-        // ν: Lit hashes the request id; here the attempt's id, so each attempt re-randomises anew.
-        var writer = ByteWriter()
-        id.write(&writer)
-        let nonce = Array(Hashing.sha256(writer.bytes, meter: io.meter).prefix(8))
+        // ν: Lit derives δ from the request id its SDK draws; here eight bytes of the client's own
+        // random stream per attempt — known to the signers, not guessable by anyone else (the
+        // key-exposure ledger relies on that: a presignature holder that is not a signer cannot
+        // compute δ).
+        let draw = io.client.random.next()
+        let nonce = (0..<8).map { UInt8(truncatingIfNeeded: draw >> (8 * $0)) }
         let request = ECDSARequest(id: id, digest: message, keyID: keyID(for: id.request), signers: signers.map(NodeID.init), nonce: nonce,
                                    waitMilliseconds: signerWait)
         attempts[Int(id.request)] = Attempt(id: id, signers: signers, publicKey: publicKey)
