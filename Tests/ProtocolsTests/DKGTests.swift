@@ -75,7 +75,7 @@ struct LocalDKG {
     init(after previous: LocalDKG, members: [Int], threshold t: Int, behaviours: [Int: DKGAdversary.Behaviour] = [:], silent: Set<Int> = [],
          down: Set<Int> = []) {
         let old = previous.configuration
-        let roster = Roster(epoch: Epoch(old.roster.epoch.value + 1), members: members.map { NodeID($0) })
+        let roster = old.roster.next(epoch: Epoch(old.roster.epoch.value + 1), members: members.map { NodeID($0) })
         print("LocalDKG transition \(old.roster.members.map(\.value)) → \(members) t=\(t)")
         let commitment: VSSCommitment = previous.honestResults.first!.groupCommitment
         let dealing = DKGDealing(previous: Optional(commitment), previousRoster: Optional(old.roster), roster: roster)

@@ -40,7 +40,7 @@ import ThresholdCrypto
     func handshakeMessages() -> [HandshakeMessage] {
         var rng = SplitMix64(seed: 6)
         let key = VSSCommitment(coefficients: (0..<4).map { _ in Point.base(.randomNonZero(using: &rng), meter: CostMeter()) })
-        return [.request, .response(HandshakeResponse(node: 9, roster: Roster(epoch: Epoch(2), members: [NodeID(1), NodeID(4), NodeID(9)]),
+        return [.request, .response(HandshakeResponse(node: 9, roster: Roster(epoch: Epoch(2), members: [NodeID(1), NodeID(4), NodeID(9)], scheme: .sequential),
                                                       groupCommitment: key)),
                 .response(HandshakeResponse(node: 4, roster: Roster(epoch: Epoch(3), members: [NodeID(1), NodeID(4)], scheme: .lit), groupCommitment: key))]
     }
@@ -68,8 +68,8 @@ import ThresholdCrypto
     func stakingMessages() -> [StakingMessage] {
         var rng = SplitMix64(seed: 7)
         let key = VSSCommitment(coefficients: (0..<3).map { _ in Point.base(.randomNonZero(using: &rng), meter: CostMeter()) })
-        let old = Roster(epoch: Epoch(4), members: [0, 1, 2, 3].map { NodeID($0) })
-        let next = Roster(epoch: Epoch(5), members: [0, 2, 3, 7].map { NodeID($0) })
+        let old = Roster(epoch: Epoch(4), members: [0, 1, 2, 3].map { NodeID($0) }, scheme: .sequential)
+        let next = old.next(epoch: Epoch(5), members: [0, 2, 3, 7].map { NodeID($0) })
         return [
             .locked(EpochLock(next: next, threshold: 3, attempt: 2, previous: old, previousCommitment: key)),
             .ready(EpochReady(epoch: Epoch(5), attempt: 2, digest: Array(repeating: 7, count: 32), groupCommitment: key)),

@@ -168,7 +168,8 @@ public struct Roster: Hashable, Sendable {
     /// Each member's identifier, computed once (Lit's are hashes).
     private let identifiers: [Identifier]
 
-    public init(epoch: Epoch, members: [NodeID], scheme: IdentifierScheme = .sequential) {
+    /// `scheme` has no default: every roster of a run must use the run's.
+    public init(epoch: Epoch, members: [NodeID], scheme: IdentifierScheme) {
         precondition(Set(members).count == members.count, "roster members are distinct")
         precondition(members == members.sorted(), "roster members are in ascending order")
         self.epoch = epoch
