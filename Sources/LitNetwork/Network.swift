@@ -158,6 +158,8 @@ public struct NetworkSpecification: Sendable {
     public var presignPool = PresignPool.disabled
     /// Epochs and the staking contract; nil: one genesis DKG among all nodes.
     public var epochs: EpochSpecification?
+    /// Simulated chains for access conditions (`chains:`, `chain_events:`, `rpc:`); nil: none.
+    public var access: AccessSpecification?
 
     public init(
         nodes: Int, threshold: ThresholdRule = .lit, seed: UInt64 = 1,
@@ -262,6 +264,8 @@ public struct RunReport: Sendable {
     public var exposedECDSAKeys: [String] = []
     /// Per node: how many presignatures it led, at each change (empty without a pool).
     public var presignPoolDepth: [[(at: SimInstant, depth: Int)]] = []
+    /// Content clients opened, by request (decryptions.jsonl).
+    public var decryptions: [Decryption] = []
 
     public var pointMultiplications: Int { operationTotals[CryptoOperation.pointMultiply.rawValue] }
     public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name }?.value }
@@ -356,7 +360,8 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
                                directory: directory, roundTimeout: specification.roundTimeout.duration, agreement: specification.dkgAgreement)
     let costs = CryptoCostModel(table: specification.costTable)
     let byzantine = Set(specification.deviating.map(NodeID.init))
-    let facts = RunFacts(specification: specification, threshold: threshold, directory: directory, byzantine: byzantine)
+    let chains = specification.access.map { SimulatedChains($0, nodes: n, stop: specification.stop, random: tree) }
+    let facts = RunFacts(specification: specification, threshold: threshold, directory: directory, byzantine: byzantine, chains: chains)
     let observer = RunObserver(facts: facts, oracles: oracles, stopOnViolation: specification.stopOnViolation)
     let wire = specification.wireEncoded ? ServiceRegistration.wireRegistry(registrations) : nil
     var endpoints = (0..<n).map { index -> LitEndpoint in
@@ -367,6 +372,7 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
         let context = ServiceContext(me: node, identity: identities[index], directory: directory, meter: CostMeter(),
                                      random: randomness.serviceRandom, keys: KeyStore(keepPrevious: specification.epochs?.keepPrevious ?? 2),
                                      memo: memo)
+        context.chains = chains.map { NodeChainView(chains: $0, node: index) }
         return .node(LitNode(id: node, behaviour: behaviour, layout: layout, context: context, randomness: randomness,
                              services: registrations.compactMap { $0.make(setup) }, costs: costs, observer: observer, wire: wire))
     }

@@ -129,6 +129,12 @@ public enum RunOutputs {
             return JSON.object(fields).line
         }
         try writeAtomically(signatures.map { $0 + "\n" }.joined(), to: directory.appendingPathComponent("signatures.jsonl"))
+        // An output this run does not produce must not be left from an earlier run.
+        if let decryptions = decryptionsJSONL(report) {
+            try writeAtomically(decryptions, to: directory.appendingPathComponent("decryptions.jsonl"))
+        } else {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent("decryptions.jsonl"))
+        }
 
         // An output this run does not produce must not be left from an earlier run.
         if let keys = keysDocument(report, exportSecretShares: exportSecretShares) {
@@ -205,4 +211,30 @@ public enum RunOutputs {
         lines.append("trace digest \(report.traceDigest)  (stopped: \(report.stopReason.rawValue))")
         return lines.joined(separator: "\n")
     }
+}
+
+/// decryptions.jsonl: per opened content, what an independent checker needs to redo it — the
+/// conditions (canonical JSON) and label, the ciphertext, each combined share with its proof and
+/// the verification share it was checked against — and the opened content's SHA-256 (never
+/// the content). Nil for a run without decryption.
+func decryptionsJSONL(_ report: RunReport) -> String? {
+    guard report.specification.clientGroups.contains(where: { $0.workloads.contains { $0.op.name == "decrypt" } }) else { return nil }
+    let meter = CostMeter()
+    func hex(_ point: Point) -> String { ((try? point.compressed()) ?? []).hexString }
+    return report.decryptions.map { decryption in
+        let c = decryption.ciphertext
+        let shares: [JSON] = decryption.shares.map { node, share, verificationShare in
+            .object([("node", .integer(Int64(node))), ("id", .string(share.id.hexString)), ("ui", .string(hex(share.ui))),
+                     ("e", .string(share.e.hexString)), ("f", .string(share.f.hexString)), ("hi", .string(hex(verificationShare)))])
+        }
+        return JSON.object([
+            ("request", .integer(Int64(decryption.request))), ("client", .integer(Int64(decryption.client.value))),
+            ("conditions", decryption.conditions.map { .string($0.canonicalJSON) } ?? .null),
+            ("label", .string(c.label.hexString)),
+            ("ciphertext", .object([("sealed", .string(c.sealed.hexString)), ("u", .string(hex(c.u))), ("u_bar", .string(hex(c.uBar))),
+                                    ("e", .string(c.e.hexString)), ("f", .string(c.f.hexString))])),
+            ("plaintext_sha256", .string(Hashing.sha256(decryption.plaintext, meter: meter).hexString)),
+            ("shares", .array(shares)),
+        ]).line + "\n"
+    }.joined()
 }

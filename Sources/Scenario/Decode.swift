@@ -7,7 +7,7 @@ import Yams
 
 extension ScenarioLoader {
     static let topKeys = ["name", "description", "seed", "stop", "network", "nodes", "protocol", "clients", "workload",
-                          "faults", "byzantine", "expect", "sweep", "epochs", "membership", "kicking"]
+                          "faults", "byzantine", "expect", "sweep", "epochs", "membership", "kicking", "chains", "rpc", "chain_events"]
 
     /// Keys `--set` and `sweep:` can change (whole lists included).
     public static let overridablePaths = [
@@ -45,6 +45,8 @@ extension ScenarioLoader {
         let seed = r.seed(r.child(top, "seed", path: ""), path: "seed", default: 1)
         let stopNode = r.child(top, "stop", path: "")
         let stop = r.duration(stopNode, path: "stop", default: .seconds(300), allowZero: false)
+        let access = accessSpecification(top, stop: stop, reader: r)
+        let chainNames = access?.chains.map(\.name) ?? []
 
         // network
         let network = r.mapping(r.child(top, "network", path: ""), path: "network",
@@ -127,7 +129,7 @@ extension ScenarioLoader {
                 }
             }
             let settings = clientSettings(fields, path: path, inheriting: clientSpecification, flow: flow, reader: r)
-            let workload = workloadSpecifications(r.child(fields, "workload", path: path), path: "\(path).workload", reader: r)
+            let workload = workloadSpecifications(r.child(fields, "workload", path: path), path: "\(path).workload", chains: chainNames, reader: r)
             if workload.contains(where: { $0.count > 0 }), settings.count == 0 {
                 r.error(r.child(fields, "workload", path: path) ?? entry, "`\(path).workload` has requests but the group has no clients")
             }
@@ -174,7 +176,7 @@ extension ScenarioLoader {
         }
 
         // workload
-        let workloads = workloadSpecifications(r.child(top, "workload", path: ""), path: "workload", reader: r)
+        let workloads = workloadSpecifications(r.child(top, "workload", path: ""), path: "workload", chains: chainNames, reader: r)
         if workloads.contains(where: { $0.count > 0 }), clientSpecification.count == 0 {
             r.error(r.child(top, "workload", path: ""), "`workload` has requests but `clients.count` is 0")
         }
@@ -272,6 +274,7 @@ extension ScenarioLoader {
         specification.identifiers = IdentifierScheme(rawValue: r.choice(r.child(network, "identifiers", path: "network"), path: "network.identifiers",
                                                                         default: "sequential", allowed: IdentifierScheme.allCases.map(\.rawValue))) ?? .sequential
         specification.ecdsaVariant = ecdsaVariant
+        specification.access = access
         if ecdsaVariant == .paper, let ecdsaNode, r.child(top, "membership", path: "") != nil || r.child(top, "kicking", path: "") != nil {
             // Checked at genesis above; a later validator set with 2·threshold − 1 > its size
             // signs no ECDSA request (every one fails too-few-nodes) until it grows again.
@@ -543,8 +546,8 @@ extension ScenarioLoader {
         }
     }
 
-    static func workloadSpecifications(_ located: Located?, path: String, reader r: Reader) -> [WorkloadSpecification] {
-        r.list(located, path: path).enumerated().compactMap { index, entry in workloadEntry(entry, path: "\(path)[\(index)]", reader: r) }
+    static func workloadSpecifications(_ located: Located?, path: String, chains: [String], reader r: Reader) -> [WorkloadSpecification] {
+        r.list(located, path: path).enumerated().compactMap { index, entry in workloadEntry(entry, path: "\(path)[\(index)]", chains: chains, reader: r) }
     }
 
     /// When a Byzantine entry is in force: `at` (default 0) for `for` (default: to the end);
@@ -650,13 +653,21 @@ extension ScenarioLoader {
         return settings
     }
 
-    static func workloadEntry(_ entry: Located, path: String, reader r: Reader) -> WorkloadSpecification? {
-        let fields = r.mapping(entry, path: path, allowed: ["op", "rate", "count", "start", "keys"])
-        let opName = r.choice(r.child(fields, "op", path: path), path: "\(path).op", default: "sign", allowed: ["sign", "sign-ecdsa"])
+    static func workloadEntry(_ entry: Located, path: String, chains: [String], reader r: Reader) -> WorkloadSpecification? {
+        let fields = r.mapping(entry, path: path, allowed: ["op", "rate", "count", "start", "keys", "conditions"])
+        let opName = r.choice(r.child(fields, "op", path: path), path: "\(path).op", default: "sign", allowed: ["sign", "sign-ecdsa", "decrypt"])
         let keysNode = r.child(fields, "keys", path: path)
         var op = RequestOp.sign
+        if opName != "decrypt", let conditions = r.child(fields, "conditions", path: path) {
+            r.error(conditions, "`\(path).conditions` goes with `op: decrypt` (the access conditions content is encrypted under)")
+        }
         if opName == "sign-ecdsa" {
             op = .signECDSA(keys: r.integer(keysNode, path: "\(path).keys", default: 1, range: 1...1_000_000))
+        } else if opName == "decrypt" {
+            op = .decrypt(conditions: r.child(fields, "conditions", path: path).flatMap {
+                accessCondition($0, path: "\(path).conditions", chains: chains, reader: r)
+            })
+            if let keysNode { r.error(keysNode, "`\(path).keys` goes with `op: sign-ecdsa` (the PKP keys it signs under)") }
         } else if let keysNode {
             r.error(keysNode, "`\(path).keys` goes with `op: sign-ecdsa` (the PKP keys it signs under)")
         }

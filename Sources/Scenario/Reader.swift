@@ -85,6 +85,12 @@ final class Reader {
         return entries
     }
 
+    /// The keys a mapping has (none if it is not one): for mappings keyed by the user's names.
+    func keys(of located: Located) -> [String] {
+        guard case let .mapping(pairs) = located.node else { return [] }
+        return pairs.compactMap { $0.key.scalar?.string }
+    }
+
     /// The value at `path`: an override if there is one, else the mapping's entry.
     func child(_ entries: [(key: String, value: Located)], _ key: String, path: String) -> Located? {
         let full = path.isEmpty ? key : "\(path).\(key)"

@@ -90,6 +90,10 @@ public enum StreamDomain: UInt64, Sendable {
     case identity = 8
     /// Clients' identity keys (a client signs its requests).
     case clientIdentity = 9
+    /// Each node's chain RPC (its lag behind the head).
+    case chainRPC = 10
+    /// The simulated chains' random reorgs, per chain.
+    case chainBlocks = 11
 }
 
 /// The tree of independent streams under one root seed.

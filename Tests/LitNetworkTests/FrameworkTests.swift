@@ -49,8 +49,15 @@ import ThresholdCrypto
         // metric is there.
         var ecdsa = WorkloadSpecification(count: 2)
         ecdsa.op = .signECDSA(keys: 2)
+        // Decryption under a condition that turns true at 1 s (access.time_to_grant_ms).
+        var decrypt = WorkloadSpecification(count: 2, start: .at(.seconds(3)))
+        decrypt.op = .decrypt(conditions: .call(ContractCall(chain: "eth", contract: "nft", method: .ownerOf, parameters: ["1"], comparator: .equal,
+                                                             value: ContractCall.userAddress)!))
         var specification = NetworkSpecification(nodes: 4, seed: 1, clients: ClientSpecification(count: 1),
-                                                 workloads: [WorkloadSpecification(count: 2), ecdsa], stop: .seconds(25))
+                                                 workloads: [WorkloadSpecification(count: 2), ecdsa, decrypt], stop: .seconds(25))
+        specification.access = AccessSpecification(chains: [SimulatedChainSpecification(name: "eth", blockTime: .seconds(1))],
+                                                   events: [ChainEvent(at: .seconds(1), chain: "eth",
+                                                                       action: .transfer(contract: "nft", token: "1", from: nil, to: "client-0", amount: nil))])
         specification.epochs = EpochSpecification(length: .seconds(10), validators: [0, 1, 2, 3])
         specification.presignPool = PresignPool(min: 1, max: 1, concurrency: 1)
         let report = runNetwork(specification)

@@ -78,6 +78,24 @@ import ThresholdCrypto
         ]
     }
 
+    /// One of every decryption message, the request with nested and/or conditions.
+    func decryptMessages() -> [DecryptMessage] {
+        var rng = SplitMix64(seed: 9)
+        let meter = CostMeter()
+        let id = AttemptID(session: SessionID(protocolName: decryptProtocol, epoch: Epoch(2), initiator: .client(ClientID(1)), counter: 4), attempt: 1)
+        let call = { (method: ContractCall.Method, value: String) in
+            AccessCondition.call(ContractCall(chain: "ethereum", contract: "nft", method: method, parameters: [ContractCall.userAddress],
+                                              comparator: method == .ownerOf ? .equal : .greaterOrEqual, value: value)!)
+        }
+        let conditions = AccessCondition.all([call(.balanceOf, "2"), .any([call(.ownerOf, "client-1"), call(.balanceOf, "10")])])
+        let key = Point.base(.randomNonZero(using: &rng), meter: meter)
+        let ciphertext = TDH2.encrypt(Array(repeating: 5, count: 32), label: AccessCondition.label(conditions, meter: meter), publicKey: key,
+                                      using: &rng, meter: meter)
+        let share = TDH2.DecryptionShare(id: Scalar(3), ui: key, e: Scalar(4), f: Scalar(5))
+        return [.request(id: id, ciphertext: ciphertext, conditions: conditions), .request(id: id, ciphertext: ciphertext, conditions: nil),
+                .share(id: id, share: share), .refusal(id: id, reason: .conditionsFalse)]
+    }
+
     var registry: WireRegistry {
         var registry = WireRegistry()
         registry.register(DKGMessage.self)
@@ -85,6 +103,7 @@ import ThresholdCrypto
         registry.register(HandshakeMessage.self)
         registry.register(StakingMessage.self)
         registry.register(ECDSAMessage.self)
+        registry.register(DecryptMessage.self)
         return registry
     }
 
@@ -92,7 +111,7 @@ import ThresholdCrypto
     func allMessages() -> [any WireMessage] {
         dkgMessages().map { $0 as any WireMessage } + signingPayloads().map { SigningMessage<LitFlow>($0) as any WireMessage }
             + handshakeMessages().map { $0 as any WireMessage } + stakingMessages().map { $0 as any WireMessage }
-            + ecdsaMessages().map { $0 as any WireMessage }
+            + ecdsaMessages().map { $0 as any WireMessage } + decryptMessages().map { $0 as any WireMessage }
     }
 
     @Test func everyMessageRoundTripsAndItsEncodingIsItsWireSize() throws {
@@ -118,6 +137,10 @@ import ThresholdCrypto
             #expect(message.encoded.count == message.wireSize)
             #expect(try registry.decode(message.encoded, meter: meter) as? ECDSAMessage == message, "\(message.traceKind)")
         }
+        for message in decryptMessages() {
+            #expect(message.encoded.count == message.wireSize)
+            #expect(try registry.decode(message.encoded, meter: meter) as? DecryptMessage == message, "\(message.traceKind)")
+        }
         for message in stakingMessages() {
             #expect(message.encoded.count == message.wireSize)
             #expect(try registry.decode(message.encoded, meter: meter) as? StakingMessage == message, "\(message.traceKind)")
@@ -138,8 +161,8 @@ import ThresholdCrypto
 
     @Test func truncationsAndFlippedBytesAreRejectedOrDecodedNeverTrapped() {
         let meter = CostMeter()
-        let encodings = (Array(allMessages().prefix(60)) + stakingMessages().map { $0 as any WireMessage } + ecdsaMessages().map { $0 as any WireMessage })
-            .map(\.encoded)
+        let encodings = (Array(allMessages().prefix(60)) + stakingMessages().map { $0 as any WireMessage } + ecdsaMessages().map { $0 as any WireMessage }
+                         + decryptMessages().map { $0 as any WireMessage }).map(\.encoded)
         let registry = registry
         var rng = SplitMix64(seed: testSeed())
         print("wire fuzz seed \(testSeed())")

@@ -18,12 +18,16 @@ public enum RequestOp: Hashable, Sendable {
     case sign
     /// Lit's ECDSA under `keys` PKP keys (a real-time presignature per request).
     case signECDSA(keys: Int)
+    /// Threshold decryption of content the client encrypted to the network key under
+    /// `conditions` (nil: none).
+    case decrypt(conditions: AccessCondition?)
 
     /// The name in scenarios and requests.csv.
     public var name: String {
         switch self {
         case .sign: "sign"
         case .signECDSA: "sign-ecdsa"
+        case .decrypt: "decrypt"
         }
     }
 }
@@ -57,7 +61,8 @@ public struct WorkloadSpecification: Hashable, Sendable {
 
 /// One client request as reported in requests.csv and signatures.jsonl.
 public struct RequestRecord: Sendable {
-    public enum Outcome: String, Sendable { case success, failed, unfinished }
+    /// `denied`: the nodes found the access conditions false (a decryption).
+    public enum Outcome: String, Sendable { case success, failed, denied, unfinished }
     public let client: Int
     /// The client's group (`main` unless the scenario has `clients.groups`).
     public let group: String
@@ -137,6 +142,8 @@ public struct ClientFailure: Sendable, Equatable, CustomStringConvertible {
         case invalidSignature = "invalid-signature"
         /// Fewer than `threshold` nodes were left to ask.
         case tooFewNodes = "too-few-nodes"
+        /// So many nodes found the access conditions false that no threshold could answer.
+        case denied
     }
 
     public let code: Code
@@ -212,6 +219,8 @@ public final class LitClient {
         var id: AttemptID?
         /// Nodes that took part in a first round (they are alive and willing).
         var acknowledged: Set<Int> = []
+        /// The kind has enough answers (`signers`) and combines them, whatever others said.
+        var enough = false
         var answered: Set<Int> = []
         var refused: Set<Int> = []
         /// Nodes that refused for a reason of their own, not a missing peer.
@@ -349,7 +358,11 @@ public final class LitClient {
         self.random = random
         let ecdsaKeys = group.workloads.compactMap { if case let .signECDSA(keys) = $0.op { keys } else { nil } }.max() ?? 1
         kinds = [FROSTSignKind(scheme: specification.scheme, flow: specification.flow, cosignerWait: settings.effectiveCosignerWait),
-                 ECDSASignKind(keys: ecdsaKeys, cosignerWait: settings.effectiveCosignerWait, variant: specification.ecdsaVariant)]
+                 ECDSASignKind(keys: ecdsaKeys, cosignerWait: settings.effectiveCosignerWait, variant: specification.ecdsaVariant),
+                 DecryptKind(conditions: streams.compactMap { stream in
+                     guard case let .decrypt(conditions) = stream.workload.op else { return nil }
+                     return (stream.base..<stream.base + stream.workload.count, conditions)
+                 })]
         selection = settings.selection
         cooldown = settings.cooldown
         overRequest = settings.effectiveOverRequest(specification.flow)
@@ -366,6 +379,7 @@ public final class LitClient {
         switch op {
         case .sign: 0
         case .signECDSA: 1
+        case .decrypt: 2
         }
     }
 
@@ -467,6 +481,14 @@ public final class LitClient {
             let named = Set(missing).filter { $0 >= 0 && $0 < nodes && $0 != node }.sorted()
             for peer in named { request.attempt.namedMissingBy[peer, default: 0] += 1 }
             request.attempt.namedBy[node] = named
+        case let .combine(signers, node):
+            request.attempt.acknowledged.insert(node)
+            request.attempt.answered.formUnion(signers)
+            request.attempt.signers = signers
+            request.attempt.finalSetChosen = true
+            request.attempt.enough = true
+            request.record.signers = signers
+            if !request.record.attemptLog.isEmpty { request.record.attemptLog[request.record.attemptLog.count - 1].nodes = signers }
         }
         requests[requestIndex] = request
         settleIfAllAnswered(requestIndex, &context)
@@ -511,9 +533,22 @@ public final class LitClient {
     func settleIfAllAnswered(_ requestIndex: Int, _ context: inout ProcessContext<LitMessage>) {
         guard let request = requests[requestIndex] else { return }
         let attempt = request.attempt
+        if kinds[request.kind].asksEveryNode, !attempt.finalSetChosen, attempt.id != nil {
+            // Asked everyone: settled early once too many refused for the rest to suffice.
+            let needed = kinds[request.kind].signersNeeded(threshold: threshold)
+            guard attempt.asked.count - attempt.refused.count < needed else { return }
+            let refused = attempt.refused.sorted()
+            let reasons = refused.map { attempt.refusalReasons[$0] ?? "" }
+            if let denial = kinds[request.kind].denialReason, reasons.filter({ $0 == denial }).count > attempt.asked.count - needed {
+                deny(requestIndex, ClientFailure(.denied, nodes: refused, reasons: reasons), &context)
+            } else {
+                failAttempt(requestIndex, reason: ClientFailure(.refused, nodes: refused, reasons: reasons), &context)
+            }
+            return
+        }
         let outstanding = attempt.signers.filter { !attempt.answered.contains($0) && !attempt.refused.contains($0) }
         guard !attempt.signers.isEmpty, outstanding.allSatisfy({ namedOut($0, in: attempt) }) else { return }
-        guard attempt.refused.isEmpty else {
+        guard attempt.refused.isEmpty || attempt.enough else {
             let refused = attempt.refused.sorted()
             failAttempt(requestIndex, reason: ClientFailure(.refused, nodes: refused, reasons: refused.map { attempt.refusalReasons[$0] ?? "" }),
                         &context)
@@ -533,7 +568,7 @@ public final class LitClient {
     }
 
     func accept(_ requestIndex: Int, signature: [UInt8], signers: [Int], _ context: inout ProcessContext<LitMessage>) {
-        guard let request = requests[requestIndex], let key = groupCommitment?.publicKey else { return }
+        guard let request = requests[requestIndex], kinds[request.kind].producesSignatures, let key = groupCommitment?.publicKey else { return }
         let kind: AcceptedSignature.Kind
         var bytes = signature
         if let frost = kinds[request.kind] as? FROSTSignKind {
@@ -653,7 +688,7 @@ public final class LitClient {
         let id = attemptID(requestIndex, number, kind: request.kind)
         let message = request.record.message
         let asked = switch overRequest {
-        case .all: available
+        case _ where kinds[request.kind].asksEveryNode, .all: available
         case let .extra(extra): Array(available.prefix(needed + extra))
         }
         let signers = withKind(request.kind, &context) { kind, io in kind.begin(id, message: message, candidates: asked, threshold: threshold, &io) }
@@ -752,6 +787,18 @@ public final class LitClient {
         }
         // Backoff of 1 s × attempt (Lit SDK).
         setTimer(.retry(request: requestIndex), after: .seconds(Int64(attempt.number)), &context)
+    }
+
+    /// The nodes said no: the request ends without retries.
+    func deny(_ requestIndex: Int, _ failure: ClientFailure, _ context: inout ProcessContext<LitMessage>) {
+        requests[requestIndex]?.record.closeAttempt(.failed(failure), at: context.effectTime)
+        complete(requestIndex, outcome: .denied, failure: failure, &context)
+    }
+
+    func decrypted(_ decryption: Decryption, _ context: inout ProcessContext<LitMessage>) {
+        guard let request = requests[decryption.request] else { return }
+        observer.decrypted(decryption, attemptStart: attemptStarted[decryption.request] ?? request.record.start,
+                           at: context.effectTime, event: context.event, &context)
     }
 
     func complete(_ requestIndex: Int, outcome: RequestRecord.Outcome, failure: ClientFailure?, _ context: inout ProcessContext<LitMessage>) {

@@ -19,6 +19,9 @@ struct ClientIO {
 
     /// A proof of misbehaviour: the culprit is left out of this client's later attempts.
     mutating func blame(_ evidence: any Evidence) { client.blame(evidence, &engine) }
+
+    /// Content the client opened (decryptions.jsonl; the access oracle judges it).
+    mutating func decrypted(_ decryption: Decryption) { client.decrypted(decryption, &engine) }
 }
 
 /// What a node's message meant for an attempt, as the lifecycle needs to know it.
@@ -33,6 +36,9 @@ enum AttemptAnswer {
     /// The node declined: for a reason of its own (no key, ...) or because of `missing` peers;
     /// `reason` is its stable code.
     case refused(node: Int, forItself: Bool, missing: [Int], reason: String)
+    /// For a kind that asks every node: these nodes' answers (the last from `node`) are enough;
+    /// combine them now, whatever the others still say.
+    case combine(signers: [Int], node: Int)
 }
 
 /// How a finished attempt ended, from the kind's point of view.
@@ -67,8 +73,19 @@ protocol RequestKind {
     mutating func keyChanged()
     /// How many signers an attempt needs for a key of `threshold`.
     func signersNeeded(threshold: Int) -> Int
+    /// Whether a success is a signature (checked by the signature oracle, in signatures.jsonl).
+    var producesSignatures: Bool { get }
+    /// Whether an attempt goes to every available node at once (Lit's SDK for decryption),
+    /// completing with the first answers that suffice.
+    var asksEveryNode: Bool { get }
+    /// The refusal code that means "no" rather than "cannot": when so many nodes give it that
+    /// the attempt cannot complete, the request is denied, not retried.
+    var denialReason: String? { get }
 }
 
 extension RequestKind {
     func signersNeeded(threshold: Int) -> Int { threshold }
+    var producesSignatures: Bool { true }
+    var asksEveryNode: Bool { false }
+    var denialReason: String? { nil }
 }

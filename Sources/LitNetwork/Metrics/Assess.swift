@@ -86,13 +86,13 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     // FROST requests give sign.*, ECDSA requests ecdsa.* (a run with a workload has one or both).
     let entries = specification.clientGroups.flatMap(\.workloads)
     let requested = { (op: String) in entries.filter { $0.op.name == op }.reduce(0) { $0 + $1.count } }
-    if specification.hasWorkload, entries.contains(where: { $0.op == .sign }) || requested("sign-ecdsa") == 0 {
+    if specification.hasWorkload, entries.contains(where: { $0.op == .sign }) || requested("sign-ecdsa") + requested("decrypt") == 0 {
         let frost = records.filter { $0.op == "sign" }
         metrics += signingMetrics(frost, requested: requested("sign"))
         if let recovery = recoveryTime(frost, faults: specification.faults) { metrics.append(("sign.recovery_ms", .number(recovery))) }
     }
     var poolDepth: [[(at: SimInstant, depth: Int)]] = []
-    if entries.contains(where: { $0.op != .sign }) {
+    if requested("sign-ecdsa") > 0 {
         metrics += signingMetrics(records.filter { $0.op == "sign-ecdsa" }, requested: requested("sign-ecdsa"), prefix: "ecdsa")
         let sent = nodes.map { $0.sent(by: ecdsaProtocol) }
         metrics += [("ecdsa.messages", .integer(Int64(sent.reduce(0) { $0 + $1.messages }))),
@@ -102,6 +102,10 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
             metrics += pool
             poolDepth = depth
         }
+    }
+    if requested("decrypt") > 0 {
+        metrics += decryptMetrics(records.filter { $0.op == "decrypt" }, requested: requested("decrypt"))
+        metrics += accessMetrics(observer: observer, records: records, facts: observer.facts)
     }
     metrics += [
         ("blame.accused", .list(accused)),
@@ -136,6 +140,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     report.exposedEpochs = exposed
     report.exposedECDSAKeys = exposedPKPs
     report.presignPoolDepth = poolDepth
+    report.decryptions = observer.decryptions.map(\.decryption).sorted { $0.request < $1.request }
     if let chain = simulator.processes.lazy.compactMap(\.chain).first {
         report.transitions = chain.transitions
         report.kicks = chain.kicked
@@ -338,13 +343,14 @@ func recoveryTime(_ records: [RequestRecord], faults: FaultSchedule) -> Double? 
 }
 
 extension RunReport {
-    /// The `sign.*` metrics of the requests started in [from, to): what `expect:` windows read.
-    /// The `sign.*` and `ecdsa.*` metrics of the requests started in [from, to).
+    /// The `sign.*`, `ecdsa.*` and `decrypt.*` metrics of the requests started in [from, to).
     public func signingMetrics(from: SimInstant, to: SimInstant) -> [(String, MetricValue)] {
         let inWindow = requests.filter { $0.start >= from && $0.start < to }
         let frost = inWindow.filter { $0.op == "sign" }
         let ecdsa = inWindow.filter { $0.op == "sign-ecdsa" }
+        let decrypt = inWindow.filter { $0.op == "decrypt" }
         return LitNetwork.signingMetrics(frost, requested: frost.count) + LitNetwork.signingMetrics(ecdsa, requested: ecdsa.count, prefix: "ecdsa")
+            + decryptMetrics(decrypt, requested: decrypt.count)
     }
 }
 
@@ -365,4 +371,48 @@ func accusationRecords(_ accusations: [RunObserver.LoggedAccusation]) -> [Accusa
                                      code: accusation.code, evidence: accusation.evidence.description, provenBy: logged.by.description))
     }
     return list.sorted { ($0.node, $0.code) < ($1.node, $1.code) }
+}
+
+/// `decrypt.*`: like the signing metrics, with `denied` apart from `failed`.
+func decryptMetrics(_ records: [RequestRecord], requested: Int) -> [(String, MetricValue)] {
+    let denied = records.filter { $0.outcome == .denied }.count
+    return signingMetrics(records, requested: requested, prefix: "decrypt").flatMap { name, value -> [(String, MetricValue)] in
+        guard name == "decrypt.failed", case let .integer(failed) = value else { return [(name, value)] }
+        return [("decrypt.denied", .integer(Int64(denied))), (name, .integer(failed - Int64(denied)))]
+    }
+}
+
+/// `access.*`: content opened against the conditions (in every node's view, at the head), the
+/// requests the nodes disagreed on, and the time from a grant on the chain to the first opening.
+func accessMetrics(observer: RunObserver, records: [RequestRecord], facts: RunFacts) -> [(String, MetricValue)] {
+    guard let chains = facts.chains else { return [] }
+    let lags = Array(Set(chains.lags)).sorted()
+    var everyView = 0, atHead = 0
+    for (decryption, start, time) in observer.decryptions {
+        guard let conditions = decryption.conditions else { continue }
+        let user = decryption.client.address
+        if !lags.contains(where: { chains.heldSometime(conditions, for: user, lag: $0, from: start, through: time) }) { everyView += 1 }
+        if !chains.heldSometime(conditions, for: user, lag: 0, from: start, through: time) { atHead += 1 }
+    }
+    // Each request's evaluations by the nodes (a release by a node that ignored a false
+    // condition counts as false).
+    var evaluations: [UInt64: (held: Bool, denied: Bool)] = [:]
+    for logged in observer.outputs {
+        guard let output = logged.output as? DecryptOutput else { continue }
+        switch output {
+        case let .released(id, held): evaluations[id.request, default: (false, false)].held = evaluations[id.request, default: (false, false)].held || held
+            if !held { evaluations[id.request, default: (false, false)].denied = true }
+        case let .denied(id): evaluations[id.request, default: (false, false)].denied = true
+        }
+    }
+    var metrics: [(String, MetricValue)] = [
+        ("access.violations", .integer(Int64(everyView))),
+        ("access.violations_at_head", .integer(Int64(atHead))),
+        ("access.disagreement", .integer(Int64(evaluations.values.filter { $0.held && $0.denied }.count))),
+    ]
+    if let first = observer.decryptions.first(where: { $0.decryption.conditions != nil }), let conditions = first.decryption.conditions,
+       let granted = chains.grantedSince(conditions, for: first.decryption.client.address, before: first.time) {
+        metrics.append(("access.time_to_grant_ms", .number(Double((first.time - granted).nanoseconds) / 1e6)))
+    }
+    return metrics
 }

@@ -64,6 +64,7 @@ public final class LitNode {
     /// Puts the node's Byzantine behaviour in or out of force for the input at hand.
     func enter(_ engine: ProcessContext<LitMessage>) {
         context.byzantineActive = behaviour?.isActive(at: engine.now) ?? false
+        (context.chains as? NodeChainView)?.now = engine.now
     }
 
     func start(_ engine: inout ProcessContext<LitMessage>) {

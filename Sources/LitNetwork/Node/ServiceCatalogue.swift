@@ -60,6 +60,14 @@ public struct ServiceRegistration {
                     ECDSAAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: ECDSAAdversary($0))) }
                 }
             },
+            .make(DecryptMessage.self, behaviours: DecryptAdversary.catalogue) { setup in
+                // Threshold decryption (`op: decrypt`).
+                // `ignore-conditions` is the service's own switch: only it knows the ciphertext.
+                let ignore = setup.behaviour?.name == "ignore-conditions"
+                return hosted(DecryptService(ignoreConditions: ignore), setup) { service, choice in
+                    DecryptAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: DecryptAdversary($0))) }
+                }
+            },
             .make(StakingMessage.self, behaviours: EpochAdversary.catalogue) { setup in
                 guard let epochs = setup.specification.epochs else { return nil }
                 return hosted(EpochService(pings: epochs.pings), setup) { service, choice in

@@ -31,6 +31,8 @@ public enum ObservedEvent {
     case accusation(by: EndpointID, Accusation)
     /// A client accepted a signature.
     case accepted(AcceptedSignature)
+    /// A client opened content: its attempt began at `attemptStart`, the content was open at `time`.
+    case decrypted(Decryption, attemptStart: SimInstant, time: SimInstant)
 }
 
 /// What oracles know about the run beyond the events: who is Byzantine, the parameters.
@@ -41,8 +43,12 @@ public struct RunFacts {
     public let byzantine: Set<NodeID>
     /// What a third party knows: keys, and the genesis roster and threshold.
     public let parameters: PublicParameters
+    /// The simulated chains access conditions read (nil: the run has none).
+    public let chains: SimulatedChains?
 
-    public init(specification: NetworkSpecification, threshold: Int, directory: IdentityDirectory, byzantine: Set<NodeID>) {
+    public init(specification: NetworkSpecification, threshold: Int, directory: IdentityDirectory, byzantine: Set<NodeID>,
+                chains: SimulatedChains? = nil) {
+        self.chains = chains
         self.specification = specification
         self.threshold = threshold
         self.directory = directory
@@ -91,6 +97,8 @@ public final class RunObserver {
     public private(set) var outputs: [Logged] = []
     public private(set) var accusations: [LoggedAccusation] = []
     public private(set) var accepted: [AcceptedSignature] = []
+    /// Content clients opened, with each attempt's start and the time it was open.
+    public private(set) var decryptions: [(decryption: Decryption, attemptStart: SimInstant, time: SimInstant)] = []
 
     init(facts: RunFacts, oracles: [any Oracle], stopOnViolation: Bool) {
         self.facts = facts
@@ -112,6 +120,12 @@ public final class RunObserver {
     func accepted(_ signature: AcceptedSignature, at time: SimInstant, event: UInt64, _ engine: inout ProcessContext<LitMessage>) {
         accepted.append(signature)
         observe(.accepted(signature), at: time, event: event, &engine)
+    }
+
+    func decrypted(_ decryption: Decryption, attemptStart: SimInstant, at time: SimInstant, event: UInt64,
+                   _ engine: inout ProcessContext<LitMessage>) {
+        decryptions.append((decryption, attemptStart, time))
+        observe(.decrypted(decryption, attemptStart: attemptStart, time: time), at: time, event: event, &engine)
     }
 
     func observe(_ observed: ObservedEvent, at time: SimInstant, event: UInt64, _ engine: inout ProcessContext<LitMessage>) {
@@ -141,5 +155,5 @@ public final class RunObserver {
 
 /// The oracles every run has (DESIGN.md §4a).
 public func standardOracles() -> [any Oracle] {
-    [DKGAgreementOracle(), DKGUsableOracle(), BlamePrecisionOracle(), SignatureValidityOracle(), NonceUniquenessOracle(), EpochKeyOracle()]
+    [DKGAgreementOracle(), DKGUsableOracle(), BlamePrecisionOracle(), SignatureValidityOracle(), NonceUniquenessOracle(), EpochKeyOracle(), AccessOracle()]
 }

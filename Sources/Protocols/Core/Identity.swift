@@ -28,6 +28,9 @@ public struct ClientID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public static func < (a: Self, b: Self) -> Bool { a.value < b.value }
     public var description: String { "client \(value)" }
+    /// The client's address on the simulated chains (what `:userAddress` stands for; scenario
+    /// chain events name it `client-N`).
+    public var address: String { "client-\(value)" }
 }
 
 /// Whoever sends or receives a message: a node or a client. The engine numbers endpoints

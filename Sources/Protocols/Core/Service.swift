@@ -80,6 +80,8 @@ public final class ServiceContext {
     /// Whether the node's Byzantine behaviour is in force for the input being handled (a
     /// scenario may limit it to a window); the host sets it before each input.
     public var byzantineActive = true
+    /// The node's chain RPC, for access conditions (nil: the run declares no chains).
+    public var chains: (any ChainView)?
 
     public init(me: NodeID, identity: NodeIdentity, directory: IdentityDirectory, meter: CostMeter, random: ServiceRandom,
                 keys: KeyStore, memo: CryptoMemo?) {

@@ -3,7 +3,10 @@ ChaCha20-Poly1305) written apart from the Swift code: affine secp256k1 arithmeti
 Python, RFC 9380 expand_message_xmd(SHA-256), and the `cryptography` package's AEAD. It checks
 the ciphertext, every decryption share's proof (and that a tampered one fails), interpolates a
 threshold of shares and opens the content. Usage: tdh2_check.py FILE.json (written by
-TDH2Tests.pythonChecksAndOpensWhatSwiftMade)."""
+TDH2Tests.pythonChecksAndOpensWhatSwiftMade), or tdh2_check.py decryptions.jsonl (a run's
+output): each line's label must be the SHA-256 of its conditions re-serialised here as
+canonical JSON, its ciphertext and every share valid, and the shares must open content whose
+SHA-256 is the one recorded."""
 import hashlib
 import json
 import sys
@@ -108,33 +111,66 @@ def share_valid(u, share):
     return h4([u, hi, ui, u_hat, h_hat]) == e
 
 
-def main():
-    doc = json.load(open(sys.argv[1]))
-    g_bar = second_generator()
-    assert compress(g_bar).hex() == doc["second_generator"], "second generator differs"
-    sealed, label = bytes.fromhex(doc["sealed"]), bytes.fromhex(doc["label"])
-    u, u_bar = decompress(bytes.fromhex(doc["u"])), decompress(bytes.fromhex(doc["u_bar"]))
-    e, f = int(doc["e"], 16), int(doc["f"], 16)
-    w = add(mul(f, G), neg(mul(e, u)))
-    w_bar = add(mul(f, g_bar), neg(mul(e, u_bar)))
-    assert h2(sealed, label, [u, w, u_bar, w_bar]) == e, "ciphertext invalid"
-    assert h2(sealed, label + b"x", [u, w, u_bar, w_bar]) != e
-    shares = doc["shares"]
-    assert all(share_valid(u, s) for s in shares), "a share fails its proof"
-    tampered = dict(shares[0])
-    tampered["ui"] = compress(add(decompress(bytes.fromhex(tampered["ui"])), G)).hex()
-    rejected = 0 if share_valid(u, tampered) else 1
-    used = shares[:3]
-    ids = [int(s["id"], 16) for s in used]
+def lagrange_open(sealed, label, shares):
+    ids = [int(s["id"], 16) for s in shares]
     total = None
-    for j, s in enumerate(used):
+    for j, s in enumerate(shares):
         lam = 1
         for m, other in enumerate(ids):
             if m != j:
                 lam = lam * other * pow(other - ids[j], -1, N) % N
         total = add(total, mul(lam, decompress(bytes.fromhex(s["ui"]))))
     key = hashlib.sha256(DOMAIN + b"H1" + compress(total)).digest()
-    plaintext = ChaCha20Poly1305(key).decrypt(sealed[:12], sealed[12:], label)
+    return ChaCha20Poly1305(key).decrypt(sealed[:12], sealed[12:], label)
+
+
+def ciphertext_valid(sealed, label, c, g_bar):
+    u, u_bar = decompress(bytes.fromhex(c["u"])), decompress(bytes.fromhex(c["u_bar"]))
+    e, f = int(c["e"], 16), int(c["f"], 16)
+    w = add(mul(f, G), neg(mul(e, u)))
+    w_bar = add(mul(f, g_bar), neg(mul(e, u_bar)))
+    return h2(sealed, label, [u, w, u_bar, w_bar]) == e, u
+
+
+def check_run(path):
+    g_bar = second_generator()
+    count = 0
+    for number, line in enumerate(open(path), 1):
+        record = json.loads(line)
+        conditions = record["conditions"]
+        canonical = "[]" if conditions is None else json.dumps(json.loads(conditions), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+        assert conditions is None or canonical == conditions, f"line {number}: conditions are not canonical JSON"
+        label = bytes.fromhex(record["label"])
+        assert hashlib.sha256(canonical.encode()).digest() == label, f"line {number}: label is not the hash of the conditions"
+        sealed = bytes.fromhex(record["ciphertext"]["sealed"])
+        valid, u = ciphertext_valid(sealed, label, record["ciphertext"], g_bar)
+        assert valid, f"line {number}: ciphertext invalid"
+        shares = record["shares"]
+        assert shares and all(share_valid(u, s) for s in shares), f"line {number}: a share fails its proof"
+        assert len({s["id"] for s in shares}) == len(shares), f"line {number}: a share repeats"
+        plaintext = lagrange_open(sealed, label, shares)
+        assert hashlib.sha256(plaintext).hexdigest() == record["plaintext_sha256"], f"line {number}: opened to something else"
+        count += 1
+    print(f"{count} decryptions checked: labels, ciphertexts and shares valid, content opened")
+
+
+def main():
+    if sys.argv[1].endswith(".jsonl"):
+        check_run(sys.argv[1])
+        return
+    doc = json.load(open(sys.argv[1]))
+    g_bar = second_generator()
+    assert compress(g_bar).hex() == doc["second_generator"], "second generator differs"
+    sealed, label = bytes.fromhex(doc["sealed"]), bytes.fromhex(doc["label"])
+    valid, u = ciphertext_valid(sealed, label, doc, g_bar)
+    assert valid, "ciphertext invalid"
+    assert not ciphertext_valid(sealed, label + b"x", doc, g_bar)[0]
+    shares = doc["shares"]
+    assert all(share_valid(u, s) for s in shares), "a share fails its proof"
+    tampered = dict(shares[0])
+    tampered["ui"] = compress(add(decompress(bytes.fromhex(tampered["ui"])), G)).hex()
+    rejected = 0 if share_valid(u, tampered) else 1
+    plaintext = lagrange_open(sealed, label, shares[:3])
     assert plaintext.hex() == doc["plaintext"], "opened to something else"
     print(f"ciphertext valid, {len(shares)} shares valid, rejected {rejected} tampered, opened {len(plaintext)} bytes")
 
