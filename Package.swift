@@ -107,6 +107,6 @@ let package = Package(
         // framework's own test that adding a protocol touches nothing else.
         .testTarget(name: "BeaconProtocolTests", dependencies: ["LitNetwork", "Protocols", "Simulation", "ThresholdCrypto"]),
         // Runs the built litsim executable (determinism across processes, exit codes).
-        .testTarget(name: "LitSimCLITests", dependencies: ["Scenario"]),
+        .testTarget(name: "LitSimCLITests", dependencies: ["Scenario"], exclude: ["Fixtures"]),
     ]
 )

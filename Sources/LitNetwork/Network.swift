@@ -266,6 +266,8 @@ public struct RunReport: Sendable {
     public var presignPoolDepth: [[(at: SimInstant, depth: Int)]] = []
     /// Content clients opened, by request (decryptions.jsonl).
     public var decryptions: [Decryption] = []
+    /// Signed JWTs clients received, by request (jwts.jsonl).
+    public var jwts: [SignedJWT] = []
 
     public var pointMultiplications: Int { operationTotals[CryptoOperation.pointMultiply.rawValue] }
     public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name }?.value }

@@ -130,10 +130,12 @@ public enum RunOutputs {
         }
         try writeAtomically(signatures.map { $0 + "\n" }.joined(), to: directory.appendingPathComponent("signatures.jsonl"))
         // An output this run does not produce must not be left from an earlier run.
-        if let decryptions = decryptionsJSONL(report) {
-            try writeAtomically(decryptions, to: directory.appendingPathComponent("decryptions.jsonl"))
-        } else {
-            try? FileManager.default.removeItem(at: directory.appendingPathComponent("decryptions.jsonl"))
+        for (name, text) in [("decryptions.jsonl", decryptionsJSONL(report)), ("jwts.jsonl", jwtsJSONL(report))] {
+            if let text {
+                try writeAtomically(text, to: directory.appendingPathComponent(name))
+            } else {
+                try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+            }
         }
 
         // An output this run does not produce must not be left from an earlier run.
@@ -218,7 +220,7 @@ public enum RunOutputs {
 /// the verification share it was checked against — and the opened content's SHA-256 (never
 /// the content). Nil for a run without decryption.
 func decryptionsJSONL(_ report: RunReport) -> String? {
-    guard report.specification.clientGroups.contains(where: { $0.workloads.contains { $0.op.name == "decrypt" } }) else { return nil }
+    guard report.specification.runs("decrypt") else { return nil }
     let meter = CostMeter()
     func hex(_ point: Point) -> String { ((try? point.compressed()) ?? []).hexString }
     return report.decryptions.map { decryption in
@@ -237,4 +239,19 @@ func decryptionsJSONL(_ report: RunReport) -> String? {
             ("shares", .array(shares)),
         ]).line + "\n"
     }.joined()
+}
+
+/// jwts.jsonl: per signed JWT `request`, `client`, `jwt` (compact JWS, ES256K) and `public_key`
+/// (the network key, compressed): any JWT library checks them. Nil for a run without JWTs.
+func jwtsJSONL(_ report: RunReport) -> String? {
+    guard report.specification.runs("jwt") else { return nil }
+    return report.jwts.map { token in
+        JSON.object([("request", .integer(Int64(token.request))), ("client", .integer(Int64(token.client.value))),
+                     ("jwt", .string(token.jwt)), ("public_key", .string(token.publicKey.hexString))]).line + "\n"
+    }.joined()
+}
+
+extension NetworkSpecification {
+    /// Whether a workload entry has this op.
+    func runs(_ op: String) -> Bool { clientGroups.contains { $0.workloads.contains { $0.op.name == op } } }
 }

@@ -655,14 +655,21 @@ extension ScenarioLoader {
 
     static func workloadEntry(_ entry: Located, path: String, chains: [String], reader r: Reader) -> WorkloadSpecification? {
         let fields = r.mapping(entry, path: path, allowed: ["op", "rate", "count", "start", "keys", "conditions"])
-        let opName = r.choice(r.child(fields, "op", path: path), path: "\(path).op", default: "sign", allowed: ["sign", "sign-ecdsa", "decrypt"])
+        let opName = r.choice(r.child(fields, "op", path: path), path: "\(path).op", default: "sign", allowed: ["sign", "sign-ecdsa", "decrypt", "jwt"])
         let keysNode = r.child(fields, "keys", path: path)
         var op = RequestOp.sign
-        if opName != "decrypt", let conditions = r.child(fields, "conditions", path: path) {
-            r.error(conditions, "`\(path).conditions` goes with `op: decrypt` (the access conditions content is encrypted under)")
+        if opName != "decrypt", opName != "jwt", let conditions = r.child(fields, "conditions", path: path) {
+            r.error(conditions, "`\(path).conditions` goes with `op: decrypt` or `op: jwt` (the access conditions content is encrypted under, or a JWT attests)")
         }
         if opName == "sign-ecdsa" {
             op = .signECDSA(keys: r.integer(keysNode, path: "\(path).keys", default: 1, range: 1...1_000_000))
+        } else if opName == "jwt" {
+            if let keysNode { r.error(keysNode, "`\(path).keys` goes with `op: sign-ecdsa` (the PKP keys it signs under)") }
+            if let conditions = r.child(fields, "conditions", path: path).flatMap({ accessCondition($0, path: "\(path).conditions", chains: chains, reader: r) }) {
+                op = .jwt(conditions: conditions)
+            } else if r.child(fields, "conditions", path: path) == nil {
+                r.error(entry, "`\(path)` (op: jwt) needs `conditions`: what the JWT attests")
+            }
         } else if opName == "decrypt" {
             op = .decrypt(conditions: r.child(fields, "conditions", path: path).flatMap {
                 accessCondition($0, path: "\(path).conditions", chains: chains, reader: r)

@@ -105,7 +105,17 @@ extension ScenarioLoader {
 
     /// A condition in Lit's shape (`{chain, contract, method, parameters, return_value_test:
     /// {comparator, value}}`), or `{and: [...]}` / `{or: [...]}` of two or more, nested.
-    static func accessCondition(_ located: Located, path: String, chains: [String], depth: Int = 1, reader r: Reader) -> AccessCondition? {
+    static func accessCondition(_ located: Located, path: String, chains: [String], reader r: Reader) -> AccessCondition? {
+        var calls = 0
+        let condition = accessCondition(located, path: path, chains: chains, depth: 1, calls: &calls, reader: r)
+        if calls > AccessCondition.maximumCalls {
+            r.error(located, "`\(path)` has \(calls) contract calls; at most \(AccessCondition.maximumCalls) (what a node accepts)")
+            return nil
+        }
+        return condition
+    }
+
+    static func accessCondition(_ located: Located, path: String, chains: [String], depth: Int, calls: inout Int, reader r: Reader) -> AccessCondition? {
         guard depth <= AccessCondition.maximumDepth else {
             r.error(located, "`\(path)` nests deeper than \(AccessCondition.maximumDepth)")
             return nil
@@ -113,15 +123,19 @@ extension ScenarioLoader {
         let keys = r.keys(of: located)
         if keys == ["and"] || keys == ["or"] {
             let fields = r.mapping(located, path: path, allowed: keys)
-            let items = r.list(fields.first?.value, path: "\(path).\(keys[0])").enumerated().compactMap { index, item in
-                accessCondition(item, path: "\(path).\(keys[0])[\(index)]", chains: chains, depth: depth + 1, reader: r)
+            var items: [AccessCondition] = []
+            for (index, item) in r.list(fields.first?.value, path: "\(path).\(keys[0])").enumerated() {
+                if let condition = accessCondition(item, path: "\(path).\(keys[0])[\(index)]", chains: chains, depth: depth + 1, calls: &calls, reader: r) {
+                    items.append(condition)
+                }
             }
-            guard items.count >= 2 else {
-                r.error(located, "`\(path).\(keys[0])` joins two or more conditions")
+            guard items.count >= 2, items.count <= 255 else {
+                r.error(located, "`\(path).\(keys[0])` joins two to 255 conditions (got \(items.count))")
                 return nil
             }
             return keys == ["and"] ? .all(items) : .any(items)
         }
+        calls += 1
         let fields = r.mapping(located, path: path, allowed: ["chain", "contract", "method", "parameters", "return_value_test"])
         let chain = chainName(r.child(fields, "chain", path: path), in: located, path: "\(path).chain", names: chains, default: chains.first ?? "", reader: r)
         guard let contractNode = r.child(fields, "contract", path: path), let contract = r.scalar(contractNode, path: "\(path).contract", expected: "a contract name"),

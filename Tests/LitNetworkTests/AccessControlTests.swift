@@ -12,10 +12,10 @@ import ThresholdCrypto
 
     /// One client decrypting every ~second from 20 s; the NFT is bought at 30 s (block 3, at 36 s).
     func run(seed: UInt64 = 42, lag: ClosedRange<Int> = 0...3, events: [ChainEvent] = [], behaviours: [Int: ByzantineBehaviour] = [:],
-             conditions: AccessCondition? = ownsNFT) -> RunReport {
-        print("access run seed \(seed) lag \(lag)")
+             conditions: AccessCondition? = ownsNFT, jwt: Bool = false) -> RunReport {
+        print("access run seed \(seed) lag \(lag) \(jwt ? "jwt" : "decrypt")")
         var decrypt = WorkloadSpecification(count: 40, rate: (1, 1), start: .at(.seconds(20)))
-        decrypt.op = .decrypt(conditions: conditions)
+        decrypt.op = jwt ? .jwt(conditions: conditions!) : .decrypt(conditions: conditions)
         var specification = NetworkSpecification(nodes: 10, seed: seed, network: NetworkModel(latency: .distribution(.constant(.milliseconds(20)))),
                                                  behaviours: behaviours, clients: ClientSpecification(count: 1, timeout: .seconds(5)),
                                                  workload: decrypt, stop: .seconds(80))
@@ -77,12 +77,57 @@ import ThresholdCrypto
         #expect(six.violations.filter { $0.oracle == "access.respected" }.count == early.count)
     }
 
+    @Test func upToNMinusThresholdNodesSayingNoDenyNothing() throws {
+        // n = 10, threshold 6: four liars saying "no" cannot deny; after the purchase every
+        // request still opens with the six honest nodes' shares.
+        let liar = try #require(ByzantineBehaviour(name: "deny-conditions"))
+        let four = run(lag: 0...0, behaviours: Dictionary(uniqueKeysWithValues: [1, 3, 5, 8].map { ($0, liar) }))
+        for request in four.requests {
+            #expect(request.outcome == (request.start.nanoseconds >= 36_000_000_000 ? .success : .denied), "request \(request.index)")
+        }
+        // Five deny everything: at most five could say yes.
+        let five = run(lag: 0...0, behaviours: Dictionary(uniqueKeysWithValues: [1, 3, 5, 7, 8].map { ($0, liar) }))
+        #expect(five.requests.allSatisfy { $0.outcome == .denied })
+    }
+
+    @Test func afterABadShareAndANoTheRetryStillAsksEnoughNodes() throws {
+        // Right after the block some nodes still say no; with a bad share on top an attempt
+        // fails. The retry must ask enough nodes (a "no" is not the node's fault: it is not
+        // left out for good), and once every view holds (48 s with lags of 0 or 1) all open.
+        let bad = try #require(ByzantineBehaviour(name: "decrypt-bad-share"))
+        for seed: UInt64 in 1...4 {
+            let report = run(seed: seed, lag: 0...1, behaviours: [7: bad])
+            for request in report.requests {
+                #expect(request.failure?.code != .tooFewNodes, "seed \(seed) request \(request.index): \(request.failure?.description ?? "")")
+                if request.start.nanoseconds >= 48_000_000_000 { #expect(request.outcome == .success, "seed \(seed) request \(request.index)") }
+            }
+            #expect(report.metric("safety.violations") == .integer(0), "seed \(seed): \(report.violations)")
+        }
+    }
+
     @Test func aBadShareIsLeftOutAndEveryDecryptionOpens() throws {
         let bad = try #require(ByzantineBehaviour(name: "decrypt-bad-share"))
         let report = run(lag: 0...0, behaviours: [2: bad, 7: bad], conditions: nil)
         #expect(report.metric("decrypt.succeeded") == .integer(40))
         #expect(report.decryptions.allSatisfy { !$0.shares.contains { $0.node == 2 || $0.node == 7 } })
         #expect(report.metric("safety.violations") == .integer(0), "\(report.violations)")
+    }
+
+    @Test func jwtsAreDeniedBeforeThePurchaseSignedAfterItAndAThresholdOfLiarsIsReported() throws {
+        let report = run(lag: 0...0, jwt: true)
+        #expect(report.metric("safety.violations") == .integer(0), "\(report.violations)")
+        for request in report.requests {
+            let visible = request.start.nanoseconds >= 36_000_000_000
+            #expect(request.outcome == (visible ? .success : .denied), "request \(request.index) at \(request.start.milliseconds) ms: \(request.outcome)")
+        }
+        #expect(report.jwts.count == report.requests.filter { $0.outcome == .success }.count)
+        #expect(report.jwts.allSatisfy { $0.jwt.split(separator: ".").count == 3 })
+        let ignore = try #require(ByzantineBehaviour(name: "ignore-conditions"))
+        let six = run(lag: 0...0, behaviours: Dictionary(uniqueKeysWithValues: (0..<6).map { ($0, ignore) }), jwt: true)
+        // Signed before the block (36 s): no taking part node's view held during the attempt.
+        let early = six.requests.filter { ($0.end?.nanoseconds ?? .max) < 36_000_000_000 && $0.outcome == .success }
+        #expect(!early.isEmpty)
+        #expect(six.metric("access.violations") == .integer(Int64(early.count)))
     }
 
     @Test func randomReorgsTakeTransactionsOutAndPutThemBack() {

@@ -53,8 +53,10 @@ import ThresholdCrypto
         var decrypt = WorkloadSpecification(count: 2, start: .at(.seconds(3)))
         decrypt.op = .decrypt(conditions: .call(ContractCall(chain: "eth", contract: "nft", method: .ownerOf, parameters: ["1"], comparator: .equal,
                                                              value: ContractCall.userAddress)!))
+        var jwt = WorkloadSpecification(count: 2, start: .at(.seconds(3)))
+        if case let .decrypt(conditions?) = decrypt.op { jwt.op = .jwt(conditions: conditions) }
         var specification = NetworkSpecification(nodes: 4, seed: 1, clients: ClientSpecification(count: 1),
-                                                 workloads: [WorkloadSpecification(count: 2), ecdsa, decrypt], stop: .seconds(25))
+                                                 workloads: [WorkloadSpecification(count: 2), ecdsa, decrypt, jwt], stop: .seconds(25))
         specification.access = AccessSpecification(chains: [SimulatedChainSpecification(name: "eth", blockTime: .seconds(1))],
                                                    events: [ChainEvent(at: .seconds(1), chain: "eth",
                                                                        action: .transfer(contract: "nft", token: "1", from: nil, to: "client-0", amount: nil))])

@@ -20,6 +20,13 @@ import ThresholdCrypto
         #expect(AccessCondition.label(nil, meter: CostMeter()) == Hashing.sha256(Array("[]".utf8), meter: CostMeter()))
     }
 
+    /// Strings come out as Python's json.dumps(ensure_ascii=False) writes them (what
+    /// tdh2_check.py re-serialises): short escapes, \u00XX for other controls, the rest as is.
+    @Test func canonicalStringsEscapeAsJSONSerialisersDo() {
+        let awkward = "a\n\t\"\\/\u{2028}é\u{08}\u{0C}\r\u{01}z"
+        #expect(ContractCall.quoted(awkward) == #""a\n\t\"\\/\#u{2028}é\b\f\r\u0001z""#)
+    }
+
     @Test func conditionsNestedTooDeepAreRejectedOnTheWire() {
         var condition = AccessCondition.all([Self.ownsNFT, Self.rich])
         for _ in 0..<AccessCondition.maximumDepth { condition = .any([condition, Self.rich]) }
@@ -44,5 +51,30 @@ import ThresholdCrypto
         harness.run()
         let answer = try #require(harness.toClients.first?.message)
         #expect(answer == .refusal(id: id, reason: .wrongLabel))
+    }
+
+    /// RFC 4648 §10's test vectors, unpadded as base64url has them, and the two URL-safe letters.
+    @Test func base64URLMatchesRFC4648() {
+        let vectors = ["": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg", "fooba": "Zm9vYmE", "foobar": "Zm9vYmFy"]
+        for (input, output) in vectors.sorted(by: { $0.key < $1.key }) { #expect(Base64URL.encode(Array(input.utf8)) == output, "\(input)") }
+        #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8")
+        #expect(Base64URL.encode(Array(JWTClaims.header.utf8)) == "eyJhbGciOiJFUzI1NksiLCJ0eXAiOiJKV1QifQ")
+    }
+
+    @Test func aSignerRefusesAJWTWhoseDigestIsNotTheTokens() throws {
+        var rng = SplitMix64(seed: 78)
+        print("seed 78")
+        let contexts = ServiceHarness<ECDSASigner>.contexts(count: 2, identitySecret: { _ in .randomNonZero(using: &rng) },
+                                                             random: { _ in ServiceRandom { 7 } })
+        var harness = ServiceHarness(contexts: contexts) { _ in ECDSASigner(roundTimeout: .seconds(5)) }
+        let claims = JWTClaims(conditions: Self.ownsNFT, issuedAt: 1_767_225_700, expiresAt: 1_767_229_300)
+        let id = AttemptID(session: SessionID(protocolName: ecdsaProtocol, epoch: .genesis, initiator: .client(ClientID(3)), counter: 1), attempt: 1)
+        // Signed for client 2's token, asked by client 3: not the digest of client 3's token.
+        let digest = claims.digest(user: ClientID(2).address, meter: CostMeter())
+        let request = ECDSARequest(id: id, digest: digest, keyID: Array("pkp".utf8), signers: [NodeID(0), NodeID(1)], nonce: Array(repeating: 1, count: 8),
+                                   waitMilliseconds: 1_000, jwt: claims)
+        harness.deliver(.request(request), to: NodeID(0), from: .client(ClientID(3)))
+        harness.run()
+        #expect(harness.toClients.map(\.message) == [.refusal(id: id, reason: .wrongJWT, missing: [])])
     }
 }

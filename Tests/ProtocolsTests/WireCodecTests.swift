@@ -56,6 +56,9 @@ import ThresholdCrypto
         return [
             .request(ECDSARequest(id: id, digest: Array(repeating: 3, count: 32), keyID: Array("pkp".utf8), signers: [NodeID(1), NodeID(4)],
                                   nonce: Array(repeating: 9, count: 8), waitMilliseconds: 15_000)),
+            .request(ECDSARequest(id: id, digest: Array(repeating: 3, count: 32), keyID: Array("pkp".utf8), signers: [NodeID(1), NodeID(4)],
+                                  nonce: Array(repeating: 9, count: 8), waitMilliseconds: 15_000,
+                                  jwt: JWTClaims(conditions: AccessConditionTests.ownsNFT, issuedAt: 1_767_225_700, expiresAt: 1_767_229_300))),
             .round1(PresignRound1(id: .request(id), commitments: dealing.commitments(meter: CostMeter()), shares: dealing.shares(at: Scalar(5)))),
             .round2(id: .request(id), bigR: point, bigW: point, w: Scalar(7)), .round3(id: .pool(pool), omega: Scalar(8)),
             .round1(PresignRound1(id: .pool(pool), commitments: dealing.commitments(meter: CostMeter()), shares: dealing.shares(at: Scalar(6)))),

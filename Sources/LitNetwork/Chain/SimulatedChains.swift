@@ -170,8 +170,15 @@ public final class SimulatedChains: Sendable {
         ([from] + changes(after: from, through: to, lag: lag)).contains { holds(condition, for: user, at: $0, lag: lag) }
     }
 
+    /// Whether `condition` held at some moment of [from, to] in the view of one of `nodes`.
+    public func heldInSomeView(of nodes: [Int], _ condition: AccessCondition, for user: String, from: SimInstant, through to: SimInstant) -> Bool {
+        Array(Set(nodes.filter(lags.indices.contains).map { lags[$0] })).sorted().contains {
+            heldSometime(condition, for: user, lag: $0, from: from, through: to)
+        }
+    }
+
     /// The last moment at or before `time` at which `condition` turned true at the canonical
-    /// head (nil if it never turned: always true, or false then).
+    /// head (nil if it never turned: true from the start, or never true).
     public func grantedSince(_ condition: AccessCondition, for user: String, before time: SimInstant) -> SimInstant? {
         var held = holds(condition, for: user, at: .zero, lag: 0)
         var turned: SimInstant?
@@ -180,7 +187,7 @@ public final class SimulatedChains: Sendable {
             if now, !held { turned = change }
             held = now
         }
-        return held ? turned : nil
+        return turned
     }
 
     /// The times in (from, to] at which a view `lag` blocks behind can change: a block

@@ -10,6 +10,12 @@ import ThresholdCrypto
 /// the conditions false that `threshold` shares cannot come, the request is denied.
 struct DecryptKind: RequestKind {
     struct Attempt {
+        /// The nodes asked: answers from others are dropped.
+        let asked: [Int]
+        /// The epoch's roster and key the attempt began under (shares are checked against
+        /// these, not whatever epoch the client has moved to since).
+        let roster: Roster
+        let commitment: VSSCommitment
         let ciphertext: TDH2.Ciphertext
         let plaintext: [UInt8]
         let conditions: AccessCondition?
@@ -44,21 +50,23 @@ struct DecryptKind: RequestKind {
     }
 
     mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, _ io: inout ClientIO) -> [Int] {
-        guard let publicKey = io.groupCommitment?.publicKey else { return [] }
+        guard let commitment = io.groupCommitment, let roster = io.roster else { return [] }
+        let publicKey = commitment.publicKey
         let request = Int(id.request)
         let conditions = conditions(of: request)
         // The content: the request's message (32 random bytes per request).
         let ciphertext = TDH2.encrypt(message, label: AccessCondition.label(conditions, meter: io.meter), publicKey: publicKey,
                                       using: &io.client.random, meter: io.meter)
-        attempts[request] = Attempt(ciphertext: ciphertext, plaintext: message, conditions: conditions)
+        attempts[request] = Attempt(asked: candidates, roster: roster, commitment: commitment, ciphertext: ciphertext, plaintext: message,
+                                    conditions: conditions)
         for node in candidates { io.send(DecryptMessage.request(id: id, ciphertext: ciphertext, conditions: conditions), to: node) }
         // No final set yet: the first `threshold` valid shares make it.
         return []
     }
 
     mutating func receive(_ message: any WireMessage, from node: Int, request: Int, _ io: inout ClientIO) -> AttemptAnswer? {
-        guard var attempt = attempts[request], !attempt.combining, let message = message as? DecryptMessage,
-              let roster = io.roster, let commitment = io.groupCommitment else { return nil }
+        guard var attempt = attempts[request], !attempt.combining, attempt.asked.contains(node), let message = message as? DecryptMessage else { return nil }
+        let (roster, commitment) = (attempt.roster, attempt.commitment)
         switch message {
         case let .share(_, share):
             guard !attempt.shares.contains(where: { $0.node == node }) else { return nil }
@@ -74,16 +82,17 @@ struct DecryptKind: RequestKind {
             attempts[request] = attempt
             return enough ? .combine(signers: attempt.shares.map(\.node).sorted(), node: node) : .acknowledged(node: node)
         case let .refusal(_, reason):
-            return .refused(node: node, forItself: true, missing: [], reason: reason.rawValue)
+            // A "no" is not the node's fault: its view of the chain moves on (the lifecycle
+            // counts it towards a denial instead).
+            return .refused(node: node, forItself: reason != .conditionsFalse, missing: [], reason: reason.rawValue)
         case .request:
             return nil
         }
     }
 
     mutating func finish(request: Int, message: [UInt8], signers: [Int], _ io: inout ClientIO) -> AttemptOutcome {
-        guard let attempt = attempts[request], let roster = io.roster, let commitment = io.groupCommitment else {
-            return .failure(ClientFailure(.invalidSignature), invalid: true)
-        }
+        guard let attempt = attempts[request] else { return .failure(ClientFailure(.invalidSignature), invalid: true) }
+        let (roster, commitment) = (attempt.roster, attempt.commitment)
         let shares = attempt.shares.compactMap { node, share -> (share: TDH2.DecryptionShare, verificationShare: Point)? in
             guard let identifier = roster.identifier(of: NodeID(node)) else { return nil }
             return (share, commitment.evaluate(at: identifier.scalar, meter: io.meter))
@@ -92,7 +101,7 @@ struct DecryptKind: RequestKind {
               plaintext == attempt.plaintext else {
             return .failure(ClientFailure(.invalidSignature), invalid: true)
         }
-        io.decrypted(Decryption(request: request, client: io.client.id, conditions: attempt.conditions, ciphertext: attempt.ciphertext,
+        io.released(Decryption(request: request, client: io.client.id, conditions: attempt.conditions, ciphertext: attempt.ciphertext,
                                 plaintext: plaintext, shares: zip(attempt.shares, shares).map { (node: $0.node, share: $0.share, verificationShare: $1.verificationShare) }))
         return .success(signature: Hashing.sha256(plaintext, meter: io.meter))
     }
@@ -102,8 +111,20 @@ struct DecryptKind: RequestKind {
     mutating func keyChanged() {}
 }
 
-/// A decryption a client completed: what decryptions.jsonl records and `access.respected` judges.
-public struct Decryption: Sendable {
+/// What a client got under access conditions (content opened, a JWT signed): what
+/// `access.respected` judges.
+public protocol AccessRelease: Sendable {
+    var request: Int { get }
+    var client: ClientID { get }
+    var conditions: AccessCondition? { get }
+    /// The nodes whose answers made it.
+    var nodes: [Int] { get }
+    /// What was released, for messages ("content", "a JWT").
+    var what: String { get }
+}
+
+/// A decryption a client completed: what decryptions.jsonl records.
+public struct Decryption: AccessRelease {
     public let request: Int
     public let client: ClientID
     public let conditions: AccessCondition?
@@ -111,4 +132,7 @@ public struct Decryption: Sendable {
     public let plaintext: [UInt8]
     /// The shares combined, by node, with the verification share each was checked against.
     public let shares: [(node: Int, share: TDH2.DecryptionShare, verificationShare: Point)]
+
+    public var nodes: [Int] { shares.map(\.node) }
+    public var what: String { "content" }
 }

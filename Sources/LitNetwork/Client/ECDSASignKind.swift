@@ -46,6 +46,11 @@ struct ECDSASignKind: RequestKind {
     }
 
     mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, _ io: inout ClientIO) -> [Int] {
+        begin(id, message: message, candidates: candidates, threshold: threshold, jwt: nil, &io)
+    }
+
+    /// With `jwt`, the digest is the token's and the signers check its conditions first.
+    mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, jwt: JWTClaims?, _ io: inout ClientIO) -> [Int] {
         let signers = Array(candidates.prefix(signersNeeded(threshold: threshold))).sorted()
         guard let publicKey = io.groupCommitment?.publicKey else { return [] }
         // ν: Lit derives δ from the request id its SDK draws; here eight bytes of the client's own
@@ -55,7 +60,7 @@ struct ECDSASignKind: RequestKind {
         let draw = io.client.random.next()
         let nonce = (0..<8).map { UInt8(truncatingIfNeeded: draw >> (8 * $0)) }
         let request = ECDSARequest(id: id, digest: message, keyID: keyID(for: id.request), signers: signers.map(NodeID.init), nonce: nonce,
-                                   waitMilliseconds: signerWait)
+                                   waitMilliseconds: signerWait, jwt: jwt)
         attempts[Int(id.request)] = Attempt(id: id, signers: signers, publicKey: publicKey)
         for signer in signers { io.send(ECDSAMessage.request(request), to: signer) }
         return signers
@@ -72,7 +77,8 @@ struct ECDSASignKind: RequestKind {
         case let .refusal(_, reason, missing):
             // No key or not a signer is the node's own; a presignature that timed out or failed a
             // check would have worked with other peers (named when one is known to be at fault).
-            let forItself = reason == .noKey || reason == .notASigner
+            // (conditions-false is not the node's fault: the lifecycle counts it towards a denial.)
+            let forItself = [.noKey, .notASigner, .wrongJWT].contains(reason)
             return .refused(node: node, forItself: forItself, missing: missing.map(\.value), reason: reason.rawValue)
         default:
             return nil

@@ -21,6 +21,8 @@ public enum RequestOp: Hashable, Sendable {
     /// Threshold decryption of content the client encrypted to the network key under
     /// `conditions` (nil: none).
     case decrypt(conditions: AccessCondition?)
+    /// A JWT signed by the network (ES256K) attesting that `conditions` hold for the client.
+    case jwt(conditions: AccessCondition)
 
     /// The name in scenarios and requests.csv.
     public var name: String {
@@ -28,6 +30,7 @@ public enum RequestOp: Hashable, Sendable {
         case .sign: "sign"
         case .signECDSA: "sign-ecdsa"
         case .decrypt: "decrypt"
+        case .jwt: "jwt"
         }
     }
 }
@@ -258,6 +261,8 @@ public final class LitClient {
         /// Failed attempts by kind: they draw on separate retry budgets, as in Lit's SDK.
         var networkFailures = 0
         var invalidShareFailures = 0
+        /// Nodes that refused with the kind's denial reason (the conditions are false for them).
+        var deniedBy: Set<Int> = []
     }
 
     public let id: ClientID
@@ -362,7 +367,12 @@ public final class LitClient {
                  DecryptKind(conditions: streams.compactMap { stream in
                      guard case let .decrypt(conditions) = stream.workload.op else { return nil }
                      return (stream.base..<stream.base + stream.workload.count, conditions)
-                 })]
+                 }),
+                 JWTKind(ecdsa: ECDSASignKind(keys: 1, cosignerWait: settings.effectiveCosignerWait, variant: specification.ecdsaVariant),
+                         conditions: streams.compactMap { stream in
+                             guard case let .jwt(conditions) = stream.workload.op else { return nil }
+                             return (stream.base..<stream.base + stream.workload.count, conditions)
+                         })]
         selection = settings.selection
         cooldown = settings.cooldown
         overRequest = settings.effectiveOverRequest(specification.flow)
@@ -380,6 +390,7 @@ public final class LitClient {
         case .sign: 0
         case .signECDSA: 1
         case .decrypt: 2
+        case .jwt: 3
         }
     }
 
@@ -453,8 +464,9 @@ public final class LitClient {
             setTimer(.rehandshake, after: staleEpochFor, &context)
             return
         }
-        guard let index = kinds.firstIndex(where: { $0.attempt(of: typed) != nil }), let attempt = kinds[index].attempt(of: typed),
-              let requestIndex = currentRequest(attempt) else { return }
+        // The request's own kind reads the answer (two kinds may share a protocol: jwt and sign-ecdsa).
+        guard let attempt = kinds.lazy.compactMap({ $0.attempt(of: typed) }).first, let requestIndex = currentRequest(attempt),
+              let index = requests[requestIndex]?.kind, kinds[index].attempt(of: typed) != nil else { return }
         let answer = withKind(index, &context) { kind, io in kind.receive(typed, from: sender, request: requestIndex, &io) }
         guard let answer, var request = requests[requestIndex] else { return }
         switch answer {
@@ -474,8 +486,9 @@ public final class LitClient {
                 observed[node] = (sum.total + sample, sum.count + 1)
             }
         case let .refused(node, forItself, missing, reason):
-            // One refusal per node counts (a duplicate, or a liar refusing again, names nobody twice).
-            guard request.attempt.refused.insert(node).inserted else { return }
+            // One refusal per node counts (a duplicate, or a liar refusing again, names nobody
+            // twice), and only from a node the attempt asked.
+            guard request.attempt.asked.contains(node), request.attempt.refused.insert(node).inserted else { return }
             request.attempt.refusalReasons[node] = reason
             if forItself { request.attempt.selfRefused.insert(node) }
             let named = Set(missing).filter { $0 >= 0 && $0 < nodes && $0 != node }.sorted()
@@ -535,15 +548,11 @@ public final class LitClient {
         let attempt = request.attempt
         if kinds[request.kind].asksEveryNode, !attempt.finalSetChosen, attempt.id != nil {
             // Asked everyone: settled early once too many refused for the rest to suffice.
+            // (failAttempt decides between a denial and a retry.)
             let needed = kinds[request.kind].signersNeeded(threshold: threshold)
             guard attempt.asked.count - attempt.refused.count < needed else { return }
             let refused = attempt.refused.sorted()
-            let reasons = refused.map { attempt.refusalReasons[$0] ?? "" }
-            if let denial = kinds[request.kind].denialReason, reasons.filter({ $0 == denial }).count > attempt.asked.count - needed {
-                deny(requestIndex, ClientFailure(.denied, nodes: refused, reasons: reasons), &context)
-            } else {
-                failAttempt(requestIndex, reason: ClientFailure(.refused, nodes: refused, reasons: reasons), &context)
-            }
+            failAttempt(requestIndex, reason: ClientFailure(.refused, nodes: refused, reasons: refused.map { attempt.refusalReasons[$0] ?? "" }), &context)
             return
         }
         let outstanding = attempt.signers.filter { !attempt.answered.contains($0) && !attempt.refused.contains($0) }
@@ -776,6 +785,21 @@ public final class LitClient {
             for node in (culprits + attempt.selfRefused.sorted()) { coolingUntil[node] = context.effectTime + cooldown }
         }
         if invalid { request.invalidShareFailures += 1 } else { request.networkFailures += 1 }
+        if let denial = kinds[request.kind].denialReason {
+            // Once more nodes of the roster said no than it can spare, no threshold will say
+            // yes (a node asked or not, whatever else failed). Those that said no sit out this
+            // request's next attempt — no strike, no cooldown: their views move on.
+            let deniers = attempt.refused.filter { attempt.refusalReasons[$0] == denial && (roster?.contains(NodeID($0)) ?? true) }
+            request.deniedBy.formUnion(deniers)
+            request.excluded.formUnion(deniers)
+            let members = roster?.members.count ?? nodes
+            if request.deniedBy.count > members - kinds[request.kind].signersNeeded(threshold: threshold) {
+                requests[requestIndex] = request
+                let deniers = request.deniedBy.sorted()
+                deny(requestIndex, ClientFailure(.denied, nodes: deniers, reasons: deniers.map { _ in denial }), &context)
+                return
+            }
+        }
         request.record.failure = reason
         request.record.closeAttempt(.failed(reason), at: context.effectTime)
         // Void this attempt: late answers for it change nothing.
@@ -795,10 +819,10 @@ public final class LitClient {
         complete(requestIndex, outcome: .denied, failure: failure, &context)
     }
 
-    func decrypted(_ decryption: Decryption, _ context: inout ProcessContext<LitMessage>) {
-        guard let request = requests[decryption.request] else { return }
-        observer.decrypted(decryption, attemptStart: attemptStarted[decryption.request] ?? request.record.start,
-                           at: context.effectTime, event: context.event, &context)
+    func released(_ release: any AccessRelease, _ context: inout ProcessContext<LitMessage>) {
+        guard let request = requests[release.request] else { return }
+        observer.released(release, attemptStart: attemptStarted[release.request] ?? request.record.start,
+                          at: context.effectTime, event: context.event, &context)
     }
 
     func complete(_ requestIndex: Int, outcome: RequestRecord.Outcome, failure: ClientFailure?, _ context: inout ProcessContext<LitMessage>) {

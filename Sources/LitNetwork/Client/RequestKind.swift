@@ -20,8 +20,8 @@ struct ClientIO {
     /// A proof of misbehaviour: the culprit is left out of this client's later attempts.
     mutating func blame(_ evidence: any Evidence) { client.blame(evidence, &engine) }
 
-    /// Content the client opened (decryptions.jsonl; the access oracle judges it).
-    mutating func decrypted(_ decryption: Decryption) { client.decrypted(decryption, &engine) }
+    /// Content the client opened or a JWT it received (the access oracle judges it).
+    mutating func released(_ release: any AccessRelease) { client.released(release, &engine) }
 }
 
 /// What a node's message meant for an attempt, as the lifecycle needs to know it.

@@ -86,7 +86,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     // FROST requests give sign.*, ECDSA requests ecdsa.* (a run with a workload has one or both).
     let entries = specification.clientGroups.flatMap(\.workloads)
     let requested = { (op: String) in entries.filter { $0.op.name == op }.reduce(0) { $0 + $1.count } }
-    if specification.hasWorkload, entries.contains(where: { $0.op == .sign }) || requested("sign-ecdsa") + requested("decrypt") == 0 {
+    if specification.hasWorkload, entries.contains(where: { $0.op == .sign }) || requested("sign-ecdsa") + requested("decrypt") + requested("jwt") == 0 {
         let frost = records.filter { $0.op == "sign" }
         metrics += signingMetrics(frost, requested: requested("sign"))
         if let recovery = recoveryTime(frost, faults: specification.faults) { metrics.append(("sign.recovery_ms", .number(recovery))) }
@@ -94,6 +94,9 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     var poolDepth: [[(at: SimInstant, depth: Int)]] = []
     if requested("sign-ecdsa") > 0 {
         metrics += signingMetrics(records.filter { $0.op == "sign-ecdsa" }, requested: requested("sign-ecdsa"), prefix: "ecdsa")
+    }
+    // JWTs are ECDSA signatures too: the protocol's traffic and pools count theirs.
+    if requested("sign-ecdsa") + requested("jwt") > 0 {
         let sent = nodes.map { $0.sent(by: ecdsaProtocol) }
         metrics += [("ecdsa.messages", .integer(Int64(sent.reduce(0) { $0 + $1.messages }))),
                     ("ecdsa.bytes", .integer(Int64(sent.reduce(0) { $0 + $1.bytes })))]
@@ -104,7 +107,12 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         }
     }
     if requested("decrypt") > 0 {
-        metrics += decryptMetrics(records.filter { $0.op == "decrypt" }, requested: requested("decrypt"))
+        metrics += accessRequestMetrics(records.filter { $0.op == "decrypt" }, requested: requested("decrypt"), prefix: "decrypt")
+    }
+    if requested("jwt") > 0 {
+        metrics += accessRequestMetrics(records.filter { $0.op == "jwt" }, requested: requested("jwt"), prefix: "jwt")
+    }
+    if requested("decrypt") + requested("jwt") > 0 {
         metrics += accessMetrics(observer: observer, records: records, facts: observer.facts)
     }
     metrics += [
@@ -140,7 +148,8 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     report.exposedEpochs = exposed
     report.exposedECDSAKeys = exposedPKPs
     report.presignPoolDepth = poolDepth
-    report.decryptions = observer.decryptions.map(\.decryption).sorted { $0.request < $1.request }
+    report.decryptions = observer.releases.compactMap { $0.release as? Decryption }.sorted { $0.request < $1.request }
+    report.jwts = observer.releases.compactMap { $0.release as? SignedJWT }.sorted { $0.request < $1.request }
     if let chain = simulator.processes.lazy.compactMap(\.chain).first {
         report.transitions = chain.transitions
         report.kicks = chain.kicked
@@ -350,7 +359,7 @@ extension RunReport {
         let ecdsa = inWindow.filter { $0.op == "sign-ecdsa" }
         let decrypt = inWindow.filter { $0.op == "decrypt" }
         return LitNetwork.signingMetrics(frost, requested: frost.count) + LitNetwork.signingMetrics(ecdsa, requested: ecdsa.count, prefix: "ecdsa")
-            + decryptMetrics(decrypt, requested: decrypt.count)
+            + accessRequestMetrics(decrypt, requested: decrypt.count, prefix: "decrypt")
     }
 }
 
@@ -373,12 +382,12 @@ func accusationRecords(_ accusations: [RunObserver.LoggedAccusation]) -> [Accusa
     return list.sorted { ($0.node, $0.code) < ($1.node, $1.code) }
 }
 
-/// `decrypt.*`: like the signing metrics, with `denied` apart from `failed`.
-func decryptMetrics(_ records: [RequestRecord], requested: Int) -> [(String, MetricValue)] {
+/// `decrypt.*` and `jwt.*`: like the signing metrics, with `denied` apart from `failed`.
+func accessRequestMetrics(_ records: [RequestRecord], requested: Int, prefix: String) -> [(String, MetricValue)] {
     let denied = records.filter { $0.outcome == .denied }.count
-    return signingMetrics(records, requested: requested, prefix: "decrypt").flatMap { name, value -> [(String, MetricValue)] in
-        guard name == "decrypt.failed", case let .integer(failed) = value else { return [(name, value)] }
-        return [("decrypt.denied", .integer(Int64(denied))), (name, .integer(failed - Int64(denied)))]
+    return signingMetrics(records, requested: requested, prefix: prefix).flatMap { name, value -> [(String, MetricValue)] in
+        guard name == "\(prefix).failed", case let .integer(failed) = value else { return [(name, value)] }
+        return [("\(prefix).denied", .integer(Int64(denied))), (name, .integer(failed - Int64(denied)))]
     }
 }
 
@@ -386,12 +395,11 @@ func decryptMetrics(_ records: [RequestRecord], requested: Int) -> [(String, Met
 /// requests the nodes disagreed on, and the time from a grant on the chain to the first opening.
 func accessMetrics(observer: RunObserver, records: [RequestRecord], facts: RunFacts) -> [(String, MetricValue)] {
     guard let chains = facts.chains else { return [] }
-    let lags = Array(Set(chains.lags)).sorted()
     var everyView = 0, atHead = 0
-    for (decryption, start, time) in observer.decryptions {
-        guard let conditions = decryption.conditions else { continue }
-        let user = decryption.client.address
-        if !lags.contains(where: { chains.heldSometime(conditions, for: user, lag: $0, from: start, through: time) }) { everyView += 1 }
+    for (release, start, time) in observer.releases {
+        guard let conditions = release.conditions else { continue }
+        let user = release.client.address
+        if !chains.heldInSomeView(of: release.nodes, conditions, for: user, from: start, through: time) { everyView += 1 }
         if !chains.heldSometime(conditions, for: user, lag: 0, from: start, through: time) { atHead += 1 }
     }
     // Each request's evaluations by the nodes (a release by a node that ignored a false
@@ -410,8 +418,8 @@ func accessMetrics(observer: RunObserver, records: [RequestRecord], facts: RunFa
         ("access.violations_at_head", .integer(Int64(atHead))),
         ("access.disagreement", .integer(Int64(evaluations.values.filter { $0.held && $0.denied }.count))),
     ]
-    if let first = observer.decryptions.first(where: { $0.decryption.conditions != nil }), let conditions = first.decryption.conditions,
-       let granted = chains.grantedSince(conditions, for: first.decryption.client.address, before: first.time) {
+    if let first = observer.releases.first(where: { $0.release.conditions != nil }), let conditions = first.release.conditions,
+       let granted = chains.grantedSince(conditions, for: first.release.client.address, before: first.time) {
         metrics.append(("access.time_to_grant_ms", .number(Double((first.time - granted).nanoseconds) / 1e6)))
     }
     return metrics

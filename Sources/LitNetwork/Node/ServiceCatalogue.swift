@@ -56,7 +56,8 @@ public struct ServiceRegistration {
             .make(ECDSAMessage.self, behaviours: ECDSAAdversary.catalogue) { setup in
                 // Lit's ECDSA (`op: sign-ecdsa`): presignature pools, or one in real time per request.
                 hosted(ECDSASigner(roundTimeout: setup.specification.roundTimeout.duration, pool: setup.specification.presignPool,
-                                    variant: setup.specification.ecdsaVariant), setup) { service, choice in
+                                    variant: setup.specification.ecdsaVariant, ignoreConditions: setup.behaviour?.name == "ignore-conditions"),
+                       setup) { service, choice in
                     ECDSAAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: ECDSAAdversary($0))) }
                 }
             },

@@ -32,7 +32,9 @@ public enum ObservedEvent {
     /// A client accepted a signature.
     case accepted(AcceptedSignature)
     /// A client opened content: its attempt began at `attemptStart`, the content was open at `time`.
-    case decrypted(Decryption, attemptStart: SimInstant, time: SimInstant)
+    /// A client opened content or received a signed JWT: its attempt began at `attemptStart`;
+    /// it had what it asked for at `time`.
+    case released(any AccessRelease, attemptStart: SimInstant, time: SimInstant)
 }
 
 /// What oracles know about the run beyond the events: who is Byzantine, the parameters.
@@ -98,7 +100,8 @@ public final class RunObserver {
     public private(set) var accusations: [LoggedAccusation] = []
     public private(set) var accepted: [AcceptedSignature] = []
     /// Content clients opened, with each attempt's start and the time it was open.
-    public private(set) var decryptions: [(decryption: Decryption, attemptStart: SimInstant, time: SimInstant)] = []
+    /// Content clients opened and JWTs they received, with each attempt's start and the time.
+    public private(set) var releases: [(release: any AccessRelease, attemptStart: SimInstant, time: SimInstant)] = []
 
     init(facts: RunFacts, oracles: [any Oracle], stopOnViolation: Bool) {
         self.facts = facts
@@ -122,10 +125,10 @@ public final class RunObserver {
         observe(.accepted(signature), at: time, event: event, &engine)
     }
 
-    func decrypted(_ decryption: Decryption, attemptStart: SimInstant, at time: SimInstant, event: UInt64,
-                   _ engine: inout ProcessContext<LitMessage>) {
-        decryptions.append((decryption, attemptStart, time))
-        observe(.decrypted(decryption, attemptStart: attemptStart, time: time), at: time, event: event, &engine)
+    func released(_ release: any AccessRelease, attemptStart: SimInstant, at time: SimInstant, event: UInt64,
+                  _ engine: inout ProcessContext<LitMessage>) {
+        releases.append((release, attemptStart, time))
+        observe(.released(release, attemptStart: attemptStart, time: time), at: time, event: event, &engine)
     }
 
     func observe(_ observed: ObservedEvent, at time: SimInstant, event: UInt64, _ engine: inout ProcessContext<LitMessage>) {

@@ -185,7 +185,7 @@ final class SignatureValidityOracle: Oracle {
                     && IndependentVerifier.ecdsa(publicKey: signature.publicKey, digest: signature.message, signature: signature.signature, recoveryID: recoveryID)
             }
             return valid ? [] : ["request \(signature.request)'s accepted signature does not verify under the agreed key"]
-        case .accusation, .decrypted:
+        case .accusation, .released:
             return []
         }
     }
@@ -225,26 +225,24 @@ final class NonceUniquenessOracle: Oracle {
             // R's encoding: 33 bytes (FROST secp256k1), 32 (BIP-340's x, ECDSA's r).
             let r = Array(signature.signature.prefix(signature.kind == .frost(.frostSecp256k1) ? 33 : 32))
             return nonces.insert(r).inserted ? [] : ["request \(signature.request)'s signature reuses an earlier R"]
-        case .accusation, .decrypted:
+        case .accusation, .released:
             return []
         }
     }
 }
 
-/// `access.respected`: no content is opened while its conditions were false in every node's
-/// view throughout the attempt (from its start to the opening): then only nodes that ignored
-/// the conditions can have released the shares. (An honest node whose RPC lags can release
+/// `access.respected`: no content is opened (and no JWT signed) while its conditions were false
+/// in the view of every node whose share made it, throughout the attempt (from its start to the
+/// release): an honest node releases only after its own view said yes within that window, so
+/// then only nodes that ignored the conditions took part. (An honest node whose RPC lags can release
 /// legitimately after the head changed: that is `access.violations_at_head`, reported, not a
 /// safety violation.)
 final class AccessOracle: Oracle {
     let name = "access.respected"
 
     func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
-        guard case let .decrypted(decryption, start, time) = event, let conditions = decryption.conditions, let chains = facts.chains else { return [] }
-        let lags = Array(Set(chains.lags)).sorted()
-        guard !lags.contains(where: { chains.heldSometime(conditions, for: decryption.client.address, lag: $0, from: start, through: time) }) else {
-            return []
-        }
-        return ["request \(decryption.request) by \(decryption.client) was opened with shares of nodes \(decryption.shares.map(\.node)) although its conditions were false in every node's view from \(start.milliseconds) ms to \(time.milliseconds) ms"]
+        guard case let .released(release, start, time) = event, let conditions = release.conditions, let chains = facts.chains,
+              !chains.heldInSomeView(of: release.nodes, conditions, for: release.client.address, from: start, through: time) else { return [] }
+        return ["request \(release.request) by \(release.client) got \(release.what) from nodes \(release.nodes) although its conditions were false in every node's view from \(start.milliseconds) ms to \(time.milliseconds) ms"]
     }
 }

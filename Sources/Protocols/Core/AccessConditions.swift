@@ -177,6 +177,12 @@ public struct ContractCall: Hashable, Sendable {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
+            // The short escapes JSON serialisers use (Python's json, JavaScript's JSON.stringify).
+            case "\u{08}": out += "\\b"
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\u{0C}": out += "\\f"
+            case "\r": out += "\\r"
             case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }

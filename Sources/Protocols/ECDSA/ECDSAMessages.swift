@@ -18,9 +18,14 @@ public struct ECDSARequest: Sendable, Equatable {
     /// rounds) before refusing (the client's `cosigner_wait`, so the refusal reaches it before
     /// its own timeout).
     public let waitMilliseconds: UInt32
+    /// A signed JWT's claims (`op: jwt`): the digest must be that of the token they make for
+    /// the client, and each signer takes part only if their conditions hold in its view.
+    public let jwt: JWTClaims?
 
-    public init(id: AttemptID, digest: [UInt8], keyID: [UInt8], signers: [NodeID], nonce: [UInt8], waitMilliseconds: UInt32) {
+    public init(id: AttemptID, digest: [UInt8], keyID: [UInt8], signers: [NodeID], nonce: [UInt8], waitMilliseconds: UInt32,
+                jwt: JWTClaims? = nil) {
         self.waitMilliseconds = waitMilliseconds
+        self.jwt = jwt
         self.id = id
         self.digest = digest
         self.keyID = keyID
@@ -106,6 +111,10 @@ public enum ECDSARefusalReason: String, Sendable, CaseIterable {
     /// names its dealer; another R or w·G ≠ W cannot be pinned on one peer (a round-1
     /// equivocation makes honest peers disagree on R), so nobody is named.
     case presignCheckFailed = "presign-check-failed"
+    /// A JWT request's conditions are false in this node's view of the chain.
+    case conditionsFalse = "conditions-false"
+    /// A JWT request's digest is not that of the token its claims make for its client.
+    case wrongJWT = "wrong-jwt"
 }
 
 public enum ECDSAMessage: Sendable, Equatable, WireMessage {
@@ -172,6 +181,12 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
             for signer in m.signers { writer.append(node: signer.value) }
             writer.append(bytes: m.nonce)
             writer.append(m.waitMilliseconds)
+            if let jwt = m.jwt {
+                writer.append(1 as UInt8)
+                jwt.encode(&writer)
+            } else {
+                writer.append(0 as UInt8)
+            }
         case let .leader(id, presign):
             writer.append(7 as UInt8)
             id.write(&writer)
@@ -239,7 +254,13 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
             var signers = [NodeID]()
             for _ in 0..<count { signers.append(NodeID(try reader.uint16())) }
             let nonce = try reader.array(8)
-            return .request(ECDSARequest(id: id, digest: digest, keyID: keyID, signers: signers, nonce: nonce, waitMilliseconds: try reader.uint32()))
+            let wait = try reader.uint32()
+            let jwt: JWTClaims? = switch try reader.byte() {
+            case 0: nil
+            case 1: try JWTClaims.decode(&reader)
+            default: throw .invalidValue("JWT flag")
+            }
+            return .request(ECDSARequest(id: id, digest: digest, keyID: keyID, signers: signers, nonce: nonce, waitMilliseconds: wait, jwt: jwt))
         case 5:
             return .share(id: id, share: try reader.scalar(), bigR: try reader.point())
         case 6:

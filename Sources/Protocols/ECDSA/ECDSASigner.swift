@@ -28,6 +28,8 @@ public enum NonceKnowledge: Sendable, Equatable {
 /// the pause before a failed generation is retried.
 public enum ECDSATimer: Hashable, Sendable {
     case request(AttemptID)
+    /// A JWT request's conditions at the node's RPC.
+    case conditions(AttemptID)
     case generation(SessionID)
     case refill
 }
@@ -90,8 +92,13 @@ public struct ECDSASigner: NodeService {
     var poolEpoch: Epoch?
 
     public let variant: DamFast.Variant
+    /// Signs JWTs whatever their conditions say (`ignore-conditions`, while in force).
+    let ignoreConditions: Bool
+    /// JWT requests waiting for the node's RPC (not yet handled: their peers' early rounds wait).
+    var evaluating: [AttemptID: ECDSARequest] = [:]
 
-    public init(roundTimeout: Duration, pool: PresignPool = .disabled, variant: DamFast.Variant = .lit) {
+    public init(roundTimeout: Duration, pool: PresignPool = .disabled, variant: DamFast.Variant = .lit, ignoreConditions: Bool = false) {
+        self.ignoreConditions = ignoreConditions
         self.variant = variant
         self.roundTimeout = roundTimeout
         self.pool = pool
@@ -104,6 +111,7 @@ public struct ECDSASigner: NodeService {
         led = []
         refilling = false
         retryPending = false
+        evaluating = [:]
     }
 
     public mutating func keysChanged(_ context: ServiceContext) -> [Effect] {
@@ -125,7 +133,8 @@ public struct ECDSASigner: NodeService {
         switch message {
         case let .request(request):
             guard sender == .client(request.id.client) else { return [.note("ecdsa: dropped a request for another client from \(sender)")] }
-            return start(request, context)
+            guard let jwt = request.jwt else { return start(request, context) }
+            return evaluate(request, jwt, context)
         case let .leader(id, presign):
             guard let node = sender.node else { return [] }
             guard let session = requests[id] else { return keepEarly(message, for: .request(id), from: node, context) }
@@ -164,6 +173,33 @@ public struct ECDSASigner: NodeService {
     }
 
     // MARK: Requests
+
+    /// A JWT request: the digest must be the token's, then the node's RPC evaluates the
+    /// conditions (taking its latency) before the node takes part.
+    mutating func evaluate(_ request: ECDSARequest, _ jwt: JWTClaims, _ context: ServiceContext) -> [Effect] {
+        let id = request.id
+        guard !handled.contains(.request(id)), evaluating[id] == nil else { return [.note("ecdsa: ignored a repeat of \(id)")] }
+        guard request.digest == jwt.digest(user: id.client.address, meter: context.meter) else {
+            handled.insert(.request(id))
+            return [Self.refuse(id, .wrongJWT)]
+        }
+        guard let rpc = context.chains else {
+            handled.insert(.request(id))
+            return [Self.refuse(id, .conditionsFalse)]
+        }
+        evaluating[id] = request
+        return [.setTimer(.conditions(id), after: rpc.latency)]
+    }
+
+    mutating func conditionsEvaluated(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
+        guard let request = evaluating.removeValue(forKey: id), let jwt = request.jwt else { return [] }
+        let held = context.chains?.holds(jwt.conditions, for: id.client.address) ?? false
+        guard held || (ignoreConditions && context.byzantineActive) else {
+            handled.insert(.request(id))
+            return [.output(.aborted(id, .conditionsFalse)), Self.refuse(id, .conditionsFalse)]
+        }
+        return start(request, context)
+    }
 
     mutating func start(_ request: ECDSARequest, _ context: ServiceContext) -> [Effect] {
         guard handled.insert(.request(request.id)).inserted else { return [.note("ecdsa: ignored a repeat of \(request.id)")] }
@@ -461,6 +497,8 @@ public struct ECDSASigner: NodeService {
 
     public mutating func timerFired(_ timer: ECDSATimer, _ context: ServiceContext) -> [Effect] {
         switch timer {
+        case let .conditions(id):
+            return conditionsEvaluated(id, context)
         case let .request(id):
             // The round timeout: the attempt ends, naming the signers whose message of the
             // current round did not come (Lit waits for all of them), or the silent leader.
