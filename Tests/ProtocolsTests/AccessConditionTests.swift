@@ -77,4 +77,30 @@ import ThresholdCrypto
         harness.run()
         #expect(harness.toClients.map(\.message) == [.refusal(id: id, reason: .wrongJWT, missing: [])])
     }
+
+    @Test func theJWTKeySignsJWTsOnlyAndJWTsNothingElse() throws {
+        var rng = SplitMix64(seed: 79)
+        print("seed 79")
+        let contexts = ServiceHarness<ECDSASigner>.contexts(count: 2, identitySecret: { _ in .randomNonZero(using: &rng) },
+                                                             random: { _ in ServiceRandom { 7 } })
+        var harness = ServiceHarness(contexts: contexts) { _ in ECDSASigner(roundTimeout: .seconds(5)) }
+        let claims = JWTClaims(conditions: Self.ownsNFT, issuedAt: 1_767_225_700, expiresAt: 1_767_229_300)
+        let session = SessionID(protocolName: ecdsaProtocol, epoch: .genesis, initiator: .client(ClientID(3)), counter: 1)
+        let digest = claims.digest(user: ClientID(3).address, meter: CostMeter())
+        // A plain request for the token's digest under the JWT key; a JWT under a PKP key.
+        let plain = ECDSARequest(id: AttemptID(session: session, attempt: 1), digest: digest, keyID: JWTClaims.keyID, signers: [NodeID(0), NodeID(1)],
+                                 nonce: Array(repeating: 1, count: 8), waitMilliseconds: 1_000)
+        let elsewhere = ECDSARequest(id: AttemptID(session: session, attempt: 2), digest: digest, keyID: Array("pkp-0".utf8),
+                                     signers: [NodeID(0), NodeID(1)], nonce: Array(repeating: 1, count: 8), waitMilliseconds: 1_000, jwt: claims)
+        harness.deliver(.request(plain), to: NodeID(0), from: .client(ClientID(3)))
+        harness.deliver(.request(elsewhere), to: NodeID(0), from: .client(ClientID(3)))
+        harness.run()
+        #expect(harness.toClients.map(\.message) == [.refusal(id: plain.id, reason: .wrongJWT, missing: []),
+                                                      .refusal(id: elsewhere.id, reason: .wrongJWT, missing: [])])
+        // Claims valid for longer than a token's lifetime do not even decode.
+        var writer = ByteWriter()
+        JWTClaims(conditions: Self.ownsNFT, issuedAt: 0, expiresAt: JWTClaims.lifetime + 1).encode(&writer)
+        var reader = ByteReader(writer.bytes, meter: CostMeter())
+        #expect(throws: WireError.self) { try JWTClaims.decode(&reader) }
+    }
 }

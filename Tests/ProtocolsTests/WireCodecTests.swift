@@ -63,7 +63,7 @@ import ThresholdCrypto
             .round2(id: .request(id), bigR: point, bigW: point, w: Scalar(7)), .round3(id: .pool(pool), omega: Scalar(8)),
             .round1(PresignRound1(id: .pool(pool), commitments: dealing.commitments(meter: CostMeter()), shares: dealing.shares(at: Scalar(6)))),
             .leader(id: id, presign: pool), .leader(id: id, presign: nil), .share(id: id, share: Scalar(9), bigR: point),
-            .refusal(id: id, reason: .presignTimeout, missing: [NodeID(3)]),
+            .refusal(id: id, reason: .presignTimeout, missing: [NodeID(3)]), .conditionsHeld(id: id),
         ]
     }
 

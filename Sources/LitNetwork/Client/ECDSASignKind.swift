@@ -40,7 +40,7 @@ struct ECDSASignKind: RequestKind {
     func attempt(of message: any WireMessage) -> AttemptID? {
         guard let message = message as? ECDSAMessage else { return nil }
         switch message {
-        case .share, .refusal: return message.attempt
+        case .share, .refusal, .conditionsHeld: return message.attempt
         default: return nil
         }
     }
@@ -52,14 +52,16 @@ struct ECDSASignKind: RequestKind {
     /// With `jwt`, the digest is the token's and the signers check its conditions first.
     mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, jwt: JWTClaims?, _ io: inout ClientIO) -> [Int] {
         let signers = Array(candidates.prefix(signersNeeded(threshold: threshold))).sorted()
-        guard let publicKey = io.groupCommitment?.publicKey else { return [] }
+        guard let networkKey = io.groupCommitment?.publicKey else { return [] }
+        let publicKey = jwt == nil ? networkKey : JWTClaims.publicKey(networkKey: networkKey, meter: io.meter)
         // ν: Lit derives δ from the request id its SDK draws; here eight bytes of the client's own
         // random stream per attempt — known to the signers, not guessable by anyone else (the
         // key-exposure ledger relies on that: a presignature holder that is not a signer cannot
         // compute δ).
         let draw = io.client.random.next()
         let nonce = (0..<8).map { UInt8(truncatingIfNeeded: draw >> (8 * $0)) }
-        let request = ECDSARequest(id: id, digest: message, keyID: keyID(for: id.request), signers: signers.map(NodeID.init), nonce: nonce,
+        let request = ECDSARequest(id: id, digest: message, keyID: jwt == nil ? keyID(for: id.request) : JWTClaims.keyID,
+                                   signers: signers.map(NodeID.init), nonce: nonce,
                                    waitMilliseconds: signerWait, jwt: jwt)
         attempts[Int(id.request)] = Attempt(id: id, signers: signers, publicKey: publicKey)
         for signer in signers { io.send(ECDSAMessage.request(request), to: signer) }
@@ -74,6 +76,8 @@ struct ECDSASignKind: RequestKind {
             guard attempt.shares[node] == nil else { return nil }
             attempt.shares[node] = (share, bigR)
             return .answered(node: node)
+        case .conditionsHeld:
+            return .acknowledged(node: node)
         case let .refusal(_, reason, missing):
             // No key or not a signer is the node's own; a presignature that timed out or failed a
             // check would have worked with other peers (named when one is known to be at fault).
@@ -95,6 +99,9 @@ struct ECDSASignKind: RequestKind {
     }
 
     mutating func end(request: Int) { attempts[request] = nil }
+
+    /// The key request `request`'s current attempt signs under.
+    func publicKey(of request: Int) -> Point? { attempts[request]?.publicKey }
 
     mutating func keyChanged() {}
 

@@ -42,13 +42,18 @@ struct JWTKind: RequestKind {
 
     mutating func finish(request: Int, message: [UInt8], signers: [Int], _ io: inout ClientIO) -> AttemptOutcome {
         guard let token = tokens[request] else { return .failure(ClientFailure(.invalidSignature), invalid: true) }
+        let publicKey = ecdsa.publicKey(of: request)
         let outcome = ecdsa.finish(request: request, message: token.digest, signers: signers, &io)
-        guard case let .success(signature) = outcome, let publicKey = io.groupCommitment?.publicKey else { return outcome }
+        guard case let .success(signature) = outcome, let publicKey else { return outcome }
         // JWS ES256K: r ‖ s, 64 bytes (the recovery byte is not part of it).
         let user = io.client.id.address
         let jwt = String(decoding: token.claims.signingInput(user: user), as: UTF8.self) + "." + Base64URL.encode(Array(signature.prefix(64)))
-        io.released(SignedJWT(request: request, client: io.client.id, conditions: token.claims.conditions, jwt: jwt,
-                              publicKey: (try? publicKey.compressed()) ?? [], nodes: signers))
+        let key = (try? publicKey.compressed()) ?? []
+        io.released(SignedJWT(request: request, client: io.client.id, conditions: token.claims.conditions, jwt: jwt, publicKey: key, nodes: signers))
+        // The token's signature is an ECDSA signature like any other: the signature and nonce
+        // oracles check it (and signatures.jsonl lists it, under the JWT key).
+        io.accepted(AcceptedSignature(request: request, kind: .ecdsa(recoveryID: signature[64] - 27), publicKey: key, message: token.digest,
+                                      signature: Array(signature.prefix(64)), signers: signers))
         return outcome
     }
 
@@ -62,7 +67,8 @@ struct JWTKind: RequestKind {
     func signersNeeded(threshold: Int) -> Int { ecdsa.signersNeeded(threshold: threshold) }
 }
 
-/// A signed JWT a client received: what jwts.jsonl records.
+/// A signed JWT a client received: what jwts.jsonl records. `publicKey` is the JWT key
+/// (`JWTClaims.publicKey`), not the network key.
 public struct SignedJWT: AccessRelease {
     public let request: Int
     public let client: ClientID

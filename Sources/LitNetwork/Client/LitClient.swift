@@ -263,6 +263,8 @@ public final class LitClient {
         var invalidShareFailures = 0
         /// Nodes that refused with the kind's denial reason (the conditions are false for them).
         var deniedBy: Set<Int> = []
+        /// Those of them that sit out the next attempt (apart from `excluded`: no strike).
+        var sittingOut: Set<Int> = []
     }
 
     public let id: ClientID
@@ -546,6 +548,15 @@ public final class LitClient {
     func settleIfAllAnswered(_ requestIndex: Int, _ context: inout ProcessContext<LitMessage>) {
         guard let request = requests[requestIndex] else { return }
         let attempt = request.attempt
+        if let denial = kinds[request.kind].denialReason, !kinds[request.kind].asksEveryNode, attempt.id != nil,
+           attempt.refused.contains(where: { attempt.refusalReasons[$0] == denial }),
+           attempt.signers.allSatisfy({ attempt.refused.contains($0) || attempt.acknowledged.contains($0) || attempt.answered.contains($0) }) {
+            // Every signer must answer: once each has given its verdict (yes, or no), one that
+            // said no ends the attempt now (its peers would wait for it, then name it).
+            let refused = attempt.refused.sorted()
+            failAttempt(requestIndex, reason: ClientFailure(.refused, nodes: refused, reasons: refused.map { attempt.refusalReasons[$0] ?? "" }), &context)
+            return
+        }
         if kinds[request.kind].asksEveryNode, !attempt.finalSetChosen, attempt.id != nil {
             // Asked everyone: settled early once too many refused for the rest to suffice.
             // (failAttempt decides between a denial and a retry.)
@@ -679,13 +690,14 @@ public final class LitClient {
         }
         // Only members of the epoch's roster hold shares to sign with.
         let members = ordered.filter { roster?.contains(NodeID($0)) ?? true }
-        var available = members.filter { !request.excluded.contains($0) && !blamed.contains($0) && cool($0) }
+        var available = members.filter { !request.excluded.contains($0) && !request.sittingOut.contains($0) && !blamed.contains($0) && cool($0) }
         // The kind's signers for this threshold (the paper's ECDSA needs 2t − 1).
         let needed = kinds[request.kind].signersNeeded(threshold: threshold)
         if available.count < needed {
             // Give nodes that only timed out (or are cooling down) another chance; proven
             // liars and nodes without a key stay out.
             request.excluded = request.unwilling
+            request.sittingOut = []
             available = members.filter { !blamed.contains($0) && !request.unwilling.contains($0) }
         }
         guard available.count >= needed else {
@@ -749,7 +761,10 @@ public final class LitClient {
         let asked = attempt.finalSetChosen ? attempt.signers : attempt.asked
         // (A node whose final answer came took part, whether or not the kind has a first round.)
         let silent = asked.filter { !attempt.acknowledged.contains($0) && !attempt.answered.contains($0) && !attempt.refused.contains($0) }
-        let culprits = silent.isEmpty ? asked.filter { !attempt.answered.contains($0) && !attempt.refused.contains($0) } : silent
+        // An attempt nodes said no to was ended by the conditions, not held up by anyone.
+        let denial = kinds[request.kind].denialReason
+        let saidNo = denial != nil && attempt.refused.contains { attempt.refusalReasons[$0] == denial }
+        let culprits = saidNo ? [] : silent.isEmpty ? asked.filter { !attempt.answered.contains($0) && !attempt.refused.contains($0) } : silent
         for signer in culprits { request.excluded.insert(signer) }
         // A node that refused for itself (no key, not a signer, already signed) is no use for
         // this request either.
@@ -777,23 +792,28 @@ public final class LitClient {
                 }
             }
         }
-        // A node its refusing peers name is the one to drop.
-        for node in attempt.signers where namedOut(node, in: attempt) { request.excluded.insert(node) }
+        // A node its refusing peers name is the one to drop (not one that said no: its peers
+        // waited for an answer it had given the client).
+        for node in attempt.signers where namedOut(node, in: attempt) && (denial == nil || attempt.refusalReasons[node] != denial) {
+            request.excluded.insert(node)
+        }
         for node in request.excluded.sorted() where strikes.indices.contains(node) { strikes[node] += 1 }
         request.excluded.formUnion(disputed)
         if cooldown > .zero {
             for node in (culprits + attempt.selfRefused.sorted()) { coolingUntil[node] = context.effectTime + cooldown }
         }
         if invalid { request.invalidShareFailures += 1 } else { request.networkFailures += 1 }
-        if let denial = kinds[request.kind].denialReason {
+        if let denial {
             // Once more nodes of the roster said no than it can spare, no threshold will say
-            // yes (a node asked or not, whatever else failed). Those that said no sit out this
-            // request's next attempt — no strike, no cooldown: their views move on.
-            let deniers = attempt.refused.filter { attempt.refusalReasons[$0] == denial && (roster?.contains(NodeID($0)) ?? true) }
+            // yes (whatever else failed). Those that said no sit out this request's next
+            // attempt — no strike, no cooldown: their views move on.
+            let deniers = attempt.refused.filter { attempt.refusalReasons[$0] == denial }
             request.deniedBy.formUnion(deniers)
-            request.excluded.formUnion(deniers)
-            let members = roster?.members.count ?? nodes
-            if request.deniedBy.count > members - kinds[request.kind].signersNeeded(threshold: threshold) {
+            request.sittingOut.formUnion(deniers)
+            // (Counted against the current roster: an epoch may have changed since.)
+            let members = roster?.members ?? (0..<nodes).map(NodeID.init)
+            request.deniedBy = request.deniedBy.filter { members.contains(NodeID($0)) }
+            if !request.deniedBy.isEmpty, request.deniedBy.count > members.count - kinds[request.kind].signersNeeded(threshold: threshold) {
                 requests[requestIndex] = request
                 let deniers = request.deniedBy.sorted()
                 deny(requestIndex, ClientFailure(.denied, nodes: deniers, reasons: deniers.map { _ in denial }), &context)

@@ -22,6 +22,11 @@ struct ClientIO {
 
     /// Content the client opened or a JWT it received (the access oracle judges it).
     mutating func released(_ release: any AccessRelease) { client.released(release, &engine) }
+
+    /// A signature the kind made other than its request's own (a JWT's), for the oracles.
+    mutating func accepted(_ signature: AcceptedSignature) {
+        client.observer.accepted(signature, at: engine.effectTime, event: engine.event, &engine)
+    }
 }
 
 /// What a node's message meant for an attempt, as the lifecycle needs to know it.

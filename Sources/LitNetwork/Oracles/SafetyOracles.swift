@@ -179,9 +179,12 @@ final class SignatureValidityOracle: Oracle {
                 valid = signature.publicKey == Array(agreedKey.dropFirst())
                     && IndependentVerifier.bip340(publicKeyX: signature.publicKey, message: signature.message, signature: signature.signature)
             case let .ecdsa(recoveryID):
-                // One root key: the PKP key is the agreed key. Verified, and recovered from
-                // the signature with its recovery id, by libsecp256k1.
-                valid = signature.publicKey == agreedKey
+                // One root key: the PKP key is the agreed key, and a JWT's key the agreed key
+                // plus the public JWT tweak. Verified, and recovered from the signature with its
+                // recovery id, by libsecp256k1.
+                let jwtKey = (try? Point(compressed: agreedKey, meter: CostMeter()))
+                    .flatMap { try? JWTClaims.publicKey(networkKey: $0, meter: CostMeter()).compressed() }
+                valid = (signature.publicKey == agreedKey || signature.publicKey == jwtKey)
                     && IndependentVerifier.ecdsa(publicKey: signature.publicKey, digest: signature.message, signature: signature.signature, recoveryID: recoveryID)
             }
             return valid ? [] : ["request \(signature.request)'s accepted signature does not verify under the agreed key"]

@@ -16,6 +16,16 @@ public struct JWTClaims: Sendable, Equatable {
     /// runs' tokens short-lived).
     public static let lifetime: UInt64 = 3_600
     public static let header = #"{"alg":"ES256K","typ":"JWT"}"#
+    /// The key JWTs are signed under, named in the request: the network key plus a public
+    /// tweak, so no plain signing request (under a PKP key) can ever produce a token's
+    /// signature, and a JWT request signs under nothing else.
+    public static let keyID = Array("LitSim JWT key".utf8)
+    /// Each signer adds it to its key share (Σλᵢ = 1, so the shares combine to the key's).
+    public static func keyTweak(meter: CostMeter) -> Scalar { Hashing.hashToScalar(keyID, domain: Array("LitSim/v2 JWT".utf8), meter: meter) }
+    /// The JWT key: the network key + tweak·G.
+    public static func publicKey(networkKey: Point, meter: CostMeter) -> Point {
+        networkKey.adding(.base(keyTweak(meter: meter), meter: meter), meter: meter)
+    }
 
     public init(conditions: AccessCondition, issuedAt: UInt64, expiresAt: UInt64) {
         self.conditions = conditions
@@ -47,7 +57,8 @@ public struct JWTClaims: Sendable, Equatable {
     public static func decode(_ reader: inout ByteReader) throws(WireError) -> JWTClaims {
         let conditions = try AccessCondition.decode(&reader)
         let issuedAt = try reader.uint64(), expiresAt = try reader.uint64()
-        guard issuedAt <= expiresAt else { throw .invalidValue("a JWT that expires before it is issued") }
+        // Services have no clock: the claims' dates are the client's, bounded to one lifetime.
+        guard issuedAt <= expiresAt, expiresAt - issuedAt <= lifetime else { throw .invalidValue("a JWT valid for longer than \(lifetime) s, or expiring before it is issued") }
         return JWTClaims(conditions: conditions, issuedAt: issuedAt, expiresAt: expiresAt)
     }
 }

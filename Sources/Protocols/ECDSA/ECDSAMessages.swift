@@ -128,6 +128,10 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
     /// To the client: sⱼ and R' (every share of one attempt names the same R').
     case share(id: AttemptID, share: Scalar, bigR: Point)
     case refusal(id: AttemptID, reason: ECDSARefusalReason, missing: [NodeID])
+    /// To the client, for a JWT request: the signer's view says the conditions hold and it goes
+    /// on (so the client learns every signer's verdict at once, and ends an attempt one signer
+    /// said no to without waiting for the others' presigning to time out).
+    case conditionsHeld(id: AttemptID)
 
     public static let protocolName = ecdsaProtocol
 
@@ -135,7 +139,7 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
     public var attempt: AttemptID? {
         switch self {
         case let .request(m): m.id
-        case let .leader(id, _), let .share(id, _, _), let .refusal(id, _, _): id
+        case let .leader(id, _), let .share(id, _, _), let .refusal(id, _, _), let .conditionsHeld(id): id
         case let .round1(m): m.id.attempt
         case let .round2(id, _, _, _), let .round3(id, _): id.attempt
         }
@@ -154,6 +158,7 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
         case .round3: "ecdsa.presign-3"
         case .share: "ecdsa.share"
         case .refusal: "ecdsa.refusal"
+        case .conditionsHeld: "ecdsa.conditions-held"
         }
     }
 
@@ -166,6 +171,7 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
         case let .round3(_, omega): Self.fingerprint(omega.bytes)
         case let .share(_, share, _): Self.fingerprint(share.bytes)
         case let .refusal(_, reason, missing): UInt64(ECDSARefusalReason.allCases.firstIndex(of: reason)!) << 16 | UInt64(missing.count)
+        case .conditionsHeld: 1
         }
     }
 
@@ -218,6 +224,9 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
             writer.append(UInt8(ECDSARefusalReason.allCases.firstIndex(of: reason)!))
             writer.append(UInt16(missing.count))
             for node in missing { writer.append(node: node.value) }
+        case let .conditionsHeld(id):
+            writer.append(8 as UInt8)
+            id.write(&writer)
         }
     }
 
@@ -270,6 +279,8 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
             var missing = [NodeID]()
             for _ in 0..<count { missing.append(NodeID(try reader.uint16())) }
             return .refusal(id: id, reason: ECDSARefusalReason.allCases[index], missing: missing)
+        case 8:
+            return .conditionsHeld(id: id)
         case 7:
             switch try reader.byte() {
             case 0: return .leader(id: id, presign: nil)

@@ -133,7 +133,13 @@ public struct ECDSASigner: NodeService {
         switch message {
         case let .request(request):
             guard sender == .client(request.id.client) else { return [.note("ecdsa: dropped a request for another client from \(sender)")] }
-            guard let jwt = request.jwt else { return start(request, context) }
+            guard let jwt = request.jwt else {
+                // The JWT key signs JWTs only (with their checks), nothing else.
+                guard request.keyID != JWTClaims.keyID else {
+                    return handled.contains(.request(request.id)) ? [] : refuseBeforeStart(request.id, .wrongJWT)
+                }
+                return start(request, context)
+            }
             return evaluate(request, jwt, context)
         case let .leader(id, presign):
             guard let node = sender.node else { return [] }
@@ -146,7 +152,7 @@ public struct ECDSASigner: NodeService {
         case let .round2(id, _, _, _), let .round3(id, _):
             guard let node = sender.node else { return [] }
             return round(message, of: id, from: node, context)
-        case .share, .refusal:
+        case .share, .refusal, .conditionsHeld:
             return [.note("ecdsa: ignored a message meant for a client from \(sender)")]
         }
     }
@@ -179,14 +185,10 @@ public struct ECDSASigner: NodeService {
     mutating func evaluate(_ request: ECDSARequest, _ jwt: JWTClaims, _ context: ServiceContext) -> [Effect] {
         let id = request.id
         guard !handled.contains(.request(id)), evaluating[id] == nil else { return [.note("ecdsa: ignored a repeat of \(id)")] }
-        guard request.digest == jwt.digest(user: id.client.address, meter: context.meter) else {
-            handled.insert(.request(id))
-            return [Self.refuse(id, .wrongJWT)]
+        guard request.keyID == JWTClaims.keyID, request.digest == jwt.digest(user: id.client.address, meter: context.meter) else {
+            return refuseBeforeStart(id, .wrongJWT)
         }
-        guard let rpc = context.chains else {
-            handled.insert(.request(id))
-            return [Self.refuse(id, .conditionsFalse)]
-        }
+        guard let rpc = context.chains else { return refuseBeforeStart(id, .conditionsFalse) }
         evaluating[id] = request
         return [.setTimer(.conditions(id), after: rpc.latency)]
     }
@@ -195,22 +197,29 @@ public struct ECDSASigner: NodeService {
         guard let request = evaluating.removeValue(forKey: id), let jwt = request.jwt else { return [] }
         let held = context.chains?.holds(jwt.conditions, for: id.client.address) ?? false
         guard held || (ignoreConditions && context.byzantineActive) else {
-            handled.insert(.request(id))
-            return [.output(.aborted(id, .conditionsFalse)), Self.refuse(id, .conditionsFalse)]
+            return [.output(.aborted(id, .conditionsFalse))] + refuseBeforeStart(id, .conditionsFalse)
         }
-        return start(request, context)
+        return [.send(.conditionsHeld(id: id), to: .client(id.client))] + start(request, context)
+    }
+
+    /// Refuses a request that never started: handled for good, and the peers' messages kept
+    /// for it meanwhile are let go (they would hold the peers' early-message budget forever).
+    mutating func refuseBeforeStart(_ id: AttemptID, _ reason: ECDSARefusalReason) -> [Effect] {
+        handled.insert(.request(id))
+        _ = early.take(.request(id))
+        return [Self.refuse(id, reason)]
     }
 
     mutating func start(_ request: ECDSARequest, _ context: ServiceContext) -> [Effect] {
         guard handled.insert(.request(request.id)).inserted else { return [.note("ecdsa: ignored a repeat of \(request.id)")] }
-        guard let key = context.keys.usable(.group, epoch: request.id.session.epoch) else { return [Self.refuse(request.id, .noKey)] }
+        guard let key = context.keys.usable(.group, epoch: request.id.session.epoch) else { return refuseBeforeStart(request.id, .noKey) }
         let signers = request.signers
         // Lit's variant signs with t or more; the paper's with exactly 2t − 1.
         let enough = variant == .paper ? signers.count == 2 * key.threshold - 1 : signers.count >= key.threshold
         guard signers.contains(context.me), Set(signers).count == signers.count, enough,
               signers.allSatisfy(key.roster.contains), request.digest.count == 32, request.nonce.count == 8,
               DamFast.Parameters.of(variant, participants: signers.count, threshold: realTimeThreshold(signers.count, key)) != nil else {
-            return [Self.refuse(request.id, .notASigner)]
+            return refuseBeforeStart(request.id, .notASigner)
         }
         var session = RequestSession(request: request, key: key)
         // The presignature must be done within the request's wait (or the node's round
@@ -318,8 +327,10 @@ public struct ECDSASigner: NodeService {
         let meter = context.meter
         let request = session.request
         let ids = request.signers.compactMap { session.key.roster.identifier(of: $0)?.scalar }
-        // One root key: the PKP key (and each share of it) is the network key's.
-        let keyShare = LitHD.deriveSecret([session.key.secretShare], tweak: LitHD.tweak(keyID: request.keyID, meter: meter))
+        // One root key: the PKP key (and each share of it) is the network key's; the JWT key is
+        // that plus a public tweak.
+        var keyShare = LitHD.deriveSecret([session.key.secretShare], tweak: LitHD.tweak(keyID: request.keyID, meter: meter))
+        if request.jwt != nil { keyShare = keyShare + JWTClaims.keyTweak(meter: meter) }
         let delta = DamFast.rerandomizer(request.nonce, meter: meter)
         guard let (share, bigRPrime) = try? DamFast.signatureShare(presignature, keyShare: keyShare, signers: ids, digest: request.digest,
                                                                   delta: delta, meter: meter) else {
