@@ -55,7 +55,7 @@ public enum HTMLReport {
         html.append("<h1>\(escape(scenario.name)) <span class=\"muted\">seed \(specification.seed)</span></h1>")
         if !scenario.description.isEmpty { html.append("<p>\(escape(scenario.description))</p>") }
         html.append("<p class=\"muted\">\(specification.nodes) nodes, threshold \(report.threshold), \(specification.clientCount) clients, "
-                    + "\(specification.scheme.rawValue) with the \(specification.flow.rawValue) flow. Simulated \(String(format: "%.1f", report.endTime.milliseconds / 1000)) s "
+                    + "\(workloadSummary(specification)). Simulated \(String(format: "%.1f", report.endTime.milliseconds / 1000)) s "
                     + "in \(String(format: "%.2f", wallSeconds)) s of wall time; stopped: \(report.stopReason.rawValue). "
                     + "Trace digest <code>\(report.traceDigest.prefix(16))…</code>. Replay: <code>\(escape(replayCommand(scenario)))</code></p>")
 
@@ -82,12 +82,12 @@ public enum HTMLReport {
 
         let end = max(report.endTime.milliseconds / 1000, 1)
         // Transitions (lock to advance or abort) and kicks are marked like fault windows.
-        let windows = faultWindows(specification, end: end) + epochWindows(report)
+        let windows = faultWindows(specification, end: end) + epochWindows(report) + chainMarks(specification)
         if !report.transitions.isEmpty {
             html.append("<h2>Epochs</h2>")
             html.append(epochTable(report))
         }
-        html.append("<h2>Signing requests</h2>")
+        html.append("<h2>Requests</h2>")
         html.append(latencyOverTime(report, windows: windows))
         html.append(latencyCDF(report))
         html.append(outcomesOverTime(report, windows: windows))
@@ -154,7 +154,8 @@ public enum HTMLReport {
 
     static func latencyOverTime(_ report: RunReport, windows: [(Double, Double, String, String)]) -> String {
         let succeeded = report.requests.filter { $0.outcome == .success }
-        let failed = report.requests.filter { $0.outcome != .success }
+        let failed = report.requests.filter { $0.outcome != .success && $0.outcome != .denied }
+        let denied = report.requests.filter { $0.outcome == .denied }
         guard !report.requests.isEmpty else { return "<p class=\"muted\">No signing workload in this scenario.</p>" }
         let points = succeeded.compactMap { record in record.latency.map { (Double(record.start.nanoseconds) / 1e9, $0.milliseconds) } }
         let xs = report.requests.map { Double($0.start.nanoseconds) / 1e9 } + windows.flatMap { [$0.0, $0.1] }
@@ -170,38 +171,84 @@ public enum HTMLReport {
         if !failed.isEmpty {
             chart.crosses(failed.map { (Double($0.start.nanoseconds) / 1e9, yRange.upperBound * 0.96) }, color: "#c62828", title: "failed (at top)")
         }
+        if !denied.isEmpty {
+            chart.crosses(denied.map { (Double($0.start.nanoseconds) / 1e9, yRange.upperBound * 0.9) }, color: "#5c6bc0", title: "denied (near the top)")
+        }
         return chart.render()
     }
 
+    /// One line per request op that succeeded at least once.
     static func latencyCDF(_ report: RunReport) -> String {
-        let latencies = report.requests.filter { $0.outcome == .success }.compactMap { $0.latency?.milliseconds }.sorted()
-        guard !latencies.isEmpty else { return "" }
-        var chart = SVGChart(title: "Latency CDF (sign)", xLabel: "latency (ms)", yLabel: "fraction of successful requests",
-                             x: SVGChart.padded(latencies), y: 0...1)
-        let points = latencies.enumerated().map { ($0.element, Double($0.offset + 1) / Double(latencies.count)) }
-        chart.line([(latencies[0], 0)] + points, color: "#1565c0", title: "sign", step: true)
+        let ops = ["sign", "sign-ecdsa", "decrypt", "jwt"]
+        let colors = ["#1565c0", "#6a1b9a", "#00897b", "#ef6c00"]
+        let series = ops.map { op in
+            report.requests.filter { $0.op == op && $0.outcome == .success }.compactMap { $0.latency?.milliseconds }.sorted()
+        }
+        let present = ops.indices.filter { !series[$0].isEmpty }
+        guard !present.isEmpty else { return "" }
+        var chart = SVGChart(title: "Latency CDF (\(present.map { ops[$0] }.joined(separator: ", ")))", xLabel: "latency (ms)",
+                             yLabel: "fraction of successful requests", x: SVGChart.padded(present.flatMap { series[$0] }), y: 0...1)
+        for index in present {
+            let latencies = series[index]
+            let points = latencies.enumerated().map { ($0.element, Double($0.offset + 1) / Double(latencies.count)) }
+            chart.line([(latencies[0], 0)] + points, color: colors[index], title: ops[index], step: true)
+        }
         return chart.render()
+    }
+
+    /// What the run's requests do: FROST's scheme and flow, Lit's ECDSA variant, TDH2, ES256K JWTs.
+    static func workloadSummary(_ specification: NetworkSpecification) -> String {
+        let ops = specification.clientGroups.flatMap(\.workloads).map(\.op.name)
+        var parts: [String] = []
+        if ops.isEmpty || ops.contains("sign") { parts.append("\(specification.scheme.rawValue) with the \(specification.flow.rawValue) flow") }
+        if ops.contains("sign-ecdsa") { parts.append("ECDSA (\(specification.ecdsaVariant.rawValue))") }
+        if ops.contains("decrypt") { parts.append("TDH2 decryption (standing in for Lit's BLS-IBE)") }
+        if ops.contains("jwt") { parts.append("ES256K JWTs") }
+        return parts.joined(separator: ", ")
+    }
+
+    /// Chain events where requests see them: a transfer at the block that includes it, a reorg
+    /// when it happens.
+    static func chainMarks(_ specification: NetworkSpecification) -> [(Double, Double, String, String)] {
+        guard let access = specification.access else { return [] }
+        return access.events.compactMap { event in
+            guard let chain = access.chains.first(where: { $0.name == event.chain }) else { return nil }
+            switch event.action {
+            case let .transfer(contract, token, _, to, amount):
+                let block = chain.block(including: event.at)
+                let at = Double(block * chain.blockTime.nanoseconds) / 1e9
+                let what = amount.map { "\($0) \(contract)" } ?? "\(contract)-\(token ?? "")"
+                return (at, at, "\(what) → \(to) (block \(block))", "#00897b")
+            case let .reorg(depth):
+                let at = Double(event.at.nanoseconds) / 1e9
+                return (at, at, "reorg \(depth) on \(event.chain)", "#6d4c41")
+            }
+        }
     }
 
     static func outcomesOverTime(_ report: RunReport, windows: [(Double, Double, String, String)]) -> String {
         guard !report.requests.isEmpty else { return "" }
+        // Denied requests (access conditions false) are their own colour where there are any.
+        let denials = report.requests.contains { $0.outcome == .denied }
         let starts = report.requests.map { Double($0.start.nanoseconds) / 1e9 }
         let low = starts.min()!, high = max(starts.max()!, low + 1)
         let width = SVGChart.ticks(0...(high - low), count: 30).dropFirst().first ?? 1
         var buckets = [Int: [Double]]()
         for record in report.requests {
             let bucket = Int(((Double(record.start.nanoseconds) / 1e9) - low) / width)
-            var values = buckets[bucket] ?? [0, 0, 0]
-            values[record.outcome == .success ? 0 : 1] += 1
+            var values = buckets[bucket] ?? Array(repeating: 0, count: denials ? 4 : 3)
+            values[record.outcome == .success ? 0 : record.outcome == .denied ? 3 : 1] += 1
             values[2] += Double(max(0, record.attempts - 1))
             buckets[bucket] = values
         }
         let stacks = buckets.keys.sorted().map { (x: low + (Double($0) + 0.5) * width, values: buckets[$0]!) }
         let peak = stacks.map { $0.values.reduce(0, +) }.max() ?? 1
-        var chart = SVGChart(title: "Successes, failures and retries by request start", xLabel: "request start (s, simulated)",
+        var chart = SVGChart(title: denials ? "Successes, failures, retries and denials by request start" : "Successes, failures and retries by request start",
+                             xLabel: "request start (s, simulated)",
                              yLabel: "requests per \(SVGChart.format(width)) s", x: (low - width)...(high + width), y: 0...(peak * 1.1))
         for (start, end, label, color) in windows { chart.shade(from: start, to: end, color: color, label: label) }
-        chart.stackedBars(stacks, barWidth: width * 0.9, colors: ["#2e7d32", "#c62828", "#ef6c00"], titles: ["succeeded", "failed", "retries"])
+        chart.stackedBars(stacks, barWidth: width * 0.9, colors: ["#2e7d32", "#c62828", "#ef6c00", "#5c6bc0"],
+                          titles: ["succeeded", "failed", "retries", "denied"].prefix(denials ? 4 : 3).map { $0 })
         return chart.render()
     }
 

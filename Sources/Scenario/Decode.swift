@@ -25,6 +25,7 @@ extension ScenarioLoader {
         "workload", "faults", "byzantine",
         "epochs", "epochs.length", "epochs.vote_to_advance_timeout", "epochs.max_retries", "epochs.keep_previous", "membership", "kicking",
         "kicking.ping_interval",
+        "chains", "rpc", "rpc.lag_blocks", "rpc.latency", "chain_events",
     ]
 
     static func decode(_ root: Located, reader r: Reader) -> Scenario? {

@@ -12,7 +12,7 @@ import ThresholdCrypto
 
     /// One client decrypting every ~second from 20 s; the NFT is bought at 30 s (block 3, at 36 s).
     func run(seed: UInt64 = 42, lag: ClosedRange<Int> = 0...3, events: [ChainEvent] = [], behaviours: [Int: ByzantineBehaviour] = [:],
-             conditions: AccessCondition? = ownsNFT, jwt: Bool = false) -> RunReport {
+             conditions: AccessCondition? = ownsNFT, jwt: Bool = false, pool: PresignPool = .disabled) -> RunReport {
         print("access run seed \(seed) lag \(lag) \(jwt ? "jwt" : "decrypt")")
         var decrypt = WorkloadSpecification(count: 40, rate: (1, 1), start: .at(.seconds(20)))
         decrypt.op = jwt ? .jwt(conditions: conditions!) : .decrypt(conditions: conditions)
@@ -20,6 +20,7 @@ import ThresholdCrypto
                                                  behaviours: behaviours, clients: ClientSpecification(count: 1, timeout: .seconds(5)),
                                                  workload: decrypt, stop: .seconds(80))
         let purchase = ChainEvent(at: .seconds(30), chain: "ethereum", action: .transfer(contract: "nft", token: "1", from: nil, to: "client-0", amount: nil))
+        specification.presignPool = pool
         specification.access = AccessSpecification(chains: [SimulatedChainSpecification(name: "ethereum", blockTime: .seconds(12))],
                                                    events: [purchase] + events, rpc: RPCSpecification(lagBlocks: lag, latency: .milliseconds(50)))
         return runNetwork(specification)
@@ -122,6 +123,12 @@ import ThresholdCrypto
         }
         #expect(report.jwts.count == report.requests.filter { $0.outcome == .success }.count)
         #expect(report.jwts.allSatisfy { $0.jwt.split(separator: ".").count == 3 })
+        // With pooled presignatures: the leader hands one out, every signer still asks its RPC.
+        let pooled = run(lag: 0...0, jwt: true, pool: PresignPool(min: 1, max: 2, concurrency: 1))
+        for request in pooled.requests {
+            #expect(request.outcome == (request.start.nanoseconds >= 36_000_000_000 ? .success : .denied), "pooled request \(request.index)")
+        }
+        #expect((pooled.metric("presign.hits")?.numeric ?? 0) > 0)
         let ignore = try #require(ByzantineBehaviour(name: "ignore-conditions"))
         let six = run(lag: 0...0, behaviours: Dictionary(uniqueKeysWithValues: (0..<6).map { ($0, ignore) }), jwt: true)
         // Signed before the block (36 s): no taking part node's view held during the attempt.

@@ -9,6 +9,10 @@ public struct SimulatedChainSpecification: Hashable, Sendable {
     public var reorgProbability: Probability
     public var reorgDepth: ClosedRange<Int>
 
+    /// The block a transaction sent at `time` lands in: the first produced at or after it
+    /// (block k at k · blockTime; block 0 is genesis).
+    public func block(including time: SimDuration) -> Int64 { max(1, (time.nanoseconds + blockTime.nanoseconds - 1) / blockTime.nanoseconds) }
+
     public init(name: String, blockTime: SimDuration, reorgProbability: Probability = .never, reorgDepth: ClosedRange<Int> = 1...1) {
         self.name = name
         self.blockTime = blockTime
@@ -123,7 +127,7 @@ public final class SimulatedChains: Sendable {
         for event in events {
             switch event.action {
             case .transfer:
-                let block = max(1, (event.at.nanoseconds + blockTime - 1) / blockTime)
+                let block = chain.block(including: event.at)
                 live.append((transfers.count, block, SimInstant(nanoseconds: event.at.nanoseconds)))
                 transfers.append(event.action)
             case let .reorg(depth):
