@@ -158,6 +158,8 @@ public struct NetworkSpecification: Sendable {
     public var presignPool = PresignPool.disabled
     /// Epochs and the staking contract; nil: one genesis DKG among all nodes.
     public var epochs: EpochSpecification?
+    /// What decryption costs (`nodes.cost_profile`): TDH2's own work, or Lit's BLS-IBE's.
+    public var decryptionCosts = DecryptionCostProfile.secp256k1
     /// Simulated chains for access conditions (`chains:`, `chain_events:`, `rpc:`); nil: none.
     public var access: AccessSpecification?
 

@@ -16,7 +16,7 @@ extension ScenarioLoader {
         "network.latency.stddev", "network.latency.min", "network.latency.max", "network.latency.value",
         "network.latency.jitter", "network.latency.matrix", "network.bandwidth", "network.loss", "network.duplicate", "network.reorder",
         "network.wire", "network.retransmit", "network.identifiers",
-        "nodes.cpu", "nodes.slow",
+        "nodes.cpu", "nodes.slow", "nodes.cost_profile",
         "protocol.dkg", "protocol.dkg_agreement", "protocol.signing", "protocol.signing_flow", "protocol.round_timeout",
         "protocol.ecdsa", "protocol.presign_pool", "protocol.presign_pool.min", "protocol.presign_pool.max", "protocol.presign_pool.concurrency",
         "clients.count", "clients.timeout", "clients.retries", "clients.retries_on_invalid_shares", "clients.region",
@@ -155,7 +155,9 @@ extension ScenarioLoader {
         }
 
         // nodes
-        let nodes = r.mapping(r.child(top, "nodes", path: ""), path: "nodes", allowed: ["cpu", "slow"])
+        let nodes = r.mapping(r.child(top, "nodes", path: ""), path: "nodes", allowed: ["cpu", "slow", "cost_profile"])
+        let costProfile = DecryptionCostProfile(rawValue: r.choice(r.child(nodes, "cost_profile", path: "nodes"), path: "nodes.cost_profile",
+                                                                   default: "secp256k1", allowed: DecryptionCostProfile.allCases.map(\.rawValue))) ?? .secp256k1
         let costTable = cpuModel(r.child(nodes, "cpu", path: "nodes"), file: root.file, reader: r)
         var cpuFactors = [Int: Int64]()
         for (index, entry) in r.list(r.child(nodes, "slow", path: "nodes"), path: "nodes.slow").enumerated() {
@@ -276,6 +278,7 @@ extension ScenarioLoader {
                                                                         default: "sequential", allowed: IdentifierScheme.allCases.map(\.rawValue))) ?? .sequential
         specification.ecdsaVariant = ecdsaVariant
         specification.access = access
+        specification.decryptionCosts = costProfile
         if ecdsaVariant == .paper, let ecdsaNode, r.child(top, "membership", path: "") != nil || r.child(top, "kicking", path: "") != nil {
             // Checked at genesis above; a later validator set with 2·threshold − 1 > its size
             // signs no ECDSA request (every one fails too-few-nodes) until it grows again.

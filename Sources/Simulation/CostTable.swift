@@ -38,7 +38,20 @@ public struct CostTable: Codable, Hashable, Sendable {
             "scalar_inverse": 1_140,
             "point_decode": 3_907,
             "schnorr_verify": 31_678,
-        ])
+        ].merging(blsFigures) { measured, _ in measured })
+
+    /// BLS12-381 with blst, for `nodes.cost_profile: bls12-381`: blst publishes no figures
+    /// (its README points at its bindings' benchmarks), so these are blst's own code timed
+    /// on the reference machine by Benchmarks/bls12-381/measure.sh — blst v0.3.16-36-gdece82e
+    /// (commit dece82e), cc -O2, AMD EPYC, 2 cores, medians of 9 batches, 2026-11-22. A
+    /// pairing is a Miller loop and a final exponentiation (505 µs).
+    public static let blsFigures: [String: Int64] = [
+        "bls_g1_multiply": 66_378,
+        "bls_g2_multiply": 137_009,
+        "bls_hash_to_g2": 144_959,
+        "bls_miller_loop": 211_070,
+        "bls_final_exponentiation": 293_978,
+    ]
 
     /// Every operation free: pure network simulations (`nodes.cpu: none`).
     public static let zero = CostTable(source: "none: compute is free", nanoseconds: [:])

@@ -17,6 +17,13 @@ public enum CryptoOperation: Int, CaseIterable, Sendable, Codable {
     case pointDecode
     /// One BIP-340 verification by libsecp256k1.
     case schnorrVerify
+    /// BLS12-381 work nothing here computes: charged instead of TDH2's when a scenario models
+    /// Lit's BLS identity-based encryption (`nodes.cost_profile: bls12-381`), at blst's speed.
+    case blsG1Multiply
+    case blsG2Multiply
+    case blsHashToG2
+    case blsMillerLoop
+    case blsFinalExponentiation
 
     /// The name used in cost tables and reports.
     public var name: String {
@@ -30,6 +37,11 @@ public enum CryptoOperation: Int, CaseIterable, Sendable, Codable {
         case .scalarInverse: "scalar_inverse"
         case .pointDecode: "point_decode"
         case .schnorrVerify: "schnorr_verify"
+        case .blsG1Multiply: "bls_g1_multiply"
+        case .blsG2Multiply: "bls_g2_multiply"
+        case .blsHashToG2: "bls_hash_to_g2"
+        case .blsMillerLoop: "bls_miller_loop"
+        case .blsFinalExponentiation: "bls_final_exponentiation"
         }
     }
 }

@@ -12,7 +12,8 @@ import ThresholdCrypto
 
     /// One client decrypting every ~second from 20 s; the NFT is bought at 30 s (block 3, at 36 s).
     func run(seed: UInt64 = 42, lag: ClosedRange<Int> = 0...3, events: [ChainEvent] = [], behaviours: [Int: ByzantineBehaviour] = [:],
-             conditions: AccessCondition? = ownsNFT, jwt: Bool = false, pool: PresignPool = .disabled) -> RunReport {
+             conditions: AccessCondition? = ownsNFT, jwt: Bool = false, pool: PresignPool = .disabled,
+             costs: DecryptionCostProfile = .secp256k1) -> RunReport {
         print("access run seed \(seed) lag \(lag) \(jwt ? "jwt" : "decrypt")")
         var decrypt = WorkloadSpecification(count: 40, rate: (1, 1), start: .at(.seconds(20)))
         decrypt.op = jwt ? .jwt(conditions: conditions!) : .decrypt(conditions: conditions)
@@ -21,6 +22,7 @@ import ThresholdCrypto
                                                  workload: decrypt, stop: .seconds(80))
         let purchase = ChainEvent(at: .seconds(30), chain: "ethereum", action: .transfer(contract: "nft", token: "1", from: nil, to: "client-0", amount: nil))
         specification.presignPool = pool
+        specification.decryptionCosts = costs
         specification.access = AccessSpecification(chains: [SimulatedChainSpecification(name: "ethereum", blockTime: .seconds(12))],
                                                    events: [purchase] + events, rpc: RPCSpecification(lagBlocks: lag, latency: .milliseconds(50)))
         return runNetwork(specification)
@@ -135,6 +137,20 @@ import ThresholdCrypto
         let early = six.requests.filter { ($0.end?.nanoseconds ?? .max) < 36_000_000_000 && $0.outcome == .success }
         #expect(!early.isEmpty)
         #expect(six.metric("access.violations") == .integer(Int64(early.count)))
+    }
+
+    @Test func theBLSProfileChargesLitsSchemeInsteadOfTDH2() throws {
+        let secp = run(lag: 0...0), bls = run(lag: 0...0, costs: .bls12381)
+        let total = { (report: RunReport, operation: CryptoOperation) in report.operationTotals[operation.rawValue] }
+        // Nodes: one hash to G2 and one G2 multiplication per share released; nothing else BLS.
+        let released = bls.decryptions.count
+        #expect(total(bls, .blsHashToG2) >= released * bls.threshold && total(bls, .blsHashToG2) == total(bls, .blsG2Multiply))
+        #expect(total(bls, .blsMillerLoop) == 0, "pairings are the client's")
+        #expect(CryptoOperation.allCases.filter { $0.name.hasPrefix("bls_") }.allSatisfy { total(secp, $0) == 0 })
+        // Same outcomes, later: pairings cost more than TDH2's point multiplications.
+        #expect(secp.requests.map(\.outcome) == bls.requests.map(\.outcome))
+        let fast = try #require(secp.metric("decrypt.latency_ms.p50")?.numeric), slow = try #require(bls.metric("decrypt.latency_ms.p50")?.numeric)
+        #expect(slow > fast + 2, "p50 \(fast) ms with TDH2's costs, \(slow) ms with BLS12-381's")
     }
 
     @Test func randomReorgsTakeTransactionsOutAndPutThemBack() {

@@ -30,8 +30,12 @@ struct DecryptKind: RequestKind {
     let protocolName = decryptProtocol
     var attempts: [Int: Attempt] = [:]
 
-    init(conditions: [(requests: Range<Int>, conditions: AccessCondition?)]) {
+    /// What the client's work costs (TDH2's own, or Lit's BLS-IBE's).
+    let costs: DecryptionCostProfile
+
+    init(conditions: [(requests: Range<Int>, conditions: AccessCondition?)], costs: DecryptionCostProfile = .secp256k1) {
         self.conditions = conditions
+        self.costs = costs
     }
 
     /// What request `request` was encrypted under.
@@ -56,7 +60,8 @@ struct DecryptKind: RequestKind {
         let conditions = conditions(of: request)
         // The content: the request's message (32 random bytes per request).
         let ciphertext = TDH2.encrypt(message, label: AccessCondition.label(conditions, meter: io.meter), publicKey: publicKey,
-                                      using: &io.client.random, meter: io.meter)
+                                      using: &io.client.random, meter: costs.meter(io.meter))
+        costs.chargeEncryption(io.meter)
         attempts[request] = Attempt(asked: candidates, roster: roster, commitment: commitment, ciphertext: ciphertext, plaintext: message,
                                     conditions: conditions)
         for node in candidates { io.send(DecryptMessage.request(id: id, ciphertext: ciphertext, conditions: conditions), to: node) }
@@ -71,9 +76,11 @@ struct DecryptKind: RequestKind {
         case let .share(_, share):
             guard !attempt.shares.contains(where: { $0.node == node }) else { return nil }
             // The share must be the node's, at its identifier, and prove itself.
+            let scratch = costs.meter(io.meter)
+            costs.chargeShareCheck(io.meter)
             guard let identifier = roster.identifier(of: NodeID(node)), share.id == identifier.scalar,
-                  TDH2.verify(share, for: attempt.ciphertext, verificationShare: commitment.evaluate(at: identifier.scalar, meter: io.meter),
-                              meter: io.meter) else {
+                  TDH2.verify(share, for: attempt.ciphertext, verificationShare: commitment.evaluate(at: identifier.scalar, meter: scratch),
+                              meter: scratch) else {
                 return .refused(node: node, forItself: true, missing: [], reason: "invalid-decryption-share")
             }
             attempt.shares.append((node, share))
@@ -93,11 +100,13 @@ struct DecryptKind: RequestKind {
     mutating func finish(request: Int, message: [UInt8], signers: [Int], _ io: inout ClientIO) -> AttemptOutcome {
         guard let attempt = attempts[request] else { return .failure(ClientFailure(.invalidSignature), invalid: true) }
         let (roster, commitment) = (attempt.roster, attempt.commitment)
+        let scratch = costs.meter(io.meter)
+        costs.chargeOpening(io.meter, shares: attempt.shares.count)
         let shares = attempt.shares.compactMap { node, share -> (share: TDH2.DecryptionShare, verificationShare: Point)? in
             guard let identifier = roster.identifier(of: NodeID(node)) else { return nil }
-            return (share, commitment.evaluate(at: identifier.scalar, meter: io.meter))
+            return (share, commitment.evaluate(at: identifier.scalar, meter: scratch))
         }
-        guard let plaintext = try? TDH2.combine(shares, threshold: shares.count, ciphertext: attempt.ciphertext, meter: io.meter),
+        guard let plaintext = try? TDH2.combine(shares, threshold: shares.count, ciphertext: attempt.ciphertext, meter: scratch),
               plaintext == attempt.plaintext else {
             return .failure(ClientFailure(.invalidSignature), invalid: true)
         }

@@ -369,7 +369,7 @@ public final class LitClient {
                  DecryptKind(conditions: streams.compactMap { stream in
                      guard case let .decrypt(conditions) = stream.workload.op else { return nil }
                      return (stream.base..<stream.base + stream.workload.count, conditions)
-                 }),
+                 }, costs: specification.decryptionCosts),
                  JWTKind(ecdsa: ECDSASignKind(keys: 1, cosignerWait: settings.effectiveCosignerWait, variant: specification.ecdsaVariant),
                          conditions: streams.compactMap { stream in
                              guard case let .jwt(conditions) = stream.workload.op else { return nil }

@@ -65,7 +65,7 @@ public struct ServiceRegistration {
                 // Threshold decryption (`op: decrypt`).
                 // `ignore-conditions` is the service's own switch: only it knows the ciphertext.
                 let ignore = setup.behaviour?.name == "ignore-conditions"
-                return hosted(DecryptService(ignoreConditions: ignore), setup) { service, choice in
+                return hosted(DecryptService(ignoreConditions: ignore, costs: setup.specification.decryptionCosts), setup) { service, choice in
                     DecryptAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: DecryptAdversary($0))) }
                 }
             },

@@ -29,8 +29,12 @@ public struct DecryptService: NodeService {
     /// Requests waiting for the RPC's answer.
     var evaluating: [AttemptID: (ciphertext: TDH2.Ciphertext, conditions: AccessCondition)] = [:]
 
-    public init(ignoreConditions: Bool = false) {
+    /// What its work costs (TDH2's own, or Lit's BLS-IBE's).
+    let costs: DecryptionCostProfile
+
+    public init(ignoreConditions: Bool = false, costs: DecryptionCostProfile = .secp256k1) {
         self.ignoreConditions = ignoreConditions
+        self.costs = costs
     }
 
     public mutating func receive(_ message: DecryptMessage, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
@@ -62,9 +66,11 @@ public struct DecryptService: NodeService {
             return [.send(.refusal(id: id, reason: .noKey), to: client)]
         }
         var rng = context.random
-        guard let share = try? TDH2.share(ciphertext, secretShare: key.secretShare, id: identifier.scalar, using: &rng, meter: context.meter) else {
+        guard let share = try? TDH2.share(ciphertext, secretShare: key.secretShare, id: identifier.scalar, using: &rng,
+                                          meter: costs.meter(context.meter)) else {
             return [.send(.refusal(id: id, reason: .invalidCiphertext), to: client)]
         }
+        costs.chargeShare(context.meter)
         return [.send(.share(id: id, share: share), to: client), .output(.released(id, conditionsHeld: conditionsHeld))]
     }
 
