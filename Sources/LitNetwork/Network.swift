@@ -152,6 +152,9 @@ public struct NetworkSpecification: Sendable {
     public var dkgAgreement = DKGAgreementRule.quorum
     /// How nodes become Shamir x-coordinates (`network.identifiers`).
     public var identifiers = IdentifierScheme.sequential
+    /// Secp256k1 root keys (`protocol.root_keys`): key 0 is the network key FROST, decryption and
+    /// JWTs use; PKP keys derive from all of them (Σ d^ℓ · root_ℓ). Lit runs two.
+    public var rootKeys = 1
     /// Lit's DamFast or the paper's (`protocol.ecdsa`).
     public var ecdsaVariant = DamFast.Variant.lit
     /// ECDSA presignatures each node leads (`protocol.presign_pool`); disabled: real time.
@@ -362,6 +365,12 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
     let memo = CryptoMemo()
     let dkg = DKGConfiguration(session: DKGConfiguration.genesisSession(roster: roster), roster: roster, threshold: threshold,
                                directory: directory, roundTimeout: specification.roundTimeout.duration, agreement: specification.dkgAgreement)
+    // Lit's further ECDSA root keys: a genesis DKG each, beside the network key's.
+    let roots = (1..<max(1, specification.rootKeys)).map { index in
+        let key = KeyID(UInt32(index))
+        return DKGConfiguration(session: DKGConfiguration.genesisSession(roster: roster, key: key), roster: roster, threshold: threshold,
+                                directory: directory, roundTimeout: specification.roundTimeout.duration, key: key, agreement: specification.dkgAgreement)
+    }
     let costs = CryptoCostModel(table: specification.costTable)
     let byzantine = Set(specification.deviating.map(NodeID.init))
     let chains = specification.access.map { SimulatedChains($0, nodes: n, stop: specification.stop, random: tree) }
@@ -371,7 +380,7 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
     var endpoints = (0..<n).map { index -> LitEndpoint in
         let node = NodeID(index)
         let behaviour = specification.behaviours[index]
-        let setup = NodeSetup(node: node, specification: specification, dkg: dkg, behaviour: behaviour)
+        let setup = NodeSetup(node: node, specification: specification, dkg: dkg, roots: roots, behaviour: behaviour)
         let randomness = RandomBox(tree.stream(.node, index))
         let context = ServiceContext(me: node, identity: identities[index], directory: directory, meter: CostMeter(),
                                      random: randomness.serviceRandom, keys: KeyStore(keepPrevious: specification.epochs?.keepPrevious ?? 2),

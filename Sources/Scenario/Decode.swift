@@ -18,7 +18,7 @@ extension ScenarioLoader {
         "network.wire", "network.retransmit", "network.identifiers",
         "nodes.cpu", "nodes.slow", "nodes.cost_profile",
         "protocol.dkg", "protocol.dkg_agreement", "protocol.signing", "protocol.signing_flow", "protocol.round_timeout",
-        "protocol.ecdsa", "protocol.presign_pool", "protocol.presign_pool.min", "protocol.presign_pool.max", "protocol.presign_pool.concurrency",
+        "protocol.ecdsa", "protocol.root_keys", "protocol.presign_pool", "protocol.presign_pool.min", "protocol.presign_pool.max", "protocol.presign_pool.concurrency",
         "clients.count", "clients.timeout", "clients.retries", "clients.retries_on_invalid_shares", "clients.region",
         "clients.selection", "clients.cooldown", "clients.cosigner_wait", "clients.over_request", "clients.groups",
         "clients.stale_epoch_for",
@@ -82,7 +82,7 @@ extension ScenarioLoader {
 
         // protocol
         let proto = r.mapping(r.child(top, "protocol", path: ""), path: "protocol", allowed: ["dkg", "dkg_agreement", "signing", "signing_flow", "round_timeout",
-                                                                                                            "ecdsa", "presign_pool"])
+                                                                                                            "ecdsa", "presign_pool", "root_keys"])
         _ = r.choice(r.child(proto, "dkg", path: "protocol"), path: "protocol.dkg", default: "pedpop", allowed: ["pedpop"])
         let scheme = SigningScheme(rawValue: r.choice(r.child(proto, "signing", path: "protocol"), path: "protocol.signing",
                                                       default: "frost-secp256k1", allowed: SigningScheme.allCases.map(\.rawValue)))!
@@ -91,6 +91,11 @@ extension ScenarioLoader {
         let roundTimeout = r.duration(r.child(proto, "round_timeout", path: "protocol"), path: "protocol.round_timeout",
                                       default: .seconds(30), allowZero: false)
         let presignPool = presignPoolSpecification(r.child(proto, "presign_pool", path: "protocol"), reader: r)
+        let rootKeysNode = r.child(proto, "root_keys", path: "protocol")
+        let rootKeys = r.integer(rootKeysNode, path: "protocol.root_keys", default: 1, range: 1...8)
+        if rootKeys > 1, let rootKeysNode, r.child(top, "epochs", path: "") != nil {
+            r.error(rootKeysNode, "`protocol.root_keys` above 1 with `epochs` is not built yet: transitions re-key the network key only (use root_keys: 1 with epochs)")
+        }
         let ecdsaNode = r.child(proto, "ecdsa", path: "protocol")
         let ecdsaVariant = DamFast.Variant(rawValue: r.choice(ecdsaNode, path: "protocol.ecdsa", default: DamFast.Variant.lit.rawValue,
                                                               allowed: DamFast.Variant.allCases.map(\.rawValue))) ?? .lit
@@ -277,6 +282,7 @@ extension ScenarioLoader {
         specification.identifiers = IdentifierScheme(rawValue: r.choice(r.child(network, "identifiers", path: "network"), path: "network.identifiers",
                                                                         default: "sequential", allowed: IdentifierScheme.allCases.map(\.rawValue))) ?? .sequential
         specification.ecdsaVariant = ecdsaVariant
+        specification.rootKeys = rootKeys
         specification.access = access
         specification.decryptionCosts = costProfile
         if ecdsaVariant == .paper, let ecdsaNode, r.child(top, "membership", path: "") != nil || r.child(top, "kicking", path: "") != nil {

@@ -206,14 +206,33 @@ import ThresholdCrypto
 
 /// `sign-ecdsa`: Lit's ECDSA with a real-time presignature per request, on the network.
 @Suite struct ECDSANetworkTests {
-    func run(seed: UInt64, behaviours: [Int: ByzantineBehaviour] = [:], timeout: SimDuration = .seconds(5), pool: PresignPool = .disabled) -> RunReport {
-        print("ecdsa run n=10 seed \(seed)")
+    func run(seed: UInt64, behaviours: [Int: ByzantineBehaviour] = [:], timeout: SimDuration = .seconds(5), pool: PresignPool = .disabled,
+             rootKeys: Int = 1) -> RunReport {
+        print("ecdsa run n=10 seed \(seed) root keys \(rootKeys)")
         var workload = WorkloadSpecification(count: 30, rate: (numerator: 5, denominator: 1))
         workload.op = .signECDSA(keys: 10)
         var specification = NetworkSpecification(nodes: 10, seed: seed, network: NetworkModel(latency: .distribution(.constant(.milliseconds(20)))),
                                                  behaviours: behaviours, clients: ClientSpecification(count: 2, timeout: timeout), workload: workload)
         specification.presignPool = pool
+        specification.rootKeys = rootKeys
         return runNetwork(specification)
+    }
+
+    /// Lit's two root keys: a genesis DKG each; every PKP key is Σ d^ℓ · root_ℓ with d from its
+    /// key id, so ten key ids are ten keys, none of them the network key (with one root, every
+    /// PKP key is the network key). The signature oracle derives each expected key itself.
+    @Test func twoRootKeysGiveEveryKeyIDItsOwnKey() throws {
+        let one = run(seed: 47), two = run(seed: 47, rootKeys: 2)
+        for report in [one, two] {
+            #expect(report.metric("ecdsa.succeeded") == .integer(30) && report.metric("safety.violations") == .integer(0), "\(report.violations)")
+        }
+        let network = try #require(try two.agreedResult?.groupPublicKey.compressed())
+        let oneRoot = try #require(try one.agreedResult?.groupPublicKey.compressed())
+        #expect(Set(one.signatures.map(\.publicKey)) == [oneRoot])
+        let keys = Set(two.signatures.map(\.publicKey))
+        #expect(keys.count == 10 && !keys.contains(network))
+        // The second root's DKG is a DKG like the first: as many messages again.
+        #expect(two.metric("dkg.messages")?.numeric == 2 * (one.metric("dkg.messages")?.numeric ?? 0))
     }
 
     /// With a pool the leader hands out a presignature made ahead of time: three 20 ms hops

@@ -42,7 +42,9 @@ import ThresholdCrypto
         let key = VSSCommitment(coefficients: (0..<4).map { _ in Point.base(.randomNonZero(using: &rng), meter: CostMeter()) })
         return [.request, .response(HandshakeResponse(node: 9, roster: Roster(epoch: Epoch(2), members: [NodeID(1), NodeID(4), NodeID(9)], scheme: .sequential),
                                                       groupCommitment: key)),
-                .response(HandshakeResponse(node: 4, roster: Roster(epoch: Epoch(3), members: [NodeID(1), NodeID(4)], scheme: .lit), groupCommitment: key))]
+                .response(HandshakeResponse(node: 4, roster: Roster(epoch: Epoch(3), members: [NodeID(1), NodeID(4)], scheme: .lit), groupCommitment: key)),
+                .response(HandshakeResponse(node: 1, roster: Roster(epoch: .genesis, members: [NodeID(1), NodeID(4)], scheme: .sequential),
+                                            groupCommitment: key, rootKeys: [key.publicKey, key.coefficients[1]]))]
     }
 
     /// One of every ECDSA message (round 1 with its identity constants).

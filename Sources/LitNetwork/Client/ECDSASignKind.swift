@@ -14,6 +14,7 @@ struct ECDSASignKind: RequestKind {
         let id: AttemptID
         let signers: [Int]
         let publicKey: Point
+        let keyID: [UInt8]
         var shares: [Int: (share: Scalar, bigR: Point)] = [:]
     }
 
@@ -52,18 +53,23 @@ struct ECDSASignKind: RequestKind {
     /// With `jwt`, the digest is the token's and the signers check its conditions first.
     mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, jwt: JWTClaims?, _ io: inout ClientIO) -> [Int] {
         let signers = Array(candidates.prefix(signersNeeded(threshold: threshold))).sorted()
-        guard let networkKey = io.groupCommitment?.publicKey else { return [] }
-        let publicKey = jwt == nil ? networkKey : JWTClaims.publicKey(networkKey: networkKey, meter: io.meter)
+        guard !io.rootKeys.isEmpty else { return [] }
+        // The PKP key: Σ d^ℓ · root_ℓ with d from the key id (one root: the network key); a JWT's
+        // is its key id's plus the public JWT tweak.
+        let keyID = jwt == nil ? keyID(for: id.request) : JWTClaims.keyID
+        let derived = io.rootKeys.count == 1 ? io.rootKeys[0]
+            : LitHD.derivePublic(io.rootKeys, tweak: LitHD.tweak(keyID: keyID, meter: io.meter), meter: io.meter)
+        let publicKey = jwt == nil ? derived : JWTClaims.publicKey(networkKey: derived, meter: io.meter)
         // ν: Lit derives δ from the request id its SDK draws; here eight bytes of the client's own
         // random stream per attempt — known to the signers, not guessable by anyone else (the
         // key-exposure ledger relies on that: a presignature holder that is not a signer cannot
         // compute δ).
         let draw = io.client.random.next()
         let nonce = (0..<8).map { UInt8(truncatingIfNeeded: draw >> (8 * $0)) }
-        let request = ECDSARequest(id: id, digest: message, keyID: jwt == nil ? keyID(for: id.request) : JWTClaims.keyID,
+        let request = ECDSARequest(id: id, digest: message, keyID: keyID,
                                    signers: signers.map(NodeID.init), nonce: nonce,
                                    waitMilliseconds: signerWait, jwt: jwt)
-        attempts[Int(id.request)] = Attempt(id: id, signers: signers, publicKey: publicKey)
+        attempts[Int(id.request)] = Attempt(id: id, signers: signers, publicKey: publicKey, keyID: keyID)
         for signer in signers { io.send(ECDSAMessage.request(request), to: signer) }
         return signers
     }
@@ -102,6 +108,9 @@ struct ECDSASignKind: RequestKind {
 
     /// The key request `request`'s current attempt signs under.
     func publicKey(of request: Int) -> Point? { attempts[request]?.publicKey }
+
+    /// The key id request `request`'s current attempt signs under.
+    func keyID(of request: Int) -> [UInt8]? { attempts[request]?.keyID }
 
     mutating func keyChanged() {}
 

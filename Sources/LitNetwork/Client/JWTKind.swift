@@ -52,8 +52,10 @@ struct JWTKind: RequestKind {
         io.released(SignedJWT(request: request, client: io.client.id, conditions: token.claims.conditions, jwt: jwt, publicKey: key, nodes: signers))
         // The token's signature is an ECDSA signature like any other: the signature and nonce
         // oracles check it (and signatures.jsonl lists it, under the JWT key).
-        io.accepted(AcceptedSignature(request: request, kind: .ecdsa(recoveryID: signature[64] - 27), publicKey: key, message: token.digest,
-                                      signature: Array(signature.prefix(64)), signers: signers))
+        var accepted = AcceptedSignature(request: request, kind: .ecdsa(recoveryID: signature[64] - 27), publicKey: key, message: token.digest,
+                                         signature: Array(signature.prefix(64)), signers: signers)
+        accepted.keyID = JWTClaims.keyID
+        io.accepted(accepted)
         return outcome
     }
 

@@ -191,6 +191,8 @@ public struct AcceptedSignature: Sendable {
     public let message: [UInt8]
     public let signature: [UInt8]
     public let signers: [Int]
+    /// ECDSA: the key id the PKP (or JWT) key derives from.
+    public var keyID: [UInt8] = []
 }
 
 /// A client's timers: typed keys (the client keeps the table; nothing is packed into ids).
@@ -298,7 +300,9 @@ public final class LitClient {
     /// The roster of the key the handshake agreed on (identifiers come from it).
     var roster: Roster?
     public private(set) var keyKnownAt: SimInstant?
-    var handshakeVotes: [(commitment: VSSCommitment, roster: Roster, nodes: Set<Int>)] = []
+    var handshakeVotes: [(commitment: VSSCommitment, roster: Roster, roots: [Point], nodes: Set<Int>)] = []
+    /// Every ECDSA root key, the group key first (trusted with it).
+    var rootKeys: [Point] = []
     /// Epochs the chain announced, with their roster, threshold and key.
     var announced: [EpochAdvance] = []
     /// How long this client keeps using its epoch after the chain announced a new one
@@ -591,17 +595,24 @@ public final class LitClient {
         guard let request = requests[requestIndex], kinds[request.kind].producesSignatures, let key = groupCommitment?.publicKey else { return }
         let kind: AcceptedSignature.Kind
         var bytes = signature
+        var signingKey = key
+        var keyID: [UInt8] = []
         if let frost = kinds[request.kind] as? FROSTSignKind {
             kind = .frost(frost.scheme)
         } else {
-            // ECDSA: r ‖ s ‖ v (v = 27 + recovery id) from the kind; r ‖ s and the id recorded.
+            // ECDSA: r ‖ s ‖ v (v = 27 + recovery id) from the kind; r ‖ s and the id recorded,
+            // under the PKP key it derived.
             kind = .ecdsa(recoveryID: signature[64] - 27)
             bytes = Array(signature.prefix(64))
+            let ecdsa = kinds[request.kind] as? ECDSASignKind
+            signingKey = ecdsa?.publicKey(of: requestIndex) ?? key
+            keyID = ecdsa?.keyID(of: requestIndex) ?? []
         }
-        let publicKey = kind == .frost(.frostTaproot) ? ((try? key.xOnly()) ?? []) : ((try? key.compressed()) ?? [])
-        observer.accepted(AcceptedSignature(request: requestIndex, kind: kind, publicKey: publicKey, message: request.record.message,
-                                            signature: bytes, signers: signers),
-                          at: context.effectTime, event: context.event, &context)
+        let publicKey = kind == .frost(.frostTaproot) ? ((try? signingKey.xOnly()) ?? []) : ((try? signingKey.compressed()) ?? [])
+        var accepted = AcceptedSignature(request: requestIndex, kind: kind, publicKey: publicKey, message: request.record.message,
+                                         signature: bytes, signers: signers)
+        accepted.keyID = keyID
+        observer.accepted(accepted, at: context.effectTime, event: context.event, &context)
     }
 
     // MARK: Handshake and workload
@@ -613,10 +624,12 @@ public final class LitClient {
         guard response.node.value == node, response.roster.contains(response.node) else { return }
         handshaken.insert(node)
         guard response.epoch > (roster?.epoch ?? Epoch(0)) || roster == nil else { return }
-        if let slot = handshakeVotes.firstIndex(where: { $0.commitment == response.groupCommitment && $0.roster == response.roster }) {
+        if let slot = handshakeVotes.firstIndex(where: {
+            $0.commitment == response.groupCommitment && $0.roster == response.roster && $0.roots == response.rootKeys
+        }) {
             handshakeVotes[slot].nodes.insert(node)
         } else {
-            handshakeVotes.append((response.groupCommitment, response.roster, [node]))
+            handshakeVotes.append((response.groupCommitment, response.roster, response.rootKeys, [node]))
         }
         let trusted = handshakeVotes.filter { vote in
             if vote.roster.epoch == .genesis { return vote.nodes.count >= threshold }
@@ -627,6 +640,7 @@ public final class LitClient {
         else { return }
         let first = roster == nil
         groupCommitment = agreed.commitment
+        rootKeys = [agreed.commitment.publicKey] + agreed.roots
         roster = agreed.roster
         threshold = agreed.commitment.threshold
         handshakeVotes.removeAll { $0.roster.epoch <= agreed.roster.epoch }

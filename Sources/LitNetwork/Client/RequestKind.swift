@@ -11,6 +11,8 @@ struct ClientIO {
     var meter: CostMeter { client.meter }
     var groupCommitment: VSSCommitment? { client.groupCommitment }
     var roster: Roster? { client.roster }
+    /// Every ECDSA root key, the group key first.
+    var rootKeys: [Point] { client.rootKeys }
     var directory: IdentityDirectory { client.directory }
     /// The client's own identity key: it signs its requests.
     var identity: NodeIdentity { client.identity }

@@ -16,6 +16,8 @@ public struct NodeSetup {
     public let specification: NetworkSpecification
     /// The genesis DKG's parameters (roster, threshold, identity keys, session).
     public let dkg: DKGConfiguration
+    /// The genesis DKGs of further root keys (`protocol.root_keys`).
+    public let roots: [DKGConfiguration]
     /// The node's Byzantine behaviour, if any.
     public let behaviour: ByzantineBehaviour?
 
@@ -46,7 +48,7 @@ public struct ServiceRegistration {
             .make(DKGMessage.self, behaviours: DKGAdversary.catalogue) { setup in
                 // Genesis and every epoch transition; a DKG behaviour applies to each session.
                 let make = { (behaviour: DKGAdversary.Behaviour?) in
-                    DKGService(genesis: setup.dkg, directory: setup.dkg.directory, roundTimeout: setup.dkg.roundTimeout,
+                    DKGService(genesis: setup.dkg, roots: setup.roots, directory: setup.dkg.directory, roundTimeout: setup.dkg.roundTimeout,
                                agreement: setup.dkg.agreement, behaviour: behaviour)
                 }
                 return hosted(make(nil), setup) { _, choice in
@@ -56,7 +58,8 @@ public struct ServiceRegistration {
             .make(ECDSAMessage.self, behaviours: ECDSAAdversary.catalogue) { setup in
                 // Lit's ECDSA (`op: sign-ecdsa`): presignature pools, or one in real time per request.
                 hosted(ECDSASigner(roundTimeout: setup.specification.roundTimeout.duration, pool: setup.specification.presignPool,
-                                    variant: setup.specification.ecdsaVariant, ignoreConditions: setup.behaviour?.name == "ignore-conditions"),
+                                    variant: setup.specification.ecdsaVariant, ignoreConditions: setup.behaviour?.name == "ignore-conditions",
+                                    rootKeys: setup.specification.rootKeys),
                        setup) { service, choice in
                     ECDSAAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: ECDSAAdversary($0))) }
                 }
@@ -75,7 +78,9 @@ public struct ServiceRegistration {
                     EpochAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: EpochAdversary($0))) }
                 }
             },
-            .make(HandshakeMessage.self, behaviours: []) { setup in hosted(HandshakeService(), setup) { _, _ in nil } },
+            .make(HandshakeMessage.self, behaviours: []) { setup in
+                hosted(HandshakeService(rootKeys: setup.specification.rootKeys), setup) { _, _ in nil }
+            },
             .make(SigningMessage<LitFlow>.self, behaviours: SigningAdversary<LitFlowSigner>.catalogue) { setup in
                 guard setup.specification.flow == .lit else { return nil }
                 return hosted(LitFlowSigner(roundTimeout: setup.specification.roundTimeout.duration), setup, adversary: signingAdversary)

@@ -69,6 +69,43 @@ enum IndependentVerifier {
         return serialize(&left) == serialize(&right)
     }
 
+    /// Lit's PKP key from its roots (compressed): Σ d^ℓ · root_ℓ, d = hash_to_field(key id,
+    /// Lit's HD DST), by Horner with libsecp256k1 directly; with one root, that root.
+    static func pkpKey(roots: [[UInt8]], keyID: [UInt8]) -> [UInt8]? {
+        guard let last = roots.last else { return nil }
+        let d = hashToScalar(keyID, dst: Array("LIT_HD_KEY_ID_K256_XMD:SHA-256_SSWU_RO_NUL_".utf8))
+        var acc = secp256k1_pubkey()
+        guard secp256k1_ec_pubkey_parse(context, &acc, last, last.count) == 1 else { return nil }
+        for root in roots.dropLast().reversed() {
+            var next = secp256k1_pubkey()
+            guard secp256k1_ec_pubkey_tweak_mul(context, &acc, d) == 1, secp256k1_ec_pubkey_parse(context, &next, root, root.count) == 1,
+                  let sum = combine(&acc, &next) else { return nil }
+            acc = sum
+        }
+        return serialize(&acc)
+    }
+
+    /// A JWT key: the PKP key of the JWT key id plus t·G, t = hash_to_field("LitSim JWT key",
+    /// "LitSim/v2 JWT").
+    static func jwtKey(_ key: [UInt8]) -> [UInt8]? {
+        let t = hashToScalar(Array("LitSim JWT key".utf8), dst: Array("LitSim/v2 JWT".utf8))
+        var point = secp256k1_pubkey(), tweak = secp256k1_pubkey()
+        guard secp256k1_ec_pubkey_parse(context, &point, key, key.count) == 1, secp256k1_ec_pubkey_create(context, &tweak, t) == 1,
+              var sum = combine(&point, &tweak) else { return nil }
+        return serialize(&sum)
+    }
+
+    static func combine(_ a: inout secp256k1_pubkey, _ b: inout secp256k1_pubkey) -> secp256k1_pubkey? {
+        var sum = secp256k1_pubkey()
+        let combined = withUnsafePointer(to: &a) { a in
+            withUnsafePointer(to: &b) { b in
+                var pointers: [UnsafePointer<secp256k1_pubkey>?] = [a, b]
+                return secp256k1_ec_pubkey_combine(context, &sum, &pointers, 2)
+            }
+        }
+        return combined == 1 ? sum : nil
+    }
+
     static func serialize(_ key: inout secp256k1_pubkey) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 33)
         var length = 33

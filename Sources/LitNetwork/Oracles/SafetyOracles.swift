@@ -160,12 +160,17 @@ final class BlamePrecisionOracle: Oracle {
 final class SignatureValidityOracle: Oracle {
     let name = "signature.valid"
     var agreedKey: [UInt8]?
+    /// Further root keys by number, as the first honest node to finish each reported them.
+    var agreedRoots: [UInt32: [UInt8]] = [:]
 
     func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
         switch event {
         case let .output(node, output):
             if agreedKey == nil, facts.isHonest(node), case let .finished(result)? = output as? DKGOutcome {
                 agreedKey = (try? result.groupPublicKey.compressed()) ?? []
+            }
+            if let root = output as? RootKeyOutcome, agreedRoots[root.key.value] == nil, facts.isHonest(node), case let .finished(result) = root.outcome {
+                agreedRoots[root.key.value] = (try? result.groupPublicKey.compressed()) ?? []
             }
             return []
         case let .accepted(signature):
@@ -179,12 +184,16 @@ final class SignatureValidityOracle: Oracle {
                 valid = signature.publicKey == Array(agreedKey.dropFirst())
                     && IndependentVerifier.bip340(publicKeyX: signature.publicKey, message: signature.message, signature: signature.signature)
             case let .ecdsa(recoveryID):
-                // One root key: the PKP key is the agreed key, and a JWT's key the agreed key
-                // plus the public JWT tweak. Verified, and recovered from the signature with its
-                // recovery id, by libsecp256k1.
-                let jwtKey = (try? Point(compressed: agreedKey, meter: CostMeter()))
-                    .flatMap { try? JWTClaims.publicKey(networkKey: $0, meter: CostMeter()).compressed() }
-                valid = (signature.publicKey == agreedKey || signature.publicKey == jwtKey)
+                // The PKP key derived from the agreed roots and the signature's key id (one root:
+                // the agreed key), a JWT's plus the public JWT tweak — both computed here with
+                // libsecp256k1 directly. Verified, and recovered with its recovery id.
+                let roots = [agreedKey] + (1..<max(1, facts.specification.rootKeys)).compactMap { agreedRoots[UInt32($0)] }
+                guard roots.count == max(1, facts.specification.rootKeys) else {
+                    return ["request \(signature.request) accepted before honest nodes finished every root key's DKG"]
+                }
+                let pkp = IndependentVerifier.pkpKey(roots: roots, keyID: signature.keyID)
+                let expected = signature.keyID == JWTClaims.keyID ? pkp.flatMap(IndependentVerifier.jwtKey) : pkp
+                valid = signature.publicKey == expected
                     && IndependentVerifier.ecdsa(publicKey: signature.publicKey, digest: signature.message, signature: signature.signature, recoveryID: recoveryID)
             }
             return valid ? [] : ["request \(signature.request)'s accepted signature does not verify under the agreed key"]

@@ -38,8 +38,10 @@ public struct DKGConfiguration: Sendable {
     }
 
     /// The genesis session: epoch 0, started by the roster's first member, attempt 0.
-    public static func genesisSession(roster: Roster, attempt: UInt64 = 0) -> SessionID {
-        SessionID(protocolName: dkgProtocol, epoch: roster.epoch, initiator: .node(roster.members[0]), counter: attempt)
+    /// The genesis session of `key` (the network key 0, or a further root key: its number
+    /// in the counter's high half, so every root has its own session).
+    public static func genesisSession(roster: Roster, attempt: UInt64 = 0, key: KeyID = .group) -> SessionID {
+        SessionID(protocolName: dkgProtocol, epoch: roster.epoch, initiator: .node(roster.members[0]), counter: UInt64(key.value) << 32 | attempt)
     }
 
     public var participants: Int { roster.count }

@@ -29,6 +29,14 @@ public struct TransitionOutcome: Sendable, ChangesNodeState {
     public var changesNodeState: Bool { outcome.changesNodeState }
 }
 
+/// The genesis DKG of a further root key (Lit's ECDSA roots beside the network key 0).
+public struct RootKeyOutcome: Sendable, ChangesNodeState {
+    public let session: SessionID
+    public let key: KeyID
+    public let outcome: DKGOutcome
+    public var changesNodeState: Bool { outcome.changesNodeState }
+}
+
 extension DKGOutcome: ChangesNodeState {
     public var changesNodeState: Bool { if case .finished = self { true } else { false } }
 }
@@ -49,6 +57,8 @@ public struct DKGService: NodeService {
 
     /// The genesis DKG, if this node is in it.
     let genesis: DKGConfiguration?
+    /// The genesis DKGs of further root keys (keys 1, 2, …), run beside it.
+    let roots: [DKGConfiguration]
     /// What every session shares: identity keys, round timeout, agreement rule.
     let directory: IdentityDirectory
     let roundTimeout: Duration
@@ -63,9 +73,10 @@ public struct DKGService: NodeService {
     /// per round, so more is a flood (dropped, the DKG's fetch and timeouts cope).
     static let waitingPerSender = 64
 
-    public init(genesis: DKGConfiguration?, directory: IdentityDirectory, roundTimeout: Duration, agreement: DKGAgreementRule,
-                behaviour: DKGAdversary.Behaviour?) {
+    public init(genesis: DKGConfiguration?, roots: [DKGConfiguration] = [], directory: IdentityDirectory, roundTimeout: Duration,
+                agreement: DKGAgreementRule, behaviour: DKGAdversary.Behaviour?) {
         self.genesis = genesis
+        self.roots = roots
         self.directory = directory
         self.roundTimeout = roundTimeout
         self.agreement = agreement
@@ -77,15 +88,15 @@ public struct DKGService: NodeService {
                     adversary: MaybeDKGAdversary(adversary: behaviour.map { DKGAdversary($0, configuration: configuration) }))
     }
 
-    /// Tags a session's effects with the session (timers) and, for a transition, its outputs.
-    static func tag(_ effects: [Adversarial<MaybeDKGAdversary>.Effect], _ session: SessionID, genesis: Bool) -> [Effect] {
+    /// Tags a session's effects with the session (timers) and its outputs with what they are.
+    static func tag(_ effects: [Adversarial<MaybeDKGAdversary>.Effect], _ session: SessionID, output: (DKGOutcome) -> any Sendable) -> [Effect] {
         effects.map { effect in
             switch effect {
             case let .send(m, to): .send(m, to: to)
             case let .broadcast(m, to): .broadcast(m, to: to)
             case let .setTimer(t, after): .setTimer(DKGSessionTimer(session: session, timer: t), after: after)
             case let .cancelTimer(t): .cancelTimer(DKGSessionTimer(session: session, timer: t))
-            case let .output(o): .output(genesis ? o as any Sendable : TransitionOutcome(session: session, outcome: o))
+            case let .output(o): .output(output(o))
             case let .accuse(a): .accuse(a)
             case let .note(n): .note(n)
             }
@@ -96,13 +107,22 @@ public struct DKGService: NodeService {
         guard var participant = sessions[session] else { return [] }
         let effects = body(&participant)
         sessions[session] = participant
-        return Self.tag(effects, session, genesis: session == genesis?.session)
+        // Genesis outcomes are plain, a root key's and a transition's say which session.
+        if session == genesis?.session { return Self.tag(effects, session) { $0 } }
+        if let root = roots.first(where: { $0.session == session }) {
+            return Self.tag(effects, session) { RootKeyOutcome(session: session, key: root.key, outcome: $0) }
+        }
+        return Self.tag(effects, session) { TransitionOutcome(session: session, outcome: $0) }
     }
 
     public mutating func start(_ context: ServiceContext) -> [Effect] {
         guard let genesis, genesis.roster.contains(context.me) else { return [] }
-        sessions[genesis.session] = make(genesis, me: context.me)
-        return run(genesis.session) { $0.start(context) }
+        var effects: [Effect] = []
+        for configuration in [genesis] + roots {
+            sessions[configuration.session] = make(configuration, me: context.me)
+            effects += run(configuration.session) { $0.start(context) }
+        }
+        return effects
     }
 
     public mutating func receive(_ message: DKGMessage, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {

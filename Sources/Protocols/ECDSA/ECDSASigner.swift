@@ -59,6 +59,8 @@ public struct ECDSASigner: NodeService {
     struct RequestSession {
         let request: ECDSARequest
         let key: KeyShare
+        /// This node's shares of every root key, the network key's first (secret).
+        var rootShares: [Scalar] = []
         /// With a pool: the signer whose word decides between a pool and a real-time
         /// presignature, and whether that word is still awaited.
         var leader: NodeID?
@@ -97,7 +99,12 @@ public struct ECDSASigner: NodeService {
     /// JWT requests waiting for the node's RPC (not yet handled: their peers' early rounds wait).
     var evaluating: [AttemptID: ECDSARequest] = [:]
 
-    public init(roundTimeout: Duration, pool: PresignPool = .disabled, variant: DamFast.Variant = .lit, ignoreConditions: Bool = false) {
+    /// Root keys PKP keys derive from (`protocol.root_keys`; key 0 is the network key).
+    let rootKeys: Int
+
+    public init(roundTimeout: Duration, pool: PresignPool = .disabled, variant: DamFast.Variant = .lit, ignoreConditions: Bool = false,
+                rootKeys: Int = 1) {
+        self.rootKeys = max(1, rootKeys)
         self.ignoreConditions = ignoreConditions
         self.variant = variant
         self.roundTimeout = roundTimeout
@@ -221,7 +228,10 @@ public struct ECDSASigner: NodeService {
               DamFast.Parameters.of(variant, participants: signers.count, threshold: realTimeThreshold(signers.count, key)) != nil else {
             return refuseBeforeStart(request.id, .notASigner)
         }
-        var session = RequestSession(request: request, key: key)
+        // Every root's share of the same epoch (the roots are made and re-keyed together).
+        let roots = (0..<rootKeys).map { context.keys.usable(KeyID(UInt32($0)), epoch: key.epoch)?.secretShare }
+        guard roots.allSatisfy({ $0 != nil }) else { return refuseBeforeStart(request.id, .noKey) }
+        var session = RequestSession(request: request, key: key, rootShares: roots.compactMap { $0 })
         // The presignature must be done within the request's wait (or the node's round
         // timeout, if shorter); then the node refuses, naming who it still waits for.
         var effects: [Effect] = [.setTimer(.request(request.id), after: min(roundTimeout, .milliseconds(Int64(request.waitMilliseconds))))]
@@ -327,9 +337,9 @@ public struct ECDSASigner: NodeService {
         let meter = context.meter
         let request = session.request
         let ids = request.signers.compactMap { session.key.roster.identifier(of: $0)?.scalar }
-        // One root key: the PKP key (and each share of it) is the network key's; the JWT key is
-        // that plus a public tweak.
-        var keyShare = LitHD.deriveSecret([session.key.secretShare], tweak: LitHD.tweak(keyID: request.keyID, meter: meter))
+        // The PKP key's share: Σ d^ℓ · (share of root ℓ), with d from the key id (with one root,
+        // the network key's share). The JWT key is its key id's PKP key plus a public tweak.
+        var keyShare = LitHD.deriveSecret(session.rootShares, tweak: LitHD.tweak(keyID: request.keyID, meter: meter))
         if request.jwt != nil { keyShare = keyShare + JWTClaims.keyTweak(meter: meter) }
         let delta = DamFast.rerandomizer(request.nonce, meter: meter)
         guard let (share, bigRPrime) = try? DamFast.signatureShare(presignature, keyShare: keyShare, signers: ids, digest: request.digest,

@@ -10,11 +10,15 @@ public struct HandshakeResponse: Sendable, Equatable {
     public let node: NodeID
     public let roster: Roster
     public let groupCommitment: VSSCommitment
+    /// The further ECDSA root keys (keys 1, 2, …; key 0 is the group key), which PKP keys
+    /// derive from together with it.
+    public let rootKeys: [Point]
 
-    public init(node: NodeID, roster: Roster, groupCommitment: VSSCommitment) {
+    public init(node: NodeID, roster: Roster, groupCommitment: VSSCommitment, rootKeys: [Point] = []) {
         self.node = node
         self.roster = roster
         self.groupCommitment = groupCommitment
+        self.rootKeys = rootKeys
     }
 
     public var epoch: Epoch { roster.epoch }
@@ -30,7 +34,9 @@ public enum HandshakeMessage: Sendable, Equatable, WireMessage {
         switch self {
         case .request: 2
         // The roster: epoch, identifier scheme, count, members.
-        case let .response(m): 2 + WireSize.node + 8 + 1 + 2 + WireSize.node * m.roster.count + 2 + WireSize.point * m.groupCommitment.threshold
+        case let .response(m):
+            2 + WireSize.node + 8 + 1 + 2 + WireSize.node * m.roster.count + 2 + WireSize.point * m.groupCommitment.threshold
+                + 1 + WireSize.point * m.rootKeys.count
         }
     }
 
@@ -57,6 +63,8 @@ public enum HandshakeMessage: Sendable, Equatable, WireMessage {
             writer.append(node: m.node.value)
             writer.append(roster: m.roster)
             writer.append(commitment: m.groupCommitment)
+            writer.append(UInt8(m.rootKeys.count))
+            for key in m.rootKeys { writer.append(key) }
         }
     }
 
@@ -67,7 +75,10 @@ public enum HandshakeMessage: Sendable, Equatable, WireMessage {
         case 2:
             let node = NodeID(try reader.uint16())
             let roster = try reader.roster()
-            return .response(HandshakeResponse(node: node, roster: roster, groupCommitment: try reader.commitment()))
+            let commitment = try reader.commitment()
+            var roots: [Point] = []
+            for _ in 0..<Int(try reader.byte()) { roots.append(try reader.point()) }
+            return .response(HandshakeResponse(node: node, roster: roster, groupCommitment: commitment, rootKeys: roots))
         case let kind:
             throw .unknownKind(kind)
         }
@@ -81,29 +92,35 @@ public struct HandshakeService: NodeService {
     public typealias Output = Never
 
     var pending: [ClientID] = []
+    /// Root keys the network has (`protocol.root_keys`): a node answers once it holds them all.
+    let rootKeys: Int
 
-    public init() {}
+    public init(rootKeys: Int = 1) { self.rootKeys = max(1, rootKeys) }
 
     public mutating func receive(_ message: HandshakeMessage, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
         guard case .request = message, let client = sender.client else { return [] }
-        guard let key = context.keys.current() else {
+        guard let response = response(context) else {
             pending.append(client)
             return []
         }
-        return [.send(.response(Self.response(key, context)), to: sender)]
+        return [.send(.response(response), to: sender)]
     }
 
     public mutating func keysChanged(_ context: ServiceContext) -> [Effect] {
-        guard let key = context.keys.current() else { return [] }
+        guard let response = response(context) else { return [] }
         defer { pending = [] }
-        return pending.map { .send(.response(Self.response(key, context)), to: .client($0)) }
+        return pending.map { .send(.response(response), to: .client($0)) }
     }
 
     public mutating func timerFired(_ timer: Never, _ context: ServiceContext) -> [Effect] {}
 
     public mutating func crash() { pending = [] }
 
-    static func response(_ key: KeyShare, _ context: ServiceContext) -> HandshakeResponse {
-        HandshakeResponse(node: context.me, roster: key.roster, groupCommitment: key.groupCommitment)
+    /// The current key with every root key of its epoch, or nil while one is missing.
+    func response(_ context: ServiceContext) -> HandshakeResponse? {
+        guard let key = context.keys.current() else { return nil }
+        let roots = (1..<rootKeys).map { context.keys.usable(KeyID(UInt32($0)), epoch: key.epoch)?.groupKey }
+        guard roots.allSatisfy({ $0 != nil }) else { return nil }
+        return HandshakeResponse(node: context.me, roster: key.roster, groupCommitment: key.groupCommitment, rootKeys: roots.compactMap { $0 })
     }
 }
