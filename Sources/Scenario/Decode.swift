@@ -91,11 +91,7 @@ extension ScenarioLoader {
         let roundTimeout = r.duration(r.child(proto, "round_timeout", path: "protocol"), path: "protocol.round_timeout",
                                       default: .seconds(30), allowZero: false)
         let presignPool = presignPoolSpecification(r.child(proto, "presign_pool", path: "protocol"), reader: r)
-        let rootKeysNode = r.child(proto, "root_keys", path: "protocol")
-        let rootKeys = r.integer(rootKeysNode, path: "protocol.root_keys", default: 1, range: 1...8)
-        if rootKeys > 1, let rootKeysNode, r.child(top, "epochs", path: "") != nil {
-            r.error(rootKeysNode, "`protocol.root_keys` above 1 with `epochs` is not built yet: transitions re-key the network key only (use root_keys: 1 with epochs)")
-        }
+        let rootKeys = r.integer(r.child(proto, "root_keys", path: "protocol"), path: "protocol.root_keys", default: 1, range: 1...8)
         let ecdsaNode = r.child(proto, "ecdsa", path: "protocol")
         let ecdsaVariant = DamFast.Variant(rawValue: r.choice(ecdsaNode, path: "protocol.ecdsa", default: DamFast.Variant.lit.rawValue,
                                                               allowed: DamFast.Variant.allCases.map(\.rawValue))) ?? .lit

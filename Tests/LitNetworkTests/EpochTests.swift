@@ -121,4 +121,28 @@ import ThresholdCrypto
         #expect(first.traceDigest == second.traceDigest)
         #expect(first.metric("epoch.count") == .integer(3))
     }
+
+    /// Lit's two root keys through a refresh and a reshare (node 5 leaves, 6 joins): each root
+    /// gets its own transition session, the chain advances only when every root is ready, and
+    /// every PKP key stays what it was at genesis (the signature oracle derives each from the
+    /// genesis roots; epoch.key_unchanged checks every root's verification shares).
+    @Test func twoRootKeysSurviveRefreshAndReshare() throws {
+        print("epochs with two root keys, n=7 seed 12")
+        var ecdsa = WorkloadSpecification(count: 60, rate: (numerator: 1, denominator: 2))
+        ecdsa.op = .signECDSA(keys: 5)
+        var specification = NetworkSpecification(nodes: 7, seed: 12, network: NetworkModel(latency: .distribution(.constant(.milliseconds(20)))),
+                                                 clients: ClientSpecification(count: 1), workload: ecdsa, stop: .seconds(200))
+        specification.epochs = EpochSpecification(length: .seconds(60), validators: [0, 1, 2, 3, 4, 5],
+                                                  membership: [MembershipChange(at: .seconds(90), join: [6], leave: [5])])
+        specification.rootKeys = 2
+        let report = runNetwork(specification)
+        #expect(report.metric("epoch.count") == .integer(3))
+        #expect(report.metric("safety.violations") == .integer(0), "\(report.violations)")
+        #expect(report.metric("ecdsa.success_rate") == .number(1))
+        // Five key ids, five keys, the same before and after the switches.
+        let byKey = Dictionary(grouping: report.signatures, by: \.publicKey)
+        #expect(byKey.count == 5)
+        let epochsSigned = Set(report.requests.flatMap { $0.attemptLog.map(\.epoch) })
+        #expect(epochsSigned.count >= 2, "signed in epochs \(epochsSigned.sorted())")
+    }
 }

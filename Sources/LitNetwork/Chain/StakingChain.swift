@@ -42,7 +42,7 @@ public final class StakingChain {
     struct Locked {
         let lock: EpochLock
         /// Ready signals by transcript digest: the commitment and who signalled it.
-        var ready: [(digest: [UInt8], commitment: VSSCommitment, nodes: Set<Int>)] = []
+        var ready: [(digest: [UInt8], commitments: [VSSCommitment], nodes: Set<Int>)] = []
     }
 
     let layout: EndpointLayout
@@ -53,7 +53,9 @@ public final class StakingChain {
     public private(set) var roster: Roster
     public private(set) var threshold: Int
     var commitment: VSSCommitment?
-    var genesisReady: [(digest: [UInt8], commitment: VSSCommitment, nodes: Set<Int>)] = []
+    /// The further root keys' commitments of the current epoch (keys 1, 2, …).
+    var rootCommitments: [VSSCommitment] = []
+    var genesisReady: [(digest: [UInt8], commitments: [VSSCommitment], nodes: Set<Int>)] = []
     var staked: Set<Int>
     public private(set) var kicked: [KickRecord] = []
     var kickVotes: [Int: Set<Int>] = [:]
@@ -148,7 +150,8 @@ public final class StakingChain {
         // The previous roster of the dealing: the current validators that hold a share.
         let previous = roster.next(epoch: epoch, members: roster.members.filter { holders.contains($0.value) })
         let lock = EpochLock(next: roster.next(epoch: Epoch(epoch.value + 1), members: next.map(NodeID.init)), threshold: max(2, thresholdRule(next.count)),
-                             attempt: attempt, previous: previous.members.isEmpty ? roster : previous, previousCommitment: commitment)
+                             attempt: attempt, previous: previous.members.isEmpty ? roster : previous, previousCommitment: commitment,
+                             previousRoots: rootCommitments)
         locked = Locked(lock: lock)
         transitions.append(TransitionRecord(epoch: lock.epoch, attempt: attempt, next: next, threshold: lock.threshold, lockedAt: context.now,
                                             outcome: .unfinished))
@@ -197,7 +200,8 @@ public final class StakingChain {
             guard commitment == nil, epoch == .genesis, roster.contains(NodeID(node)) else { return }
             let slot = record(&genesisReady, ready, node)
             if genesisReady[slot].nodes.count >= threshold {
-                commitment = genesisReady[slot].commitment
+                commitment = genesisReady[slot].commitments[0]
+                rootCommitments = Array(genesisReady[slot].commitments.dropFirst())
                 holders = genesisReady[slot].nodes
                 currentTranscript = (.genesis, 0, ready.digest)
                 context.output("chain: genesis key registered")
@@ -216,30 +220,34 @@ public final class StakingChain {
         if allNext, currentReady >= threshold {
             holders = signalled.filter { current.lock.next.contains(NodeID($0)) }
             currentTranscript = (current.lock.epoch, current.lock.attempt, ready.digest)
-            advance(current.lock, commitment: current.ready[slot].commitment, &context)
+            advance(current.lock, commitments: current.ready[slot].commitments, &context)
         }
     }
 
-    func record(_ list: inout [(digest: [UInt8], commitment: VSSCommitment, nodes: Set<Int>)], _ ready: EpochReady, _ node: Int) -> Int {
-        if let slot = list.firstIndex(where: { $0.digest == ready.digest && $0.commitment == ready.groupCommitment }) {
+    /// Ready signals agree when their transcript and every root's commitment do.
+    func record(_ list: inout [(digest: [UInt8], commitments: [VSSCommitment], nodes: Set<Int>)], _ ready: EpochReady, _ node: Int) -> Int {
+        let commitments = [ready.groupCommitment] + ready.rootCommitments
+        if let slot = list.firstIndex(where: { $0.digest == ready.digest && $0.commitments == commitments }) {
             list[slot].nodes.insert(node)
             return slot
         }
-        list.append((ready.digest, ready.groupCommitment, [node]))
+        list.append((ready.digest, commitments, [node]))
         return list.count - 1
     }
 
-    func advance(_ lock: EpochLock, commitment: VSSCommitment, _ context: inout ProcessContext<LitMessage>) {
+    func advance(_ lock: EpochLock, commitments: [VSSCommitment], _ context: inout ProcessContext<LitMessage>) {
+        let commitment = commitments[0]
         let involved = involved(lock)
         locked = nil
         roster = lock.next
         threshold = lock.threshold
         self.commitment = commitment
+        rootCommitments = Array(commitments.dropFirst())
         kickVotes = [:]
         attempt = 0
         transitions[transitions.count - 1].endedAt = context.now
         transitions[transitions.count - 1].outcome = .advanced
-        let advance = EpochAdvance(roster: lock.next, threshold: lock.threshold, groupCommitment: commitment)
+        let advance = EpochAdvance(roster: lock.next, threshold: lock.threshold, groupCommitment: commitment, rootCommitments: rootCommitments)
         for node in involved { send(.advanced(advance), to: .node(node), &context) }
         for client in 0..<layout.clients { send(.advanced(advance), to: .client(ClientID(client)), &context) }
         context.output("chain: advanced to \(lock.epoch)")

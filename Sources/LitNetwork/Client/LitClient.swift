@@ -634,7 +634,8 @@ public final class LitClient {
         let trusted = handshakeVotes.filter { vote in
             if vote.roster.epoch == .genesis { return vote.nodes.count >= threshold }
             guard let announcement = announced.last(where: { $0.epoch == vote.roster.epoch }) else { return false }
-            return announcement.groupCommitment == vote.commitment && announcement.roster == vote.roster && vote.nodes.count >= announcement.threshold
+            return announcement.groupCommitment == vote.commitment && announcement.roster == vote.roster
+                && announcement.rootCommitments.map(\.publicKey) == vote.roots && vote.nodes.count >= announcement.threshold
         }
         guard let agreed = trusted.max(by: { $0.roster.epoch < $1.roster.epoch }), agreed.roster.epoch > (roster?.epoch ?? Epoch(0)) || roster == nil
         else { return }

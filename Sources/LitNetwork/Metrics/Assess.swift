@@ -175,7 +175,8 @@ func exposedEpochs(observer: RunObserver, specification: NetworkSpecification, e
     for logged in observer.outputs {
         let node = logged.node.value
         guard specification.behaviours[node] != nil else { continue }
-        if let (session, result) = finishedDKG(logged.output), result.shareIsConsistent {
+        // The network key's sharing stands for the epoch's (every root is shared by the same nodes).
+        if let (session, key, result) = finishedDKG(logged.output), key == .group, result.shareIsConsistent {
             let epoch = result.roster.epoch
             // Another attempt's share of the same epoch replaces the one held.
             for index in (holdings[node] ?? []).indices where holdings[node]![index].epoch == epoch && holdings[node]![index].until == end {

@@ -74,7 +74,7 @@ public struct ServiceRegistration {
             },
             .make(StakingMessage.self, behaviours: EpochAdversary.catalogue) { setup in
                 guard let epochs = setup.specification.epochs else { return nil }
-                return hosted(EpochService(pings: epochs.pings), setup) { service, choice in
+                return hosted(EpochService(pings: epochs.pings, rootKeys: setup.specification.rootKeys), setup) { service, choice in
                     EpochAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: EpochAdversary($0))) }
                 }
             },

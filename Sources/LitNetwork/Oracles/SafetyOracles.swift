@@ -3,9 +3,12 @@ import Simulation
 import ThresholdCrypto
 
 /// A DKG an honest node finished, genesis or transition (with its session for transitions).
-func finishedDKG(_ output: any Sendable) -> (session: SessionID?, result: DKGResult)? {
-    if case let .finished(result)? = output as? DKGOutcome { return (nil, result) }
-    if let transition = output as? TransitionOutcome, case let .finished(result) = transition.outcome { return (transition.session, result) }
+/// A finished DKG in a node's output: its session (nil: the network key's genesis), the root
+/// key it made or re-keyed, and the result.
+func finishedDKG(_ output: any Sendable) -> (session: SessionID?, key: KeyID, result: DKGResult)? {
+    if case let .finished(result)? = output as? DKGOutcome { return (nil, .group, result) }
+    if let root = output as? RootKeyOutcome, case let .finished(result) = root.outcome { return (root.session, root.key, result) }
+    if let transition = output as? TransitionOutcome, case let .finished(result) = transition.outcome { return (transition.session, transition.key, result) }
     return nil
 }
 
@@ -17,7 +20,7 @@ final class DKGAgreementOracle: Oracle {
     var first: [SessionID?: (node: NodeID, result: DKGResult)] = [:]
 
     func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
-        guard case let .output(node, output) = event, let (session, result) = finishedDKG(output), facts.isHonest(node) else { return [] }
+        guard case let .output(node, output) = event, let (session, _, result) = finishedDKG(output), facts.isHonest(node) else { return [] }
         guard let held = first[session] else {
             first[session] = (node, result)
             return []
@@ -35,19 +38,25 @@ final class DKGAgreementOracle: Oracle {
 /// and half old, half new verification shares (distinct identifiers) do not.
 final class EpochKeyOracle: Oracle {
     let name = "epoch.key_unchanged"
-    var genesisKey: Point?
-    /// The first honest result of each epoch, in epoch order.
-    var byEpoch: [Epoch: DKGResult] = [:]
+    /// Each root key's genesis key (the network key is key 0).
+    var genesisKeys: [KeyID: Point] = [:]
+    /// The first honest result of each epoch, per root key.
+    var byEpoch: [KeyID: [Epoch: DKGResult]] = [:]
 
     func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
-        guard case let .output(node, output) = event, let (session, result) = finishedDKG(output), facts.isHonest(node) else { return [] }
-        if session == nil, genesisKey == nil { genesisKey = result.groupPublicKey }
-        if byEpoch[result.roster.epoch] == nil { byEpoch[result.roster.epoch] = result }
-        guard session != nil, let genesisKey, result.groupPublicKey != genesisKey else { return [] }
-        return ["\(node) finished \(result.roster.epoch) with another group key than genesis"]
+        guard case let .output(node, output) = event, let (_, key, result) = finishedDKG(output), facts.isHonest(node) else { return [] }
+        let epoch = result.roster.epoch
+        if epoch == .genesis, genesisKeys[key] == nil { genesisKeys[key] = result.groupPublicKey }
+        if byEpoch[key, default: [:]][epoch] == nil { byEpoch[key, default: [:]][epoch] = result }
+        guard epoch > .genesis, let genesisKey = genesisKeys[key], result.groupPublicKey != genesisKey else { return [] }
+        return ["\(node) finished \(epoch) with another \(key) than genesis"]
     }
 
     func finish(_ facts: RunFacts, nodes: [LitNode]) -> [String] {
+        byEpoch.keys.sorted().flatMap { check(byEpoch[$0]!, key: genesisKeys[$0], name: $0 == .group ? "" : " (\($0))") }
+    }
+
+    func check(_ byEpoch: [Epoch: DKGResult], key genesisKey: Point?, name: String) -> [String] {
         let meter = CostMeter()
         var found = [String]()
         let epochs = byEpoch.keys.sorted()
@@ -56,13 +65,13 @@ final class EpochKeyOracle: Oracle {
             let members = result.roster.members
             guard let key = genesisKey, members.count >= result.threshold else { continue }
             let sample = Array(members.prefix(result.threshold))
-            if interpolate(sample.map { ($0, result) }, meter) != key { found.append("\(epoch)'s verification shares do not interpolate to the key") }
+            if interpolate(sample.map { ($0, result) }, meter) != key { found.append("\(epoch)'s verification shares do not interpolate to the key\(name)") }
             // Old shares with new ones: the previous epoch's for the first half of the sample.
             guard index > 0, let previous = byEpoch[epochs[index - 1]] else { continue }
             let old = sample.prefix(result.threshold / 2).filter { previous.roster.contains($0) }
             guard !old.isEmpty else { continue }
             let mixed = old.map { ($0, previous) } + sample.filter { !old.contains($0) }.map { ($0, result) }
-            if interpolate(mixed, meter) == key { found.append("\(epochs[index - 1])'s shares still combine with \(epoch)'s") }
+            if interpolate(mixed, meter) == key { found.append("\(epochs[index - 1])'s shares still combine with \(epoch)'s\(name)") }
         }
         return found
     }
@@ -136,7 +145,10 @@ final class BlamePrecisionOracle: Oracle {
             }
             switch output as? EpochEvent {
             case let .locked(lock)?:
-                parameters = (parameters ?? facts.parameters).with(transition: lock, session: transitionSession(lock))
+                // Every root key's session of the transition.
+                for key in 0...lock.previousRoots.count {
+                    parameters = (parameters ?? facts.parameters).with(transition: lock, session: transitionSession(lock, key: KeyID(UInt32(key))))
+                }
             case let .advanced(advance)?:
                 // Signing evidence of an epoch is judged against its roster and key.
                 parameters = (parameters ?? facts.parameters).with(roster: advance.roster, threshold: advance.threshold)

@@ -12,8 +12,13 @@ public struct EpochLock: Sendable, Equatable {
     public let attempt: UInt32
     public let previous: Roster
     public let previousCommitment: VSSCommitment
+    /// The previous epoch's commitments of the further root keys (keys 1, 2, …): each is
+    /// refreshed or reshared beside the network key.
+    public let previousRoots: [VSSCommitment]
 
-    public init(next: Roster, threshold: Int, attempt: UInt32, previous: Roster, previousCommitment: VSSCommitment) {
+    public init(next: Roster, threshold: Int, attempt: UInt32, previous: Roster, previousCommitment: VSSCommitment,
+                previousRoots: [VSSCommitment] = []) {
+        self.previousRoots = previousRoots
         self.next = next
         self.threshold = threshold
         self.attempt = attempt
@@ -25,7 +30,7 @@ public struct EpochLock: Sendable, Equatable {
 
     /// Whether a DKG session is this lock's transition (started by the chain, this attempt).
     public func isTransition(_ session: SessionID?) -> Bool {
-        session.map { $0.epoch == epoch && $0.initiator == .chain && $0.counter == UInt64(attempt) } ?? false
+        session.map { $0.epoch == epoch && $0.initiator == .chain && UInt32(truncatingIfNeeded: $0.counter) == attempt } ?? false
     }
 }
 
@@ -34,8 +39,11 @@ public struct EpochAdvance: Sendable, Equatable {
     public let roster: Roster
     public let threshold: Int
     public let groupCommitment: VSSCommitment
+    /// The further root keys' commitments (keys 1, 2, …).
+    public let rootCommitments: [VSSCommitment]
 
-    public init(roster: Roster, threshold: Int, groupCommitment: VSSCommitment) {
+    public init(roster: Roster, threshold: Int, groupCommitment: VSSCommitment, rootCommitments: [VSSCommitment] = []) {
+        self.rootCommitments = rootCommitments
         self.roster = roster
         self.threshold = threshold
         self.groupCommitment = groupCommitment
@@ -81,6 +89,12 @@ extension ByteWriter {
         append(UInt16(commitment.threshold))
         for point in commitment.coefficients { append(point) }
     }
+
+    /// A count (one byte), then each commitment.
+    public mutating func append(commitments: [VSSCommitment]) {
+        append(UInt8(commitments.count))
+        for commitment in commitments { append(commitment: commitment) }
+    }
 }
 
 extension ByteReader {
@@ -103,5 +117,12 @@ extension ByteReader {
         for _ in 0..<count { points.append(try point()) }
         guard !points.isEmpty else { throw .invalidValue("empty commitment") }
         return VSSCommitment(coefficients: points)
+    }
+
+    /// Commitments as `append(commitments:)` wrote them.
+    public mutating func commitments() throws(WireError) -> [VSSCommitment] {
+        var list: [VSSCommitment] = []
+        for _ in 0..<Int(try byte()) { list.append(try commitment()) }
+        return list
     }
 }

@@ -111,7 +111,10 @@ public enum DKGDealing: Sendable, Equatable {
     /// the genesis DKG fresh.
     static func of(_ session: SessionID, _ parameters: PublicParameters) -> DKGDealing? {
         if let lock = parameters.transition(session) {
-            return DKGDealing(previous: lock.previousCommitment, previousRoster: lock.previous, roster: lock.next)
+            // The root key the session re-keys is the counter's high half (0: the network key).
+            let key = Int(session.counter >> 32)
+            guard key <= lock.previousRoots.count else { return nil }
+            return DKGDealing(previous: key == 0 ? lock.previousCommitment : lock.previousRoots[key - 1], previousRoster: lock.previous, roster: lock.next)
         }
         return session.epoch == .genesis && parameters.roster(.genesis) != nil ? .fresh : nil
     }

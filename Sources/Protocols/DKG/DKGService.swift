@@ -26,6 +26,8 @@ public struct DKGSessionTimer: Hashable, Sendable {
 public struct TransitionOutcome: Sendable, ChangesNodeState {
     public let session: SessionID
     public let outcome: DKGOutcome
+    /// Which root key the transition re-keyed (the network key 0, or a further root).
+    public var key: KeyID { KeyID(UInt32(truncatingIfNeeded: session.counter >> 32)) }
     public var changesNodeState: Bool { outcome.changesNodeState }
 }
 
@@ -41,9 +43,10 @@ extension DKGOutcome: ChangesNodeState {
     public var changesNodeState: Bool { if case .finished = self { true } else { false } }
 }
 
-/// The DKG session of a transition the chain locked: the next epoch, started by the chain, per attempt.
-public func transitionSession(_ lock: EpochLock) -> SessionID {
-    SessionID(protocolName: dkgProtocol, epoch: lock.epoch, initiator: .chain, counter: UInt64(lock.attempt))
+/// The DKG session of a transition the chain locked: the next epoch, started by the chain, per
+/// attempt and root key (its number in the counter's high half).
+public func transitionSession(_ lock: EpochLock, key: KeyID = .group) -> SessionID {
+    SessionID(protocolName: dkgProtocol, epoch: lock.epoch, initiator: .chain, counter: UInt64(key.value) << 32 | UInt64(lock.attempt))
 }
 
 /// Every DKG a node takes part in: the genesis DKG (if it is a genesis validator) and one
@@ -148,17 +151,28 @@ public struct DKGService: NodeService {
         for session in sessions.keys.sorted() { effects += run(session) { $0.keysChanged(context) } }
         guard let lock = context.epochs.pendingLock, lock.next.contains(context.me), sessions[transitionSession(lock)] == nil
         else { return effects }
-        let configuration = DKGConfiguration(
-            session: transitionSession(lock), roster: lock.next, threshold: lock.threshold, directory: directory, roundTimeout: roundTimeout,
-            agreement: agreement, dealing: DKGDealing(previous: lock.previousCommitment, previousRoster: lock.previous, roster: lock.next))
-        sessions[transitionSession(lock)] = make(configuration, me: context.me)
+        // One session per root key, each dealing from that key's previous commitment.
+        let keys = [(KeyID.group, lock.previousCommitment)] + lock.previousRoots.enumerated().map { (KeyID(UInt32($0.offset + 1)), $0.element) }
+        for (key, previous) in keys {
+            let configuration = DKGConfiguration(
+                session: transitionSession(lock, key: key), roster: lock.next, threshold: lock.threshold, directory: directory,
+                roundTimeout: roundTimeout, key: key, agreement: agreement,
+                dealing: DKGDealing(previous: previous, previousRoster: lock.previous, roster: lock.next))
+            sessions[transitionSession(lock, key: key)] = make(configuration, me: context.me)
+        }
         // Older transitions and attempts are over: drop them, and what waits for them.
-        let superseded = { (old: SessionID) in old.epoch < lock.epoch || (old.epoch == lock.epoch && old.counter < transitionSession(lock).counter) }
+        let superseded = { (old: SessionID) in
+            old.epoch < lock.epoch || (old.epoch == lock.epoch && UInt32(truncatingIfNeeded: old.counter) < lock.attempt)
+        }
         for old in sessions.keys.sorted() where old.initiator == .chain && superseded(old) { sessions[old] = nil }
-        effects += run(transitionSession(lock)) { $0.start(context) }
-        let ready = waiting.filter { $0.session == transitionSession(lock) }
-        waiting.removeAll { $0.session == transitionSession(lock) || superseded($0.session) }
-        for held in ready { effects += run(transitionSession(lock)) { $0.receive(held.message, from: held.from, context) } }
+        for (key, _) in keys {
+            let session = transitionSession(lock, key: key)
+            effects += run(session) { $0.start(context) }
+            let ready = waiting.filter { $0.session == session }
+            waiting.removeAll { $0.session == session }
+            for held in ready { effects += run(session) { $0.receive(held.message, from: held.from, context) } }
+        }
+        waiting.removeAll { superseded($0.session) }
         return effects
     }
 

@@ -14,8 +14,11 @@ public struct EpochReady: Sendable, Equatable {
     public let attempt: UInt32
     public let digest: [UInt8]
     public let groupCommitment: VSSCommitment
+    /// The further root keys' commitments (keys 1, 2, …), made in the same transition.
+    public let rootCommitments: [VSSCommitment]
 
-    public init(epoch: Epoch, attempt: UInt32, digest: [UInt8], groupCommitment: VSSCommitment) {
+    public init(epoch: Epoch, attempt: UInt32, digest: [UInt8], groupCommitment: VSSCommitment, rootCommitments: [VSSCommitment] = []) {
+        self.rootCommitments = rootCommitments
         self.epoch = epoch
         self.attempt = attempt
         self.digest = digest
@@ -82,17 +85,20 @@ public enum StakingMessage: Sendable, Equatable, WireMessage {
             writer.append(m.attempt)
             writer.append(roster: m.previous)
             writer.append(commitment: m.previousCommitment)
+            writer.append(commitments: m.previousRoots)
         case let .ready(m):
             writer.append(2 as UInt8)
             writer.append(m.epoch.value)
             writer.append(m.attempt)
             writer.append(bytes: m.digest)
             writer.append(commitment: m.groupCommitment)
+            writer.append(commitments: m.rootCommitments)
         case let .advanced(m):
             writer.append(3 as UInt8)
             writer.append(roster: m.roster)
             writer.append(UInt16(m.threshold))
             writer.append(commitment: m.groupCommitment)
+            writer.append(commitments: m.rootCommitments)
         case let .aborted(epoch, attempt):
             writer.append(4 as UInt8)
             writer.append(epoch.value)
@@ -118,20 +124,24 @@ public enum StakingMessage: Sendable, Equatable, WireMessage {
             let attempt = try reader.uint32()
             let previous = try reader.roster()
             let commitment = try reader.commitment()
+            let roots = try reader.commitments()
             guard threshold >= 1, threshold <= next.count, previous.epoch.value + 1 == next.epoch.value else {
                 throw .invalidValue("epoch lock")
             }
-            return .locked(EpochLock(next: next, threshold: threshold, attempt: attempt, previous: previous, previousCommitment: commitment))
+            return .locked(EpochLock(next: next, threshold: threshold, attempt: attempt, previous: previous, previousCommitment: commitment,
+                                     previousRoots: roots))
         case 2:
             let epoch = Epoch(try reader.uint64())
             let attempt = try reader.uint32()
             let digest = try reader.array(32)
-            return .ready(EpochReady(epoch: epoch, attempt: attempt, digest: digest, groupCommitment: try reader.commitment()))
+            let commitment = try reader.commitment()
+            return .ready(EpochReady(epoch: epoch, attempt: attempt, digest: digest, groupCommitment: commitment, rootCommitments: try reader.commitments()))
         case 3:
             let roster = try reader.roster()
             let threshold = try reader.uint16()
             guard threshold >= 1, threshold <= roster.count else { throw .invalidValue("epoch threshold") }
-            return .advanced(EpochAdvance(roster: roster, threshold: threshold, groupCommitment: try reader.commitment()))
+            let commitment = try reader.commitment()
+            return .advanced(EpochAdvance(roster: roster, threshold: threshold, groupCommitment: commitment, rootCommitments: try reader.commitments()))
         case 4:
             return .aborted(epoch: Epoch(try reader.uint64()), attempt: try reader.uint32())
         case 5:

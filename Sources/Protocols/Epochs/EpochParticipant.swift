@@ -54,9 +54,13 @@ public struct EpochService: NodeService {
     var missed: [NodeID: [UInt64]] = [:]
     var answered: [NodeID: UInt64] = [:]
     var voted: Set<NodeID> = []
+    /// Root keys the network has (`protocol.root_keys`): a node is ready for an epoch once it
+    /// holds its share of every one.
+    let rootKeys: Int
 
-    public init(pings: PingPolicy?) {
+    public init(pings: PingPolicy?, rootKeys: Int = 1) {
         self.pings = pings
+        self.rootKeys = max(1, rootKeys)
     }
 
     public mutating func start(_ context: ServiceContext) -> [Effect] {
@@ -107,19 +111,26 @@ public struct EpochService: NodeService {
         return [.output(.advanced(advance))]
     }
 
-    /// A share from the locked session (or the genesis DKG) is ready: tell the chain, once.
+    /// Shares of every root key from the locked session (or the genesis DKGs) are ready: tell
+    /// the chain, once (with the network key's transcript and every root's commitment).
     public mutating func keysChanged(_ context: ServiceContext) -> [Effect] {
-        var candidates = [KeyShare]()
-        if let genesis = context.keys.share(.group, epoch: .genesis) { candidates.append(genesis) }
-        if let lock = context.epochs.pendingLock, let share = context.keys.share(.group, epoch: lock.epoch), lock.isTransition(share.session) {
-            candidates.append(share)
+        var candidates = [[KeyShare]]()
+        let count = rootKeys
+        let roots = { (epoch: Epoch) in (0..<count).map { context.keys.share(KeyID(UInt32($0)), epoch: epoch) } }
+        let genesis = roots(.genesis)
+        if genesis.allSatisfy({ $0 != nil }) { candidates.append(genesis.compactMap { $0 }) }
+        if let lock = context.epochs.pendingLock {
+            let shares = roots(lock.epoch)
+            if shares.allSatisfy({ $0.map { lock.isTransition($0.session) } ?? false }) { candidates.append(shares.compactMap { $0 }) }
         }
         var effects = [Effect]()
-        for share in candidates {
+        for shares in candidates {
+            let share = shares[0]
             guard let session = share.session, signalled.insert(session).inserted else { continue }
             let attempt = UInt32(truncatingIfNeeded: share.epoch == .genesis ? 0 : session.counter)
             effects.append(.send(.ready(EpochReady(epoch: share.epoch, attempt: attempt, digest: share.transcriptDigest,
-                                                   groupCommitment: share.groupCommitment)), to: .chain))
+                                                   groupCommitment: share.groupCommitment, rootCommitments: shares.dropFirst().map(\.groupCommitment))),
+                                 to: .chain))
         }
         return effects
     }
