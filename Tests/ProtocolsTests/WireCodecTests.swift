@@ -79,6 +79,10 @@ import ThresholdCrypto
             .locked(EpochLock(next: next, threshold: 3, attempt: 2, previous: old, previousCommitment: key)),
             .ready(EpochReady(epoch: Epoch(5), attempt: 2, digest: Array(repeating: 7, count: 32), groupCommitment: key)),
             .advanced(EpochAdvance(roster: next, threshold: 3, groupCommitment: key)),
+            // With two further root keys.
+            .locked(EpochLock(next: next, threshold: 3, attempt: 1, previous: old, previousCommitment: key, previousRoots: [key, key])),
+            .ready(EpochReady(epoch: Epoch(5), attempt: 1, digest: Array(repeating: 8, count: 32), groupCommitment: key, rootCommitments: [key, key])),
+            .advanced(EpochAdvance(roster: next, threshold: 3, groupCommitment: key, rootCommitments: [key])),
             .aborted(epoch: Epoch(5), attempt: 2), .ping(sequence: 12), .pong(sequence: 12), .kickVote(node: NodeID(3), reason: .unresponsive),
         ]
     }

@@ -191,7 +191,7 @@ public final class StakingChain {
     func receiveReady(_ ready: EpochReady, from node: Int, _ context: inout ProcessContext<LitMessage>) {
         // A late ready for the current epoch's transcript: one more validator holds a share.
         if let current = currentTranscript, ready.epoch == current.epoch, ready.attempt == current.attempt, ready.digest == current.digest,
-           roster.contains(NodeID(node)) {
+           [ready.groupCommitment] + ready.rootCommitments == [commitment].compactMap({ $0 }) + rootCommitments, roster.contains(NodeID(node)) {
             holders.insert(node)
             return
         }

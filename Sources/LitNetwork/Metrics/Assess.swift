@@ -175,7 +175,9 @@ func exposedEpochs(observer: RunObserver, specification: NetworkSpecification, e
     for logged in observer.outputs {
         let node = logged.node.value
         guard specification.behaviours[node] != nil else { continue }
-        // The network key's sharing stands for the epoch's (every root is shared by the same nodes).
+        // The network key's sharing stands for the epoch's: every root is dealt to the same
+        // roster in the same transition. (A Byzantine node can finish one root's session and not
+        // another's; the ledger does not follow roots apart — noted as a limit.)
         if let (session, key, result) = finishedDKG(logged.output), key == .group, result.shareIsConsistent {
             let epoch = result.roster.epoch
             // Another attempt's share of the same epoch replaces the one held.

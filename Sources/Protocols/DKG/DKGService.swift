@@ -134,7 +134,8 @@ public struct DKGService: NodeService {
         // A transition not started here yet: keep it for when the lock arrives.
         let reached = context.epochs.reached.value
         guard session.protocolName == dkgProtocol, session.initiator == .chain, session.epoch.value == reached + 1,
-              waiting.count < Self.waitingLimit, waiting.filter({ $0.from == sender }).count < Self.waitingPerSender else {
+              // (A transition runs a session per root key: the budget is per session.)
+              waiting.count < Self.waitingLimit, waiting.filter({ $0.from == sender }).count < Self.waitingPerSender * (roots.count + 1) else {
             return [.note("dkg: dropped a message for an unknown session \(session) from \(sender)")]
         }
         waiting.append((session, message, sender))

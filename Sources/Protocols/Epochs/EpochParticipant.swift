@@ -90,7 +90,7 @@ public struct EpochService: NodeService {
             // A lock names the epoch it starts from: a node that missed that advance learns it here.
             if lock.previous.epoch > context.epochs.reached {
                 effects += advance(to: EpochAdvance(roster: lock.previous, threshold: lock.previousCommitment.threshold,
-                                                    groupCommitment: lock.previousCommitment), context)
+                                                    groupCommitment: lock.previousCommitment, rootCommitments: lock.previousRoots), context)
             }
             context.epochs.lock = lock
             return effects + [.output(.locked(lock))]
