@@ -41,9 +41,12 @@ public struct CostTable: Codable, Hashable, Sendable {
         ].merging(blsFigures) { measured, _ in measured })
 
     /// BLS12-381 with blst, for `nodes.cost_profile: bls12-381`: blst publishes no figures
-    /// (its README points at its bindings' benchmarks), so these are blst's own code timed
-    /// on the reference machine by Benchmarks/bls12-381/measure.sh — blst v0.3.16-36-gdece82e
-    /// (commit dece82e), cc -O2, AMD EPYC, 2 cores, medians of 9 batches, 2026-11-22. A
+    /// (its README points at its bindings' benchmarks), so these are blst's own code timed on
+    /// the reference machine — blst v0.3.16-36-gdece82e (commit dece82e) built with its
+    /// build.sh outside this repository, a small C harness over its public API (blst_p1_mult,
+    /// blst_p2_mult, blst_hash_to_g2, blst_miller_loop, blst_final_exp on 255-bit scalars),
+    /// cc -O2, AMD EPYC, 2 cores, medians of 9 batches, 2026-11-22. Nothing that builds blst is
+    /// kept here (fetched code is read and measured, not built from this repository). A
     /// pairing is a Miller loop and a final exponentiation (505 µs).
     public static let blsFigures: [String: Int64] = [
         "bls_g1_multiply": 66_378,
