@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libsecp256k1-dev libgmp-dev pkg-config
 
-.PHONY: deps build release run test bench reports clean
+.PHONY: deps build release run test bench bench-check bench-baseline bench-quick reports clean
 
 deps:
 	@if ! pkg-config --exists libsecp256k1 gmp 2>/dev/null; then \
@@ -30,11 +30,22 @@ test: deps
 	.build/debug/litsim check Scenarios/ci/*.yaml Scenarios/ci/attacks/*.yaml --out .build/ci-runs
 	.build/debug/litsim check Scenarios/ci/network-framing.yaml --seeds 1...40 --jobs 2 --junit .build/ci-framing/junit.xml --out .build/ci-framing
 
-bench: release
+# Benchmarks/ is its own package (ordo-one/benchmark): `bench` runs its suites, `bench-check`
+# fails on a regression against Benchmarks/Baselines, `bench-baseline` records new ones.
+bench: deps
+	cd Benchmarks && $(SWIFT) package benchmark
+
+bench-check: deps
+	cd Benchmarks && $(SWIFT) package benchmark thresholds check --path Baselines --no-progress
+
+bench-baseline: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark thresholds update --path Baselines --no-progress
+
+# The quick path: `litsim bench` tables.
+bench-quick: release
 	.build/release/litsim bench crypto
 	.build/release/litsim bench engine
 	.build/release/litsim bench dkg
-
 # Regenerates the committed result sets: benchmark figures and example scenario outputs.
 reports: release
 	mkdir -p reports/benchmarks reports/scenarios

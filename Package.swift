@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "ThresholdCrypto", targets: ["ThresholdCrypto"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Protocols", targets: ["Protocols"]),
+        // For the benchmark package (Benchmarks/), which builds on LitSim's own workloads.
+        .library(name: "Benchmarking", targets: ["Benchmarking"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -138,7 +138,7 @@ public enum MetricRegistry {
         MetricDefinition("blame.recall", .number, owner: "oracles", inSweep: true,
                          "accused / Byzantine nodes whose misbehaviour happened and is provable (1 if none)"),
         MetricDefinition("safety.violations", .integer, owner: "oracles", inSweep: true,
-                         "broken safety properties: dkg.agreement, dkg.usable, blame.precision, signature.valid, nonce.unique"),
+                         "broken safety properties: dkg.agreement, dkg.usable, epoch.key_unchanged, blame.precision, signature.valid, nonce.unique, access.respected"),
         MetricDefinition("safety.key_exposed", .integer, owner: "oracles", inSweep: true,
                          "keys the adversary holds: epochs of which Byzantine nodes (each while its behaviour was in force) held a threshold of one sharing's shares (shares are kept epochs.keep_previous epochs), plus PKP keys it computed from an ECDSA signature one of them presigned (Lit's variant opens k⁻¹ to every presigner; under damfast-paper it needs a threshold of their shares of k⁻¹)"),
         MetricDefinition("sign.failed_at_switch", .integer, owner: "client", inSweep: true,
