@@ -1,3 +1,6 @@
+import Foundation
+import Protocols
+
 /// A JSON value written with keys in the order given, so outputs are byte-identical for the
 /// same run (Foundation's encoders do not promise an order, and Dictionary has none).
 public indirect enum JSON: Sendable {
@@ -58,21 +61,6 @@ public indirect enum JSON: Sendable {
         }
     }
 
-    static func quote(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ string: String) -> String { JSONText.quoted(string) }
 }
 
-import Foundation

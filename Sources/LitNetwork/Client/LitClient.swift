@@ -24,6 +24,15 @@ public enum RequestOp: Hashable, Sendable {
     /// A JWT signed by the network (ES256K) attesting that `conditions` hold for the client.
     case jwt(conditions: AccessCondition)
 
+    /// The access conditions a decryption or a JWT is under (nil: none, or another op).
+    public var accessConditions: AccessCondition? {
+        switch self {
+        case let .decrypt(conditions): conditions
+        case let .jwt(conditions): conditions
+        case .sign, .signECDSA: nil
+        }
+    }
+
     /// The name in scenarios and requests.csv.
     public var name: String {
         switch self {
@@ -367,18 +376,15 @@ public final class LitClient {
         self.observer = observer
         self.wire = wire
         self.random = random
+        // Each workload entry's requests (by global number) and op.
+        let entries = streams.map { (requests: $0.base..<$0.base + $0.workload.count, op: $0.workload.op) }
         let ecdsaKeys = group.workloads.compactMap { if case let .signECDSA(keys) = $0.op { keys } else { nil } }.max() ?? 1
         kinds = [FROSTSignKind(scheme: specification.scheme, flow: specification.flow, cosignerWait: settings.effectiveCosignerWait),
                  ECDSASignKind(keys: ecdsaKeys, cosignerWait: settings.effectiveCosignerWait, variant: specification.ecdsaVariant),
-                 DecryptKind(conditions: streams.compactMap { stream in
-                     guard case let .decrypt(conditions) = stream.workload.op else { return nil }
-                     return (stream.base..<stream.base + stream.workload.count, conditions)
-                 }, costs: specification.decryptionCosts),
+                 DecryptKind(conditions: entries.filter { $0.op.name == "decrypt" }.map { ($0.requests, $0.op.accessConditions) },
+                             costs: specification.decryptionCosts),
                  JWTKind(ecdsa: ECDSASignKind(keys: 1, cosignerWait: settings.effectiveCosignerWait, variant: specification.ecdsaVariant),
-                         conditions: streams.compactMap { stream in
-                             guard case let .jwt(conditions) = stream.workload.op else { return nil }
-                             return (stream.base..<stream.base + stream.workload.count, conditions)
-                         })]
+                         conditions: entries.filter { $0.op.name == "jwt" }.compactMap { entry in entry.op.accessConditions.map { (entry.requests, $0) } })]
         selection = settings.selection
         cooldown = settings.cooldown
         overRequest = settings.effectiveOverRequest(specification.flow)

@@ -52,6 +52,26 @@ public struct MetricDefinition: Sendable {
 /// Every metric a run can report, in report order: what run outputs write, what `expect:`
 /// accepts, what sweeps tabulate, what the README's reference lists (generated from here).
 public enum MetricRegistry {
+    /// The request metrics of an op that can be denied (decrypt, jwt): like sign.*, with
+    /// `denied` apart from `failed`.
+    static func accessRequests(_ prefix: String, _ noun: String, requested: String, succeeded: String, denied: String, median: String)
+        -> [MetricDefinition] {
+        [
+            MetricDefinition("\(prefix).requested", .integer, owner: "client", requested),
+            MetricDefinition("\(prefix).succeeded", .integer, owner: "client", succeeded),
+            MetricDefinition("\(prefix).denied", .integer, owner: "client", inSweep: true, denied),
+            MetricDefinition("\(prefix).failed", .integer, owner: "client", inSweep: true,
+                             "\(noun) requests neither succeeded nor denied (failed or unfinished)"),
+            MetricDefinition("\(prefix).success_rate", .number, owner: "client", inSweep: true, "\(prefix).succeeded / \(prefix).requested"),
+            MetricDefinition("\(prefix).retries", .integer, owner: "client", "\(noun) attempts beyond each request's first"),
+            MetricDefinition("\(prefix).latency_ms.p50", .number, unit: "ms", owner: "client", inSweep: true, median),
+            MetricDefinition("\(prefix).latency_ms.p90", .number, unit: "ms", owner: "client", "90th percentile \(noun) latency"),
+            MetricDefinition("\(prefix).latency_ms.p99", .number, unit: "ms", owner: "client", inSweep: true, "99th percentile \(noun) latency"),
+            MetricDefinition("\(prefix).latency_ms.max", .number, unit: "ms", owner: "client", "slowest successful \(noun) request"),
+            MetricDefinition("\(prefix).latency_ms.mean", .number, unit: "ms", owner: "client", "mean \(noun) latency"),
+        ]
+    }
+
     public static let all: [MetricDefinition] = [
         MetricDefinition("dkg.completed", .bool, owner: "dkg", inSweep: true,
                          "every live honest node finished the genesis DKG, all agree, and at least a threshold of honest nodes hold consistent shares"),
@@ -96,32 +116,15 @@ public enum MetricRegistry {
                          "ECDSA requests whose leader had none (they presigned in real time)"),
         MetricDefinition("presign.pool_min_observed", .integer, owner: "ecdsa", inSweep: true,
                          "the fewest presignatures a leader had left as it led a request (0: some request missed); absent without one"),
-        MetricDefinition("decrypt.requested", .integer, owner: "client", "decryption requests in the workload"),
-        MetricDefinition("decrypt.succeeded", .integer, owner: "client", "decryption requests whose combined shares opened the content"),
-        MetricDefinition("decrypt.denied", .integer, owner: "client", inSweep: true,
-                         "decryption requests denied: so many nodes found the conditions false that no threshold of shares could come"),
-        MetricDefinition("decrypt.failed", .integer, owner: "client", inSweep: true, "decryption requests that neither opened the content nor were denied (failed or unfinished)"),
-        MetricDefinition("decrypt.success_rate", .number, owner: "client", inSweep: true, "decrypt.succeeded / decrypt.requested"),
-        MetricDefinition("decrypt.retries", .integer, owner: "client", "decryption attempts beyond each request's first"),
-        MetricDefinition("decrypt.latency_ms.p50", .number, unit: "ms", owner: "client", inSweep: true,
-                         "median decryption latency (request to opened content, retries included)"),
-        MetricDefinition("decrypt.latency_ms.p90", .number, unit: "ms", owner: "client", "90th percentile decryption latency"),
-        MetricDefinition("decrypt.latency_ms.p99", .number, unit: "ms", owner: "client", inSweep: true, "99th percentile decryption latency"),
-        MetricDefinition("decrypt.latency_ms.max", .number, unit: "ms", owner: "client", "slowest successful decryption"),
-        MetricDefinition("decrypt.latency_ms.mean", .number, unit: "ms", owner: "client", "mean decryption latency"),
-        MetricDefinition("jwt.requested", .integer, owner: "client", "signed-JWT requests in the workload"),
-        MetricDefinition("jwt.succeeded", .integer, owner: "client", "JWT requests that ended with a token verifying under the network key"),
-        MetricDefinition("jwt.denied", .integer, owner: "client", inSweep: true,
-                         "JWT requests denied: more signers found the conditions false than the validator set can spare"),
-        MetricDefinition("jwt.failed", .integer, owner: "client", inSweep: true, "JWT requests neither signed nor denied (failed or unfinished)"),
-        MetricDefinition("jwt.success_rate", .number, owner: "client", inSweep: true, "jwt.succeeded / jwt.requested"),
-        MetricDefinition("jwt.retries", .integer, owner: "client", "JWT attempts beyond each request's first"),
-        MetricDefinition("jwt.latency_ms.p50", .number, unit: "ms", owner: "client", inSweep: true,
-                         "median JWT latency (request to assembled token: the RPC's evaluation, a presignature unless pooled, the shares)"),
-        MetricDefinition("jwt.latency_ms.p90", .number, unit: "ms", owner: "client", "90th percentile JWT latency"),
-        MetricDefinition("jwt.latency_ms.p99", .number, unit: "ms", owner: "client", inSweep: true, "99th percentile JWT latency"),
-        MetricDefinition("jwt.latency_ms.max", .number, unit: "ms", owner: "client", "slowest successful JWT request"),
-        MetricDefinition("jwt.latency_ms.mean", .number, unit: "ms", owner: "client", "mean JWT latency"),
+    ] + accessRequests("decrypt", "decryption", requested: "decryption requests in the workload",
+                       succeeded: "decryption requests whose combined shares opened the content",
+                       denied: "decryption requests denied: so many nodes found the conditions false that no threshold of shares could come",
+                       median: "median decryption latency (request to opened content, retries included)")
+      + accessRequests("jwt", "JWT", requested: "signed-JWT requests in the workload",
+                       succeeded: "JWT requests that ended with a token verifying under the network key",
+                       denied: "JWT requests denied: more signers found the conditions false than the validator set can spare",
+                       median: "median JWT latency (request to assembled token: the RPC's evaluation, a presignature unless pooled, the shares)")
+      + [
         MetricDefinition("access.violations", .integer, owner: "access", inSweep: true,
                          "content opened or JWTs signed although their conditions were false, throughout the attempt, in the view of every node that took part (access.respected)"),
         MetricDefinition("access.violations_at_head", .integer, owner: "access", inSweep: true,

@@ -28,13 +28,15 @@ public final class LitNode {
     public private(set) var undecodableMessages = 0
     public private(set) var crashed = false
     var timers = TimerTable()
-
+    /// The node's chain RPC, whose clock the node sets before each input (nil: no chains).
+    let chainView: NodeChainView?
     init(id: NodeID, behaviour: ByzantineBehaviour?, layout: EndpointLayout, context: ServiceContext, randomness: RandomBox,
          services: [AnyServiceHost], costs: CryptoCostModel, observer: RunObserver, wire: WireRegistry?) {
         self.id = id
         self.behaviour = behaviour
         self.layout = layout
         self.context = context
+        chainView = context.chains as? NodeChainView
         self.randomness = randomness
         self.services = services
         var byTag = [UInt8: Int]()
@@ -64,7 +66,7 @@ public final class LitNode {
     /// Puts the node's Byzantine behaviour in or out of force for the input at hand.
     func enter(_ engine: ProcessContext<LitMessage>) {
         context.byzantineActive = behaviour?.isActive(at: engine.now) ?? false
-        (context.chains as? NodeChainView)?.now = engine.now
+        chainView?.now = engine.now
     }
 
     func start(_ engine: inout ProcessContext<LitMessage>) {

@@ -58,7 +58,7 @@ public struct ServiceRegistration {
             .make(ECDSAMessage.self, behaviours: ECDSAAdversary.catalogue) { setup in
                 // Lit's ECDSA (`op: sign-ecdsa`): presignature pools, or one in real time per request.
                 hosted(ECDSASigner(roundTimeout: setup.specification.roundTimeout.duration, pool: setup.specification.presignPool,
-                                    variant: setup.specification.ecdsaVariant, ignoreConditions: setup.behaviour?.name == "ignore-conditions",
+                                    variant: setup.specification.ecdsaVariant, ignoreConditions: setup.behaviour?.name == DecryptAdversary.ignoreConditions,
                                     rootKeys: setup.specification.rootKeys),
                        setup) { service, choice in
                     ECDSAAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: ECDSAAdversary($0))) }
@@ -67,7 +67,7 @@ public struct ServiceRegistration {
             .make(DecryptMessage.self, behaviours: DecryptAdversary.catalogue) { setup in
                 // Threshold decryption (`op: decrypt`).
                 // `ignore-conditions` is the service's own switch: only it knows the ciphertext.
-                let ignore = setup.behaviour?.name == "ignore-conditions"
+                let ignore = setup.behaviour?.name == DecryptAdversary.ignoreConditions
                 return hosted(DecryptService(ignoreConditions: ignore, costs: setup.specification.decryptionCosts), setup) { service, choice in
                     DecryptAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: DecryptAdversary($0))) }
                 }

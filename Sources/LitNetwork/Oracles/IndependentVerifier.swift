@@ -56,14 +56,8 @@ enum IndependentVerifier {
         if challenge.contains(where: { $0 != 0 }) {
             var scaled = key
             guard secp256k1_ec_pubkey_tweak_mul(context, &scaled, challenge) == 1 else { return false }
-            var sum = secp256k1_pubkey()
-            let combined = withUnsafePointer(to: &nonce) { a in
-                withUnsafePointer(to: &scaled) { b in
-                    var pointers: [UnsafePointer<secp256k1_pubkey>?] = [a, b]
-                    return secp256k1_ec_pubkey_combine(context, &sum, &pointers, 2)
-                }
-            }
-            guard combined == 1 else { return false }  // R = −c·PK: the identity, never a valid R here
+            // R = −c·PK sums to the identity, never a valid R here.
+            guard let sum = combine(&nonce, &scaled) else { return false }
             right = sum
         }
         return serialize(&left) == serialize(&right)

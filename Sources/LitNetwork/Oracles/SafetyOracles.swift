@@ -262,7 +262,8 @@ final class NonceUniquenessOracle: Oracle {
 /// legitimately after the head changed: that is `access.violations_at_head`, reported, not a
 /// safety violation.)
 final class AccessOracle: Oracle {
-    let name = "access.respected"
+    static let name = "access.respected"
+    var name: String { Self.name }
 
     func observe(_ event: ObservedEvent, _ facts: RunFacts) -> [String] {
         guard case let .released(release, start, time) = event, let conditions = release.conditions, let chains = facts.chains,

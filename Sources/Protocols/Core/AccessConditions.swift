@@ -170,25 +170,7 @@ public struct ContractCall: Hashable, Sendable {
             + "\"parameters\":[\(parameters)],\"returnValueTest\":{\"comparator\":\(Self.quoted(comparator.rawValue)),\"value\":\(Self.quoted(value))}}"
     }
 
-    /// A JSON string literal (RFC 8259 escapes).
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            // The short escapes JSON serialisers use (Python's json, JavaScript's JSON.stringify).
-            case "\u{08}": out += "\\b"
-            case "\t": out += "\\t"
-            case "\n": out += "\\n"
-            case "\u{0C}": out += "\\f"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 
     func encode(_ writer: inout ByteWriter) {
         for text in [chain, contract] { Self.write(text, &writer) }

@@ -12,12 +12,16 @@ public struct DecryptAdversary: Adversary {
         case denyConditions
     }
 
+    /// Not an effect rewrite: the services (decryption, and ECDSA for JWTs) skip their own
+    /// condition check, since only they hold what a share needs.
+    public static let ignoreConditions = "ignore-conditions"
+
     public static let catalogue: [BehaviourDescription] = [
         BehaviourDescription("decrypt-bad-share", provable: false,
                              "decryption: a share that fails its proof; the client checks every share and leaves the sender out"),
         BehaviourDescription("deny-conditions", provable: false,
                              "decryption: refuses every request as if its conditions were false; up to n − threshold of them deny nothing"),
-        BehaviourDescription("ignore-conditions", provable: false,
+        BehaviourDescription(ignoreConditions, provable: false,
                              "decryption and JWTs: releases its decryption share or signs the JWT although the access conditions are false in its view (alone it cannot release anything; a threshold of them can, and access.violations reports it)"),
     ]
 
