@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libsecp256k1-dev libgmp-dev pkg-config
 
-.PHONY: deps build release run test bench bench-check bench-baseline bench-quick reports clean
+.PHONY: deps build release run test explore-ci bench bench-check bench-baseline bench-quick reports clean
 
 deps:
 	@if ! pkg-config --exists libsecp256k1 gmp 2>/dev/null; then \
@@ -29,6 +29,15 @@ test: deps
 	$(SWIFT) test --skip-build
 	.build/debug/litsim check Scenarios/ci/*.yaml Scenarios/ci/attacks/*.yaml --out .build/ci-runs
 	.build/debug/litsim check Scenarios/ci/network-framing.yaml --seeds 1...40 --jobs 2 --junit .build/ci-framing/junit.xml --out .build/ci-framing
+	$(MAKE) explore-ci
+
+# A short exploration on every change (about a minute, fixed seeds so it is the same each
+# time): the default rules must survive it; the unsafe `threshold` rule must be caught
+# (exit 1) and shrunk to a file that reproduces it (explore checks that itself).
+explore-ci:
+	.build/debug/litsim explore Scenarios/explore/default-rules.yaml --seeds 1...1500 --jobs 2 --out .build/explore/default-rules
+	.build/debug/litsim explore Scenarios/explore/dkg-threshold-rule.yaml --seeds 1...200 --jobs 2 --out .build/explore/dkg-threshold-rule; test $$? -eq 1
+	ls .build/explore/dkg-threshold-rule/minimal-dkg.agreement-*.yaml
 
 # Benchmarks/ is its own package (ordo-one/benchmark): `bench` runs its suites, `bench-check`
 # fails on a regression against Benchmarks/Baselines, `bench-baseline` records new ones.

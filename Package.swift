@@ -61,6 +61,7 @@ let package = Package(
             name: "litsim",
             dependencies: [
                 "Benchmarking",
+                "Exploration",
                 "Scenario",
                 "Reports",
                 "LitNetwork",
@@ -91,6 +92,16 @@ let package = Package(
             name: "Reports",
             dependencies: ["LitNetwork", "Scenario", "Simulation", "ThresholdCrypto", "Protocols"],
             swiftSettings: optimised
+        ),
+        // `litsim explore`: swarm generation, exploration runs, shrinking, coverage.
+        .target(
+            name: "Exploration",
+            dependencies: ["Scenario", "Reports", "LitNetwork", "Simulation", .product(name: "Yams", package: "Yams")],
+            swiftSettings: optimised
+        ),
+        .testTarget(
+            name: "ExplorationTests",
+            dependencies: ["Exploration", "Scenario", "LitNetwork", "Simulation", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "ScenarioTests",

@@ -148,6 +148,10 @@ public struct NetworkSpecification: Sendable {
     public var trace: TraceRecorder.Retention
     /// End the run at the first safety violation (its event is the last one).
     public var stopOnViolation = false
+    /// Count what the run reached (`RunReport.coverage`, for the explorer); off by default.
+    public var coverage = false
+    /// A bug planted on purpose (`testing.planted_bug`), so the explorer's tests have one to find.
+    public var plantedBug: PlantedBug?
     /// When a DKG node may finish (`protocol.dkg_agreement`).
     public var dkgAgreement = DKGAgreementRule.quorum
     /// How nodes become Shamir x-coordinates (`network.identifiers`).
@@ -273,6 +277,8 @@ public struct RunReport: Sendable {
     public var decryptions: [Decryption] = []
     /// Signed JWTs clients received, by request (jwts.jsonl).
     public var jwts: [SignedJWT] = []
+    /// What the run reached (only with `NetworkSpecification.coverage`).
+    public var coverage: [CoverageKey: Int] = [:]
 
     public var pointMultiplications: Int { operationTotals[CryptoOperation.pointMultiply.rawValue] }
     public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name }?.value }
@@ -386,8 +392,19 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
                                      random: randomness.serviceRandom, keys: KeyStore(keepPrevious: specification.epochs?.keepPrevious ?? 2),
                                      memo: memo)
         context.chains = chains.map { NodeChainView(chains: $0, node: index) }
+        // `equivocate` (Twins): an honest copy with the node's identity, its own randomness and
+        // key store; its work is the node's (one meter).
+        let twin = behaviour?.actions.first { $0.verb == .equivocate }.map { action in
+            let twinRandomness = RandomBox(tree.stream(.twin, index))
+            let twinContext = ServiceContext(me: node, identity: identities[index], directory: directory, meter: context.meter,
+                                             random: twinRandomness.serviceRandom, keys: KeyStore(keepPrevious: specification.epochs?.keepPrevious ?? 2),
+                                             memo: memo)
+            twinContext.chains = chains.map { NodeChainView(chains: $0, node: index) }
+            let honest = NodeSetup(node: node, specification: specification, dkg: dkg, roots: roots, behaviour: nil)
+            return NodeTwin(context: twinContext, randomness: twinRandomness, services: registrations.compactMap { $0.make(honest) }, action: action)
+        }
         return .node(LitNode(id: node, behaviour: behaviour, layout: layout, context: context, randomness: randomness,
-                             services: registrations.compactMap { $0.make(setup) }, costs: costs, observer: observer, wire: wire))
+                             services: registrations.compactMap { $0.make(setup) }, costs: costs, observer: observer, wire: wire, twin: twin))
     }
     // Client ids run on from group to group, and so do request numbers.
     var firstClient = 0, firstRequest = 0

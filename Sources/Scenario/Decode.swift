@@ -7,7 +7,8 @@ import Yams
 
 extension ScenarioLoader {
     static let topKeys = ["name", "description", "seed", "stop", "network", "nodes", "protocol", "clients", "workload",
-                          "faults", "byzantine", "expect", "sweep", "epochs", "membership", "kicking", "chains", "rpc", "chain_events"]
+                          "faults", "byzantine", "expect", "sweep", "epochs", "membership", "kicking", "chains", "rpc", "chain_events",
+                          "testing"]
 
     /// Keys `--set` and `sweep:` can change (whole lists included).
     public static let overridablePaths = [
@@ -25,7 +26,7 @@ extension ScenarioLoader {
         "workload", "faults", "byzantine",
         "epochs", "epochs.length", "epochs.vote_to_advance_timeout", "epochs.max_retries", "epochs.keep_previous", "membership", "kicking",
         "kicking.ping_interval",
-        "chains", "rpc", "rpc.lag_blocks", "rpc.latency", "chain_events",
+        "chains", "rpc", "rpc.lag_blocks", "rpc.latency", "chain_events", "testing.planted_bug",
     ]
 
     static func decode(_ root: Located, reader r: Reader) -> Scenario? {
@@ -109,6 +110,14 @@ extension ScenarioLoader {
         if agreement == .threshold {
             r.warning(agreementNode, "`dkg_agreement: threshold` is unsafe: two groups of `threshold` nodes need not share an honest node, so the key can split (kept to reproduce that)")
         }
+
+        // testing: a bug planted on purpose, for the explorer's own tests
+        let testing = r.mapping(r.child(top, "testing", path: ""), path: "testing", allowed: ["planted_bug"])
+        let plantedNode = r.child(testing, "planted_bug", path: "testing")
+        let plantedBug = plantedNode.map {
+            PlantedBug(rawValue: r.choice($0, path: "testing.planted_bug", default: "", allowed: PlantedBug.allCases.map(\.rawValue)))
+        } ?? nil
+        if let plantedBug { r.warning(plantedNode, "TESTING ONLY: `\(plantedBug.rawValue)` plants a bug in the nodes (\(plantedBug.summary))") }
 
         // clients (read early: the latency model places them)
         let clients = r.mapping(r.child(top, "clients", path: ""), path: "clients", allowed: clientKeys + ["groups"])
@@ -194,7 +203,7 @@ extension ScenarioLoader {
         let byzantineNode = r.child(top, "byzantine", path: "")
         for (index, entry) in r.list(byzantineNode, path: "byzantine").enumerated() {
             let path = "byzantine[\(index)]"
-            let fields = r.mapping(entry, path: path, allowed: ["nodes", "behaviour", "targets", "at", "for"])
+            let fields = r.mapping(entry, path: path, allowed: ["nodes", "behaviour", "targets", "at", "for", "kind", "delay"])
             let behaviourNode = r.child(fields, "behaviour", path: path)
             let names = ByzantineBehaviour.catalogue.map(\.name)
             guard let behaviourNode, r.child(fields, "nodes", path: path) != nil else {
@@ -208,6 +217,23 @@ extension ScenarioLoader {
                 r.error(targetsNode, "`\(name)` takes no `targets`")
             }
             let window = byzantineWindow(fields, path: path, stop: stop, reader: r)
+            if let verb = MessageAction.Verb(rawValue: name) {
+                // Generic actions compose: a node may carry several, and nothing else.
+                guard let action = messageAction(verb, fields, targets: targets, window: window, path: path, entry: entry, reader: r) else { continue }
+                for node in r.nodeIDs(r.child(fields, "nodes", path: path), path: "\(path).nodes", count: n) {
+                    if let held = behaviours[node], held.actions.isEmpty {
+                        r.error(entry, "node \(node) has a Byzantine behaviour (`\(held.name)`) and generic actions; give it one or the other")
+                        continue
+                    }
+                    var own = action
+                    own.targets = action.targets.filter { $0 != node }
+                    behaviours[node] = .generic((behaviours[node]?.actions ?? []) + [own])
+                }
+                continue
+            }
+            for field in ["kind", "delay"] {
+                if let extra = r.child(fields, field, path: path) { r.error(extra, "`\(field)` is for the generic actions (\(MessageAction.Verb.allCases.map(\.rawValue).joined(separator: ", "))), not `\(name)`") }
+            }
             for node in r.nodeIDs(r.child(fields, "nodes", path: path), path: "\(path).nodes", count: n) {
                 if behaviours[node] != nil { r.error(entry, "node \(node) has more than one Byzantine behaviour") }
                 if var behaviour = ByzantineBehaviour(name: name, targets: targets.filter { $0 != node }) {
@@ -274,6 +300,7 @@ extension ScenarioLoader {
             clients: clientSpecification, workloads: workloads, scheme: scheme, flow: flow, stop: stop, wireEncoded: wireEncoded)
         specification.extraClientGroups = groups
         specification.dkgAgreement = agreement
+        specification.plantedBug = plantedBug
         specification.presignPool = presignPool
         specification.identifiers = IdentifierScheme(rawValue: r.choice(r.child(network, "identifiers", path: "network"), path: "network.identifiers",
                                                                         default: "sequential", allowed: IdentifierScheme.allCases.map(\.rawValue))) ?? .sequential
@@ -558,6 +585,27 @@ extension ScenarioLoader {
 
     /// When a Byzantine entry is in force: `at` (default 0) for `for` (default: to the end);
     /// nil for the whole run. A window past `stop` is clipped with a warning, as faults are.
+    /// A generic action's fields: `kind` (a message kind a protocol sends), `targets` where the
+    /// verb needs them, `delay` for `delay` only.
+    static func messageAction(_ verb: MessageAction.Verb, _ fields: [(key: String, value: Located)], targets: [Int], window: TimeWindow?,
+                              path: String, entry: Located, reader r: Reader) -> MessageAction? {
+        let kinds = MessageAction.kinds
+        guard let kindNode = r.child(fields, "kind", path: path) else {
+            r.error(entry, "`\(path)`: `\(verb.rawValue)` needs `kind`, the message kind it acts on (one of \(kinds.joined(separator: ", ")))")
+            return nil
+        }
+        let kind = r.choice(kindNode, path: "\(path).kind", default: "", allowed: kinds)
+        if MessageAction.needsTargets(verb), targets.isEmpty {
+            r.error(entry, "`\(path)`: `\(verb.rawValue)` needs `targets`, the nodes it sends \(verb == .equivocate ? "the twin's messages" : "to")")
+        }
+        let delayNode = r.child(fields, "delay", path: path)
+        if delayNode != nil, verb != .delay { r.error(delayNode, "`delay` is for the `delay` action only") }
+        if delayNode == nil, verb == .delay { r.error(entry, "`\(path)`: `delay` needs `delay`, how late it sends, e.g. delay: 2s") }
+        let delay = delayNode.map { r.duration($0, path: "\(path).delay", default: .zero, allowZero: false) } ?? .zero
+        guard kinds.contains(kind) else { return nil }
+        return MessageAction(verb, kind: kind, targets: targets, delay: delay, window: window)
+    }
+
     static func byzantineWindow(_ fields: [(key: String, value: Located)], path: String, stop: SimDuration, reader r: Reader) -> TimeWindow? {
         let atNode = r.child(fields, "at", path: path), forNode = r.child(fields, "for", path: path)
         guard atNode != nil || forNode != nil else { return nil }

@@ -94,6 +94,10 @@ public enum StreamDomain: UInt64, Sendable {
     case chainRPC = 10
     /// The simulated chains' random reorgs, per chain.
     case chainBlocks = 11
+    /// An equivocating node's twin (the explorer's generic `equivocate`).
+    case twin = 12
+    /// The explorer's draw of a scenario from its seed.
+    case exploration = 13
 }
 
 /// The tree of independent streams under one root seed.

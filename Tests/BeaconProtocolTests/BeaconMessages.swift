@@ -33,6 +33,7 @@ enum BeaconMessage: WireMessage, Equatable {
     static let protocolName = beaconProtocol
 
     var wireSize: Int { 1 + BeaconCommit.envelopeSize + 32 }
+    static var traceKinds: [StaticString] { ["beacon.commit", "beacon.reveal"] }
     var traceKind: StaticString {
         switch self {
         case .commit: "beacon.commit"

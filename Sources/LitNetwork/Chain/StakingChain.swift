@@ -73,9 +73,12 @@ public final class StakingChain {
     var currentTranscript: (epoch: Epoch, attempt: UInt32, digest: [UInt8])?
     public private(set) var transitions: [TransitionRecord] = []
     var timers: [TimerID: ChainTimer] = [:]
+    /// Messages sent by kind (the explorer's coverage).
+    var kindsSent: KindCounter
     var nextTimer: TimerID = 1
 
     init(layout: EndpointLayout, specification: NetworkSpecification, epochs: EpochSpecification, wire: WireRegistry?) {
+        kindsSent = KindCounter(specification)
         self.layout = layout
         self.epochs = epochs
         thresholdRule = { specification.threshold(validators: $0) }
@@ -89,6 +92,7 @@ public final class StakingChain {
     public var epoch: Epoch { roster.epoch }
 
     func send(_ message: StakingMessage, to endpoint: EndpointID, _ context: inout ProcessContext<LitMessage>) {
+        kindsSent.count(message)
         let typed = LitMessage.typed(message)
         context.send(wire == nil ? typed : typed.encoded, to: layout.index(of: endpoint))
     }

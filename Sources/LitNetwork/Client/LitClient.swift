@@ -296,6 +296,8 @@ public final class LitClient {
     /// This client's key: it signs its requests (nodes check them against the directory).
     let identity: NodeIdentity
     let observer: RunObserver
+    /// Messages sent by kind (the explorer's coverage).
+    var kindsSent: KindCounter
     let wire: WireRegistry?
     let meter = CostMeter()
     var random: RandomStream
@@ -374,6 +376,7 @@ public final class LitClient {
         self.costs = costs
         self.directory = directory
         self.observer = observer
+        kindsSent = KindCounter(specification)
         self.wire = wire
         self.random = random
         // Each workload entry's requests (by global number) and op.
@@ -419,6 +422,7 @@ public final class LitClient {
     // MARK: Sending and timers
 
     func send(_ message: any WireMessage, to node: Int, _ context: inout ProcessContext<LitMessage>) {
+        kindsSent.count(message)
         let typed = LitMessage.typed(message)
         context.send(wire == nil ? typed : typed.encoded, to: layout.index(of: .node(NodeID(node))))
     }

@@ -146,6 +146,10 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
         accused: accused, requests: records, signatures: signatures, metrics: metrics, trace: simulator.trace,
         operationTotals: totals, accusations: accusationRecords(trusted), dkgPhases: phases)
     report.exposedEpochs = exposed
+    if specification.coverage {
+        let sent = nodes.map(\.kindsSent) + clients.map(\.kindsSent) + simulator.processes.compactMap(\.chain).map(\.kindsSent)
+        report.coverage = CoverageCount.collect(sent: sent, observer: observer, records: records)
+    }
     report.exposedECDSAKeys = exposedPKPs
     report.presignPoolDepth = poolDepth
     report.decryptions = observer.releases.compactMap { $0.release as? Decryption }.sorted { $0.request < $1.request }

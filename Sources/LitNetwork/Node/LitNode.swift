@@ -30,8 +30,25 @@ public final class LitNode {
     var timers = TimerTable()
     /// The node's chain RPC, whose clock the node sets before each input (nil: no chains).
     let chainView: NodeChainView?
+    /// Generic adversary actions on what it sends (empty for honest nodes).
+    let actions: [MessageAction]
+    /// The twin of an `equivocate` action; its services' timers are numbered after the node's.
+    let twin: NodeTwin?
+    /// `replay`: the first message of each replayed kind this node sent.
+    var firstSent: [String: any WireMessage] = [:]
+    /// `delay`: messages held back, by their send timer's key.
+    var delayed: [UInt64: (message: any WireMessage, receiver: EndpointID, index: Int)] = [:]
+    var nextDelayed: UInt64 = 0
+    /// The timer table's service number for delayed sends.
+    static let delayedSends = -1
+    /// Messages sent by kind (the explorer's coverage).
+    var kindsSent: KindCounter
+
     init(id: NodeID, behaviour: ByzantineBehaviour?, layout: EndpointLayout, context: ServiceContext, randomness: RandomBox,
-         services: [AnyServiceHost], costs: CryptoCostModel, observer: RunObserver, wire: WireRegistry?) {
+         services: [AnyServiceHost], costs: CryptoCostModel, observer: RunObserver, wire: WireRegistry?, twin: NodeTwin? = nil) {
+        actions = behaviour?.actions ?? []
+        self.twin = twin
+        kindsSent = KindCounter(observer.facts.specification)
         self.id = id
         self.behaviour = behaviour
         self.layout = layout
@@ -67,11 +84,15 @@ public final class LitNode {
     func enter(_ engine: ProcessContext<LitMessage>) {
         context.byzantineActive = behaviour?.isActive(at: engine.now) ?? false
         chainView?.now = engine.now
+        (twin?.context.chains as? NodeChainView)?.now = engine.now
     }
 
     func start(_ engine: inout ProcessContext<LitMessage>) {
         enter(engine)
         for index in services.indices { apply(services[index].start(context), of: index, &engine) }
+        if let twin {
+            for index in twin.services.indices { apply(twin.services[index].start(twin.context), of: services.count + index, &engine) }
+        }
     }
 
     func receive(_ message: LitMessage, from sender: Int, _ engine: inout ProcessContext<LitMessage>) {
@@ -87,19 +108,30 @@ public final class LitNode {
         }
         guard let index = serviceByTag[type(of: typed).protocolName.tag] else { return }
         apply(services[index].receive(typed, from: from, context), of: index, &engine)
+        // The twin hears what the node hears (its services are in the same order).
+        if let twin { apply(twin.services[index].receive(typed, from: from, twin.context), of: services.count + index, &engine) }
     }
 
     func timerFired(_ timer: TimerID, _ engine: inout ProcessContext<LitMessage>) {
         guard let (index, key) = timers.fired(timer) else { return }
         enter(engine)
-        apply(services[index].timerFired(key, context), of: index, &engine)
+        if index == Self.delayedSends {
+            guard let held = delayed.removeValue(forKey: key.base as! UInt64) else { return }
+            transmit(held.message, to: held.receiver, from: held.index, &engine)
+        } else if index >= services.count, let twin {
+            apply(twin.services[index - services.count].timerFired(key, twin.context), of: index, &engine)
+        } else {
+            apply(services[index].timerFired(key, context), of: index, &engine)
+        }
     }
 
     /// Round state and sessions are volatile; the key store is durable.
     func crash() {
         crashed = true
         for service in services { service.crash() }
+        for service in twin?.services ?? [] { service.crash() }
         timers = TimerTable()
+        delayed = [:]
     }
 
     /// Decodes and validates bytes from the network, charging the work to this node; anything
@@ -121,8 +153,10 @@ public final class LitNode {
 
     // MARK: Effects
 
+    /// Carries out a service's effects; `index` past the node's services is the twin's.
     func apply(_ effects: [HostEffect], of index: Int, _ engine: inout ProcessContext<LitMessage>) {
         chargeWork(&engine)
+        guard index < services.count else { return applyTwin(effects, of: index, &engine) }
         var keysChanged = false
         for effect in effects {
             switch effect {
@@ -131,10 +165,9 @@ public final class LitNode {
             case let .broadcast(message, to):
                 for peer in to where peer != id { send(message, to: .node(peer), from: index, &engine) }
             case let .setTimer(key, after):
-                if let previous = timers.cancel(service: index, key: key) { engine.cancelTimer(previous) }
-                engine.setTimer(timers.add(service: index, key: key), after: SimDuration(after))
+                setTimer(key, after: after, service: index, &engine)
             case let .cancelTimer(key):
-                if let previous = timers.cancel(service: index, key: key) { engine.cancelTimer(previous) }
+                cancelTimer(key, service: index, &engine)
             case let .output(output):
                 if (output as? ChangesNodeState)?.changesNodeState == true { keysChanged = true }
                 observer.output(output, from: id, at: engine.effectTime, event: engine.event, &engine)
@@ -150,8 +183,84 @@ public final class LitNode {
         }
     }
 
+    /// A service's timer (a second one with the same key replaces the first).
+    func setTimer(_ key: AnyHashable, after: Duration, service index: Int, _ engine: inout ProcessContext<LitMessage>) {
+        cancelTimer(key, service: index, &engine)
+        engine.setTimer(timers.add(service: index, key: key), after: SimDuration(after))
+    }
+
+    func cancelTimer(_ key: AnyHashable, service index: Int, _ engine: inout ProcessContext<LitMessage>) {
+        if let previous = timers.cancel(service: index, key: key) { engine.cancelTimer(previous) }
+    }
+
+    /// The twin's effects: its timers run, its messages of the action's kind go to the
+    /// action's targets while the action is in force, and nothing else leaves it (its outputs
+    /// and accusations are not the node's).
+    func applyTwin(_ effects: [HostEffect], of index: Int, _ engine: inout ProcessContext<LitMessage>) {
+        guard let twin else { return }
+        let own = index - services.count
+        var keysChanged = false
+        func sends(_ message: any WireMessage, to receiver: EndpointID) -> Bool {
+            twin.action.isActive(at: engine.now) && "\(message.traceKind)" == twin.action.kind && receiver.node != nil && twin.action.targets(receiver)
+        }
+        for effect in effects {
+            switch effect {
+            case let .send(message, to):
+                if sends(message, to: to) { transmit(message, to: to, from: own, &engine) }
+            case let .broadcast(message, to):
+                for peer in to where peer != id && sends(message, to: .node(peer)) { transmit(message, to: .node(peer), from: own, &engine) }
+            case let .setTimer(key, after):
+                setTimer(key, after: after, service: index, &engine)
+            case let .cancelTimer(key):
+                cancelTimer(key, service: index, &engine)
+            case let .output(output):
+                if (output as? ChangesNodeState)?.changesNodeState == true { keysChanged = true }
+            case .accuse, .note:
+                break
+            }
+        }
+        if keysChanged {
+            for other in twin.services.indices { apply(twin.services[other].keysChanged(twin.context), of: services.count + other, &engine) }
+        }
+    }
+
+    /// What the node sends, after its generic actions (if any) had their say.
     func send(_ message: any WireMessage, to receiver: EndpointID, from index: Int, _ engine: inout ProcessContext<LitMessage>) {
+        guard !actions.isEmpty else { return transmit(message, to: receiver, from: index, &engine) }
+        let kind = "\(message.traceKind)"
+        var copies = 1
+        var replay: (any WireMessage)?
+        for action in actions where action.kind == kind {
+            if action.verb == .replay, firstSent[kind] == nil { firstSent[kind] = message }
+            guard action.isActive(at: engine.now) else { continue }
+            switch action.verb {
+            case .drop:
+                if action.targets(receiver) { return }
+            case .subsetSend:
+                if let node = receiver.node, !action.targets.contains(Int(node.value)) { return }
+            case .equivocate:
+                // The twin sends these.
+                if receiver.node != nil, action.targets(receiver) { return }
+            case .duplicate:
+                if action.targets(receiver) { copies = 2 }
+            case .replay:
+                if action.targets(receiver) { replay = firstSent[kind] }
+            case .delay:
+                guard action.targets(receiver) else { continue }
+                let key = nextDelayed
+                nextDelayed += 1
+                delayed[key] = (message, receiver, index)
+                engine.setTimer(timers.add(service: Self.delayedSends, key: key), after: action.delay)
+                return
+            }
+        }
+        for _ in 0..<copies { transmit(message, to: receiver, from: index, &engine) }
+        if let replay { transmit(replay, to: receiver, from: index, &engine) }
+    }
+
+    func transmit(_ message: any WireMessage, to receiver: EndpointID, from index: Int, _ engine: inout ProcessContext<LitMessage>) {
         messagesSent[index] += 1
+        kindsSent.count(message)
         bytesSent[index] += message.wireSize
         var outgoing = LitMessage.typed(message)
         if wire != nil { outgoing = corrupt(outgoing.encoded) }

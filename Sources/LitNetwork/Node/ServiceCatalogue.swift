@@ -33,6 +33,8 @@ public struct ServiceRegistration {
     let protocolName: ProtocolName
     let registerWire: (inout WireRegistry) -> Void
     let behaviours: [BehaviourDescription]
+    /// The message kinds it sends (the trace's names).
+    let messageKinds: [String]
     /// The node's service, or nil when the run does not use this protocol.
     let make: (NodeSetup) -> AnyServiceHost?
 
@@ -83,7 +85,9 @@ public struct ServiceRegistration {
             },
             .make(SigningMessage<LitFlow>.self, behaviours: SigningAdversary<LitFlowSigner>.catalogue) { setup in
                 guard setup.specification.flow == .lit else { return nil }
-                return hosted(LitFlowSigner(roundTimeout: setup.specification.roundTimeout.duration), setup, adversary: signingAdversary)
+                return hosted(LitFlowSigner(roundTimeout: setup.specification.roundTimeout.duration,
+                                            plantedNonceReuse: setup.specification.plantedBug == .frostNonceReuse),
+                              setup, adversary: signingAdversary)
             },
             .make(SigningMessage<CoordinatorFlow>.self, behaviours: []) { setup in
                 guard setup.specification.flow == .coordinator else { return nil }
@@ -94,7 +98,8 @@ public struct ServiceRegistration {
 
     static func make<M: WireMessage>(_ type: M.Type, behaviours: [BehaviourDescription], _ make: @escaping (NodeSetup) -> AnyServiceHost?)
         -> ServiceRegistration {
-        ServiceRegistration(protocolName: M.protocolName, registerWire: { $0.register(M.self) }, behaviours: behaviours, make: make)
+        ServiceRegistration(protocolName: M.protocolName, registerWire: { $0.register(M.self) }, behaviours: behaviours,
+                            messageKinds: M.traceKinds.map { "\($0)" }, make: make)
     }
 
     /// The service as the node's behaviour makes it: honest, silent, or wrapped by the
@@ -126,6 +131,20 @@ public struct ServiceRegistration {
     }
 }
 
+/// Bugs that can be planted on purpose (`testing.planted_bug`): the explorer's tests must find
+/// and shrink them. Never in a real scenario.
+public enum PlantedBug: String, Sendable, CaseIterable {
+    /// A FROST (lit flow) signer answers a repeat of a request it already signed by signing
+    /// again with the nonces it used.
+    case frostNonceReuse = "frost-nonce-reuse"
+
+    public var summary: String {
+        switch self {
+        case .frostNonceReuse: "a FROST signer signs a repeated request again with the nonces it already used"
+        }
+    }
+}
+
 /// The Byzantine catalogue (DESIGN.md §5): the behaviours every registered protocol declares,
 /// and two that concern the whole node.
 public struct ByzantineBehaviour: Hashable, Sendable {
@@ -134,6 +153,16 @@ public struct ByzantineBehaviour: Hashable, Sendable {
     /// When the behaviour is in force (`at`/`for` in the scenario); nil: the whole run. Outside
     /// it the node acts honestly (its services always compute honestly underneath).
     public var window: TimeWindow?
+    /// Generic actions (the explorer's, `drop` ... `replay`): a node may carry several; its
+    /// services stay honest and only what it sends is changed.
+    public var actions: [MessageAction] = []
+
+    /// A node with generic actions only; its name lists their verbs.
+    public static func generic(_ actions: [MessageAction]) -> Self {
+        var behaviour = Self(checked: actions.map(\.verb.rawValue).joined(separator: "+"))
+        behaviour.actions = actions
+        return behaviour
+    }
 
     /// Whether the node misbehaves at `time`.
     public func isActive(at time: SimInstant) -> Bool { window?.contains(time) ?? true }
@@ -163,7 +192,7 @@ public struct ByzantineBehaviour: Hashable, Sendable {
     ]
 
     /// Every behaviour, as `litsim behaviours` lists them.
-    public static var catalogue: [BehaviourDescription] { nodeWide + ServiceRegistration.all().flatMap(\.behaviours) }
+    public static var catalogue: [BehaviourDescription] { nodeWide + ServiceRegistration.all().flatMap(\.behaviours) + MessageAction.catalogue }
 
     /// A behaviour from its catalogue name; nil for an unknown name.
     public init?(name: String, targets: [Int] = []) {

@@ -9,6 +9,12 @@ public struct SafetyViolation: Sendable, Equatable, CustomStringConvertible {
     /// Simulated time and event number of the violating event; nil when found at the end.
     public let time: SimInstant?
     public let event: UInt64?
+    /// Where it was seen, for telling violations apart (`litsim explore` keeps one seed per
+    /// oracle, area and phase): the protocol or op of the event (`dkg`, `sign`, `ecdsa`,
+    /// `decrypt`, ...) and its stage (`genesis` or `transition` for a DKG, the output's case,
+    /// an accusation's code, `accepted`, `released`; `end` for checks at the end of the run).
+    public var area = ""
+    public var phase = ""
 
     public init(oracle: String, detail: String, time: SimInstant? = nil, event: UInt64? = nil) {
         self.oracle = oracle
@@ -16,6 +22,9 @@ public struct SafetyViolation: Sendable, Equatable, CustomStringConvertible {
         self.time = time
         self.event = event
     }
+
+    /// `oracle area/phase`: one kind of violation.
+    public var signature: String { "\(oracle) \(area)/\(phase)" }
 
     public var description: String {
         let place = time.map { " (at \($0.milliseconds) ms, event \(event ?? 0))" } ?? ""
@@ -134,7 +143,9 @@ public final class RunObserver {
     func observe(_ observed: ObservedEvent, at time: SimInstant, event: UInt64, _ engine: inout ProcessContext<LitMessage>) {
         for oracle in oracles {
             for detail in oracle.observe(observed, facts) {
-                violations.append(SafetyViolation(oracle: oracle.name, detail: detail, time: time, event: event))
+                var violation = SafetyViolation(oracle: oracle.name, detail: detail, time: time, event: event)
+                (violation.area, violation.phase) = Self.place(of: observed)
+                violations.append(violation)
                 engine.output("safety violation: \(oracle.name): \(detail)")
                 if stopOnViolation { engine.stopSimulation() }
             }
@@ -143,7 +154,26 @@ public final class RunObserver {
 
     func finish(nodes: [LitNode]) {
         for oracle in oracles {
-            for detail in oracle.finish(facts, nodes: nodes) { violations.append(SafetyViolation(oracle: oracle.name, detail: detail)) }
+            for detail in oracle.finish(facts, nodes: nodes) {
+                var violation = SafetyViolation(oracle: oracle.name, detail: detail)
+                (violation.area, violation.phase) = (String(oracle.name.prefix { $0 != "." }), "end")
+                violations.append(violation)
+            }
+        }
+    }
+
+    /// The protocol and stage of an observed event (SafetyViolation.area and .phase).
+    static func place(of observed: ObservedEvent) -> (String, String) {
+        switch observed {
+        case let .output(_, output):
+            if let (session, _, _) = finishedDKG(output) { return ("dkg", (session?.epoch ?? .genesis) == .genesis ? "genesis" : "transition") }
+            return CoverageCount.outputLabel(output)
+        case let .accusation(_, accusation):
+            return (String(accusation.code.prefix { $0 != "/" }), accusation.code)
+        case let .accepted(signature):
+            return (signature.kind.name, "accepted")
+        case let .released(release, _, _):
+            return (release is Decryption ? "decrypt" : "jwt", "released")
         }
     }
 

@@ -110,6 +110,8 @@ public protocol WireMessage: Sendable {
     /// Exactly `encoded.count`: what bandwidth and byte metrics charge.
     var wireSize: Int { get }
     var traceKind: StaticString { get }
+    /// Every value `traceKind` takes, for validation (generic adversaries, coverage).
+    static var traceKinds: [StaticString] { get }
     /// A few bytes that change with the contents (the trace digest covers what was said).
     var traceFingerprint: UInt64 { get }
     /// The client request and attempt it belongs to, if any (trace events carry it).

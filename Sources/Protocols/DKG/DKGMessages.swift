@@ -378,6 +378,9 @@ public enum DKGMessage: Sendable, Equatable, WireMessage {
         return 1 + DKGCommitments.envelopeSize + body
     }
 
+    /// Every kind `traceKind` names (what generic adversaries and coverage refer to).
+    public static var traceKinds: [StaticString] { ["dkg.commitments", "dkg.echoes", "dkg.fetch", "dkg.share", "dkg.complaints", "dkg.justification", "dkg.agreement", "dkg.certificate"] }
+
     public var traceKind: StaticString {
         switch self {
         case .commitments: "dkg.commitments"

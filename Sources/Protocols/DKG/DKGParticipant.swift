@@ -53,10 +53,13 @@ public struct DKGConfiguration: Sendable {
     /// ⌊(n + f) / 2⌋ + 1, so 2q − n > f.
     public var quorum: Int { (participants + faultTolerance) / 2 + 1 }
 
-    /// Matching agreement votes a node needs to finish.
+    /// Matching agreement votes a node needs to finish. Under `quorum`, never fewer than the
+    /// threshold: fewer voters cannot hold a threshold of shares, so finishing would declare a
+    /// key complete that can never sign (found by `litsim explore`: n = 3, t = 3, one node
+    /// crashed during the DKG, the other two finished at their quorum of 2).
     public var votesToFinish: Int {
         switch agreement {
-        case .quorum: quorum
+        case .quorum: max(quorum, threshold)
         case .all: participants
         case .threshold: threshold
         }

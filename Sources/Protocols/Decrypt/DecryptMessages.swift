@@ -36,6 +36,9 @@ public enum DecryptMessage: Sendable, Equatable, WireMessage {
 
     public var wireSize: Int { encoded.count }
 
+    /// Every kind `traceKind` names (what generic adversaries and coverage refer to).
+    public static var traceKinds: [StaticString] { ["decrypt.request", "decrypt.share", "decrypt.refusal"] }
+
     public var traceKind: StaticString {
         switch self {
         case .request: "decrypt.request"

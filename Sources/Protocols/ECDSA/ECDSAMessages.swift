@@ -149,6 +149,9 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
 
     public var wireSize: Int { encoded.count }
 
+    /// Every kind `traceKind` names (what generic adversaries and coverage refer to).
+    public static var traceKinds: [StaticString] { ["ecdsa.request", "ecdsa.leader", "ecdsa.presign-1", "ecdsa.presign-2", "ecdsa.presign-3", "ecdsa.share", "ecdsa.refusal", "ecdsa.conditions-held"] }
+
     public var traceKind: StaticString {
         switch self {
         case .request: "ecdsa.request"

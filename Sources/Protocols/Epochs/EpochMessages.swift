@@ -53,6 +53,9 @@ public enum StakingMessage: Sendable, Equatable, WireMessage {
 
     public var wireSize: Int { encoded.count }
 
+    /// Every kind `traceKind` names (what generic adversaries and coverage refer to).
+    public static var traceKinds: [StaticString] { ["epoch.locked", "epoch.ready", "epoch.advanced", "epoch.aborted", "epoch.ping", "epoch.pong", "epoch.kick-vote"] }
+
     public var traceKind: StaticString {
         switch self {
         case .locked: "epoch.locked"

@@ -261,6 +261,9 @@ public enum SigningMessage<Flow: SigningFlowKind>: Sendable, Equatable, WireMess
         }
     }
 
+    /// Every kind `traceKind` names (what generic adversaries and coverage refer to).
+    public static var traceKinds: [StaticString] { ["sign.request", "sign.commitment", "sign.package", "sign.share", "sign.refusal"] }
+
     public var traceKind: StaticString {
         switch self {
         case .request: "sign.request"

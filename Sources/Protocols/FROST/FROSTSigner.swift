@@ -109,6 +109,10 @@ public struct LitFlowSigner: SigningFlowService {
         /// Co-signers' signed commitments, by signer.
         var commitments: [NodeID: SignedCommitment] = [:]
         var signed = false
+        /// Kept only under the planted bug: the nonces it signed with, and repeats of the
+        /// request not yet answered.
+        var spentNonces: FROSTNonces?
+        var repeats = 0
     }
 
     let roundTimeout: Duration
@@ -121,7 +125,14 @@ public struct LitFlowSigner: SigningFlowService {
     var earlyOrder: [AttemptID] = []
     static let earlyLimit = 4096
 
-    public init(roundTimeout: Duration) { self.roundTimeout = roundTimeout }
+    /// TESTING ONLY (`testing.planted_bug: frost-nonce-reuse`): the explorer's tests need a bug
+    /// to find. With it a repeat of a request this node signed is signed again with the same nonces.
+    let plantedNonceReuse: Bool
+
+    public init(roundTimeout: Duration, plantedNonceReuse: Bool = false) {
+        self.roundTimeout = roundTimeout
+        self.plantedNonceReuse = plantedNonceReuse
+    }
 
     /// Sessions and early commitments are volatile; the attempts committed to are remembered
     /// (a restarted node must not commit twice for one attempt either).
@@ -150,7 +161,16 @@ public struct LitFlowSigner: SigningFlowService {
             }
         // A repeat of an attempt, live or ended (a network duplicate, say), is ignored: one
         // commitment per attempt, ever, and no refusal that would fail the live attempt.
-        guard !committed.contains(request.id) else { return [.note("sign: ignored a repeat of \(request.id)")] }
+        guard !committed.contains(request.id) else {
+            if plantedNonceReuse, var session = sessions[request.id] {
+                // The planted bug: the repeat is signed too, with the same nonces (now, or
+                // right after the first signature).
+                session.repeats += 1
+                sessions[request.id] = session
+                return session.signed ? resignRepeat(request.id, context) : []
+            }
+            return [.note("sign: ignored a repeat of \(request.id)")]
+        }
         guard FROSTCore.admissible(request, committed: committed, context) else {
             return [.note("sign: dropped a request for \(request.id) its client did not sign")]
         }
@@ -208,6 +228,7 @@ public struct LitFlowSigner: SigningFlowService {
         guard var session = sessions[id], !session.signed, session.request.signers.allSatisfy({ session.commitments[$0] != nil }),
               let nonces = session.nonces.take() else { return [] }
         session.signed = true
+        if plantedNonceReuse { session.spentNonces = nonces }
         sessions[id] = session
         let list = session.request.signers.sorted().map { session.commitments[$0]! }
         let share: Scalar
@@ -220,7 +241,19 @@ public struct LitFlowSigner: SigningFlowService {
         let message = SignatureShareMessage(id: id, signer: context.me, requestDigest: session.requestDigest,
                                             listDigest: SignatureShareMessage.listDigest(list, meter: context.meter), share: share, commitments: list)
             .signed(by: context.identity, meter: context.meter)
-        return [.output(.signed(id)), .send(.share(message), to: .client(id.client))]
+        let effects: [Effect] = [.output(.signed(id)), .send(.share(message), to: .client(id.client))]
+        return effects + resignRepeat(id, context)
+    }
+
+    /// The planted bug at work: a pending repeat of a signed request is signed again with the
+    /// spent nonces.
+    mutating func resignRepeat(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
+        guard plantedNonceReuse, var session = sessions[id], session.signed, session.repeats > 0, let spent = session.spentNonces else { return [] }
+        session.repeats -= 1
+        session.signed = false
+        session.nonces = spent
+        sessions[id] = session
+        return signIfReady(id, context)
     }
 
     /// The attempt's wait is over: give up waiting for co-signers and tell the client who is missing.

@@ -40,6 +40,9 @@ public enum HandshakeMessage: Sendable, Equatable, WireMessage {
         }
     }
 
+    /// Every kind `traceKind` names (what generic adversaries and coverage refer to).
+    public static var traceKinds: [StaticString] { ["sdk.handshake", "sdk.handshake-response"] }
+
     public var traceKind: StaticString {
         switch self {
         case .request: "sdk.handshake"

@@ -1,0 +1,398 @@
+import ArgumentParser
+import Exploration
+import Foundation
+import LitNetwork
+import Reports
+import Scenario
+import Simulation
+
+struct Explore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search drawn scenarios for safety violations and shrink each one found to a minimal scenario file.",
+        discussion: """
+            Each seed draws one scenario from the explore file's space (Scenarios/explore/) and runs it to its first \
+            safety violation. Seeds run in --jobs processes. For each kind of violation (oracle, protocol, phase) the \
+            lowest seed found is shrunk while it still violates the same oracle, and written as \
+            minimal-<oracle>-<seed>.yaml with its run folder. <out>/explore.json records the runs, the violations and \
+            what the runs reached (coverage). Exit 1 when a violation was found.
+            """
+    )
+
+    @Argument(help: "The explore file (YAML).")
+    var file: String
+
+    @Option(help: "Seeds to explore, `first...last`.")
+    var seeds = "1...1000"
+
+    @Option(help: "Processes run at once.")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Stop starting seeds after this long (e.g. 90s, 10m); seeds already run are kept.")
+    var timeBudget: String?
+
+    @Option(help: "Runs the shrinker may spend on each violation.")
+    var shrinkBudget = 400
+
+    @Flag(help: "Report violations without shrinking them.")
+    var noShrink = false
+
+    @Option(help: "Output folder (default reports/runs/explore-<name>).")
+    var out: String?
+
+    @Option(help: .hidden)
+    var worker: String?
+
+    var seedRange: ClosedRange<UInt64>? {
+        let parts = seeds.components(separatedBy: "...")
+        guard parts.count == 2, let low = UInt64(parts[0]), let high = UInt64(parts[1]), low <= high else {
+            return UInt64(seeds).map { $0...$0 }
+        }
+        return low...high
+    }
+
+    var budgetSeconds: Double? {
+        guard let text = timeBudget else { return nil }
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (unit, scale) in units where text.hasSuffix(unit) {
+            if let value = Double(text.dropLast(unit.count)), value > 0 { return value * scale }
+        }
+        return nil
+    }
+
+    func validate() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
+        guard seedRange != nil else { throw ValidationError("--seeds must read first...last, e.g. 1...10000") }
+        guard timeBudget == nil || budgetSeconds != nil else { throw ValidationError("--time-budget must be a duration such as 90s or 10m") }
+        guard shrinkBudget >= 0 else { throw ValidationError("--shrink-budget must be 0 or more") }
+        if let worker, shard(worker) == nil { throw ValidationError("--worker must read i/N") }
+    }
+
+    func shard(_ text: String) -> (index: UInt64, count: UInt64)? {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let index = UInt64(parts[0]), let count = UInt64(parts[1]), count > 0, index < count else { return nil }
+        return (index, count)
+    }
+
+    func loadSpace() throws -> ExploreSpace {
+        do {
+            return try ExploreSpace.load(path: file)
+        } catch {
+            throw InvalidInput(message: error.description)
+        }
+    }
+
+    func run() throws {
+        let space = try loadSpace()
+        let explorer = try Explorer(space)
+        if let worker, let (index, count) = shard(worker) {
+            // A worker: the seeds of its shard, one JSON line each, in order.
+            var seed = seedRange!.lowerBound + index
+            while seed <= seedRange!.upperBound {
+                let line = WorkerLine(explorer.explore(seed: seed))
+                if let data = try? JSONEncoder().encode(line) {
+                    FileHandle.standardOutput.write(data + Data("\n".utf8))
+                }
+                let (next, overflow) = seed.addingReportingOverflow(count)
+                if overflow { break }
+                seed = next
+            }
+            return
+        }
+        let root = URL(fileURLWithPath: out ?? "reports/runs/explore-\(space.name)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        // What an earlier exploration left here is not this one's.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+            where name.hasPrefix("minimal-") || name == "explore.json" {
+            try FileManager.default.removeItem(at: root.appendingPathComponent(name))
+        }
+        let tally = ExploreTally(total: Int(seedRange!.upperBound - seedRange!.lowerBound + 1))
+        runWorkers(tally)
+        tally.endLine()
+        var found: [FoundViolation] = []
+        for (signature, first) in tally.firstSeeds.sorted(by: { $0.key < $1.key }) {
+            found.append(try report(signature: signature, seed: first.seed, violation: first.violation, seeds: tally.seedsBySignature[signature] ?? 1,
+                                    explorer: explorer, root: root))
+        }
+        let summary = ExploreSummary(space: space, seeds: seeds, tally: tally, violations: found)
+        try writeAtomically(summary.json(), to: root.appendingPathComponent("explore.json"))
+        print(summary.table())
+        print("outputs: \(root.appendingPathComponent("explore.json").path)")
+        if !tally.errors.isEmpty {
+            throw InvalidInput(message: "litsim explore: \(tally.errors.count) drawn scenarios did not load; the first: \(tally.errors[0])")
+        }
+        if !found.isEmpty { throw ExpectationsFailed() }
+    }
+
+    /// Runs the seeds in `jobs` worker processes, feeding their lines to the tally; stops
+    /// them when the time budget is spent or on Ctrl-C.
+    func runWorkers(_ tally: ExploreTally) {
+        let executable = FileManager.default.fileExists(atPath: "/proc/self/exe")
+            ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            : (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
+        let interrupt = Interruption()
+        let group = DispatchGroup()
+        let workers = min(UInt64(jobs), seedRange!.upperBound - seedRange!.lowerBound + 1)
+        for index in 0..<workers {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                let process = Process()
+                process.executableURL = executable
+                process.arguments = ["explore", file, "--seeds", seeds, "--worker", "\(index)/\(workers)"]
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                guard interrupt.register(process), (try? process.run()) != nil else { return }
+                var pending = Data()
+                while true {
+                    let chunk = pipe.fileHandleForReading.availableData
+                    if chunk.isEmpty { break }
+                    pending += chunk
+                    while let newline = pending.firstIndex(of: 0x0A) {
+                        let line = pending[pending.startIndex..<newline]
+                        pending = Data(pending[(newline + 1)...])
+                        if let parsed = try? JSONDecoder().decode(WorkerLine.self, from: line) { tally.add(parsed) }
+                    }
+                }
+                process.waitUntilExit()
+                interrupt.unregister(process)
+            }
+        }
+        if let budget = budgetSeconds {
+            DispatchQueue.global().asyncAfter(deadline: .now() + budget) {
+                tally.budgetSpent()
+                interrupt.stop()
+            }
+        }
+        group.wait()
+        if interrupt.requested, !tally.stoppedByBudget {
+            printError("litsim explore: interrupted after \(tally.runs) runs")
+            Foundation.exit(130)
+        }
+    }
+
+    /// Shrinks one violation, writes minimal-<oracle>-<seed>.yaml and its run folder, and checks
+    /// that the written file reproduces it.
+    func report(signature: String, seed: UInt64, violation: WorkerLine.Violation, seeds: Int, explorer: Explorer, root: URL) throws -> FoundViolation {
+        let drawn = explorer.swarm.draw(seed: seed)
+        guard let first = explorer.run(drawn).violation else {
+            throw InvalidInput(message: "litsim explore: seed \(seed) violated \(signature) in its worker but not here: the run is not deterministic")
+        }
+        var minimal = drawn, shrinkRuns = 0, steps: [String] = [], final = first
+        if !noShrink {
+            printError("shrinking \(signature) (seed \(seed))...")
+            let outcome = Shrinker(explorer, budget: shrinkBudget).shrink(drawn, violation: first)
+            (minimal, shrinkRuns, steps, final) = (outcome.minimal, outcome.runs, outcome.steps, outcome.violation)
+        }
+        let base = "minimal-\(final.oracle)-\(seed)"
+        let fileURL = root.appendingPathComponent(base + ".yaml")
+        let runFolder = root.appendingPathComponent(base)
+        let comment = [
+            "\(base).yaml: written by `litsim explore \(file)` from seed \(seed), shrunk in \(shrinkRuns) runs.",
+            "It violates \(final.oracle) (\(final.area)/\(final.phase)): \(final.detail)",
+            "\(minimal.nodes) nodes, \(minimal.deviating.count) Byzantine, \(minimal.actionCount) generic actions.",
+            "replay: litsim run \(fileURL.path) --stop-on-violation --out \(runFolder.path)",
+        ]
+        try writeAtomically(explorer.yaml(minimal, name: base, comment: comment), to: fileURL)
+        // The file as written must reproduce it, read as any scenario is.
+        let scenario = try loadScenario(fileURL.path, overrides: [], quiet: true)
+        var specification = scenario.specification
+        specification.stopOnViolation = true
+        specification.trace = .events(limit: 200_000)
+        let clock = ContinuousClock(), started = clock.now
+        let runReport = runNetwork(specification)
+        let elapsed = started.duration(to: clock.now)
+        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        guard let reproduced = runReport.violations.first, reproduced.oracle == final.oracle else {
+            throw InvalidInput(message: "litsim explore: \(fileURL.path) does not reproduce \(final.oracle)")
+        }
+        try RunOutputs.write(runReport, scenario: scenario, expectations: [], wallSeconds: wall, to: runFolder, exportSecretShares: false)
+        return FoundViolation(signature: signature, oracle: final.oracle, area: violation.area, phase: violation.phase, seed: seed, seeds: seeds,
+                              detail: violation.detail, minimalDetail: reproduced.detail, file: fileURL.lastPathComponent, nodes: minimal.nodes,
+                              byzantine: minimal.deviating.count, actions: minimal.actionCount, shrinkRuns: shrinkRuns, steps: steps,
+                              replay: "litsim run \(fileURL.path) --stop-on-violation")
+    }
+}
+
+/// One seed's result as a worker prints it (a JSON line).
+struct WorkerLine: Codable {
+    struct Violation: Codable {
+        let oracle: String
+        let area: String
+        let phase: String
+        let detail: String
+        /// SafetyViolation.signature: one kind of violation.
+        let signature: String
+    }
+
+    let seed: UInt64
+    let events: UInt64
+    let violation: Violation?
+    let error: String?
+    /// [area, category, label, count]
+    let coverage: [[String]]
+
+    init(_ result: ExploreResult) {
+        seed = result.seed
+        events = result.events
+        violation = result.violation.map { Violation(oracle: $0.oracle, area: $0.area, phase: $0.phase, detail: $0.detail, signature: $0.signature) }
+        error = result.error
+        coverage = result.coverage.keys.sorted().map { [$0.area, $0.category, $0.label, "\(result.coverage[$0]!)"] }
+    }
+}
+
+/// A violation found, shrunk and written.
+struct FoundViolation {
+    let signature: String
+    let oracle: String
+    let area: String
+    let phase: String
+    let seed: UInt64
+    let seeds: Int
+    let detail: String
+    let minimalDetail: String
+    let file: String
+    let nodes: Int
+    let byzantine: Int
+    let actions: Int
+    let shrinkRuns: Int
+    let steps: [String]
+    let replay: String
+}
+
+/// What the workers reported, behind a lock (their reader threads add to it).
+final class ExploreTally: @unchecked Sendable {
+    private let lock = NSLock()
+    let total: Int
+    private(set) var runs = 0
+    private(set) var events: UInt64 = 0
+    private(set) var violating = 0
+    /// The lowest seed of each violation kind, and how many seeds showed it.
+    private(set) var firstSeeds: [String: (seed: UInt64, violation: WorkerLine.Violation)] = [:]
+    private(set) var seedsBySignature: [String: Int] = [:]
+    /// Per coverage key: runs that reached it, and how often in all.
+    private(set) var coverage: [CoverageKey: (runs: Int, count: Int)] = [:]
+    private(set) var errors: [String] = []
+    private(set) var stoppedByBudget = false
+    let started = Date()
+    private var lastDrawn = Date.distantPast
+
+    init(total: Int) { self.total = total }
+
+    var seconds: Double { Date().timeIntervalSince(started) }
+
+    func budgetSpent() {
+        lock.lock()
+        stoppedByBudget = true
+        lock.unlock()
+    }
+
+    func add(_ line: WorkerLine) {
+        lock.lock()
+        defer { lock.unlock() }
+        runs += 1
+        events += line.events
+        if let error = line.error { errors.append("seed \(line.seed): \(error)") }
+        if let violation = line.violation {
+            violating += 1
+            seedsBySignature[violation.signature, default: 0] += 1
+            if firstSeeds[violation.signature].map({ line.seed < $0.seed }) ?? true { firstSeeds[violation.signature] = (line.seed, violation) }
+        }
+        for entry in line.coverage where entry.count == 4 {
+            let key = CoverageKey(area: entry[0], category: entry[1], label: entry[2])
+            let count = Int(entry[3]) ?? 0
+            let held = coverage[key] ?? (0, 0)
+            coverage[key] = (held.runs + 1, held.count + count)
+        }
+        drawProgress()
+    }
+
+    /// The progress bar: runs, runs per second, violations (at most four redraws a second).
+    private func drawProgress() {
+        guard standardErrorIsTerminal, Date().timeIntervalSince(lastDrawn) >= 0.25 || runs == total else { return }
+        lastDrawn = Date()
+        let width = 30, filled = width * runs / max(1, total)
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let kinds = firstSeeds.keys.sorted().joined(separator: ", ")
+        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d runs, %.1f runs/s, %d violating%@\u{1B}[K", bar, runs, total,
+                                                   Double(runs) / max(0.001, seconds), violating, kinds.isEmpty ? "" : " (\(kinds))").utf8))
+    }
+
+    func endLine() {
+        if standardErrorIsTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// explore.json and the summary table.
+struct ExploreSummary {
+    let space: ExploreSpace
+    let seeds: String
+    let tally: ExploreTally
+    let violations: [FoundViolation]
+
+    /// Every message kind of the areas the runs reached, reached or not, beside what was seen.
+    var coverageRows: [(key: CoverageKey, runs: Int, count: Int)] {
+        var rows = tally.coverage
+        let areas = Set(rows.keys.map(\.area))
+        for kind in MessageAction.kinds where areas.contains(String(kind.prefix { $0 != "." })) {
+            let key = CoverageKey(area: String(kind.prefix { $0 != "." }), category: "message", label: kind)
+            if rows[key] == nil { rows[key] = (0, 0) }
+        }
+        return rows.keys.sorted().map { ($0, rows[$0]!.runs, rows[$0]!.count) }
+    }
+
+    func json() -> String {
+        let runs = tally.runs
+        return JSON.object([
+            ("explore", .string(space.name)),
+            ("file", .string(space.file)),
+            ("base", .string(space.baseFile)),
+            ("seeds", .string(seeds)),
+            ("runs", .integer(Int64(runs))),
+            ("stopped_by", .string(tally.stoppedByBudget ? "time-budget" : runs < tally.total ? "interrupted" : "done")),
+            ("wall_seconds", .number((tally.seconds * 10).rounded() / 10)),
+            ("runs_per_second", .number((Double(runs) / max(0.001, tally.seconds) * 10).rounded() / 10)),
+            ("events", .integer(Int64(tally.events))),
+            ("violating_runs", .integer(Int64(tally.violating))),
+            ("violations", .array(violations.map { found in
+                .object([
+                    ("oracle", .string(found.oracle)), ("protocol", .string(found.area)), ("phase", .string(found.phase)),
+                    ("first_seed", .integer(Int64(found.seed))), ("seeds", .integer(Int64(found.seeds))), ("detail", .string(found.detail)),
+                    ("minimal", .object([
+                        ("file", .string(found.file)), ("nodes", .integer(Int64(found.nodes))), ("byzantine", .integer(Int64(found.byzantine))),
+                        ("generic_actions", .integer(Int64(found.actions))), ("shrink_runs", .integer(Int64(found.shrinkRuns))),
+                        ("steps", .array(found.steps.map(JSON.string))), ("detail", .string(found.minimalDetail)), ("replay", .string(found.replay)),
+                    ])),
+                ])
+            })),
+            ("coverage", .array(coverageRows.map { row in
+                .object([("protocol", .string(row.key.area)), ("category", .string(row.key.category)), ("label", .string(row.key.label)),
+                         ("runs", .integer(Int64(row.runs))), ("count", .integer(Int64(row.count)))])
+            })),
+            ("errors", .array(tally.errors.map(JSON.string))),
+        ]).text + "\n"
+    }
+
+    func table() -> String {
+        var lines = [String(format: "explore %@: %d runs in %.1fs (%.1f runs/s)%@, %d violating", space.name, tally.runs, tally.seconds,
+                            Double(tally.runs) / max(0.001, tally.seconds), tally.stoppedByBudget ? ", stopped by the time budget" : "", tally.violating)]
+        lines.append("")
+        lines.append("coverage (runs that reached it / times in all):")
+        var lastArea = ""
+        for row in coverageRows {
+            if row.key.area != lastArea { lines.append("  \(row.key.area)") }
+            lastArea = row.key.area
+            let mark = row.runs == 0 ? "  never" : ""
+            lines.append("    " + row.key.category.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + row.key.label.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%7d %9d", row.runs, row.count) + mark)
+        }
+        lines.append("")
+        if violations.isEmpty { lines.append("no safety violation found") }
+        for found in violations {
+            lines.append("VIOLATION \(found.signature): \(found.seeds) seeds, first \(found.seed)")
+            lines.append("  \(found.detail)")
+            lines.append("  minimal: \(found.file) (\(found.nodes) nodes, \(found.byzantine) Byzantine, \(found.actions) generic actions; \(found.shrinkRuns) shrink runs)")
+            lines.append("  replay: \(found.replay)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
