@@ -31,10 +31,12 @@ public struct Shrinker {
     }
 
     /// - Parameter progress: called after each accepted step with the runs so far.
-    public func shrink(_ failing: ExploreCase, violation: SafetyViolation, progress: (Int, String) -> Void = { _, _ in }) -> Outcome {
+    /// - Parameter stop: asked before each run; true ends the shrinking with the case so far.
+    public func shrink(_ failing: ExploreCase, violation: SafetyViolation, progress: (Int, String) -> Void = { _, _ in },
+                       stop: () -> Bool = { false }) -> Outcome {
         var current = failing, found = violation, runs = 0, steps: [String] = []
         var improved = true
-        while improved, runs < budget {
+        while improved, runs < budget, !stop() {
             improved = false
             let candidates = Self.candidates(current).filter { $0.1 != current && explorer.swarm.admits($0.1) }
             // First with the case's own seed; when no step keeps the violation so, each step
@@ -42,7 +44,7 @@ public struct Shrinker {
             // arriving late, may need another seed once the case has changed).
             search: for reseed in 0...reseeds {
                 for (step, candidate) in candidates {
-                    guard runs < budget else { break search }
+                    guard runs < budget, !stop() else { break search }
                     var tried = candidate
                     if reseed > 0 { tried.seed = candidate.seed &+ UInt64(reseed) }
                     runs += 1
@@ -87,7 +89,7 @@ public struct Shrinker {
                 add("node \(node) honest") { $0.behaviours[node] = nil }
             }
         }
-        if c.nodes > 1 {
+        if c.nodes > 2 {
             for node in (0..<c.nodes).reversed() { add("without node \(node)") { $0 = removing(node, from: $0) } }
         }
         if case let .distribution(distribution) = c.latency, !distribution.isConstant {
@@ -98,9 +100,6 @@ public struct Shrinker {
         for index in c.requests.indices where c.requests[index] > 1 {
             add("requests of entry \(index) halved") { $0.requests[index] = c.requests[index] / 2 }
             add("one request in entry \(index)") { $0.requests[index] = 1 }
-        }
-        for index in c.requests.indices where c.requests[index] == 1 {
-            add("no requests in entry \(index)") { $0.requests[index] = 0 }
         }
         // Windows: half as long, then from the start.
         for index in c.faults.partitions.indices {
@@ -179,6 +178,8 @@ public struct Shrinker {
         for node in c.behaviours.keys.sorted() where node != removed {
             let behaviour = c.behaviours[node]!
             if behaviour.actions.isEmpty {
+                // Aimed only at the removed node, it would now aim at everyone: it goes.
+                if !behaviour.targets.isEmpty, ids(behaviour.targets).isEmpty { continue }
                 var renamed = ByzantineBehaviour(name: behaviour.name, targets: ids(behaviour.targets)) ?? behaviour
                 renamed.window = behaviour.window
                 behaviours[id(node)] = renamed

@@ -51,7 +51,9 @@ public struct Swarm: Sendable {
         // Crashed and Byzantine nodes together stay within n − threshold (what a threshold
         // tolerates); Byzantine ones also within the space's limit.
         let budget = max(0, n - min(n, drawn.threshold.threshold(nodes: n)))
-        for _ in 0..<feature(space.crashes) where Self.crashed(faults).count < budget {
+        var behaviours = n == base.nodes ? base.behaviours : [:]
+        let baseDeviating = Set(behaviours.keys.filter { behaviours[$0]?.leaksOnly == false })
+        for _ in 0..<feature(space.crashes) where Self.crashed(faults).union(baseDeviating).count < budget {
             let at = time(below: horizon)
             let restart = coin() && stop - at > .milliseconds(1) ? SimInstant(nanoseconds: (at + .milliseconds(1) + time(below: stop - at - .milliseconds(1))).nanoseconds) : nil
             faults.hostFaults.append(.crash(endpoints: [uniform(0...(n - 1))], at: SimInstant(nanoseconds: at.nanoseconds), restart: restart))
@@ -69,9 +71,8 @@ public struct Swarm: Sendable {
         drawn.faults = faults
 
         // Byzantine nodes: at most the limit, named behaviours first, then generic actions.
-        var behaviours = n == base.nodes ? base.behaviours : [:]
         let crashed = Self.crashed(faults)
-        let limit = min(byzantineLimit(nodes: n, threshold: drawn.threshold), budget - crashed.count)
+        let limit = min(byzantineLimit(nodes: n, threshold: drawn.threshold), budget - crashed.subtracting(baseDeviating).count)
         var free = shuffled(Array(0..<n).filter { behaviours[$0] == nil && !crashed.contains($0) }, &random)
         var deviating = behaviours.values.filter { !$0.leaksOnly }.count
         for _ in 0..<feature(space.byzantine) where deviating < limit && !free.isEmpty {
@@ -98,7 +99,9 @@ public struct Swarm: Sendable {
             } else {
                 break
             }
-            let verb = pick(space.verbs)
+            var verb = pick(space.verbs)
+            // One twin per node: a second `equivocate` becomes a `subset-send`.
+            if verb == .equivocate, behaviours[node]?.actions.contains(where: { $0.verb == .equivocate }) == true { verb = .subsetSend }
             let others = Array(0..<n).filter { $0 != node }
             guard !others.isEmpty else { break }
             let targets = MessageAction.needsTargets(verb) || coin() ? subset(of: others, &random) : []
@@ -109,6 +112,9 @@ public struct Swarm: Sendable {
         }
         drawn.behaviours = behaviours
         if let requests = space.requests { drawn.requests = base.requests.map { _ in uniform(requests) } }
+        // A base whose own adversaries exceed the budget under the drawn n and threshold: keep
+        // the draw's trouble, leave the base's adversaries out.
+        if !admits(drawn) { drawn.behaviours = drawn.behaviours.filter { !baseDeviating.contains($0.key) } }
         return drawn
     }
 

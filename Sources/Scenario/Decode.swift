@@ -225,8 +225,16 @@ extension ScenarioLoader {
                         r.error(entry, "node \(node) has a Byzantine behaviour (`\(held.name)`) and generic actions; give it one or the other")
                         continue
                     }
+                    if verb == .equivocate, behaviours[node]?.actions.contains(where: { $0.verb == .equivocate }) == true {
+                        r.error(entry, "node \(node) has two `equivocate` actions; a node has one twin")
+                        continue
+                    }
                     var own = action
                     own.targets = action.targets.filter { $0 != node }
+                    if !action.targets.isEmpty, own.targets.isEmpty {
+                        r.error(entry, "`\(path).targets` names only node \(node) itself")
+                        continue
+                    }
                     behaviours[node] = .generic((behaviours[node]?.actions ?? []) + [own])
                 }
                 continue

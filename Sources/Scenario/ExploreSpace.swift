@@ -140,7 +140,7 @@ public struct ExploreSpace: Sendable {
         func strings(_ key: String, allowed: [String]) -> [String] {
             r.list(field(key), path: "space.\(key)").map { r.choice($0, path: "space.\(key)", default: "", allowed: allowed) }.filter { !$0.isEmpty }
         }
-        let nodes = range("nodes", within: 1...1000)
+        let nodes = range("nodes", within: 2...1000)
         let thresholds = r.list(field("threshold"), path: "space.threshold").map { ScenarioLoader.thresholdRule($0, nodes: nodes?.upperBound ?? 1, reader: r) }
         var latency: ClosedRange<SimDuration>?
         if let node = field("latency"), let text = r.scalar(node, path: "space.latency", expected: "a range of durations such as 1ms...200ms") {
@@ -164,7 +164,7 @@ public struct ExploreSpace: Sendable {
             pauses: range("pauses", within: 0...64) ?? 0...0, byzantine: range("byzantine", within: 0...1000) ?? 0...0,
             behaviours: strings("behaviours", allowed: behaviourNames), actions: range("actions", within: 0...64) ?? 0...0,
             verbs: verbs.isEmpty ? MessageAction.Verb.allCases : verbs, kinds: strings("kinds", allowed: MessageAction.kinds),
-            maxByzantine: maxByzantine, requests: range("requests", within: 0...1_000_000),
+            maxByzantine: maxByzantine, requests: range("requests", within: 1...1_000_000),
             horizon: r.duration(horizonNode, path: "space.horizon", default: base?.specification.stop ?? .seconds(60), allowZero: false))
         if result.byzantine.upperBound > 0, result.behaviours.isEmpty { r.error(field("byzantine"), "`space.byzantine` needs `space.behaviours` to draw from") }
         if result.actions.upperBound > 0, result.kinds.isEmpty { r.error(field("actions"), "`space.actions` needs `space.kinds`, the message kinds they act on") }

@@ -106,26 +106,37 @@ struct Explore: ParsableCommand {
             try FileManager.default.removeItem(at: root.appendingPathComponent(name))
         }
         let tally = ExploreTally(total: Int(seedRange!.upperBound - seedRange!.lowerBound + 1))
-        runWorkers(tally)
+        let interrupt = runWorkers(tally)
         tally.endLine()
         var found: [FoundViolation] = []
         for (signature, first) in tally.firstSeeds.sorted(by: { $0.key < $1.key }) {
-            found.append(try report(signature: signature, seed: first.seed, violation: first.violation, seeds: tally.seedsBySignature[signature] ?? 1,
-                                    explorer: explorer, root: root))
+            do {
+                found.append(try report(signature: signature, seed: first.seed, violation: first.violation, seeds: tally.seedsBySignature[signature] ?? 1,
+                                        explorer: explorer, root: root, interrupt: interrupt))
+            } catch {
+                // One that does not reproduce is itself a finding; the others still get written.
+                tally.addError(seed: first.seed, "\(signature): \(error)")
+            }
         }
         let summary = ExploreSummary(space: space, seeds: seeds, tally: tally, violations: found)
         try writeAtomically(summary.json(), to: root.appendingPathComponent("explore.json"))
         print(summary.table())
         print("outputs: \(root.appendingPathComponent("explore.json").path)")
-        if !tally.errors.isEmpty {
-            throw InvalidInput(message: "litsim explore: \(tally.errors.count) drawn scenarios did not load; the first: \(tally.errors[0])")
+        if interrupt.requested, !tally.stoppedByBudget {
+            printError("litsim explore: interrupted; explore.json has what was done")
+            Foundation.exit(130)
+        }
+        let errors = tally.sortedErrors
+        if !errors.isEmpty {
+            throw InvalidInput(message: "litsim explore: \(errors.count) seeds could not be explored; the first: \(errors[0])")
         }
         if !found.isEmpty { throw ExpectationsFailed() }
     }
 
     /// Runs the seeds in `jobs` worker processes, feeding their lines to the tally; stops
-    /// them when the time budget is spent or on Ctrl-C.
-    func runWorkers(_ tally: ExploreTally) {
+    /// them when the time budget is spent or on Ctrl-C (which the returned interruption
+    /// keeps watching while violations are shrunk).
+    func runWorkers(_ tally: ExploreTally) -> Interruption {
         let executable = FileManager.default.fileExists(atPath: "/proc/self/exe")
             ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             : (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
@@ -143,6 +154,8 @@ struct Explore: ParsableCommand {
                 process.standardOutput = pipe
                 guard interrupt.register(process), (try? process.run()) != nil else { return }
                 var pending = Data()
+                // The seed this worker runs next (its shard's seeds, in order).
+                var next: UInt64? = seedRange!.lowerBound + index
                 while true {
                     let chunk = pipe.fileHandleForReading.availableData
                     if chunk.isEmpty { break }
@@ -150,29 +163,35 @@ struct Explore: ParsableCommand {
                     while let newline = pending.firstIndex(of: 0x0A) {
                         let line = pending[pending.startIndex..<newline]
                         pending = Data(pending[(newline + 1)...])
-                        if let parsed = try? JSONDecoder().decode(WorkerLine.self, from: line) { tally.add(parsed) }
+                        if let parsed = try? JSONDecoder().decode(WorkerLine.self, from: line) {
+                            tally.add(parsed)
+                            let (following, overflow) = parsed.seed.addingReportingOverflow(workers)
+                            next = overflow || following > seedRange!.upperBound ? nil : following
+                        }
                     }
                 }
                 process.waitUntilExit()
                 interrupt.unregister(process)
+                // A worker that died (a trap in the simulator is a finding too) names its seed.
+                if process.terminationStatus != 0, !interrupt.requested, let seed = next {
+                    tally.addError(seed: seed, "the run crashed its worker (exit status \(process.terminationStatus)); replay it with `litsim explore \(file) --seeds \(seed)...\(seed) --jobs 1`")
+                }
             }
         }
-        if let budget = budgetSeconds {
-            DispatchQueue.global().asyncAfter(deadline: .now() + budget) {
-                tally.budgetSpent()
-                interrupt.stop()
-            }
+        let budget = DispatchWorkItem {
+            tally.budgetSpent()
+            interrupt.stop()
         }
+        if let seconds = budgetSeconds { DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: budget) }
         group.wait()
-        if interrupt.requested, !tally.stoppedByBudget {
-            printError("litsim explore: interrupted after \(tally.runs) runs")
-            Foundation.exit(130)
-        }
+        budget.cancel()
+        return interrupt
     }
 
     /// Shrinks one violation, writes minimal-<oracle>-<seed>.yaml and its run folder, and checks
     /// that the written file reproduces it.
-    func report(signature: String, seed: UInt64, violation: WorkerLine.Violation, seeds: Int, explorer: Explorer, root: URL) throws -> FoundViolation {
+    func report(signature: String, seed: UInt64, violation: WorkerLine.Violation, seeds: Int, explorer: Explorer, root: URL,
+                interrupt: Interruption) throws -> FoundViolation {
         let drawn = explorer.swarm.draw(seed: seed)
         guard let first = explorer.run(drawn).violation else {
             throw InvalidInput(message: "litsim explore: seed \(seed) violated \(signature) in its worker but not here: the run is not deterministic")
@@ -180,7 +199,7 @@ struct Explore: ParsableCommand {
         var minimal = drawn, shrinkRuns = 0, steps: [String] = [], final = first
         if !noShrink {
             printError("shrinking \(signature) (seed \(seed))...")
-            let outcome = Shrinker(explorer, budget: shrinkBudget).shrink(drawn, violation: first)
+            let outcome = Shrinker(explorer, budget: shrinkBudget).shrink(drawn, violation: first, stop: { interrupt.requested })
             (minimal, shrinkRuns, steps, final) = (outcome.minimal, outcome.runs, outcome.steps, outcome.violation)
         }
         let base = "minimal-\(final.oracle)-\(seed)"
@@ -207,7 +226,7 @@ struct Explore: ParsableCommand {
         }
         try RunOutputs.write(runReport, scenario: scenario, expectations: [], wallSeconds: wall, to: runFolder, exportSecretShares: false)
         return FoundViolation(signature: signature, oracle: final.oracle, area: violation.area, phase: violation.phase, seed: seed, seeds: seeds,
-                              detail: violation.detail, minimalDetail: reproduced.detail, file: fileURL.lastPathComponent, nodes: minimal.nodes,
+                              detail: violation.detail, minimalSignature: reproduced.signature, minimalDetail: reproduced.detail, file: fileURL.lastPathComponent, nodes: minimal.nodes,
                               byzantine: minimal.deviating.count, actions: minimal.actionCount, shrinkRuns: shrinkRuns, steps: steps,
                               replay: "litsim run \(fileURL.path) --stop-on-violation")
     }
@@ -249,6 +268,8 @@ struct FoundViolation {
     let seed: UInt64
     let seeds: Int
     let detail: String
+    /// The minimal case violates the same oracle, perhaps in another protocol or phase.
+    let minimalSignature: String
     let minimalDetail: String
     let file: String
     let nodes: Int
@@ -271,7 +292,9 @@ final class ExploreTally: @unchecked Sendable {
     private(set) var seedsBySignature: [String: Int] = [:]
     /// Per coverage key: runs that reached it, and how often in all.
     private(set) var coverage: [CoverageKey: (runs: Int, count: Int)] = [:]
-    private(set) var errors: [String] = []
+    /// Seeds that could not be explored (a draw that did not load, a crashed worker, a
+    /// violation that did not reproduce), with why.
+    private var errors: [(seed: UInt64, text: String)] = []
     private(set) var stoppedByBudget = false
     let started = Date()
     private var lastDrawn = Date.distantPast
@@ -279,6 +302,19 @@ final class ExploreTally: @unchecked Sendable {
     init(total: Int) { self.total = total }
 
     var seconds: Double { Date().timeIntervalSince(started) }
+
+    func addError(seed: UInt64, _ text: String) {
+        lock.lock()
+        errors.append((seed, text))
+        lock.unlock()
+    }
+
+    /// By seed, so explore.json does not depend on which worker answered first.
+    var sortedErrors: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return errors.sorted { ($0.seed, $0.text) < ($1.seed, $1.text) }.map { "seed \($0.seed): \($0.text)" }
+    }
 
     func budgetSpent() {
         lock.lock()
@@ -291,7 +327,7 @@ final class ExploreTally: @unchecked Sendable {
         defer { lock.unlock() }
         runs += 1
         events += line.events
-        if let error = line.error { errors.append("seed \(line.seed): \(error)") }
+        if let error = line.error { errors.append((line.seed, error)) }
         if let violation = line.violation {
             violating += 1
             seedsBySignature[violation.signature, default: 0] += 1
@@ -360,7 +396,8 @@ struct ExploreSummary {
                     ("minimal", .object([
                         ("file", .string(found.file)), ("nodes", .integer(Int64(found.nodes))), ("byzantine", .integer(Int64(found.byzantine))),
                         ("generic_actions", .integer(Int64(found.actions))), ("shrink_runs", .integer(Int64(found.shrinkRuns))),
-                        ("steps", .array(found.steps.map(JSON.string))), ("detail", .string(found.minimalDetail)), ("replay", .string(found.replay)),
+                        ("steps", .array(found.steps.map(JSON.string))), ("violation", .string(found.minimalSignature)),
+                        ("detail", .string(found.minimalDetail)), ("replay", .string(found.replay)),
                     ])),
                 ])
             })),
@@ -368,7 +405,7 @@ struct ExploreSummary {
                 .object([("protocol", .string(row.key.area)), ("category", .string(row.key.category)), ("label", .string(row.key.label)),
                          ("runs", .integer(Int64(row.runs))), ("count", .integer(Int64(row.count)))])
             })),
-            ("errors", .array(tally.errors.map(JSON.string))),
+            ("errors", .array(tally.sortedErrors.map(JSON.string))),
         ]).text + "\n"
     }
 

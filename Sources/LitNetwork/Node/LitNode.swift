@@ -230,8 +230,9 @@ public final class LitNode {
         let kind = "\(message.traceKind)"
         var copies = 1
         var replay: (any WireMessage)?
+        if firstSent[kind] == nil, actions.contains(where: { $0.verb == .replay && $0.kind == kind }) { firstSent[kind] = message }
+        // In the order written: the first action that holds the message back decides.
         for action in actions where action.kind == kind {
-            if action.verb == .replay, firstSent[kind] == nil { firstSent[kind] = message }
             guard action.isActive(at: engine.now) else { continue }
             switch action.verb {
             case .drop:
@@ -244,7 +245,8 @@ public final class LitNode {
             case .duplicate:
                 if action.targets(receiver) { copies = 2 }
             case .replay:
-                if action.targets(receiver) { replay = firstSent[kind] }
+                // Beside a later, different message (an identical one would only be a duplicate).
+                if action.targets(receiver), let first = firstSent[kind], first.encoded != message.encoded { replay = first }
             case .delay:
                 guard action.targets(receiver) else { continue }
                 let key = nextDelayed

@@ -4,7 +4,8 @@ import ThresholdCrypto
 
 /// A generic adversary action (the explorer's): it needs no protocol knowledge, only a message
 /// kind (the trace's name for it, `dkg.commitments`), and acts on what the node sends of that
-/// kind while its window lasts. A node may carry several; the protocol code stays honest.
+/// kind while its window lasts. A node may carry several (one `equivocate` at most), applied in
+/// the order written: the first that holds a message back decides. The protocol code stays honest.
 public struct MessageAction: Hashable, Sendable {
     public enum Verb: String, Hashable, Sendable, CaseIterable {
         /// Sends nothing of the kind to `targets` (every receiver when empty).
@@ -19,8 +20,8 @@ public struct MessageAction: Hashable, Sendable {
         /// randomness, hears everything; `targets` get the twin's messages of the kind and the
         /// others the node's own, so both halves see valid, signed, different messages.
         case equivocate
-        /// Sends the first message of the kind it ever sent again beside each new one (from an
-        /// earlier session, once the node has been through more than one).
+        /// Sends the first message of the kind it ever sent again beside each later, different
+        /// one (from an earlier session, once the node has been through more than one).
         case replay
     }
 
@@ -62,7 +63,7 @@ public struct MessageAction: Hashable, Sendable {
         BehaviourDescription("equivocate", takesTargets: true, provable: false,
                              "generic (Twins): a twin with the node's identity and its own randomness sends `targets` its messages of `kind`, the node the rest"),
         BehaviourDescription("replay", takesTargets: true, provable: false,
-                             "generic: sends the first message of `kind` it ever sent again beside every new one"),
+                             "generic: sends the first message of `kind` it ever sent again beside every later, different one"),
     ]
 
     /// Every message kind a registered protocol sends (the values `kind` may take).
