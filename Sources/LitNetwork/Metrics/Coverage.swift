@@ -3,7 +3,8 @@ import Simulation
 
 /// What one run reached, for `litsim explore`'s coverage (so a clean exploration means
 /// something): per protocol, the message kinds nodes sent, the outputs their services produced
-/// (DKG phases, finished and failed with the failure's kind, signing shares released),
+/// (DKG phases, finished — with dealers excluded or not — and failed with the failure's kind,
+/// signing shares released),
 /// accusations by code, and the clients' request and attempt outcomes by op. Counted only when
 /// `NetworkSpecification.coverage` is set.
 public struct CoverageKey: Hashable, Sendable, Comparable {
@@ -47,6 +48,10 @@ enum CoverageCount {
         for logged in observer.outputs {
             let (area, label) = outputLabel(logged.output)
             add(CoverageKey(area: area, category: "output", label: label))
+            // A DKG that finished without some dealers: the exclusion path was taken.
+            if let (_, _, result) = finishedDKG(logged.output), result.qualified.count < result.roster.count {
+                add(CoverageKey(area: "dkg", category: "output", label: "finished-excluding-dealers"))
+            }
         }
         for logged in observer.accusations {
             let code = logged.accusation.code
