@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libsecp256k1-dev libgmp-dev pkg-config
 
-.PHONY: deps build release run test explore-ci bench bench-check bench-baseline bench-quick reports clean
+.PHONY: deps build release run test explore-ci test-python bench bench-check bench-baseline bench-quick reports clean
 
 deps:
 	@if ! pkg-config --exists libsecp256k1 gmp 2>/dev/null; then \
@@ -30,6 +30,19 @@ test: deps
 	.build/debug/litsim check Scenarios/ci/*.yaml Scenarios/ci/attacks/*.yaml --out .build/ci-runs
 	.build/debug/litsim check Scenarios/ci/network-framing.yaml --seeds 1...40 --jobs 2 --junit .build/ci-framing/junit.xml --out .build/ci-framing
 	$(MAKE) explore-ci
+	$(MAKE) test-python
+
+# python/litsim_dask (Dask) on a LocalCluster of 2 workers, and the Slurm and Kubernetes jobs
+# `litsim sweep --emit` writes; in a virtual environment under .build (dask, pandas and
+# kubernetes-validate from PyPI, installed once).
+PYENV := .build/pyenv
+$(PYENV)/.installed: python/litsim_dask/pyproject.toml
+	test -x $(PYENV)/bin/python || python3 -m venv $(PYENV)
+	$(PYENV)/bin/pip install -q -e python/litsim_dask kubernetes-validate
+	touch $@
+
+test-python: $(PYENV)/.installed
+	PATH="$(CURDIR)/$(PYENV)/bin:$$PATH" $(PYENV)/bin/python -m unittest discover -s python/litsim_dask/tests
 
 # A short exploration on every change (about a minute, fixed seeds so it is the same each
 # time): the default rules must survive it; the unsafe `threshold` rule must be caught

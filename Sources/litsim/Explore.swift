@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Exploration
 import Foundation
 import LitNetwork
@@ -39,6 +40,10 @@ struct Explore: ParsableCommand {
     @Option(help: "Output folder (default reports/runs/explore-<name>).")
     var out: String?
 
+    @Option(help: ArgumentHelp("Explore only the seeds whose offset from the first is i modulo N, write their results, and leave shrinking to `litsim merge`.", valueName: "i/N"))
+    var shard: String?
+
+    /// A worker process: the seeds at `offset + k·stride` from the first.
     @Option(help: .hidden)
     var worker: String?
 
@@ -64,13 +69,8 @@ struct Explore: ParsableCommand {
         guard seedRange != nil else { throw ValidationError("--seeds must read first...last, e.g. 1...10000") }
         guard timeBudget == nil || budgetSeconds != nil else { throw ValidationError("--time-budget must be a duration such as 90s or 10m") }
         guard shrinkBudget >= 0 else { throw ValidationError("--shrink-budget must be 0 or more") }
-        if let worker, shard(worker) == nil { throw ValidationError("--worker must read i/N") }
-    }
-
-    func shard(_ text: String) -> (index: UInt64, count: UInt64)? {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let index = UInt64(parts[0]), let count = UInt64(parts[1]), count > 0, index < count else { return nil }
-        return (index, count)
+        if let worker, Shard(worker) == nil { throw ValidationError("--worker must read offset/stride") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard must read i/N with 0 ≤ i < N, e.g. 0/3") }
     }
 
     func loadSpace() throws -> ExploreSpace {
@@ -84,15 +84,15 @@ struct Explore: ParsableCommand {
     func run() throws {
         let space = try loadSpace()
         let explorer = try Explorer(space)
-        if let worker, let (index, count) = shard(worker) {
-            // A worker: the seeds of its shard, one JSON line each, in order.
-            var seed = seedRange!.lowerBound + index
+        if let worker, let part = Shard(worker) {
+            // A worker: its seeds, one JSON line each, in order.
+            var seed = seedRange!.lowerBound + UInt64(part.index)
             while seed <= seedRange!.upperBound {
                 let line = WorkerLine(explorer.explore(seed: seed))
                 if let data = try? JSONEncoder().encode(line) {
                     FileHandle.standardOutput.write(data + Data("\n".utf8))
                 }
-                let (next, overflow) = seed.addingReportingOverflow(count)
+                let (next, overflow) = seed.addingReportingOverflow(UInt64(part.count))
                 if overflow { break }
                 seed = next
             }
@@ -102,12 +102,31 @@ struct Explore: ParsableCommand {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         // What an earlier exploration left here is not this one's.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-            where name.hasPrefix("minimal-") || name == "explore.json" {
+            where [ExploreShard.linesFile, ExploreShard.manifestFile].contains(name) {
             try FileManager.default.removeItem(at: root.appendingPathComponent(name))
         }
-        let tally = ExploreTally(total: Int(seedRange!.upperBound - seedRange!.lowerBound + 1))
-        let interrupt = runWorkers(tally)
+        let part = shard.flatMap(Shard.init)
+        let range = seedRange!
+        let total = (0..<Int(range.upperBound - range.lowerBound + 1)).filter { part?.contains($0) ?? true }.count
+        let tally = ExploreTally(total: total)
+        let interrupt = runWorkers(tally, shard: part)
         tally.endLine()
+        if let part {
+            try ExploreShard(file: file, fileHash: ExploreShard.hash(of: file), seeds: seeds, shard: part.description).write(tally, to: root)
+            print("explore shard \(part): \(tally.runs) of \(total) seeds, \(tally.violating) violating → \(root.path); merge the shards' folders with `litsim merge`")
+            if interrupt.requested { Foundation.exit(130) }
+            return
+        }
+        try finish(tally, explorer: explorer, root: root, interrupt: interrupt, seeds: seeds)
+    }
+
+    /// After the seeds: shrinks each kind of violation, writes explore.json and the minimal
+    /// files, prints the table, and exits as the results say (shared with `litsim merge`).
+    func finish(_ tally: ExploreTally, explorer: Explorer, root: URL, interrupt: Interruption, seeds: String) throws {
+        let space = explorer.space
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] where name.hasPrefix("minimal-") || name == "explore.json" {
+            try FileManager.default.removeItem(at: root.appendingPathComponent(name))
+        }
         var found: [FoundViolation] = []
         for (signature, first) in tally.firstSeeds.sorted(by: { $0.key < $1.key }) {
             do {
@@ -136,26 +155,30 @@ struct Explore: ParsableCommand {
     /// Runs the seeds in `jobs` worker processes, feeding their lines to the tally; stops
     /// them when the time budget is spent or on Ctrl-C (which the returned interruption
     /// keeps watching while violations are shrunk).
-    func runWorkers(_ tally: ExploreTally) -> Interruption {
+    func runWorkers(_ tally: ExploreTally, shard part: Shard?) -> Interruption {
         let executable = FileManager.default.fileExists(atPath: "/proc/self/exe")
             ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             : (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
         let interrupt = Interruption()
         let group = DispatchGroup()
-        let workers = min(UInt64(jobs), seedRange!.upperBound - seedRange!.lowerBound + 1)
+        let workers = UInt64(max(1, min(jobs, tally.total)))
+        // Worker j of shard i/N runs the seeds at offset i + j·N, stride N·workers.
+        let shardCount = UInt64(part?.count ?? 1), shardIndex = UInt64(part?.index ?? 0)
+        let stride = shardCount * workers
         for index in 0..<workers {
+            let offset = shardIndex + index * shardCount
             group.enter()
             Thread.detachNewThread {
                 defer { group.leave() }
                 let process = Process()
                 process.executableURL = executable
-                process.arguments = ["explore", file, "--seeds", seeds, "--worker", "\(index)/\(workers)"]
+                process.arguments = ["explore", file, "--seeds", seeds, "--worker", "\(offset)/\(stride)"]
                 let pipe = Pipe()
                 process.standardOutput = pipe
                 guard interrupt.register(process), (try? process.run()) != nil else { return }
                 var pending = Data()
                 // The seed this worker runs next (its shard's seeds, in order).
-                var next: UInt64? = seedRange!.lowerBound + index
+                var next: UInt64? = seedRange!.lowerBound + offset <= seedRange!.upperBound ? seedRange!.lowerBound + offset : nil
                 while true {
                     let chunk = pipe.fileHandleForReading.availableData
                     if chunk.isEmpty { break }
@@ -165,7 +188,7 @@ struct Explore: ParsableCommand {
                         pending = Data(pending[(newline + 1)...])
                         if let parsed = try? JSONDecoder().decode(WorkerLine.self, from: line) {
                             tally.add(parsed)
-                            let (following, overflow) = parsed.seed.addingReportingOverflow(workers)
+                            let (following, overflow) = parsed.seed.addingReportingOverflow(stride)
                             next = overflow || following > seedRange!.upperBound ? nil : following
                         }
                     }
@@ -287,6 +310,8 @@ final class ExploreTally: @unchecked Sendable {
     private(set) var runs = 0
     private(set) var events: UInt64 = 0
     private(set) var violating = 0
+    /// Set when the seeds came from shard folders (`litsim merge`): their wall time is not ours.
+    var mergedWallSeconds: Double?
     /// The lowest seed of each violation kind, and how many seeds showed it.
     private(set) var firstSeeds: [String: (seed: UInt64, violation: WorkerLine.Violation)] = [:]
     private(set) var seedsBySignature: [String: Int] = [:]
@@ -301,7 +326,7 @@ final class ExploreTally: @unchecked Sendable {
 
     init(total: Int) { self.total = total }
 
-    var seconds: Double { Date().timeIntervalSince(started) }
+    var seconds: Double { mergedWallSeconds ?? Date().timeIntervalSince(started) }
 
     func addError(seed: UInt64, _ text: String) {
         lock.lock()
@@ -322,9 +347,13 @@ final class ExploreTally: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Every line, for a shard's results file.
+    private(set) var lines: [WorkerLine] = []
+
     func add(_ line: WorkerLine) {
         lock.lock()
         defer { lock.unlock() }
+        lines.append(line)
         runs += 1
         events += line.events
         if let error = line.error { errors.append((line.seed, error)) }
@@ -431,5 +460,40 @@ struct ExploreSummary {
             lines.append("  replay: \(found.replay)")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+
+/// A shard's results (`litsim explore --shard`): explore-shard.json names the explore file (and
+/// its hash), the seeds and the shard; explore-lines.jsonl has one line per seed, by seed.
+struct ExploreShard: Codable {
+    static let manifestFile = "explore-shard.json"
+    static let linesFile = "explore-lines.jsonl"
+
+    let file: String
+    let fileHash: String
+    let seeds: String
+    let shard: String
+    var wallSeconds = 0.0
+    var stoppedByBudget = false
+
+    enum CodingKeys: String, CodingKey {
+        case file, fileHash = "file_hash", seeds, shard, wallSeconds = "wall_seconds", stoppedByBudget = "stopped_by_budget"
+    }
+
+    static func hash(of file: String) -> String {
+        SHA256.hash(data: (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()).map { String(format: "%02x", $0) }.joined()
+            + "/" + LitSim.version
+    }
+
+    func write(_ tally: ExploreTally, to root: URL) throws {
+        var manifest = self
+        manifest.wallSeconds = (tally.seconds * 10).rounded() / 10
+        manifest.stoppedByBudget = tally.stoppedByBudget
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let lines = try tally.lines.sorted { $0.seed < $1.seed }.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        try writeAtomically(lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n"), to: root.appendingPathComponent(Self.linesFile))
+        try writeAtomically(String(decoding: try encoder.encode(manifest), as: UTF8.self) + "\n", to: root.appendingPathComponent(Self.manifestFile))
     }
 }

@@ -13,7 +13,7 @@ struct LitSim: ParsableCommand {
             Reproduce any run with `litsim run FILE --seed N` (the seed is in its summary.json).
             """,
         version: version,
-        subcommands: [Run.self, Check.self, Validate.self, Sweep.self, Explore.self, Report.self, Behaviours.self, Metrics.self, Regions.self, Explain.self, Bench.self, Calibrate.self, Toy.self]
+        subcommands: [Run.self, Check.self, Validate.self, Sweep.self, Explore.self, Merge.self, Report.self, Behaviours.self, Metrics.self, Regions.self, Explain.self, Bench.self, Calibrate.self, Toy.self]
     )
 
     /// Parses and runs, mapping every failure to DESIGN.md's exit codes: 1 only for a failed

@@ -25,8 +25,27 @@ struct Sweep: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario key for every point (repeatable).", valueName: "key.path=value"))
     var overrides: [String] = []
 
+    @Option(help: "Write the plan (one JSON line per point: index, id, scenario hash, overrides, seed) to this file and run nothing.")
+    var plan: String?
+
+    @Option(help: ArgumentHelp("Run only the points whose index is i modulo N; merge the shards' folders with `litsim merge`.", valueName: "i/N"))
+    var shard: String?
+
+    @Option(help: "Write a cluster job to run the sweep in shards instead of running it: `slurm` (a job-array script) or `k8s` (an Indexed Job manifest).")
+    var emit: String?
+
+    @Option(help: "With --emit: how many shards (array tasks or Job completions); default one per point.")
+    var shards: Int?
+
+    @Option(help: "With --emit k8s: the container image with litsim and the scenario file.")
+    var image = "litsim:latest"
+
     func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard must read i/N with 0 ≤ i < N, e.g. 0/3") }
+        if let emit, !["slurm", "k8s"].contains(emit) { throw ValidationError("--emit must be slurm or k8s") }
+        if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
+        if [plan != nil, shard != nil, emit != nil].filter({ $0 }).count > 1 { throw ValidationError("--plan, --shard and --emit go one at a time") }
     }
 
     /// The key metrics sweep.csv carries for each point.
@@ -35,23 +54,44 @@ struct Sweep: ParsableCommand {
     func run() throws {
         let scenario = try loadScenario(file, overrides: overrides, quiet: false)
         guard !scenario.sweep.isEmpty else { throw InvalidInput(message: "\(file): no `sweep:` block to expand") }
-        let points = cartesian(scenario.sweep)
+        let points = Self.cartesian(scenario.sweep)
         let root = URL(fileURLWithPath: out ?? "reports/runs/\(scenario.name)-sweep")
         // Validate every point before running any, so a bad combination is caught up front.
+        var seeds: [UInt64] = []
         for point in points {
-            _ = try loadScenario(file, overrides: overrides + point.map { "\($0.path)=\($0.value)" }, quiet: true)
+            seeds.append(try loadScenario(file, overrides: overrides + point.map { "\($0.path)=\($0.value)" }, quiet: true).seed)
         }
+        let contents = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
+        let planned = points.enumerated().map { index, point in
+            PlannedPoint(index: index, id: Self.folderName(point), scenario: scenario.name, file: file,
+                         hash: Self.pointKey(contents: contents, overrides: overrides + point.map { "\($0.path)=\($0.value)" }),
+                         overrides: overrides, point: point.map { [$0.path, $0.value] }, seed: seeds[index])
+        }
+        let planText = planned.map(\.line).joined(separator: "\n") + "\n"
+        if let plan {
+            try writeAtomically(planText, to: URL(fileURLWithPath: plan))
+            print("plan: \(points.count) points → \(plan)")
+            return
+        }
+        if let emit {
+            print(try ClusterJob(kind: emit, file: file, overrides: overrides, out: out ?? "reports/runs/\(scenario.name)-sweep", name: scenario.name,
+                                 shards: min(shards ?? points.count, points.count), image: image).text, terminator: "")
+            return
+        }
+        let selected = shard.flatMap(Shard.init)
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        // The plan goes with the points: `litsim merge` checks shards against it.
+        try writeAtomically(planText, to: root.appendingPathComponent(Self.planFileName))
         // This very executable runs each point (/proc/self/exe on Linux, the bundle path elsewhere).
         let executable = FileManager.default.fileExists(atPath: "/proc/self/exe")
             ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             : (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
-        let state = SweepState(total: points.count)
+        let state = SweepState(total: points.indices.filter { selected?.contains($0) ?? true }.count)
         let queue = DispatchQueue(label: "litsim.sweep", attributes: .concurrent)
         let slots = DispatchSemaphore(value: jobs)
         let group = DispatchGroup()
-        let contents = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
         let interrupt = Interruption()
-        for (index, point) in points.enumerated() {
+        for (index, point) in points.enumerated() where selected?.contains(index) ?? true {
             let directory = root.appendingPathComponent(Self.folderName(point))
             let pointOverrides = overrides + point.map { "\($0.path)=\($0.value)" }
             let key = Self.pointKey(contents: contents, overrides: pointOverrides)
@@ -103,11 +143,11 @@ struct Sweep: ParsableCommand {
         if !state.failures.isEmpty {
             throw InvalidInput(message: "litsim sweep: \(state.failures.count) points failed to run: \(state.failures.sorted().map { Self.folderName(points[$0]) }.joined(separator: ", "))")
         }
-        try writeTable(points: points, root: root, axes: scenario.sweep.map(\.path))
-        let table = try SweepReport.read(root.appendingPathComponent("sweep.csv"))
-        try writeAtomically(SweepReport.render(table, parameters: scenario.sweep.map(\.path).filter { $0 != "seed" }, metrics: Self.columns,
-                                               title: scenario.name), to: root.appendingPathComponent("sweep.html"))
-        let failing = try writeTable(points: points, root: root, axes: scenario.sweep.map(\.path), verifyOnly: true)
+        if let selected {
+            print("sweep shard \(selected): \(state.total) of \(points.count) points (\(state.skipped) already done) → \(root.path); merge the shards' folders with `litsim merge`")
+            return
+        }
+        let failing = try Self.writeResults(points: points, root: root, axes: scenario.sweep.map(\.path), title: scenario.name)
         print("sweep: \(points.count) points (\(state.skipped) already done) → \(root.appendingPathComponent("sweep.csv").path), sweep.html")
         if failing > 0 {
             print("\(points.count - failing) passed, \(failing) failed")
@@ -116,6 +156,17 @@ struct Sweep: ParsableCommand {
     }
 
     static let keyFileName = "sweep-point.key"
+    static let planFileName = "plan.jsonl"
+
+    /// sweep.csv and sweep.html from the point folders under `root`; returns how many points
+    /// failed an expectation.
+    static func writeResults(points: [[(path: String, value: String)]], root: URL, axes: [String], title: String) throws -> Int {
+        try writeTable(points: points, root: root, axes: axes)
+        let table = try SweepReport.read(root.appendingPathComponent("sweep.csv"))
+        try writeAtomically(SweepReport.render(table, parameters: axes.filter { $0 != "seed" }, metrics: columns, title: title),
+                            to: root.appendingPathComponent("sweep.html"))
+        return try writeTable(points: points, root: root, axes: axes, verifyOnly: true)
+    }
 
     /// What a point's outputs depend on: the scenario file's bytes, the options, the version.
     static func pointKey(contents: Data, overrides: [String]) -> String {
@@ -126,7 +177,7 @@ struct Sweep: ParsableCommand {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    func cartesian(_ axes: [SweepAxis]) -> [[(path: String, value: String)]] {
+    static func cartesian(_ axes: [SweepAxis]) -> [[(path: String, value: String)]] {
         axes.reduce([[]]) { partial, axis in
             partial.flatMap { prefix in axis.values.map { prefix + [(axis.path, $0)] } }
         }
@@ -139,13 +190,13 @@ struct Sweep: ParsableCommand {
 
     /// Writes sweep.csv (unless `verifyOnly`); returns how many points failed an expectation.
     @discardableResult
-    func writeTable(points: [[(path: String, value: String)]], root: URL, axes: [String], verifyOnly: Bool = false) throws -> Int {
+    static func writeTable(points: [[(path: String, value: String)]], root: URL, axes: [String], verifyOnly: Bool = false) throws -> Int {
         let seedColumn = !axes.contains("seed")
         var failing = 0
         var rows = ["point," + axes.joined(separator: ",") + (seedColumn ? ",seed," : ",") + "threshold,passed,failed_expectations,"
-            + Self.columns.joined(separator: ",")]
+            + columns.joined(separator: ",")]
         for point in points {
-            let name = Self.folderName(point)
+            let name = folderName(point)
             let folder = root.appendingPathComponent(name)
             guard let csv = try? String(contentsOf: folder.appendingPathComponent("metrics.csv"), encoding: .utf8),
                   let summary = try? String(contentsOf: folder.appendingPathComponent("summary.json"), encoding: .utf8) else { continue }
@@ -159,7 +210,7 @@ struct Sweep: ParsableCommand {
             let threshold = ((document["network"] as? [String: Any])?["threshold"] as? NSNumber)?.stringValue ?? ""
             let failed = ((document["expectations"] as? [[String: Any]]) ?? []).filter { ($0["passed"] as? Bool) == false }.count
             if failed > 0 { failing += 1 }
-            let values = Self.columns.map { metrics[$0] ?? "" }
+            let values = columns.map { metrics[$0] ?? "" }
             rows.append(([name] + point.map(\.value) + (seedColumn ? [seed] : []) + [threshold, failed == 0 ? "true" : "false", "\(failed)"] + values)
                 .map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ","))
         }
@@ -219,7 +270,7 @@ final class Interruption: @unchecked Sendable {
 /// Progress of a sweep, shared by the worker threads (behind a lock).
 final class SweepState: @unchecked Sendable {
     private let lock = NSLock()
-    private let total: Int
+    let total: Int
     private var done = 0
     private(set) var skipped = 0
     private(set) var failures: [Int] = []
