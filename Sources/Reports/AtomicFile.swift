@@ -5,7 +5,9 @@ import Foundation
 public func writeAtomically(_ data: Data, to url: URL) throws {
     let directory = url.deletingLastPathComponent()
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+    // Unique across processes and machines sharing a file system (cluster tasks can share a
+    // process id: containers, other hosts).
+    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
     try data.write(to: temporary)
     // rename(2) replaces the target atomically on POSIX file systems.
     guard rename(temporary.path, url.path) == 0 else {

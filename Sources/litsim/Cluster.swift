@@ -6,6 +6,11 @@ struct Shard: CustomStringConvertible {
     let index: Int
     let count: Int
 
+    init(index: Int, count: Int) {
+        self.index = index
+        self.count = count
+    }
+
     init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count > 0, (0..<count).contains(index) else { return nil }
@@ -106,7 +111,8 @@ struct ClusterJob {
                 // Each completion index runs one shard; the image must hold litsim and the
                 // scenario file at the same relative path (working directory /work), and the
                 // claim `litsim-results` receives the point folders for `litsim merge`.
-                let results = "/results/" + URL(fileURLWithPath: out).lastPathComponent
+                let leaf = URL(fileURLWithPath: out).standardized.lastPathComponent
+                let results = "/results/" + (leaf.isEmpty || leaf == "/" || leaf == "." ? "sweep" : leaf)
                 let shell = command(index: "${JOB_COMPLETION_INDEX}", out: results)
                 return """
                     # litsim sweep \(file) as a Kubernetes Indexed Job of \(shards) completions: `kubectl apply -f` this
@@ -130,7 +136,7 @@ struct ClusterJob {
                           restartPolicy: Never
                           containers:
                             - name: litsim
-                              image: \(image)
+                              image: \(JSON.string(image).line)
                               workingDir: /work
                               command: ["/bin/sh", "-c"]
                               args: [\(JSON.string(shell).line)]

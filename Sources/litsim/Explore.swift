@@ -86,8 +86,8 @@ struct Explore: ParsableCommand {
         let explorer = try Explorer(space)
         if let worker, let part = Shard(worker) {
             // A worker: its seeds, one JSON line each, in order.
-            var seed = seedRange!.lowerBound + UInt64(part.index)
-            while seed <= seedRange!.upperBound {
+            var (seed, overflow) = seedRange!.lowerBound.addingReportingOverflow(UInt64(part.index))
+            while !overflow, seed <= seedRange!.upperBound {
                 let line = WorkerLine(explorer.explore(seed: seed))
                 if let data = try? JSONEncoder().encode(line) {
                     FileHandle.standardOutput.write(data + Data("\n".utf8))
@@ -107,14 +107,17 @@ struct Explore: ParsableCommand {
         }
         let part = shard.flatMap(Shard.init)
         let range = seedRange!
-        let total = (0..<Int(range.upperBound - range.lowerBound + 1)).filter { part?.contains($0) ?? true }.count
+        let size = Int(range.upperBound - range.lowerBound + 1)
+        let total = part.map { size > $0.index ? (size - 1 - $0.index) / $0.count + 1 : 0 } ?? size
         let tally = ExploreTally(total: total)
         let interrupt = runWorkers(tally, shard: part)
         tally.endLine()
         if let part {
             try ExploreShard(file: file, fileHash: ExploreShard.hash(of: file), seeds: seeds, shard: part.description).write(tally, to: root)
             print("explore shard \(part): \(tally.runs) of \(total) seeds, \(tally.violating) violating → \(root.path); merge the shards' folders with `litsim merge`")
-            if interrupt.requested { Foundation.exit(130) }
+            if interrupt.requested, !tally.stoppedByBudget { Foundation.exit(130) }
+            let errors = tally.sortedErrors
+            if !errors.isEmpty { throw InvalidInput(message: "litsim explore: \(errors.count) seeds could not be explored; the first: \(errors[0])") }
             return
         }
         try finish(tally, explorer: explorer, root: root, interrupt: interrupt, seeds: seeds)
@@ -178,7 +181,8 @@ struct Explore: ParsableCommand {
                 guard interrupt.register(process), (try? process.run()) != nil else { return }
                 var pending = Data()
                 // The seed this worker runs next (its shard's seeds, in order).
-                var next: UInt64? = seedRange!.lowerBound + offset <= seedRange!.upperBound ? seedRange!.lowerBound + offset : nil
+                let (start, overflow) = seedRange!.lowerBound.addingReportingOverflow(offset)
+                var next: UInt64? = !overflow && start <= seedRange!.upperBound ? start : nil
                 while true {
                     let chunk = pipe.fileHandleForReading.availableData
                     if chunk.isEmpty { break }
@@ -197,7 +201,8 @@ struct Explore: ParsableCommand {
                 interrupt.unregister(process)
                 // A worker that died (a trap in the simulator is a finding too) names its seed.
                 if process.terminationStatus != 0, !interrupt.requested, let seed = next {
-                    tally.addError(seed: seed, "the run crashed its worker (exit status \(process.terminationStatus)); replay it with `litsim explore \(file) --seeds \(seed)...\(seed) --jobs 1`")
+                    // As a line too, so a shard's results carry it to `litsim merge`.
+                    tally.add(WorkerLine(crashed: seed, status: process.terminationStatus, file: file))
                 }
             }
         }
@@ -272,6 +277,15 @@ struct WorkerLine: Codable {
     let error: String?
     /// [area, category, label, count]
     let coverage: [[String]]
+
+    /// A seed whose run crashed its worker process.
+    init(crashed seed: UInt64, status: Int32, file: String) {
+        self.seed = seed
+        events = 0
+        violation = nil
+        error = "the run crashed its worker (exit status \(status)); replay it with `litsim explore \(file) --seeds \(seed)...\(seed) --jobs 1`"
+        coverage = []
+    }
 
     init(_ result: ExploreResult) {
         seed = result.seed

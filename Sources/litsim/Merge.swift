@@ -25,6 +25,9 @@ struct Merge: ParsableCommand {
     @Option(help: "With explorations: runs the shrinker may spend on each violation.")
     var shrinkBudget = 400
 
+    @Option(help: "With explorations: the explore file, when it is not at the path the shards recorded.")
+    var file: String?
+
     func run() throws {
         guard !folders.isEmpty else { throw InvalidInput(message: "litsim merge: name the shards' folders") }
         let roots = folders.map { URL(fileURLWithPath: $0) }
@@ -53,24 +56,40 @@ struct Merge: ParsableCommand {
         try manager.createDirectory(at: destination, withIntermediateDirectories: true)
         var missing: [String] = [], refused: [String] = []
         for point in plan {
-            var found = false
+            // Every folder that has this point complete, from the plan's scenario hash.
+            var complete: [(folder: URL, digest: String)] = []
             for root in roots {
                 let folder = root.appendingPathComponent(point.id)
-                guard manager.fileExists(atPath: folder.appendingPathComponent("summary.json").path) else { continue }
+                guard manager.fileExists(atPath: folder.path) else { continue }
                 let key = (try? String(contentsOf: folder.appendingPathComponent(Sweep.keyFileName), encoding: .utf8)) ?? ""
                 guard key == point.hash else {
                     refused.append("\(folder.path) (run from scenario hash \(key.isEmpty ? "none" : String(key.prefix(12))), the plan says \(point.hash.prefix(12)))")
                     continue
                 }
-                let target = destination.appendingPathComponent(point.id)
-                if folder.standardizedFileURL != target.standardizedFileURL {
-                    try? manager.removeItem(at: target)
-                    try manager.copyItem(at: folder, to: target)
+                guard let digest = Self.traceDigest(folder), manager.isReadableFile(atPath: folder.appendingPathComponent("metrics.csv").path) else {
+                    refused.append("\(folder.path) (incomplete: summary.json or metrics.csv does not read)")
+                    continue
                 }
-                found = true
-                break
+                complete.append((folder, digest))
             }
-            if !found { missing.append(point.id) }
+            guard let chosen = complete.first else {
+                missing.append(point.id)
+                continue
+            }
+            // One deterministic point run twice must agree; if not, neither is trusted.
+            if complete.contains(where: { $0.digest != chosen.digest }) {
+                refused.append("\(point.id): folders disagree (trace digests \(complete.map { String($0.digest.prefix(12)) }.joined(separator: ", ")))")
+                missing.append(point.id)
+                continue
+            }
+            let target = destination.appendingPathComponent(point.id)
+            if chosen.folder.standardizedFileURL != target.standardizedFileURL {
+                // Copied beside the target, then renamed into place.
+                let partial = destination.appendingPathComponent(".\(point.id).partial-\(UUID().uuidString)")
+                try manager.copyItem(at: chosen.folder, to: partial)
+                try? manager.removeItem(at: target)
+                try manager.moveItem(at: partial, to: target)
+            }
         }
         // A refused folder in the destination itself must not be read as a result.
         for point in plan where missing.contains(point.id) {
@@ -91,6 +110,13 @@ struct Merge: ParsableCommand {
         }
     }
 
+    /// A point folder's trace digest (nil when its summary does not read).
+    static func traceDigest(_ folder: URL) -> String? {
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("summary.json").path),
+              let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return summary["trace_digest"] as? String
+    }
+
     func mergeExploration(_ roots: [URL]) throws {
         let manifests = try roots.map { root -> ExploreShard in
             guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(ExploreShard.manifestFile).path),
@@ -103,10 +129,11 @@ struct Merge: ParsableCommand {
         for (root, manifest) in zip(roots, manifests).dropFirst() where manifest.fileHash != first.fileHash || manifest.seeds != first.seeds {
             throw InvalidInput(message: "litsim merge: \(root.path) explored another file, seed range or litsim version than \(roots[0].path)")
         }
-        guard ExploreShard.hash(of: first.file) == first.fileHash else {
-            throw InvalidInput(message: "litsim merge: \(first.file) is not the explore file the shards ran (it changed, or another litsim version)")
+        let exploreFile = file ?? first.file
+        guard ExploreShard.hash(of: exploreFile) == first.fileHash else {
+            throw InvalidInput(message: "litsim merge: \(exploreFile) is not the explore file the shards ran (it changed, it is elsewhere here: give it with --file, or another litsim version)")
         }
-        let command = try Explore.parse([first.file, "--seeds", first.seeds, "--out", out ?? roots[0].path, "--shrink-budget", "\(shrinkBudget)"])
+        let command = try Explore.parse([exploreFile, "--seeds", first.seeds, "--out", out ?? roots[0].path, "--shrink-budget", "\(shrinkBudget)"])
         let space = try command.loadSpace()
         let explorer = try Explorer(space)
         // Every seed once: the first shard that has it.
@@ -126,9 +153,16 @@ struct Merge: ParsableCommand {
         tally.mergedWallSeconds = manifests.map(\.wallSeconds).max() ?? 0
         if manifests.contains(where: \.stoppedByBudget) { tally.budgetSpent() }
         let missing = tally.total - tally.runs
-        if missing > 0 { printError("litsim merge: \(missing) of \(tally.total) seeds were not explored by these shards") }
         let destination = URL(fileURLWithPath: out ?? roots[0].path)
         try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
-        try command.finish(tally, explorer: explorer, root: destination, interrupt: Interruption(), seeds: first.seeds)
+        // Missing seeds make the result incomplete: written, and then exit 2 (after any exit 1 for violations).
+        do {
+            try command.finish(tally, explorer: explorer, root: destination, interrupt: Interruption(), seeds: first.seeds)
+        } catch let failed as ExpectationsFailed where missing > 0 {
+            _ = failed
+        }
+        if missing > 0 {
+            throw InvalidInput(message: "litsim merge: \(missing) of \(tally.total) seeds were not explored by these shards (stopped by a time budget or interrupted?)")
+        }
     }
 }

@@ -31,6 +31,9 @@ struct Sweep: ParsableCommand {
     @Option(help: ArgumentHelp("Run only the points whose index is i modulo N; merge the shards' folders with `litsim merge`.", valueName: "i/N"))
     var shard: String?
 
+    @Option(help: "Run only the point with this index (as a cluster task does; no plan is written, only this point is checked).")
+    var point: Int?
+
     @Option(help: "Write a cluster job to run the sweep in shards instead of running it: `slurm` (a job-array script) or `k8s` (an Indexed Job manifest).")
     var emit: String?
 
@@ -45,7 +48,11 @@ struct Sweep: ParsableCommand {
         if let shard, Shard(shard) == nil { throw ValidationError("--shard must read i/N with 0 ≤ i < N, e.g. 0/3") }
         if let emit, !["slurm", "k8s"].contains(emit) { throw ValidationError("--emit must be slurm or k8s") }
         if let shards, shards < 1 { throw ValidationError("--shards must be at least 1") }
-        if [plan != nil, shard != nil, emit != nil].filter({ $0 }).count > 1 { throw ValidationError("--plan, --shard and --emit go one at a time") }
+        if [plan != nil, shard != nil, emit != nil, point != nil].filter({ $0 }).count > 1 { throw ValidationError("--plan, --shard, --point and --emit go one at a time") }
+        if let point, point < 0 { throw ValidationError("--point must be 0 or more") }
+        for (name, value) in [("the file", file), ("--out", out ?? "")] where value.contains(where: { $0.isNewline || $0 == "\0" }) {
+            throw ValidationError("\(name) must not contain line breaks")
+        }
     }
 
     /// The key metrics sweep.csv carries for each point.
@@ -56,13 +63,18 @@ struct Sweep: ParsableCommand {
         guard !scenario.sweep.isEmpty else { throw InvalidInput(message: "\(file): no `sweep:` block to expand") }
         let points = Self.cartesian(scenario.sweep)
         let root = URL(fileURLWithPath: out ?? "reports/runs/\(scenario.name)-sweep")
+        if let point {
+            // A cluster task: this one point only.
+            guard point < points.count else { throw InvalidInput(message: "litsim sweep: --point \(point), but the sweep has \(points.count) points") }
+            _ = try loadScenario(file, overrides: overrides + points[point].map { "\($0.path)=\($0.value)" }, quiet: true)
+        }
         // Validate every point before running any, so a bad combination is caught up front.
         var seeds: [UInt64] = []
-        for point in points {
-            seeds.append(try loadScenario(file, overrides: overrides + point.map { "\($0.path)=\($0.value)" }, quiet: true).seed)
+        for candidate in point == nil ? points : [] {
+            seeds.append(try loadScenario(file, overrides: overrides + candidate.map { "\($0.path)=\($0.value)" }, quiet: true).seed)
         }
         let contents = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
-        let planned = points.enumerated().map { index, point in
+        let planned = point != nil ? [] : points.enumerated().map { index, point in
             PlannedPoint(index: index, id: Self.folderName(point), scenario: scenario.name, file: file,
                          hash: Self.pointKey(contents: contents, overrides: overrides + point.map { "\($0.path)=\($0.value)" }),
                          overrides: overrides, point: point.map { [$0.path, $0.value] }, seed: seeds[index])
@@ -78,10 +90,10 @@ struct Sweep: ParsableCommand {
                                  shards: min(shards ?? points.count, points.count), image: image).text, terminator: "")
             return
         }
-        let selected = shard.flatMap(Shard.init)
+        let selected = shard.flatMap(Shard.init) ?? point.map { Shard(index: $0, count: points.count) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         // The plan goes with the points: `litsim merge` checks shards against it.
-        try writeAtomically(planText, to: root.appendingPathComponent(Self.planFileName))
+        if point == nil { try writeAtomically(planText, to: root.appendingPathComponent(Self.planFileName)) }
         // This very executable runs each point (/proc/self/exe on Linux, the bundle path elsewhere).
         let executable = FileManager.default.fileExists(atPath: "/proc/self/exe")
             ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -142,6 +154,10 @@ struct Sweep: ParsableCommand {
         }
         if !state.failures.isEmpty {
             throw InvalidInput(message: "litsim sweep: \(state.failures.count) points failed to run: \(state.failures.sorted().map { Self.folderName(points[$0]) }.joined(separator: ", "))")
+        }
+        if let point {
+            print("sweep point \(point) of \(points.count) → \(root.appendingPathComponent(Self.folderName(points[point])).path)")
+            return
         }
         if let selected {
             print("sweep shard \(selected): \(state.total) of \(points.count) points (\(state.skipped) already done) → \(root.path); merge the shards' folders with `litsim merge`")

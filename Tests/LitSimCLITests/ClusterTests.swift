@@ -61,6 +61,35 @@ let shardedSweep = URL(fileURLWithPath: #filePath).deletingLastPathComponent().a
         #expect(rows.count == 24, "23 points and the header")
     }
 
+    @Test func aPointRunsAloneAndTwoDisagreeingCopiesAreRefused() throws {
+        let folder = try temporaryFolder()
+        let one = try runLitsim(["sweep", shardedSweep.path, "--point", "4", "--out", folder.appendingPathComponent("a").path])
+        #expect(one.status == 0, "\(one.error)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("a").path)
+        #expect(names == ["network.nodes=4,network.threshold=3,seed=1"], "one point, no plan: \(names)")
+        // Point 4 belongs to shard 0 of 2; a copy in shard 1's folder that differs makes neither trusted.
+        for (index, name) in ["s0", "s1"].enumerated() {
+            let shard = try runLitsim(["sweep", shardedSweep.path, "--shard", "\(index)/2", "--out", folder.appendingPathComponent(name).path])
+            #expect(shard.status == 0)
+        }
+        let copy = folder.appendingPathComponent("s1/network.nodes=4,network.threshold=3,seed=1")
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("a/network.nodes=4,network.threshold=3,seed=1"), to: copy)
+        let summary = copy.appendingPathComponent("summary.json")
+        let text = try String(contentsOf: summary, encoding: .utf8)
+        let digest = try #require(text.firstMatch(of: /"trace_digest": "([0-9a-f]+)"/)?.1)
+        try write(text.replacingOccurrences(of: String(digest), with: String(repeating: "0", count: digest.count)), to: summary)
+        let merged = try runLitsim(["merge", folder.appendingPathComponent("s0").path, folder.appendingPathComponent("s1").path,
+                                    "--out", folder.appendingPathComponent("m").path])
+        #expect(merged.status == 2)
+        #expect(merged.error.contains("folders disagree"), "\(merged.error)")
+        // An incomplete folder (no metrics.csv) is refused, not counted.
+        try FileManager.default.removeItem(at: copy)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("s0/network.nodes=4,network.threshold=3,seed=1/metrics.csv"))
+        let incomplete = try runLitsim(["merge", folder.appendingPathComponent("s0").path, folder.appendingPathComponent("s1").path,
+                                        "--out", folder.appendingPathComponent("m2").path])
+        #expect(incomplete.status == 2 && incomplete.error.contains("incomplete"), "\(incomplete.error)")
+    }
+
     @Test func exploreShardsMergeToTheSingleMachineExploration() throws {
         let folder = try temporaryFolder()
         let explore = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -81,6 +110,9 @@ let shardedSweep = URL(fileURLWithPath: #filePath).deletingLastPathComponent().a
         }
         #expect(try comparable("merged") == comparable("single"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("merged/minimal-dkg.agreement-171.yaml").path))
+        // One shard alone leaves seeds out: the result is written, and the exit says it is incomplete.
+        let partial = try runLitsim(["merge", folder.appendingPathComponent("s0").path, "--out", folder.appendingPathComponent("partial").path])
+        #expect(partial.status == 2 && partial.error.contains("8 of 16 seeds were not explored"), "\(partial.error)")
     }
 
     @Test func clusterJobsRunOneShardPerTask() throws {
@@ -91,7 +123,7 @@ let shardedSweep = URL(fileURLWithPath: #filePath).deletingLastPathComponent().a
         let k8s = try runLitsim(["sweep", shardedSweep.path, "--emit", "k8s", "--out", "results", "--image", "example/litsim:1"])
         #expect(k8s.status == 0)
         #expect(k8s.output.contains("completionMode: Indexed") && k8s.output.contains("completions: 24"))
-        #expect(k8s.output.contains("${JOB_COMPLETION_INDEX}/24") && k8s.output.contains("image: example/litsim:1"))
+        #expect(k8s.output.contains("${JOB_COMPLETION_INDEX}/24") && k8s.output.contains("image: \"example/litsim:1\""))
     }
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,32 +33,36 @@ def plan(scenario: str, *, litsim: str = "litsim", sets: Sequence[str] = (), pat
             return [json.loads(line) for line in file if line.strip()]
 
 
-def _run_point(litsim: str, name: str, contents: bytes, sets: Sequence[str], index: int, count: int) -> dict:
-    """On a worker: runs point `index` of `count` from the scenario's bytes; returns its folder's
-    files (relative path → bytes). The point key hashes the contents, not the path, so the
-    scenario may sit anywhere on the worker."""
+def _run_point(litsim: str, name: str, contents: bytes, sets: Sequence[str], index: int) -> dict:
+    """On a worker: runs point `index` from the scenario's bytes (`litsim sweep --point`);
+    returns its folder's files (path relative to the sweep folder → bytes). The point key
+    hashes the contents, not the path, so the scenario may sit anywhere on the worker; files
+    the scenario names (a `nodes.cpu` cost table) must be at the same relative path there."""
     with tempfile.TemporaryDirectory(prefix="litsim-point-") as scratch:
         scenario = os.path.join(scratch, name)
         with open(scenario, "wb") as file:
             file.write(contents)
         out = os.path.join(scratch, "out")
-        arguments = ["sweep", scenario, "--jobs", "1", "--out", out, "--shard", f"{index}/{count}"]
+        arguments = ["sweep", scenario, "--jobs", "1", "--out", out, "--point", str(index)]
         arguments += [item for value in sets for item in ("--set", value)]
         done = _litsim(litsim, *arguments)
         if done.returncode != 0:
             raise SweepError(f"point {index}: litsim exited {done.returncode}: {done.stderr.strip()}")
-        files = {}
-        for path in Path(out).rglob("*"):
-            if path.is_file() and path.name != "plan.jsonl":
-                files[str(path.relative_to(out))] = path.read_bytes()
-        return files
+        return {str(path.relative_to(out)): path.read_bytes() for path in Path(out).rglob("*") if path.is_file()}
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".partial")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+def _write_point(root: Path, point_id: str, files: dict) -> None:
+    """Writes a point's folder beside its place, then renames it in: a reader (or `litsim
+    merge`) never sees half a folder, and nothing of an earlier run of the point is left."""
+    partial = Path(tempfile.mkdtemp(prefix=f".{point_id}.partial-", dir=root))
+    for relative, data in sorted(files.items()):
+        target = partial / Path(relative).relative_to(point_id)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    final = root / point_id
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(partial, final)
 
 
 def run_sweep(
@@ -104,20 +109,21 @@ def run_sweep(
     try:
         if pending:
             futures = {
-                client.submit(_run_point, litsim, name, contents, list(sets), point["index"], len(points),
-                              key=f"litsim-point-{point['scenario_hash']}", retries=retries, pure=False): point
+                client.submit(_run_point, litsim, name, contents, list(sets), point["index"], retries=retries, pure=False): point
                 for point in pending
             }
             finished = len(points) - len(pending)
-            for future in as_completed(futures):
-                files = future.result()
-                for relative, data in sorted(files.items()):
-                    _write_atomically(root / relative, data)
-                finished += 1
-                if progress:
-                    print(f"\r{finished}/{len(points)} points", end="", file=sys.stderr, flush=True)
-                if on_point:
-                    on_point(finished, len(points))
+            try:
+                for future in as_completed(futures):
+                    _write_point(root, futures[future]["id"], future.result())
+                    finished += 1
+                    if progress:
+                        print(f"\r{finished}/{len(points)} points", end="", file=sys.stderr, flush=True)
+                    if on_point:
+                        on_point(finished, len(points))
+            except BaseException:
+                client.cancel(list(futures))
+                raise
             if progress:
                 print(file=sys.stderr)
     finally:
