@@ -94,6 +94,27 @@ public final class CostMeter {
 /// same check (each of n − 1 receivers verifies one broadcast signature): the host does it
 /// once, while each node's virtual clock still pays for it. Owned by one run, never shared
 /// between runs; only looked up, never iterated (so hashing order cannot leak into a run).
+/// A memo key: byte strings (digests, keys, signatures, encodings) compared in full, hashed by
+/// their lengths and at most their first 16 and last 8 bytes. Such bytes are uniform, so that
+/// spreads them; hashing every byte of long keys was a tenth of a signing run at n = 100.
+public struct MemoKey: Hashable, ExpressibleByArrayLiteral {
+    public let parts: [[UInt8]]
+
+    public init(_ parts: [[UInt8]]) { self.parts = parts }
+    public init(arrayLiteral parts: [UInt8]...) { self.parts = parts }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(parts.count)
+        for part in parts {
+            hasher.combine(part.count)
+            for byte in part.prefix(16) { hasher.combine(byte) }
+            if part.count > 16 { for byte in part.suffix(Swift.min(8, part.count - 16)) { hasher.combine(byte) } }
+        }
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.parts == b.parts }
+}
+
 public final class MeteredMemo<Key: Hashable, Value>: @unchecked Sendable {
     private var entries: [Key: (value: Value, counts: [Int])] = [:]
     private var order: [Key] = []

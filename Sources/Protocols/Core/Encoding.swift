@@ -67,14 +67,14 @@ public struct NodeIdentity: Sendable {
 /// The per-run memos of repeated protocol checks (see MeteredMemo): signature verifications,
 /// proofs of knowledge and FROST signing packages.
 public final class CryptoMemo: @unchecked Sendable {
-    let signatures = MeteredMemo<[[UInt8]], Bool>()
-    let proofs = MeteredMemo<[[UInt8]], Bool>()
+    let signatures = MeteredMemo<MemoKey, Bool>()
+    let proofs = MeteredMemo<MemoKey, Bool>()
     /// Verification shares of an earlier epoch's commitment (transition dealings are checked against them).
-    let verificationShares = MeteredMemo<[[UInt8]], Point>()
+    let verificationShares = MeteredMemo<MemoKey, Point>()
     /// A reshare's group commitment, by session and qualified dealings.
-    let reshareCommitments = MeteredMemo<[[UInt8]], VSSCommitment>(capacity: 1_000)
-    let secp256k1Packages = MeteredMemo<[[UInt8]], FROST<FROSTSecp256k1>.SigningPackage?>(capacity: 20_000)
-    let taprootPackages = MeteredMemo<[[UInt8]], FROST<FROSTTaproot>.SigningPackage?>(capacity: 20_000)
+    let reshareCommitments = MeteredMemo<MemoKey, VSSCommitment>(capacity: 1_000)
+    let secp256k1Packages = MeteredMemo<MemoKey, FROST<FROSTSecp256k1>.SigningPackage?>(capacity: 20_000)
+    let taprootPackages = MeteredMemo<MemoKey, FROST<FROSTTaproot>.SigningPackage?>(capacity: 20_000)
 
     public init() {}
 }

@@ -175,7 +175,7 @@ public enum DKGDealing: Sendable, Equatable {
         guard let memo else { return compute(meter) }
         let key = [previous.coefficients.dropFirst().first, previous.coefficients.last].map { ($0.flatMap { try? $0.compressed() }) ?? [] }
             + [identifier.bytes]
-        return memo.verificationShares.value(for: key, meter: meter, compute: compute)
+        return memo.verificationShares.value(for: MemoKey(key), meter: meter, compute: compute)
     }
 }
 
@@ -905,7 +905,7 @@ public struct DKGParticipant: NodeService, Sendable {
             var sessionBytes = ByteWriter()
             session.write(&sessionBytes)
             let key = [sessionBytes.bytes] + qualified.map { commitmentHeaders[$0]!.header.bodyHash }
-            let commitment = context.memo.map { $0.reshareCommitments.value(for: key, meter: meter, compute: compute) } ?? compute(meter)
+            let commitment = context.memo.map { $0.reshareCommitments.value(for: MemoKey(key), meter: meter, compute: compute) } ?? compute(meter)
             return commitment.publicKey == previous.publicKey ? (share, commitment) : nil
         }
     }

@@ -39,17 +39,19 @@ enum FROSTCore {
         !committed.contains(request.id) && request.hasValidSignature(context.directory, meter: context.meter, memo: context.memo)
     }
 
+    /// - Parameter listDigest: the list's digest (`SignatureShareMessage.listDigest`), which names
+    ///   it in the package memo.
     static func share(_ key: KeyShare, scheme: SigningScheme, nonces: FROSTNonces, message: [UInt8], commitments: [SignedCommitment],
-                      _ context: ServiceContext) throws(FROSTError) -> Scalar {
+                      listDigest: [UInt8], _ context: ServiceContext) throws(FROSTError) -> Scalar {
         switch scheme {
         case .frostSecp256k1:
             let package = try signingPackage(FROST<FROSTSecp256k1>.self, memo: context.memo?.secp256k1Packages, key: key, message: message,
-                                             commitments: commitments, meter: context.meter)
+                                             commitments: commitments, listDigest: listDigest, meter: context.meter)
             return try FROST<FROSTSecp256k1>.sign(identifier: key.identifier.scalar, secretShare: key.secretShare, nonces: nonces,
                                                   package: package, meter: context.meter)
         case .frostTaproot:
             let package = try signingPackage(FROST<FROSTTaproot>.self, memo: context.memo?.taprootPackages, key: key, message: message,
-                                             commitments: commitments, meter: context.meter)
+                                             commitments: commitments, listDigest: listDigest, meter: context.meter)
             return try FROST<FROSTTaproot>.sign(identifier: key.identifier.scalar, secretShare: key.secretShare, nonces: nonces,
                                                 package: package, meter: context.meter)
         }
@@ -58,14 +60,15 @@ enum FROSTCore {
     /// Every signer of an attempt derives the same package from the same list; the memo lets the
     /// host compute it once (each signer's meter still pays for it).
     static func signingPackage<Suite: FROSTCiphersuite>(
-        _ frost: FROST<Suite>.Type, memo: MeteredMemo<[[UInt8]], FROST<Suite>.SigningPackage?>?, key: KeyShare, message: [UInt8],
-        commitments: [SignedCommitment], meter: CostMeter
+        _ frost: FROST<Suite>.Type, memo: MeteredMemo<MemoKey, FROST<Suite>.SigningPackage?>?, key: KeyShare, message: [UInt8],
+        commitments: [SignedCommitment], listDigest: [UInt8], meter: CostMeter
     ) throws(FROSTError) -> FROST<Suite>.SigningPackage {
         let derive = { (local: CostMeter) in
             try? FROST<Suite>.signingPackage(groupKey: key.groupKey, commitments: commitments.map(\.commitment), message: message,
                                              minimumParticipants: key.threshold, maximumParticipants: key.roster.identifierBound, meter: local)
         }
-        let memoKey = [message, (try? key.groupKey.compressed()) ?? []] + commitments.map(\.signedEncoding)
+        // The list's SHA-256 digest names the list (every commitment's signed encoding).
+        let memoKey: MemoKey = [message, (try? key.groupKey.compressed()) ?? [], listDigest]
         guard let package = memo.map({ $0.value(for: memoKey, meter: meter, compute: derive) }) ?? derive(meter) else {
             throw .identityGroupCommitment
         }
@@ -185,6 +188,7 @@ public struct LitFlowSigner: SigningFlowService {
             .signed(by: context.identity, meter: context.meter)
         var session = Session(request: request, key: key, keyHash: keyHash,
                               requestDigest: request.header(meter: context.meter).digest(meter: context.meter), nonces: nonces)
+        session.commitments.reserveCapacity(request.signers.count)
         session.commitments[context.me] = signed
         var effects: [Effect] = [.broadcast(.commitment(signed), to: request.signers)]
         // The client learns who committed, so that after a timeout it knows whom to drop.
@@ -198,18 +202,26 @@ public struct LitFlowSigner: SigningFlowService {
 
     /// A co-signer's commitment. Wrong attempt, wrong signer or a bad signature: dropped.
     mutating func handleCommitment(_ commitment: SignedCommitment, _ context: ServiceContext) -> [Effect] {
-        guard var session = sessions[commitment.id] else {
+        guard sessions[commitment.id] != nil else {
             keepEarly(commitment, context)
             return []
         }
         let sender = commitment.signer
-        guard !session.signed, session.request.signers.contains(sender), session.commitments[sender] == nil,
-              FROSTCore.isBound(commitment, id: commitment.id, key: session.key, keyHash: session.keyHash),
-              commitment.hasValidSignature(context.directory, meter: context.meter, memo: context.memo)
-        else { return [.note("sign: dropped a commitment for \(commitment.id) from \(sender)")] }
-        session.commitments[sender] = commitment
-        sessions[commitment.id] = session
+        guard accepts(commitment, context) else { return [.note("sign: dropped a commitment for \(commitment.id) from \(sender)")] }
+        // In place (no copy of the session is alive here): a copy would copy its t commitments
+        // for every one added, O(t²) per signer per attempt.
+        sessions[commitment.id]!.commitments[sender] = commitment
         return signIfReady(commitment.id, context)
+    }
+
+    /// Whether a co-signer's commitment belongs in its live session: a signer of the request not
+    /// heard yet, bound to the attempt and key, signed by it.
+    func accepts(_ commitment: SignedCommitment, _ context: ServiceContext) -> Bool {
+        guard let session = sessions[commitment.id] else { return false }
+        let sender = commitment.signer
+        return !session.signed && session.request.signers.contains(sender) && session.commitments[sender] == nil
+            && FROSTCore.isBound(commitment, id: commitment.id, key: session.key, keyHash: session.keyHash)
+            && commitment.hasValidSignature(context.directory, meter: context.meter, memo: context.memo)
     }
 
     mutating func keepEarly(_ commitment: SignedCommitment, _ context: ServiceContext) {
@@ -225,21 +237,26 @@ public struct LitFlowSigner: SigningFlowService {
     }
 
     mutating func signIfReady(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
-        guard var session = sessions[id], !session.signed, session.request.signers.allSatisfy({ session.commitments[$0] != nil }),
-              let nonces = session.nonces.take() else { return [] }
-        session.signed = true
-        if plantedNonceReuse { session.spentNonces = nonces }
-        sessions[id] = session
+        // Commitments are kept only from distinct signers of the request, so a full count means all.
+        guard let waiting = sessions[id], !waiting.signed, waiting.commitments.count == waiting.request.signers.count else { return [] }
+        guard let nonces = sessions[id]!.nonces.take() else { return [] }
+        sessions[id]!.signed = true
+        if plantedNonceReuse { sessions[id]!.spentNonces = nonces }
+        let session = sessions[id]!
         let list = session.request.signers.sorted().map { session.commitments[$0]! }
+        // The list's digest names it in the package memo too; the node pays for it once it signs.
+        let hashing = CostMeter()
+        let listDigest = SignatureShareMessage.listDigest(list, meter: hashing)
         let share: Scalar
         do {
             share = try FROSTCore.share(session.key, scheme: session.request.scheme, nonces: nonces, message: session.request.message,
-                                        commitments: list, context)
+                                        commitments: list, listDigest: listDigest, context)
         } catch {
             return [FROSTCore.refuse(id, .invalidPackage, context), .note("sign: \(id) not signed: \(error)")]
         }
+        context.meter.add(counts: hashing.snapshot)
         let message = SignatureShareMessage(id: id, signer: context.me, requestDigest: session.requestDigest,
-                                            listDigest: SignatureShareMessage.listDigest(list, meter: context.meter), share: share, commitments: list)
+                                            listDigest: listDigest, share: share, commitments: list)
             .signed(by: context.identity, meter: context.meter)
         let effects: [Effect] = [.output(.signed(id)), .send(.share(message), to: .client(id.client))]
         return effects + resignRepeat(id, context)
@@ -331,10 +348,13 @@ public struct CoordinatorFlowSigner: SigningFlowService {
         session.nonces = nil
         sessions[package.id] = session
         do {
+            let hashing = CostMeter()
+            let listDigest = SignatureShareMessage.listDigest(list, meter: hashing)
             let share = try FROSTCore.share(session.key, scheme: session.request.scheme, nonces: nonces, message: session.request.message,
-                                            commitments: list, context)
+                                            commitments: list, listDigest: listDigest, context)
+            context.meter.add(counts: hashing.snapshot)
             let message = SignatureShareMessage(id: package.id, signer: context.me, requestDigest: session.requestDigest,
-                                                listDigest: SignatureShareMessage.listDigest(list, meter: context.meter), share: share, commitments: [])
+                                                listDigest: listDigest, share: share, commitments: [])
                 .signed(by: context.identity, meter: context.meter)
             return [.output(.signed(package.id)), .send(.share(message), to: .client(package.id.client))]
         } catch {
