@@ -49,7 +49,7 @@ test-python: $(PYENV)/.installed
 # (exit 1) and shrunk to a file that reproduces it (explore checks that itself).
 explore-ci:
 	.build/debug/litsim explore Scenarios/explore/default-rules.yaml --seeds 1...1500 --jobs 2 --out .build/explore/default-rules
-	.build/debug/litsim explore Scenarios/explore/dkg-threshold-rule.yaml --seeds 1...200 --jobs 2 --out .build/explore/dkg-threshold-rule; test $$? -eq 1
+	.build/debug/litsim explore Scenarios/explore/dkg-threshold-rule.yaml --seeds 1...250 --jobs 2 --out .build/explore/dkg-threshold-rule; test $$? -eq 1
 	ls .build/explore/dkg-threshold-rule/minimal-dkg.agreement-*.yaml
 
 # Benchmarks/ is its own package (ordo-one/benchmark): `bench` runs its suites, `bench-check`

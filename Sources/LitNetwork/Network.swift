@@ -148,6 +148,9 @@ public struct NetworkSpecification: Sendable {
     public var trace: TraceRecorder.Retention
     /// End the run at the first safety violation (its event is the last one).
     public var stopOnViolation = false
+    /// Whether nodes share the host's work on identical checks (CryptoMemo). Each node is charged
+    /// the full cost either way, so simulated time is the same; off only to show that.
+    public var sharesCryptoWork = true
     /// Count what the run reached (`RunReport.coverage`, for the explorer); off by default.
     public var coverage = false
     /// A bug planted on purpose (`testing.planted_bug`), so the explorer's tests have one to find.
@@ -368,7 +371,7 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
     let layout = EndpointLayout(nodes: n, clients: specification.clientCount, hasChain: specification.epochs != nil)
     let roster = specification.genesisRoster
     // One memo per run: the nodes of this run share the host's work, no other run sees it.
-    let memo = CryptoMemo()
+    let memo = specification.sharesCryptoWork ? CryptoMemo() : nil
     let dkg = DKGConfiguration(session: DKGConfiguration.genesisSession(roster: roster), roster: roster, threshold: threshold,
                                directory: directory, roundTimeout: specification.roundTimeout.duration, agreement: specification.dkgAgreement)
     // Lit's further ECDSA root keys: a genesis DKG each, beside the network key's.

@@ -70,13 +70,15 @@ public enum VSS {
     /// multiplication, which libsecp256k1 0.2.0 does not offer. So a caller that later
     /// drops dealers from the set must re-check the shares it keeps (the DKG does, against
     /// its final verification share).
+    /// - Parameter aggregate: the sum of the shares' commitments when the caller has it (the
+    ///   same for every receiver of the same dealers, so a run computes it once).
     public static func verifyBatch<Dealer>(
-        _ shares: [DealtShare<Dealer>], at x: Scalar, meter: CostMeter
+        _ shares: [DealtShare<Dealer>], at x: Scalar, aggregate known: VSSCommitment? = nil, meter: CostMeter
     ) -> [Dealer] {
         guard !shares.isEmpty else { return [] }
         var shareSum = Scalar.zero
         for item in shares { shareSum += item.share }
-        let aggregate = VSSCommitment.sum(shares.map(\.commitment), meter: meter)
+        let aggregate = known ?? VSSCommitment.sum(shares.map(\.commitment), meter: meter)
         if Point.base(shareSum, meter: meter) == aggregate.evaluate(at: x, meter: meter) {
             return []
         }

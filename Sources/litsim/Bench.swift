@@ -56,15 +56,15 @@ struct BenchDKG: ParsableCommand {
         abstract: "Full simulated genesis DKGs (every node verifying everything) at several sizes."
     )
 
-    @Option(parsing: .upToNextOption, help: "Node counts (each 4 to 512).")
+    @Option(parsing: .upToNextOption, help: "Node counts (each 4 to 1000).")
     var nodes: [Int] = [16, 32, 64, 128]
 
     @Flag(help: "Also an epoch refresh and a reshare (one validator leaves, one joins) at each size, next to the genesis DKG.")
     var transitions = false
 
     func validate() throws {
-        guard !nodes.isEmpty, nodes.allSatisfy({ (4...512).contains($0) }) else {
-            throw ValidationError("--nodes takes counts between 4 and 512")
+        guard !nodes.isEmpty, nodes.allSatisfy({ (4...1000).contains($0) }) else {
+            throw ValidationError("--nodes takes counts between 4 and 1000")
         }
     }
 

@@ -10,7 +10,14 @@ import ThresholdCrypto
         var dkg = LocalDKG(participants: 7, threshold: 4, behaviours: [1: .badShare(targets: [0]), 4: .falseComplaint(targets: [2]),
                                                                        5: .splitBroadcast(targets: [0, 1, 2, 3]), 6: .equivocateComplaint(targets: [0])], seed: 31)
         dkg.run()
-        return dkg.harness.queue.map(\.message)
+        let messages = dkg.harness.queue.map(\.message)
+        // Vote requests and their answers travel only when votes disagree: made here from the run's votes.
+        let votes = messages.compactMap { if case let .agreement(vote) = $0 { vote } else { nil } }
+        let session = votes[0].session
+        let identity = NodeIdentity(secret: Scalar(11), meter: CostMeter())
+        let request = DKGVoteRequest(session: session, sender: NodeID(2), voters: VoterSet([0, 5, 6], count: 7)).signed(by: identity, meter: CostMeter())
+        let answer = DKGCertificate(session: session, sender: NodeID(2), votes: Array(votes.prefix(3))).signed(by: identity, meter: CostMeter())
+        return messages + [.voteRequest(request), .certificate(answer)]
     }
 
     func signingPayloads() -> [SigningPayload] {

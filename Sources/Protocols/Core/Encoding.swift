@@ -73,6 +73,9 @@ public final class CryptoMemo: @unchecked Sendable {
     let verificationShares = MeteredMemo<MemoKey, Point>()
     /// A reshare's group commitment, by session and qualified dealings.
     let reshareCommitments = MeteredMemo<MemoKey, VSSCommitment>(capacity: 1_000)
+    /// Sums of dealers' commitments (a DKG's aggregate and group commitment), by session and
+    /// the dealings' body hashes: every receiver of the same dealers needs the same sum.
+    let commitmentSums = MeteredMemo<MemoKey, VSSCommitment>(capacity: 1_000)
     let secp256k1Packages = MeteredMemo<MemoKey, FROST<FROSTSecp256k1>.SigningPackage?>(capacity: 20_000)
     let taprootPackages = MeteredMemo<MemoKey, FROST<FROSTTaproot>.SigningPackage?>(capacity: 20_000)
 

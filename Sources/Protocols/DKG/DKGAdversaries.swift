@@ -103,8 +103,10 @@ public struct DKGAdversary: Adversary {
     var alternateHash: [UInt8]?
     /// Shares this node received, by dealer (the echo forger's raw material).
     var sharesReceived: [NodeID: DKGShare] = [:]
-    /// The forger's echo list, held until every honest dealer's share is in.
-    var heldEcho: (list: DKGEchoes, to: [NodeID])?
+    /// The round-1 headers the forger holds (its own and those it received), by dealer.
+    var roundOneHeaders: [NodeID: SignedStatement] = [:]
+    /// The forger's echo, held until every honest dealer's share is in: to whom it goes.
+    var heldEcho: [NodeID]?
     /// The double voter's votes to send back: digest → voters, in arrival order.
     var votesSeen: [(digest: [UInt8], voters: [NodeID])] = []
     var pendingVotes: [(digest: [UInt8], to: NodeID)] = []
@@ -126,6 +128,8 @@ public struct DKGAdversary: Adversary {
         switch (behaviour, message) {
         case let (.forgeEcho, .share(share)):
             sharesReceived[share.sender] = share
+        case let (.forgeEcho, .commitments(package)):
+            roundOneHeaders[package.sender] = roundOneHeaders[package.sender] ?? package.statement(meter: CostMeter())
         case let (.doubleVote, .agreement(vote)), let (.splitKey, .agreement(vote)):
             if let index = votesSeen.firstIndex(where: { $0.digest == vote.digest }) {
                 if !votesSeen[index].voters.contains(vote.sender) {
@@ -303,21 +307,29 @@ public struct DKGAdversary: Adversary {
         return result
     }
 
-    /// Holds the echo list until a share from every other dealer has arrived, then sends, in
-    /// place of each such dealer's round-1 header, that dealer's share header: as it is, or
-    /// relabelled as round 1 (which breaks its signature), alternately.
+    /// Holds its echo (digest) until a share from every other dealer has arrived, then sends
+    /// everyone an echo list with, in place of each such dealer's round-1 header, that dealer's
+    /// share header: as it is, or relabelled as round 1 (which breaks its signature),
+    /// alternately. It never sends its digest, so the forged list is what the others check.
     mutating func forgeEchoes(_ effects: [Effect], _ context: ServiceContext) -> [Effect] {
         var result = [Effect]()
         for effect in effects {
-            if case let .broadcast(.echoes(list), to) = effect {
-                heldEcho = (list, to)
-            } else {
+            switch effect {
+            case let .broadcast(.commitments(own), _):
+                roundOneHeaders[context.me] = own.statement(meter: CostMeter())
+                result.append(effect)
+            case let .broadcast(.echoDigest, to):
+                heldEcho = to
+            case .send(.echoes, _):
+                break
+            default:
                 result.append(effect)
             }
         }
-        guard let held = heldEcho, roster.members.allSatisfy({ $0 == context.me || sharesReceived[$0] != nil }) else { return result }
+        guard let to = heldEcho, roster.members.allSatisfy({ $0 == context.me || sharesReceived[$0] != nil }) else { return result }
         heldEcho = nil
-        let forged = held.list.echoes.enumerated().map { index, echo -> SignedStatement in
+        let honest = roster.members.compactMap { roundOneHeaders[$0] }
+        let forged = honest.enumerated().map { index, echo -> SignedStatement in
             guard let dealer = echo.header.sender.node, let share = sharesReceived[dealer] else { return echo }
             let statement = share.statement(meter: context.meter)
             guard index % 2 == 0 else { return statement }
@@ -326,8 +338,8 @@ public struct DKGAdversary: Adversary {
             return SignedStatement(header: relabelled, signature: statement.signature)
         }
         actedProvably = true
-        let list = DKGEchoes(session: held.list.session, sender: context.me, echoes: forged).signed(by: context.identity, meter: context.meter)
-        result.append(.broadcast(.echoes(list), to: held.to))
+        let list = DKGEchoes(session: configuration.session, sender: context.me, echoes: forged).signed(by: context.identity, meter: context.meter)
+        result.append(.broadcast(.echoes(list), to: to))
         return result
     }
 

@@ -24,6 +24,9 @@ public enum DKGMessageKind: UInt8, Sendable, CaseIterable {
     case echoes = 6
     case fetch = 7
     case certificate = 8
+    case echoDigest = 9
+    case voteSummary = 10
+    case voteRequest = 11
 }
 
 /// Round 1, broadcast: Feldman commitments to the dealer's polynomial and a proof of
@@ -181,6 +184,132 @@ public struct DKGEchoes: Sendable, Equatable, SignedMessage {
     }
 
     public var bodySize: Int { 2 + SignedStatement.wireSize * echoes.count }
+
+    /// What `DKGEchoDigest` carries: SHA-256 over the echoed round-1 headers (not their
+    /// signatures: two nodes holding the same headers hold the same round-1 view).
+    public static func headerDigest(_ echoes: [SignedStatement], meter: CostMeter) -> [UInt8] {
+        Hashing.sha256(parts: echoes.map { echo in
+            var writer = ByteWriter()
+            echo.header.write(&writer)
+            return writer.bytes
+        }, meter: meter)
+    }
+}
+
+/// Round 2, broadcast: the digest of the echo list this node holds (`DKGEchoes.headerDigest`)
+/// and which dealers' headers it has (a bit set): 32 + ⌈n/8⌉ bytes instead of n signed
+/// headers. A node whose own digest matches learns that the sender holds exactly its round-1
+/// headers; when the digests differ, each side sends the other its signed list (`DKGEchoes`);
+/// a node that misses a dealer the sender has fetches that dealer's broadcast from it. So an
+/// honest DKG without faults sends O(n²) messages of echoes and O(n³/8) bits, not O(n³) signed
+/// headers.
+public struct DKGEchoDigest: Sendable, Equatable, SignedMessage {
+    public static let kind = DKGMessageKind.echoDigest.rawValue
+    public let session: SessionID
+    public let sender: NodeID
+    public let digest: [UInt8]
+    /// Roster positions of the dealers whose round-1 header the sender echoes.
+    public let dealers: VoterSet
+    public var signature: [UInt8]
+
+    public init(session: SessionID, sender: NodeID, digest: [UInt8], dealers: VoterSet, signature: [UInt8] = []) {
+        precondition(dealers.bits.count <= Int(UInt16.max), "dealer set too long to encode")
+        self.session = session
+        self.sender = sender
+        self.digest = digest
+        self.dealers = dealers
+        self.signature = signature
+    }
+
+    public var body: [UInt8] {
+        var writer = ByteWriter()
+        writer.append(bytes: digest)
+        writer.append(UInt16(dealers.bits.count))
+        writer.append(bytes: dealers.bits)
+        return writer.bytes
+    }
+
+    public var bodySize: Int { WireSize.digest + 2 + dealers.bits.count }
+}
+
+/// Roster positions as a bit set (bit i of byte i / 8 for position i): ⌈n/8⌉ bytes. Voters in
+/// a vote summary, dealers in an echo digest.
+public struct VoterSet: Sendable, Equatable {
+    public let bits: [UInt8]
+
+    public init(bits: [UInt8]) { self.bits = bits }
+
+    public init(_ positions: [Int], count: Int) {
+        var bits = [UInt8](repeating: 0, count: (count + 7) / 8)
+        for position in positions where (0..<count).contains(position) { bits[position / 8] |= 1 << (position % 8) }
+        self.bits = bits
+    }
+
+    public func contains(_ position: Int) -> Bool {
+        position >= 0 && position / 8 < bits.count && bits[position / 8] & (1 << (position % 8)) != 0
+    }
+
+    /// The positions in the set, ascending.
+    public var positions: [Int] { (0..<(bits.count * 8)).filter(contains) }
+}
+
+/// After finishing, broadcast: the digest this node finished on and which voters it counted
+/// (a bit set, not their n signed votes: O(n²) bytes per DKG, not O(n³)). A node still
+/// missing some of those votes for the same digest, or holding a listed voter's vote for
+/// another digest (a double vote), asks for the signed votes (`DKGVoteRequest`).
+public struct DKGVoteSummary: Sendable, Equatable, SignedMessage {
+    public static let kind = DKGMessageKind.voteSummary.rawValue
+    public let session: SessionID
+    public let sender: NodeID
+    public let digest: [UInt8]
+    public let voters: VoterSet
+    public var signature: [UInt8]
+
+    public init(session: SessionID, sender: NodeID, digest: [UInt8], voters: VoterSet, signature: [UInt8] = []) {
+        precondition(voters.bits.count <= Int(UInt16.max), "voter set too long to encode")
+        self.session = session
+        self.sender = sender
+        self.digest = digest
+        self.voters = voters
+        self.signature = signature
+    }
+
+    public var body: [UInt8] {
+        var writer = ByteWriter()
+        writer.append(bytes: digest)
+        writer.append(UInt16(voters.bits.count))
+        writer.append(bytes: voters.bits)
+        return writer.bytes
+    }
+
+    public var bodySize: Int { WireSize.digest + 2 + voters.bits.count }
+}
+
+/// To the sender of a vote summary: send me the signed votes of these voters (answered with a
+/// `DKGCertificate` holding them).
+public struct DKGVoteRequest: Sendable, Equatable, SignedMessage {
+    public static let kind = DKGMessageKind.voteRequest.rawValue
+    public let session: SessionID
+    public let sender: NodeID
+    public let voters: VoterSet
+    public var signature: [UInt8]
+
+    public init(session: SessionID, sender: NodeID, voters: VoterSet, signature: [UInt8] = []) {
+        precondition(voters.bits.count <= Int(UInt16.max), "voter set too long to encode")
+        self.session = session
+        self.sender = sender
+        self.voters = voters
+        self.signature = signature
+    }
+
+    public var body: [UInt8] {
+        var writer = ByteWriter()
+        writer.append(UInt16(voters.bits.count))
+        writer.append(bytes: voters.bits)
+        return writer.bytes
+    }
+
+    public var bodySize: Int { 2 + voters.bits.count }
 }
 
 /// Round 2, to one echoer, only by a node that missed a dealer's round-1 broadcast which
@@ -289,9 +418,9 @@ public struct DKGAgreement: Sendable, Equatable, SignedMessage {
     public static let quotedSize = envelopeSize + bodySize
 }
 
-/// After finishing, broadcast: the votes this node finished with. Others compare them with
-/// the votes they received (a node that voted two digests is caught by the two signed votes)
-/// and a node that has not finished may finish on it when the digest is its own.
+/// Signed votes, sent in answer to a `DKGVoteRequest`. The receiver counts them like votes
+/// it received (a node that voted two digests is caught by its two signed votes) and may
+/// finish on them when the digest is its own.
 public struct DKGCertificate: Sendable, Equatable, SignedMessage {
     public static let kind = DKGMessageKind.certificate.rawValue
     public let session: SessionID
@@ -326,6 +455,9 @@ public enum DKGMessage: Sendable, Equatable, WireMessage {
     case justification(DKGJustification)
     case agreement(DKGAgreement)
     case certificate(DKGCertificate)
+    case echoDigest(DKGEchoDigest)
+    case voteSummary(DKGVoteSummary)
+    case voteRequest(DKGVoteRequest)
 
     public static let protocolName = dkgProtocol
 
@@ -340,6 +472,9 @@ public enum DKGMessage: Sendable, Equatable, WireMessage {
         case let .justification(m): m
         case let .agreement(m): m
         case let .certificate(m): m
+        case let .echoDigest(m): m
+        case let .voteSummary(m): m
+        case let .voteRequest(m): m
         }
     }
 
@@ -359,6 +494,9 @@ public enum DKGMessage: Sendable, Equatable, WireMessage {
         case let .justification(m): .justification(m.signed(by: identity, meter: meter))
         case let .agreement(m): .agreement(m.signed(by: identity, meter: meter))
         case let .certificate(m): .certificate(m.signed(by: identity, meter: meter))
+        case let .echoDigest(m): .echoDigest(m.signed(by: identity, meter: meter))
+        case let .voteSummary(m): .voteSummary(m.signed(by: identity, meter: meter))
+        case let .voteRequest(m): .voteRequest(m.signed(by: identity, meter: meter))
         }
     }
 
@@ -374,12 +512,15 @@ public enum DKGMessage: Sendable, Equatable, WireMessage {
         case let .justification(m): m.bodySize
         case .agreement: DKGAgreement.bodySize
         case let .certificate(m): m.bodySize
+        case let .echoDigest(m): m.bodySize
+        case let .voteSummary(m): m.bodySize
+        case let .voteRequest(m): m.bodySize
         }
         return 1 + DKGCommitments.envelopeSize + body
     }
 
     /// Every kind `traceKind` names (what generic adversaries and coverage refer to).
-    public static var traceKinds: [StaticString] { ["dkg.commitments", "dkg.echoes", "dkg.fetch", "dkg.share", "dkg.complaints", "dkg.justification", "dkg.agreement", "dkg.certificate"] }
+    public static var traceKinds: [StaticString] { ["dkg.commitments", "dkg.echoes", "dkg.fetch", "dkg.share", "dkg.complaints", "dkg.justification", "dkg.agreement", "dkg.certificate", "dkg.echo-digest", "dkg.vote-summary", "dkg.vote-request"] }
 
     public var traceKind: StaticString {
         switch self {
@@ -391,6 +532,9 @@ public enum DKGMessage: Sendable, Equatable, WireMessage {
         case .justification: "dkg.justification"
         case .agreement: "dkg.agreement"
         case .certificate: "dkg.certificate"
+        case .echoDigest: "dkg.echo-digest"
+        case .voteSummary: "dkg.vote-summary"
+        case .voteRequest: "dkg.vote-request"
         }
     }
 
@@ -451,7 +595,24 @@ public enum DKGMessage: Sendable, Equatable, WireMessage {
                 votes.append(DKGAgreement(session: voteSession, sender: voter, digest: try reader.array(32), signature: try reader.array(64)))
             }
             return .certificate(DKGCertificate(session: session, sender: sender, votes: votes, signature: try reader.array(64)))
+        case .echoDigest:
+            let digest = try reader.array(32)
+            let dealers = try voterSet(&reader)
+            return .echoDigest(DKGEchoDigest(session: session, sender: sender, digest: digest, dealers: dealers, signature: try reader.array(64)))
+        case .voteSummary:
+            let digest = try reader.array(32)
+            let voters = try voterSet(&reader)
+            return .voteSummary(DKGVoteSummary(session: session, sender: sender, digest: digest, voters: voters, signature: try reader.array(64)))
+        case .voteRequest:
+            let voters = try voterSet(&reader)
+            return .voteRequest(DKGVoteRequest(session: session, sender: sender, voters: voters, signature: try reader.array(64)))
         }
+    }
+
+    /// A voter bit set: at most one bit per possible participant.
+    static func voterSet(_ reader: inout ByteReader) throws(WireError) -> VoterSet {
+        let count = try reader.count("voter bytes", itemSize: 1, limit: listLimit / 8)
+        return VoterSet(bits: try reader.array(count))
     }
 
     static func shareBody(_ reader: inout ByteReader, session: SessionID, sender: NodeID) throws(WireError) -> DKGShare {

@@ -273,7 +273,26 @@ public struct DKGParticipant: NodeService, Sendable {
     var commitments: [DKGCommitments?]
     var commitmentHeaders: [SignedStatement?]
     var roundOneValid: [Bool]
+    /// Echo lists: this node's, and those it asked for or was sent.
     var echoes: [DKGEchoes?]
+    /// The digest of the echo list this node sent (nil before its echo round), and which
+    /// dealers' headers that list had.
+    var echoDigest: [UInt8]?
+    var echoed: [Bool]
+    /// Per peer, the echo digest it sent.
+    var echoDigests: [[UInt8]?]
+    /// Peers whose echo digest equals this node's (this node included): each holds exactly
+    /// the round-1 headers this node echoed, so each supports every one of them.
+    var matching: [Bool]
+    var matchingCount = 0
+    /// Peers this node sent its echo list to (their digest differed).
+    var listsSent: Set<Int> = []
+    /// (summary sender, voter) pairs this node asked for, and vote requests answered per peer.
+    var votesAsked: Set<[Int]> = []
+    var voteRequestsAnswered: [Int]
+    /// Each peer's vote summary (the first): a vote that arrives later and conflicts with one
+    /// is asked for then (a double vote proven late).
+    var summaries: [DKGVoteSummary?]
     /// Per dealer, the echoers whose echo matched the round-1 header this node holds.
     var support: [Set<Int>]
     /// Per dealer whose round-1 broadcast this node missed, the echoers it asked for it (every
@@ -308,6 +327,11 @@ public struct DKGParticipant: NodeService, Sendable {
         commitmentHeaders = Array(repeating: nil, count: n)
         roundOneValid = Array(repeating: false, count: n)
         echoes = Array(repeating: nil, count: n)
+        echoed = Array(repeating: false, count: n)
+        echoDigests = Array(repeating: nil, count: n)
+        matching = Array(repeating: false, count: n)
+        voteRequestsAnswered = Array(repeating: 0, count: n)
+        summaries = Array(repeating: nil, count: n)
         support = Array(repeating: [], count: n)
         fetching = Array(repeating: [], count: n)
         dealt = Array(repeating: false, count: n)
@@ -380,7 +404,7 @@ public struct DKGParticipant: NodeService, Sendable {
             secret: proven, publicKey: provenKey,
             context: Self.proofContext(session: session, identifier: roster.identifier(at: mine)), using: &rng, meter: meter)
         let signed = DKGCommitments(session: session, sender: me, commitment: commitment, proof: proof).signed(by: context.identity, meter: meter)
-        commitments[mine] = signed
+        holdRoundOne(signed, of: mine)
         commitmentHeaders[mine] = signed.statement(meter: meter)
         roundOneValid[mine] = true
         support[mine].insert(mine)
@@ -395,8 +419,9 @@ public struct DKGParticipant: NodeService, Sendable {
     public mutating func receive(_ message: DKGMessage, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
         guard phase != .idle, !lost else { return [] }
         let done = phase == .finished || phase == .failed
-        // After the end only votes matter: a double vote is evidence whenever it is seen.
-        if done { switch message { case .agreement, .certificate: break; default: return [] } }
+        // After the end only votes matter (a double vote is evidence whenever it is seen), and
+        // requests for what this node holds are still answered.
+        if done { switch message { case .agreement, .certificate, .voteSummary, .voteRequest, .fetch: break; default: return [] } }
         guard let from = sender.node.flatMap(roster.position(of:)), from != mine, let author = roster.position(of: message.sender) else {
             return [.note("dkg: dropped a message claiming \(message.sender) from \(sender)")]
         }
@@ -422,6 +447,12 @@ public struct DKGParticipant: NodeService, Sendable {
         switch message {
         case let .commitments(package):
             receiveCommitments(package, statement: statement, from: author, &effects, context)
+        case let .echoDigest(message):
+            if echoDigests[from] == nil {
+                echoDigests[from] = message.digest
+                fetchMissing(shownBy: message, from: from, &effects, context)
+                compareEchoDigest(of: from, &effects, context)
+            }
         case let .echoes(list):
             if echoes[from] == nil {
                 echoes[from] = list
@@ -445,9 +476,23 @@ public struct DKGParticipant: NodeService, Sendable {
             }
         case let .agreement(vote):
             receiveVote(vote, from: from, &effects, context)
+        case let .voteSummary(summary):
+            if summaries[from] == nil {
+                summaries[from] = summary
+                askForVotes(in: summary, from: from, &effects, context)
+            }
+        case let .voteRequest(request):
+            // A few answers per peer: it asks once per summary it is sent.
+            let votes = request.voters.positions.compactMap { $0 < n ? agreements[$0] : nil }
+            if !votes.isEmpty, voteRequestsAnswered[from] < Self.voteAnswersPerPeer {
+                voteRequestsAnswered[from] += 1
+                let certificate = DKGCertificate(session: session, sender: me, votes: votes).signed(by: context.identity, meter: meter)
+                effects.append(.send(.certificate(certificate), to: sender))
+            }
         case let .certificate(certificate):
+            // Only votes this node asked that peer for: an unasked flood costs nothing.
             for vote in certificate.votes where vote.session == session {
-                guard let voter = roster.position(of: vote.sender), voter != mine else { continue }
+                guard let voter = roster.position(of: vote.sender), voter != mine, votesAsked.contains([from, voter]) else { continue }
                 // A vote identical to the one held needs no second check.
                 if agreements[voter] == vote { continue }
                 guard vote.hasValidSignature(configuration.directory, meter: meter, memo: context.memo) else { continue }
@@ -471,6 +516,9 @@ public struct DKGParticipant: NodeService, Sendable {
         case let .complaints(m): m.complaints.count <= n
         case let .justification(m): m.shares.count <= n && m.lateComplaints.count <= n
         case let .certificate(m): m.votes.count <= n
+        case let .echoDigest(m): m.dealers.bits.count == (n + 7) / 8
+        case let .voteSummary(m): m.voters.bits.count == (n + 7) / 8
+        case let .voteRequest(m): m.voters.bits.count == (n + 7) / 8
         case let .commitments(m): m.commitment.threshold <= n + 1
         default: true
         }
@@ -510,7 +558,7 @@ public struct DKGParticipant: NodeService, Sendable {
             switch phase {
             case .commitments where commitments.allSatisfy({ $0 != nil }):
                 completeCommitments(&effects, context)
-            case .echoes where participants.allSatisfy({ echoes[$0] != nil || $0 == mine }) && !awaitingFetch:
+            case .echoes where participants.allSatisfy({ $0 == mine || matching[$0] || echoes[$0] != nil }) && !awaitingFetch:
                 completeEchoes(&effects, context)
             case .shares where (0..<n).allSatisfy({ shares[$0] != nil || !dealt[$0] }):
                 completeShares(&effects, context)
@@ -527,9 +575,15 @@ public struct DKGParticipant: NodeService, Sendable {
         }
     }
 
-    /// Everyone whose round-1 broadcast this node holds (this node included): the peers
-    /// later rounds wait for, so a crashed dealer costs one timeout, not one per round.
-    var participants: [Int] { (0..<n).filter { commitments[$0] != nil } }
+    /// Everyone whose round-1 broadcast this node holds (this node included), ascending: the
+    /// peers later rounds wait for, so a crashed dealer costs one timeout, not one per round.
+    /// Kept as broadcasts arrive (recomputing it after every message cost O(n) each).
+    var participants: [Int] = []
+
+    mutating func holdRoundOne(_ package: DKGCommitments, of dealer: Int) {
+        commitments[dealer] = package
+        participants.insert(dealer, at: participants.firstIndex { $0 > dealer } ?? participants.count)
+    }
 
     /// A fetch is outstanding for a dealer a quorum may still make this node deal with.
     var awaitingFetch: Bool { (0..<n).contains { !fetching[$0].isEmpty && commitments[$0] == nil } }
@@ -542,10 +596,8 @@ public struct DKGParticipant: NodeService, Sendable {
         return [.broadcast(.justification(justification), to: others.filter { $0 != node(dealer) })]
     }
 
-    var matchingAgreements: Int {
-        guard let agreementDigest else { return 0 }
-        return agreements.filter { $0?.digest == agreementDigest }.count
-    }
+    /// Votes held for this node's transcript digest (kept as votes arrive).
+    var matchingAgreements = 0
 
     /// A round-1 broadcast, directly or relayed: kept and checked once; a second body proves
     /// equivocation.
@@ -561,7 +613,7 @@ public struct DKGParticipant: NodeService, Sendable {
         }
         // After the echo round, the set of dealers is decided: a late broadcast changes nothing.
         guard phase == .commitments || phase == .echoes else { return }
-        commitments[dealer] = package
+        holdRoundOne(package, of: dealer)
         commitmentHeaders[dealer] = statement
         support[dealer].insert(mine)
         if package.commitment.threshold != threshold {
@@ -582,14 +634,58 @@ public struct DKGParticipant: NodeService, Sendable {
         }
     }
 
+    /// Round 2: the digest of this node's echo list to everyone; the list itself only to peers
+    /// that ask (their digest differs).
     mutating func completeCommitments(_ effects: inout [Effect], _ context: ServiceContext) {
         for dealer in 0..<n where commitments[dealer] == nil { markUnresponsive(dealer, in: "commitments", &effects) }
         let list = (0..<n).compactMap { commitmentHeaders[$0] }
         let signed = DKGEchoes(session: session, sender: me, echoes: list).signed(by: context.identity, meter: context.meter)
         echoes[mine] = signed
+        let digest = DKGEchoes.headerDigest(list, meter: context.meter)
+        echoDigest = digest
+        for dealer in 0..<n { echoed[dealer] = commitmentHeaders[dealer] != nil }
+        matching[mine] = true
+        matchingCount = 1
         effects += enter(.echoes)
-        effects.append(.broadcast(.echoes(signed), to: others))
+        let message = DKGEchoDigest(session: session, sender: me, digest: digest, dealers: VoterSet((0..<n).filter { echoed[$0] }, count: n))
+            .signed(by: context.identity, meter: context.meter)
+        effects.append(.broadcast(.echoDigest(message), to: others))
+        for peer in 0..<n where peer != mine && echoDigests[peer] != nil { compareEchoDigest(of: peer, &effects, context) }
         effects.append(.setTimer(.echoes, after: configuration.roundTimeout))
+    }
+
+    /// A dealer this node has no round-1 broadcast of, that a peer's echo shows it holds:
+    /// fetched from that peer (while this node still waits for round 1 too, so that its own
+    /// echo then includes it). Not under `threshold`, where each node deals with whom it heard.
+    /// At most f + 1 peers are asked for one dealer: one of them is honest, so holds it, and a
+    /// partition that healed late does not make every node fetch from every other.
+    mutating func fetchMissing(shownBy echo: DKGEchoDigest, from peer: Int, _ effects: inout [Effect], _ context: ServiceContext) {
+        guard configuration.agreement != .threshold, phase == .commitments || phase == .echoes, participants.count < n else { return }
+        for dealer in 0..<n where commitments[dealer] == nil && echo.dealers.contains(dealer) && fetching[dealer].count <= configuration.faultTolerance
+            && fetching[dealer].insert(peer).inserted {
+            let request = DKGFetch(session: session, sender: me, dealer: node(dealer)).signed(by: context.identity, meter: context.meter)
+            effects.append(.send(.fetch(request), to: .node(node(peer))))
+        }
+    }
+
+    /// A peer's echo digest against this node's (once both exist): the same supports every
+    /// header this node echoed; another makes this node send the peer its list (the peer,
+    /// seeing the same difference, sends its own: one hop, as a broadcast list was).
+    mutating func compareEchoDigest(of peer: Int, _ effects: inout [Effect], _ context: ServiceContext) {
+        guard let echoDigest, let theirs = echoDigests[peer], !matching[peer] else { return }
+        if theirs == echoDigest {
+            matching[peer] = true
+            matchingCount += 1
+        } else if phase == .echoes, let list = echoes[mine], listsSent.insert(peer).inserted {
+            effects.append(.send(.echoes(list), to: .node(node(peer))))
+        }
+    }
+
+    /// Echoers that hold this dealer's round-1 header as this node does: every matching peer
+    /// for a dealer this node echoed, and those whose lists show it.
+    func supportCount(_ dealer: Int) -> Int {
+        guard echoed[dealer] else { return support[dealer].count }
+        return matchingCount + support[dealer].filter { !matching[$0] }.count
     }
 
     /// Another node's view of the round-1 broadcasts. A header identical to the one held needs
@@ -632,10 +728,10 @@ public struct DKGParticipant: NodeService, Sendable {
     mutating func completeEchoes(_ effects: inout [Effect], _ context: ServiceContext) {
         let meter = context.meter
         for dealer in 0..<n where commitments[dealer] != nil && roundOneValid[dealer] && !disqualified[dealer] {
-            if configuration.agreement == .threshold || support[dealer].count >= configuration.quorum {
+            if configuration.agreement == .threshold || supportCount(dealer) >= configuration.quorum {
                 dealt[dealer] = true
             } else {
-                effects.append(.note("dkg: dealer \(node(dealer).value) echoed by \(support[dealer].count), fewer than \(configuration.quorum)"))
+                effects.append(.note("dkg: dealer \(node(dealer).value) echoed by \(supportCount(dealer)), fewer than \(configuration.quorum)"))
             }
         }
         let polynomial = polynomial!
@@ -667,8 +763,15 @@ public struct DKGParticipant: NodeService, Sendable {
                 received.append(VSS.DealtShare(dealer: dealer, share: share.share, commitment: commitments[dealer]!.commitment))
             }
         }
-        // One aggregated check; per-dealer checks only when it fails, to name the culprits.
-        for culprit in VSS.verifyBatch(received, at: roster.identifier(at: mine).scalar, meter: meter) {
+        // One aggregated check; per-dealer checks only when it fails, to name the culprits. This
+        // node's own dealing is in it too (trivially consistent): then every receiver of the
+        // same dealers checks against the same sum, which the run computes once.
+        if dealt[mine], let own = shares[mine], let package = commitments[mine] {
+            received.append(VSS.DealtShare(dealer: mine, share: own.share, commitment: package.commitment))
+        }
+        received.sort { $0.dealer < $1.dealer }
+        let aggregate = commitmentSum(received.map(\.dealer), context)
+        for culprit in VSS.verifyBatch(received, at: roster.identifier(at: mine).scalar, aggregate: aggregate, meter: meter) {
             complaints.append(.invalidShare(shares[culprit]!))
         }
         complaints.sort { $0.dealer < $1.dealer }
@@ -858,6 +961,7 @@ public struct DKGParticipant: NodeService, Sendable {
         }
         let digest = Hashing.sha256(Array("LitSim/v2 DKG transcript".utf8), transcript.bytes, meter: meter)
         agreementDigest = digest
+        matchingAgreements = agreements.reduce(0) { $0 + ($1?.digest == digest ? 1 : 0) }
         pendingResult = DKGResult(
             roster: roster, groupPublicKey: groupCommitment.publicKey, qualified: qualified.map(node), groupCommitment: groupCommitment,
             secretShare: secretShare, shareIsConsistent: consistent, transcriptDigest: digest,
@@ -867,6 +971,7 @@ public struct DKGParticipant: NodeService, Sendable {
         if consistent {
             let signed = DKGAgreement(session: session, sender: me, digest: digest).signed(by: context.identity, meter: meter)
             agreements[mine] = signed
+            matchingAgreements += 1
             effects.append(.broadcast(.agreement(signed), to: others))
         }
         effects += enter(.agreement)
@@ -876,14 +981,25 @@ public struct DKGParticipant: NodeService, Sendable {
     /// This node's share and the group commitment from the qualified dealers, by dealing; nil
     /// when a reshare has fewer old members qualified than the old threshold (the key could
     /// not be carried over) or the result would not keep the group key.
+    /// Σ of the dealers' commitments (dealers ascending): computed once per run for each set of
+    /// dealings, each node charged its full cost.
+    func commitmentSum(_ dealers: [Int], _ context: ServiceContext) -> VSSCommitment {
+        let compute = { (local: CostMeter) in VSSCommitment.sum(dealers.map { self.commitments[$0]!.commitment }, meter: local) }
+        guard let memo = context.memo else { return compute(context.meter) }
+        var sessionBytes = ByteWriter()
+        session.write(&sessionBytes)
+        let key = MemoKey([sessionBytes.bytes] + dealers.map { commitmentHeaders[$0]!.header.bodyHash })
+        return memo.commitmentSums.value(for: key, meter: context.meter, compute: compute)
+    }
+
     func combine(_ qualified: [Int], _ context: ServiceContext) -> (Scalar, VSSCommitment)? {
         let meter = context.meter
         switch configuration.dealing {
         case .fresh:
-            return (qualified.reduce(Scalar.zero) { $0 + shares[$1]!.share }, VSSCommitment.sum(qualified.map { commitments[$0]!.commitment }, meter: meter))
+            return (qualified.reduce(Scalar.zero) { $0 + shares[$1]!.share }, commitmentSum(qualified, context))
         case let .refresh(previous):
             guard let old = context.keys.share(configuration.key, epoch: Epoch(session.epoch.value - 1))?.secretShare else { return nil }
-            let added = VSSCommitment.sum(qualified.map { commitments[$0]!.commitment }, meter: meter)
+            let added = commitmentSum(qualified, context)
             return (qualified.reduce(old) { $0 + shares[$1]!.share }, VSSCommitment.sum([previous, added], meter: meter))
         case let .reshare(previous, _):
             let old = qualified.filter { configuration.dealing.dealsOldShare(node($0)) }
@@ -910,11 +1026,45 @@ public struct DKGParticipant: NodeService, Sendable {
         }
     }
 
+    /// Answers per peer to its vote requests (it sees one summary from this node, so asks once;
+    /// a little slack, never a flood).
+    static let voteAnswersPerPeer = 4
+
+    /// A peer's summary of the votes it finished with. This node asks it for the signed votes
+    /// of listed voters it still needs (same digest, or no digest of its own yet, while it has
+    /// not finished) and of listed voters it holds another vote from (a double vote, proven by
+    /// the two).
+    mutating func askForVotes(in summary: DKGVoteSummary, from peer: Int, _ effects: inout [Effect], _ context: ServiceContext) {
+        // A node that failed before it had a transcript of its own can use no vote.
+        let needsVotes = phase != .finished && !(phase == .failed && agreementDigest == nil)
+            && (agreementDigest == nil || agreementDigest == summary.digest)
+        var wanted: [Int] = []
+        for voter in summary.voters.positions where voter < n && voter != mine {
+            if let held = agreements[voter] {
+                if held.digest != summary.digest { wanted.append(voter) }
+            } else if needsVotes {
+                wanted.append(voter)
+            }
+        }
+        wanted = wanted.filter { votesAsked.insert([peer, $0]).inserted }
+        guard !wanted.isEmpty else { return }
+        let request = DKGVoteRequest(session: session, sender: me, voters: VoterSet(wanted, count: n)).signed(by: context.identity, meter: context.meter)
+        effects.append(.send(.voteRequest(request), to: .node(node(peer))))
+    }
+
     /// A vote, received or learnt from a certificate. A second vote of one voter for another
     /// digest is proof that it voted twice.
     mutating func receiveVote(_ vote: DKGAgreement, from voter: Int, _ effects: inout [Effect], _ context: ServiceContext) {
         guard let held = agreements[voter] else {
             agreements[voter] = vote
+            if vote.digest == agreementDigest { matchingAgreements += 1 }
+            // A summary seen earlier that lists this voter for another digest: its vote now proves a double vote.
+            for peer in 0..<n {
+                guard let summary = summaries[peer], summary.digest != vote.digest, summary.voters.contains(voter),
+                      votesAsked.insert([peer, voter]).inserted else { continue }
+                let request = DKGVoteRequest(session: session, sender: me, voters: VoterSet([voter], count: n)).signed(by: context.identity, meter: context.meter)
+                effects.append(.send(.voteRequest(request), to: .node(node(peer))))
+            }
             return
         }
         if held.digest != vote.digest { disqualify(voter, .doubleVote(held, vote), &effects, exclude: false) }
@@ -937,9 +1087,10 @@ public struct DKGParticipant: NodeService, Sendable {
             roster: result.roster, groupPublicKey: result.groupPublicKey, qualified: result.qualified, groupCommitment: result.groupCommitment,
             secretShare: result.secretShare, shareIsConsistent: result.shareIsConsistent, transcriptDigest: result.transcriptDigest,
             accused: accusations, unresponsive: result.unresponsive, threshold: result.threshold))))
-        let votes = agreements.compactMap { $0 }.filter { $0.digest == agreementDigest }
-        let certificate = DKGCertificate(session: session, sender: me, votes: votes).signed(by: context.identity, meter: context.meter)
-        effects.append(.broadcast(.certificate(certificate), to: others))
+        let voters = (0..<n).filter { agreements[$0]?.digest == agreementDigest }
+        let summary = DKGVoteSummary(session: session, sender: me, digest: agreementDigest ?? result.transcriptDigest, voters: VoterSet(voters, count: n))
+            .signed(by: context.identity, meter: context.meter)
+        effects.append(.broadcast(.voteSummary(summary), to: others))
         effects.append(.cancelTimer(.agreement))
         return effects
     }
