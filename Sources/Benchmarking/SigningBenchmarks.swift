@@ -67,18 +67,25 @@ public struct SigningRunRow: Sendable {
     public let p50Milliseconds: Double
     public let p99Milliseconds: Double
     public let succeeded: Int
+    /// The same network with one request: its wall time is the genesis DKG's and setup's.
+    public let setupSeconds: Double
+
+    /// Signatures per wall second once the network is up (the DKG's time taken out).
+    public var signaturesPerSecondAfterSetup: Double { Double(max(0, succeeded - 1)) / max(1e-9, wallSeconds - setupSeconds) }
 }
 
 public func runSigningNetwork(nodes: Int, requests: Int) -> SigningRunRow {
     let clock = ContinuousClock()
     var outcome: RunReport?
-    let specification = NetworkSpecification(
-        nodes: nodes, seed: 1, network: NetworkModel(latency: .distribution(.constant(.milliseconds(40)))),
-        clients: ClientSpecification(count: 4), workload: WorkloadSpecification(count: requests))
-    let elapsed = clock.measure { outcome = runNetwork(specification) }
+    func specification(_ count: Int) -> NetworkSpecification {
+        NetworkSpecification(nodes: nodes, seed: 1, network: NetworkModel(latency: .distribution(.constant(.milliseconds(40)))),
+                             clients: ClientSpecification(count: 4), workload: WorkloadSpecification(count: count))
+    }
+    let setup = clock.measure { _ = runNetwork(specification(1)) }
+    let elapsed = clock.measure { outcome = runNetwork(specification(requests)) }
     let report = outcome!
     return SigningRunRow(nodes: nodes, threshold: report.threshold, requests: requests, wallSeconds: seconds(elapsed),
                          p50Milliseconds: report.metric("sign.latency_ms.p50")?.numeric ?? 0,
                          p99Milliseconds: report.metric("sign.latency_ms.p99")?.numeric ?? 0,
-                         succeeded: Int(report.metric("sign.succeeded")?.numeric ?? 0))
+                         succeeded: Int(report.metric("sign.succeeded")?.numeric ?? 0), setupSeconds: seconds(setup))
 }

@@ -92,11 +92,12 @@ struct BenchSigning: ParsableCommand {
         print(String(format: "  client aggregation (package, sum, verify): %.2f ms = %.1f point multiplications of time (%d counted)",
                      cost.aggregationNanoseconds / 1e6, cost.aggregationNanoseconds / mult, cost.aggregationMultiplications))
         print("network signing (constant 40 ms latency, 4 closed-loop clients):")
-        print("nodes  threshold  requests  succeeded  wall_s  signatures/wall_s  p50_ms  p99_ms")
+        print("(signatures/wall_s counts the genesis DKG's time too; after_dkg takes out the wall time of the same network signing once)")
+        print("nodes  threshold  requests  succeeded  wall_s  signatures/wall_s  after_dkg  p50_ms  p99_ms")
         for (nodes, requests) in [(10, 400), (100, 100)] {
             let row = runSigningNetwork(nodes: nodes, requests: requests)
-            print(String(format: "%-6d %-10d %-9d %-10d %-7.2f %-18.0f %-7.1f %.1f", row.nodes, row.threshold, row.requests, row.succeeded,
-                         row.wallSeconds, Double(row.succeeded) / row.wallSeconds, row.p50Milliseconds, row.p99Milliseconds))
+            print(String(format: "%-6d %-10d %-9d %-10d %-7.2f %-18.0f %-10.0f %-7.1f %.1f", row.nodes, row.threshold, row.requests, row.succeeded,
+                         row.wallSeconds, Double(row.succeeded) / row.wallSeconds, row.signaturesPerSecondAfterSetup, row.p50Milliseconds, row.p99Milliseconds))
         }
     }
 }
