@@ -4,7 +4,7 @@ import Benchmarking
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of LitSim's parts (build with -c release for real figures).",
-        subcommands: [BenchCrypto.self, BenchEngine.self, BenchDKG.self, BenchSigning.self, BenchECDSA.self]
+        subcommands: [BenchCrypto.self, BenchEngine.self, BenchDKG.self, BenchSigning.self, BenchECDSA.self, BenchMSM.self]
     )
 }
 
@@ -74,6 +74,29 @@ struct BenchDKG: ParsableCommand {
             return
         }
         print(formatTransitionBenchmark(runTransitionBenchmark(sizes: nodes)))
+    }
+}
+
+struct BenchMSM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "msm",
+        abstract: "Σ kᵢ·Pᵢ: Pippenger's bucket method over libsecp256k1's public calls against t multiplications and one sum."
+    )
+
+    @Option(parsing: .upToNextOption, help: "Numbers of terms.")
+    var terms: [Int] = [10, 30, 100, 300, 667, 1000]
+
+    func validate() throws {
+        guard !terms.isEmpty, terms.allSatisfy({ (1...4096).contains($0) }) else { throw ValidationError("--terms takes counts between 1 and 4096") }
+    }
+
+    func run() throws {
+        print("terms  best_window  naive_us   pippenger_us  ratio   results_agree")
+        for row in MSMExperiment.measure(terms: terms) {
+            print(String(format: "%-6d %-12d %-10.0f %-13.0f %-7.2f %@", row.terms, row.window, row.naiveMicroseconds, row.pippengerMicroseconds,
+                         row.pippengerMicroseconds / row.naiveMicroseconds, row.agrees ? "yes" : "NO"))
+            if !row.agrees { throw InvalidInput(message: "litsim bench msm: Pippenger disagrees with the naive sum at t = \(row.terms)") }
+        }
     }
 }
 
