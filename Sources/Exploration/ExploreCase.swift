@@ -35,7 +35,7 @@ public struct ExploreCase: Sendable, Equatable {
     }
 
     /// Nodes that deviate (compromised ones only leak).
-    public var deviating: [Int] { behaviours.keys.sorted().filter { behaviours[$0]?.leaksOnly == false } }
+    public var deviating: [Int] { ByzantineBehaviour.deviating(behaviours) }
 
     /// Generic actions over all nodes.
     public var actionCount: Int { behaviours.values.reduce(0) { $0 + $1.actions.count } }

@@ -52,7 +52,7 @@ public struct Swarm: Sendable {
         // tolerates); Byzantine ones also within the space's limit.
         let budget = max(0, n - min(n, drawn.threshold.threshold(nodes: n)))
         var behaviours = n == base.nodes ? base.behaviours : [:]
-        let baseDeviating = Set(behaviours.keys.filter { behaviours[$0]?.leaksOnly == false })
+        let baseDeviating = Set(ByzantineBehaviour.deviating(behaviours))
         for _ in 0..<feature(space.crashes) where Self.crashed(faults).union(baseDeviating).count < budget {
             let at = time(below: horizon)
             let restart = coin() && stop - at > .milliseconds(1) ? SimInstant(nanoseconds: (at + .milliseconds(1) + time(below: stop - at - .milliseconds(1))).nanoseconds) : nil
@@ -74,7 +74,7 @@ public struct Swarm: Sendable {
         let crashed = Self.crashed(faults)
         let limit = min(byzantineLimit(nodes: n, threshold: drawn.threshold), budget - crashed.subtracting(baseDeviating).count)
         var free = shuffled(Array(0..<n).filter { behaviours[$0] == nil && !crashed.contains($0) }, &random)
-        var deviating = behaviours.values.filter { !$0.leaksOnly }.count
+        var deviating = baseDeviating.count
         for _ in 0..<feature(space.byzantine) where deviating < limit && !free.isEmpty {
             let node = free.removeFirst()
             let name = pick(space.behaviours)

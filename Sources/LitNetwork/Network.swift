@@ -215,7 +215,7 @@ public struct NetworkSpecification: Sendable {
     /// Byzantine nodes that deviate from the protocol: all but `compromised` (and
     /// `keep-presignatures`) ones, which act honestly (the adversary only reads their state) and
     /// count as honest for the oracles.
-    public var deviating: [Int] { behaviours.keys.sorted().filter { behaviours[$0]?.leaksOnly == false } }
+    public var deviating: [Int] { ByzantineBehaviour.deviating(behaviours) }
     public var endpoints: Int { nodes + clientCount + (epochs == nil ? 0 : 1) }
 
     /// Every client group, the scenario's own first (named `main`).

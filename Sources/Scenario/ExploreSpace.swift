@@ -73,21 +73,7 @@ public struct ExploreSpace: Sendable {
             ScenarioErrors(diagnostics: [Diagnostic(file: path, line: 1, column: 1, message: message)])
         }
         guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read the file") }
-        guard data.count <= ScenarioLoader.maximumBytes, let text = String(data: data, encoding: .utf8) else {
-            throw fail("not a UTF-8 text file of at most \(ScenarioLoader.maximumBytes) bytes")
-        }
-        if let problem = ScenarioLoader.preScan(text) {
-            throw ScenarioErrors(diagnostics: [Diagnostic(file: path, line: problem.line, column: problem.column, message: problem.message)])
-        }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw ScenarioErrors(diagnostics: [ScenarioLoader.yamlDiagnostic(error, file: path)])
-        } catch {
-            throw fail("cannot parse YAML: \(error)")
-        }
-        guard let root else { throw fail("the explore file is empty; it needs `name`, `base` (or `scenario`) and `space`") }
+        guard let root = try ScenarioLoader.compose(data: data, file: path).root else { throw fail("the explore file is empty; it needs `name`, `base` (or `scenario`) and `space`") }
         let r = Reader(file: path, overrides: [:])
         let located = Located(node: root, file: path)
         let top = r.mapping(located, path: "", allowed: ["name", "description", "base", "scenario", "space"])

@@ -100,27 +100,8 @@ public enum ScenarioLoader {
         func fail(_ line: Int, _ column: Int, _ message: String) -> ScenarioErrors {
             ScenarioErrors(diagnostics: [Diagnostic(file: file, line: line, column: column, message: message)])
         }
-        guard data.count <= maximumBytes else { throw fail(1, 1, "the file is \(data.count) bytes; scenarios are at most \(maximumBytes)") }
-        let bytes = [UInt8](data)
-        if let nul = bytes.firstIndex(of: 0) {
-            let (line, column) = position(of: nul, in: bytes)
-            throw fail(line, column, "the file contains a NUL byte: it is binary, not a YAML scenario")
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            let bad = firstInvalidUTF8(bytes)
-            let (line, column) = position(of: bad, in: bytes)
-            throw fail(line, column, "the file is not UTF-8 text")
-        }
-        if let problem = preScan(text) { throw fail(problem.line, problem.column, problem.message) }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw ScenarioErrors(diagnostics: [yamlDiagnostic(error, file: file)])
-        } catch {
-            throw fail(1, 1, "cannot parse YAML: \(error)")
-        }
-        guard let root else { throw fail(1, 1, "the scenario is empty; it needs at least `name:` (see Scenarios/naga-10.yaml)") }
+        let (text, parsed) = try compose(data: data, file: file)
+        guard let root = parsed else { throw fail(1, 1, "the scenario is empty; it needs at least `name:` (see Scenarios/naga-10.yaml)") }
         var overrideNodes = [String: Located]()
         var diagnostics = [Diagnostic]()
         for override in overrides {
@@ -148,6 +129,34 @@ public enum ScenarioLoader {
         }
         scenario.resolvedYAML = (try? Yams.serialize(node: resolved)) ?? text
         return scenario
+    }
+
+    /// What every YAML file LitSim reads (scenarios, explore files) goes through before it is
+    /// read: a size limit, no NUL byte, UTF-8, the nesting and alias pre-scan, then the YAML
+    /// parser, each failure located. Returns the text and its root (nil for an empty document).
+    static func compose(data: Data, file: String) throws(ScenarioErrors) -> (text: String, root: Node?) {
+        func fail(_ line: Int, _ column: Int, _ message: String) -> ScenarioErrors {
+            ScenarioErrors(diagnostics: [Diagnostic(file: file, line: line, column: column, message: message)])
+        }
+        guard data.count <= maximumBytes else { throw fail(1, 1, "the file is \(data.count) bytes; scenarios are at most \(maximumBytes)") }
+        let bytes = [UInt8](data)
+        if let nul = bytes.firstIndex(of: 0) {
+            let (line, column) = position(of: nul, in: bytes)
+            throw fail(line, column, "the file contains a NUL byte: it is binary, not a YAML scenario")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let bad = firstInvalidUTF8(bytes)
+            let (line, column) = position(of: bad, in: bytes)
+            throw fail(line, column, "the file is not UTF-8 text")
+        }
+        if let problem = preScan(text) { throw fail(problem.line, problem.column, problem.message) }
+        do {
+            return (text, try Yams.compose(yaml: text))
+        } catch let error as YamlError {
+            throw ScenarioErrors(diagnostics: [yamlDiagnostic(error, file: file)])
+        } catch {
+            throw fail(1, 1, "cannot parse YAML: \(error)")
+        }
     }
 
     /// `root` with the value at `path` (mapping keys) replaced by `value`, creating mappings

@@ -118,9 +118,7 @@ struct Check: ParsableCommand {
     /// Each seed as `litsim run` in its own process, `jobs` at a time; results read back from
     /// the runs' summary.json and printed in seed order.
     func runInProcesses(_ file: String, name: String, seeds: [UInt64]) throws -> [Outcome] {
-        let executable = FileManager.default.fileExists(atPath: "/proc/self/exe")
-            ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            : (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
+        let executable = thisExecutable
         let queue = DispatchQueue(label: "litsim.check", attributes: .concurrent)
         let slots = DispatchSemaphore(value: jobs)
         let group = DispatchGroup()

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Exploration
 import Foundation
 import LitNetwork
@@ -56,12 +55,8 @@ struct Explore: ParsableCommand {
     }
 
     var budgetSeconds: Double? {
-        guard let text = timeBudget else { return nil }
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (unit, scale) in units where text.hasSuffix(unit) {
-            if let value = Double(text.dropLast(unit.count)), value > 0 { return value * scale }
-        }
-        return nil
+        guard let text = timeBudget, let duration = SimDuration(parsing: text), duration.nanoseconds > 0 else { return nil }
+        return Double(duration.nanoseconds) / 1e9
     }
 
     func validate() throws {
@@ -159,9 +154,7 @@ struct Explore: ParsableCommand {
     /// them when the time budget is spent or on Ctrl-C (which the returned interruption
     /// keeps watching while violations are shrunk).
     func runWorkers(_ tally: ExploreTally, shard part: Shard?) -> Interruption {
-        let executable = FileManager.default.fileExists(atPath: "/proc/self/exe")
-            ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            : (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
+        let executable = thisExecutable
         let interrupt = Interruption()
         let group = DispatchGroup()
         let workers = UInt64(max(1, min(jobs, tally.total)))
@@ -389,10 +382,8 @@ final class ExploreTally: @unchecked Sendable {
     private func drawProgress() {
         guard standardErrorIsTerminal, Date().timeIntervalSince(lastDrawn) >= 0.25 || runs == total else { return }
         lastDrawn = Date()
-        let width = 30, filled = width * runs / max(1, total)
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let kinds = firstSeeds.keys.sorted().joined(separator: ", ")
-        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d runs, %.1f runs/s, %d violating%@\u{1B}[K", bar, runs, total,
+        FileHandle.standardError.write(Data(String(format: "\r%@ %d/%d runs, %.1f runs/s, %d violating%@\u{1B}[K", progressBar(runs, of: total), runs, total,
                                                    Double(runs) / max(0.001, seconds), violating, kinds.isEmpty ? "" : " (\(kinds))").utf8))
     }
 
@@ -495,9 +486,9 @@ struct ExploreShard: Codable {
         case file, fileHash = "file_hash", seeds, shard, wallSeconds = "wall_seconds", stoppedByBudget = "stopped_by_budget"
     }
 
+    /// The explore file's bytes and the litsim version, as a sweep point's key has them.
     static func hash(of file: String) -> String {
-        SHA256.hash(data: (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()).map { String(format: "%02x", $0) }.joined()
-            + "/" + LitSim.version
+        Sweep.pointKey(contents: (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data(), overrides: [])
     }
 
     func write(_ tally: ExploreTally, to root: URL) throws {

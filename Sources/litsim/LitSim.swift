@@ -53,3 +53,17 @@ func printError(_ text: String) {
 
 /// Whether standard error is a terminal (progress lines are drawn only there).
 var standardErrorIsTerminal: Bool { isatty(2) == 1 }
+
+/// This very executable, for the worker processes of check, sweep and explore
+/// (/proc/self/exe on Linux, the bundle path elsewhere).
+var thisExecutable: URL {
+    FileManager.default.fileExists(atPath: "/proc/self/exe")
+        ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        : (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
+}
+
+/// `[#####.....]`: `done` of `total` in `width` characters.
+func progressBar(_ done: Int, of total: Int, width: Int = 30) -> String {
+    let filled = min(width, width * done / max(1, total))
+    return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
+}

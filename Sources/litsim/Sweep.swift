@@ -94,10 +94,7 @@ struct Sweep: ParsableCommand {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         // The plan goes with the points: `litsim merge` checks shards against it.
         if point == nil { try writeAtomically(planText, to: root.appendingPathComponent(Self.planFileName)) }
-        // This very executable runs each point (/proc/self/exe on Linux, the bundle path elsewhere).
-        let executable = FileManager.default.fileExists(atPath: "/proc/self/exe")
-            ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            : (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]))
+        let executable = thisExecutable
         let state = SweepState(total: points.indices.filter { selected?.contains($0) ?? true }.count)
         let queue = DispatchQueue(label: "litsim.sweep", attributes: .concurrent)
         let slots = DispatchSemaphore(value: jobs)
@@ -304,10 +301,7 @@ final class SweepState: @unchecked Sendable {
         let ran = done - skipped
         let elapsed = Date().timeIntervalSince(started)
         let eta = ran > 0 ? elapsed / Double(ran) * Double(total - done) : 0
-        let width = 30
-        let filled = width * done / max(1, total)
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d points, ETA %.0fs ", bar, done, total, eta).utf8))
+        FileHandle.standardError.write(Data(String(format: "\r%@ %d/%d points, ETA %.0fs ", progressBar(done, of: total), done, total, eta).utf8))
     }
 
     func endLine() {

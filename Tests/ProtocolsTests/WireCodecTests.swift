@@ -15,7 +15,7 @@ import ThresholdCrypto
         let votes = messages.compactMap { if case let .agreement(vote) = $0 { vote } else { nil } }
         let session = votes[0].session
         let identity = NodeIdentity(secret: Scalar(11), meter: CostMeter())
-        let request = DKGVoteRequest(session: session, sender: NodeID(2), voters: VoterSet([0, 5, 6], count: 7)).signed(by: identity, meter: CostMeter())
+        let request = DKGVoteRequest(session: session, sender: NodeID(2), voters: PositionSet([0, 5, 6], count: 7)).signed(by: identity, meter: CostMeter())
         let answer = DKGCertificate(session: session, sender: NodeID(2), votes: Array(votes.prefix(3))).signed(by: identity, meter: CostMeter())
         return messages + [.voteRequest(request), .certificate(answer)]
     }

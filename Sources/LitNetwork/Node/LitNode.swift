@@ -153,34 +153,49 @@ public final class LitNode {
 
     // MARK: Effects
 
-    /// Carries out a service's effects; `index` past the node's services is the twin's.
+    /// Carries out a service's effects. `index` past the node's services is the twin's: its
+    /// timers run, its messages of the action's kind go to the action's targets while the
+    /// action is in force, and nothing else leaves it (its outputs, accusations and notes are
+    /// not the node's).
     func apply(_ effects: [HostEffect], of index: Int, _ engine: inout ProcessContext<LitMessage>) {
         chargeWork(&engine)
-        guard index < services.count else { return applyTwin(effects, of: index, &engine) }
+        let ofTwin = index >= services.count
         var keysChanged = false
         for effect in effects {
             switch effect {
             case let .send(message, to):
-                send(message, to: to, from: index, &engine)
+                route(message, to: to, from: index, &engine)
             case let .broadcast(message, to):
-                for peer in to where peer != id { send(message, to: .node(peer), from: index, &engine) }
+                for peer in to where peer != id { route(message, to: .node(peer), from: index, &engine) }
             case let .setTimer(key, after):
                 setTimer(key, after: after, service: index, &engine)
             case let .cancelTimer(key):
                 cancelTimer(key, service: index, &engine)
             case let .output(output):
                 if (output as? ChangesNodeState)?.changesNodeState == true { keysChanged = true }
-                observer.output(output, from: id, at: engine.effectTime, event: engine.event, &engine)
+                if !ofTwin { observer.output(output, from: id, at: engine.effectTime, event: engine.event, &engine) }
             case let .accuse(accusation):
-                observer.accusation(accusation, by: .node(id), at: engine.effectTime, event: engine.event, &engine)
+                if !ofTwin { observer.accusation(accusation, by: .node(id), at: engine.effectTime, event: engine.event, &engine) }
             case let .note(text):
-                engine.output(text)
+                if !ofTwin { engine.output(text) }
             }
         }
-        // A new key is news for every service (the handshake answers waiting clients).
-        if keysChanged {
+        // A new key is news for every service of the same copy (the handshake answers waiting clients).
+        guard keysChanged else { return }
+        if ofTwin, let twin {
+            for other in twin.services.indices { apply(twin.services[other].keysChanged(twin.context), of: services.count + other, &engine) }
+        } else if !ofTwin {
             for other in services.indices { apply(services[other].keysChanged(context), of: other, &engine) }
         }
+    }
+
+    /// A service's message on its way out: the node's own through its generic actions, the
+    /// twin's only where its `equivocate` action sends it.
+    func route(_ message: any WireMessage, to receiver: EndpointID, from index: Int, _ engine: inout ProcessContext<LitMessage>) {
+        guard index >= services.count else { return send(message, to: receiver, from: index, &engine) }
+        guard let twin, twin.action.isActive(at: engine.now), "\(message.traceKind)" == twin.action.kind, receiver.node != nil,
+              twin.action.targets(receiver) else { return }
+        transmit(message, to: receiver, from: index - services.count, &engine)
     }
 
     /// A service's timer (a second one with the same key replaces the first).
@@ -191,37 +206,6 @@ public final class LitNode {
 
     func cancelTimer(_ key: AnyHashable, service index: Int, _ engine: inout ProcessContext<LitMessage>) {
         if let previous = timers.cancel(service: index, key: key) { engine.cancelTimer(previous) }
-    }
-
-    /// The twin's effects: its timers run, its messages of the action's kind go to the
-    /// action's targets while the action is in force, and nothing else leaves it (its outputs
-    /// and accusations are not the node's).
-    func applyTwin(_ effects: [HostEffect], of index: Int, _ engine: inout ProcessContext<LitMessage>) {
-        guard let twin else { return }
-        let own = index - services.count
-        var keysChanged = false
-        func sends(_ message: any WireMessage, to receiver: EndpointID) -> Bool {
-            twin.action.isActive(at: engine.now) && "\(message.traceKind)" == twin.action.kind && receiver.node != nil && twin.action.targets(receiver)
-        }
-        for effect in effects {
-            switch effect {
-            case let .send(message, to):
-                if sends(message, to: to) { transmit(message, to: to, from: own, &engine) }
-            case let .broadcast(message, to):
-                for peer in to where peer != id && sends(message, to: .node(peer)) { transmit(message, to: .node(peer), from: own, &engine) }
-            case let .setTimer(key, after):
-                setTimer(key, after: after, service: index, &engine)
-            case let .cancelTimer(key):
-                cancelTimer(key, service: index, &engine)
-            case let .output(output):
-                if (output as? ChangesNodeState)?.changesNodeState == true { keysChanged = true }
-            case .accuse, .note:
-                break
-            }
-        }
-        if keysChanged {
-            for other in twin.services.indices { apply(twin.services[other].keysChanged(twin.context), of: services.count + other, &engine) }
-        }
     }
 
     /// What the node sends, after its generic actions (if any) had their say.

@@ -181,6 +181,11 @@ public struct ByzantineBehaviour: Hashable, Sendable {
     /// it as honest, the ledger as the adversary's).
     public var leaksOnly: Bool { name == Self.compromised.name || name == Self.keepsPresignatures.name }
 
+    /// The nodes of `behaviours` that deviate from the protocol (all but leaking-only ones), ascending.
+    public static func deviating(_ behaviours: [Int: ByzantineBehaviour]) -> [Int] {
+        behaviours.keys.sorted().filter { behaviours[$0]?.leaksOnly == false }
+    }
+
     static let nodeWide = [
         BehaviourDescription("silent", provable: false, "sends nothing at all, in the DKG or when asked to sign"),
         BehaviourDescription("corrupt-bytes", provable: false,

@@ -209,10 +209,10 @@ public struct DKGEchoDigest: Sendable, Equatable, SignedMessage {
     public let sender: NodeID
     public let digest: [UInt8]
     /// Roster positions of the dealers whose round-1 header the sender echoes.
-    public let dealers: VoterSet
+    public let dealers: PositionSet
     public var signature: [UInt8]
 
-    public init(session: SessionID, sender: NodeID, digest: [UInt8], dealers: VoterSet, signature: [UInt8] = []) {
+    public init(session: SessionID, sender: NodeID, digest: [UInt8], dealers: PositionSet, signature: [UInt8] = []) {
         precondition(dealers.bits.count <= Int(UInt16.max), "dealer set too long to encode")
         self.session = session
         self.sender = sender
@@ -234,7 +234,7 @@ public struct DKGEchoDigest: Sendable, Equatable, SignedMessage {
 
 /// Roster positions as a bit set (bit i of byte i / 8 for position i): ⌈n/8⌉ bytes. Voters in
 /// a vote summary, dealers in an echo digest.
-public struct VoterSet: Sendable, Equatable {
+public struct PositionSet: Sendable, Equatable {
     public let bits: [UInt8]
 
     public init(bits: [UInt8]) { self.bits = bits }
@@ -262,10 +262,10 @@ public struct DKGVoteSummary: Sendable, Equatable, SignedMessage {
     public let session: SessionID
     public let sender: NodeID
     public let digest: [UInt8]
-    public let voters: VoterSet
+    public let voters: PositionSet
     public var signature: [UInt8]
 
-    public init(session: SessionID, sender: NodeID, digest: [UInt8], voters: VoterSet, signature: [UInt8] = []) {
+    public init(session: SessionID, sender: NodeID, digest: [UInt8], voters: PositionSet, signature: [UInt8] = []) {
         precondition(voters.bits.count <= Int(UInt16.max), "voter set too long to encode")
         self.session = session
         self.sender = sender
@@ -291,10 +291,10 @@ public struct DKGVoteRequest: Sendable, Equatable, SignedMessage {
     public static let kind = DKGMessageKind.voteRequest.rawValue
     public let session: SessionID
     public let sender: NodeID
-    public let voters: VoterSet
+    public let voters: PositionSet
     public var signature: [UInt8]
 
-    public init(session: SessionID, sender: NodeID, voters: VoterSet, signature: [UInt8] = []) {
+    public init(session: SessionID, sender: NodeID, voters: PositionSet, signature: [UInt8] = []) {
         precondition(voters.bits.count <= Int(UInt16.max), "voter set too long to encode")
         self.session = session
         self.sender = sender
@@ -597,22 +597,22 @@ public enum DKGMessage: Sendable, Equatable, WireMessage {
             return .certificate(DKGCertificate(session: session, sender: sender, votes: votes, signature: try reader.array(64)))
         case .echoDigest:
             let digest = try reader.array(32)
-            let dealers = try voterSet(&reader)
+            let dealers = try positionSet(&reader)
             return .echoDigest(DKGEchoDigest(session: session, sender: sender, digest: digest, dealers: dealers, signature: try reader.array(64)))
         case .voteSummary:
             let digest = try reader.array(32)
-            let voters = try voterSet(&reader)
+            let voters = try positionSet(&reader)
             return .voteSummary(DKGVoteSummary(session: session, sender: sender, digest: digest, voters: voters, signature: try reader.array(64)))
         case .voteRequest:
-            let voters = try voterSet(&reader)
+            let voters = try positionSet(&reader)
             return .voteRequest(DKGVoteRequest(session: session, sender: sender, voters: voters, signature: try reader.array(64)))
         }
     }
 
-    /// A voter bit set: at most one bit per possible participant.
-    static func voterSet(_ reader: inout ByteReader) throws(WireError) -> VoterSet {
-        let count = try reader.count("voter bytes", itemSize: 1, limit: listLimit / 8)
-        return VoterSet(bits: try reader.array(count))
+    /// A position bit set: at most one bit per possible participant.
+    static func positionSet(_ reader: inout ByteReader) throws(WireError) -> PositionSet {
+        let count = try reader.count("position set bytes", itemSize: 1, limit: listLimit / 8)
+        return PositionSet(bits: try reader.array(count))
     }
 
     static func shareBody(_ reader: inout ByteReader, session: SessionID, sender: NodeID) throws(WireError) -> DKGShare {

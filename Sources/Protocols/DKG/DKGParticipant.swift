@@ -647,7 +647,7 @@ public struct DKGParticipant: NodeService, Sendable {
         matching[mine] = true
         matchingCount = 1
         effects += enter(.echoes)
-        let message = DKGEchoDigest(session: session, sender: me, digest: digest, dealers: VoterSet((0..<n).filter { echoed[$0] }, count: n))
+        let message = DKGEchoDigest(session: session, sender: me, digest: digest, dealers: PositionSet((0..<n).filter { echoed[$0] }, count: n))
             .signed(by: context.identity, meter: context.meter)
         effects.append(.broadcast(.echoDigest(message), to: others))
         for peer in 0..<n where peer != mine && echoDigests[peer] != nil { compareEchoDigest(of: peer, &effects, context) }
@@ -1048,7 +1048,7 @@ public struct DKGParticipant: NodeService, Sendable {
         }
         wanted = wanted.filter { votesAsked.insert([peer, $0]).inserted }
         guard !wanted.isEmpty else { return }
-        let request = DKGVoteRequest(session: session, sender: me, voters: VoterSet(wanted, count: n)).signed(by: context.identity, meter: context.meter)
+        let request = DKGVoteRequest(session: session, sender: me, voters: PositionSet(wanted, count: n)).signed(by: context.identity, meter: context.meter)
         effects.append(.send(.voteRequest(request), to: .node(node(peer))))
     }
 
@@ -1062,7 +1062,7 @@ public struct DKGParticipant: NodeService, Sendable {
             for peer in 0..<n {
                 guard let summary = summaries[peer], summary.digest != vote.digest, summary.voters.contains(voter),
                       votesAsked.insert([peer, voter]).inserted else { continue }
-                let request = DKGVoteRequest(session: session, sender: me, voters: VoterSet([voter], count: n)).signed(by: context.identity, meter: context.meter)
+                let request = DKGVoteRequest(session: session, sender: me, voters: PositionSet([voter], count: n)).signed(by: context.identity, meter: context.meter)
                 effects.append(.send(.voteRequest(request), to: .node(node(peer))))
             }
             return
@@ -1088,7 +1088,7 @@ public struct DKGParticipant: NodeService, Sendable {
             secretShare: result.secretShare, shareIsConsistent: result.shareIsConsistent, transcriptDigest: result.transcriptDigest,
             accused: accusations, unresponsive: result.unresponsive, threshold: result.threshold))))
         let voters = (0..<n).filter { agreements[$0]?.digest == agreementDigest }
-        let summary = DKGVoteSummary(session: session, sender: me, digest: agreementDigest ?? result.transcriptDigest, voters: VoterSet(voters, count: n))
+        let summary = DKGVoteSummary(session: session, sender: me, digest: agreementDigest ?? result.transcriptDigest, voters: PositionSet(voters, count: n))
             .signed(by: context.identity, meter: context.meter)
         effects.append(.broadcast(.voteSummary(summary), to: others))
         effects.append(.cancelTimer(.agreement))

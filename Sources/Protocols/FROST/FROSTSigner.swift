@@ -39,8 +39,18 @@ enum FROSTCore {
         !committed.contains(request.id) && request.hasValidSignature(context.directory, meter: context.meter, memo: context.memo)
     }
 
-    /// - Parameter listDigest: the list's digest (`SignatureShareMessage.listDigest`), which names
-    ///   it in the package memo.
+    /// The share over `commitments`, with the list's digest (`SignatureShareMessage.listDigest`),
+    /// which the share message names and which names the list in the package memo. The node pays
+    /// for hashing the list only when it signs (as when the digest was computed after the share).
+    static func share(_ key: KeyShare, scheme: SigningScheme, nonces: FROSTNonces, message: [UInt8], commitments: [SignedCommitment],
+                      _ context: ServiceContext) throws(FROSTError) -> (share: Scalar, listDigest: [UInt8]) {
+        let hashing = CostMeter()
+        let listDigest = SignatureShareMessage.listDigest(commitments, meter: hashing)
+        let share = try share(key, scheme: scheme, nonces: nonces, message: message, commitments: commitments, listDigest: listDigest, context)
+        context.meter.add(counts: hashing.snapshot)
+        return (share, listDigest)
+    }
+
     static func share(_ key: KeyShare, scheme: SigningScheme, nonces: FROSTNonces, message: [UInt8], commitments: [SignedCommitment],
                       listDigest: [UInt8], _ context: ServiceContext) throws(FROSTError) -> Scalar {
         switch scheme {
@@ -244,17 +254,13 @@ public struct LitFlowSigner: SigningFlowService {
         if plantedNonceReuse { sessions[id]!.spentNonces = nonces }
         let session = sessions[id]!
         let list = session.request.signers.sorted().map { session.commitments[$0]! }
-        // The list's digest names it in the package memo too; the node pays for it once it signs.
-        let hashing = CostMeter()
-        let listDigest = SignatureShareMessage.listDigest(list, meter: hashing)
-        let share: Scalar
+        let share: Scalar, listDigest: [UInt8]
         do {
-            share = try FROSTCore.share(session.key, scheme: session.request.scheme, nonces: nonces, message: session.request.message,
-                                        commitments: list, listDigest: listDigest, context)
+            (share, listDigest) = try FROSTCore.share(session.key, scheme: session.request.scheme, nonces: nonces, message: session.request.message,
+                                                      commitments: list, context)
         } catch {
             return [FROSTCore.refuse(id, .invalidPackage, context), .note("sign: \(id) not signed: \(error)")]
         }
-        context.meter.add(counts: hashing.snapshot)
         let message = SignatureShareMessage(id: id, signer: context.me, requestDigest: session.requestDigest,
                                             listDigest: listDigest, share: share, commitments: list)
             .signed(by: context.identity, meter: context.meter)
@@ -348,11 +354,8 @@ public struct CoordinatorFlowSigner: SigningFlowService {
         session.nonces = nil
         sessions[package.id] = session
         do {
-            let hashing = CostMeter()
-            let listDigest = SignatureShareMessage.listDigest(list, meter: hashing)
-            let share = try FROSTCore.share(session.key, scheme: session.request.scheme, nonces: nonces, message: session.request.message,
-                                            commitments: list, listDigest: listDigest, context)
-            context.meter.add(counts: hashing.snapshot)
+            let (share, listDigest) = try FROSTCore.share(session.key, scheme: session.request.scheme, nonces: nonces, message: session.request.message,
+                                                          commitments: list, context)
             let message = SignatureShareMessage(id: package.id, signer: context.me, requestDigest: session.requestDigest,
                                                 listDigest: listDigest, share: share, commitments: [])
                 .signed(by: context.identity, meter: context.meter)
