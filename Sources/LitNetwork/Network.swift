@@ -172,6 +172,10 @@ public struct NetworkSpecification: Sendable {
     public var decryptionCosts = DecryptionCostProfile.secp256k1
     /// Simulated chains for access conditions (`chains:`, `chain_events:`, `rpc:`); nil: none.
     public var access: AccessSpecification?
+    /// Lit Actions the nodes can run (`op: action` workloads name them), and the external
+    /// sources their fetches read.
+    public var actions: [ActionProgram] = []
+    public var externalSources: [ExternalSourceSpecification] = []
 
     public init(
         nodes: Int, threshold: ThresholdRule = .lit, seed: UInt64 = 1,
@@ -383,6 +387,8 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
     let costs = CryptoCostModel(table: specification.costTable)
     let byzantine = Set(specification.deviating.map(NodeID.init))
     let chains = specification.access.map { SimulatedChains($0, nodes: n, stop: specification.stop, random: tree) }
+    let feeds = specification.actions.isEmpty ? nil
+        : ExternalFeeds(specification.externalSources, stop: specification.stop, chains: chains, random: tree)
     let facts = RunFacts(specification: specification, threshold: threshold, directory: directory, byzantine: byzantine, chains: chains)
     let observer = RunObserver(facts: facts, oracles: oracles, stopOnViolation: specification.stopOnViolation)
     let wire = specification.wireEncoded ? ServiceRegistration.wireRegistry(registrations) : nil
@@ -395,6 +401,7 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
                                      random: randomness.serviceRandom, keys: KeyStore(keepPrevious: specification.epochs?.keepPrevious ?? 2),
                                      memo: memo)
         context.chains = chains.map { NodeChainView(chains: $0, node: index) }
+        context.external = feeds.map { NodeExternalView(feeds: $0, node: index, random: tree) }
         // `equivocate` (Twins): an honest copy with the node's identity, its own randomness and
         // key store; its work is the node's (one meter).
         let twin = behaviour?.actions.first { $0.verb == .equivocate }.map { action in
@@ -403,6 +410,7 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
                                              random: twinRandomness.serviceRandom, keys: KeyStore(keepPrevious: specification.epochs?.keepPrevious ?? 2),
                                              memo: memo)
             twinContext.chains = chains.map { NodeChainView(chains: $0, node: index) }
+            twinContext.external = feeds.map { NodeExternalView(feeds: $0, node: index, random: RandomTree(rootSeed: tree.seed(.twin, index))) }
             let honest = NodeSetup(node: node, specification: specification, dkg: dkg, roots: roots, behaviour: nil)
             return NodeTwin(context: twinContext, randomness: twinRandomness, services: registrations.compactMap { $0.make(honest) }, action: action)
         }

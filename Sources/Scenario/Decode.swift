@@ -8,7 +8,7 @@ import Yams
 extension ScenarioLoader {
     static let topKeys = ["name", "description", "seed", "stop", "network", "nodes", "protocol", "clients", "workload",
                           "faults", "byzantine", "expect", "sweep", "epochs", "membership", "kicking", "chains", "rpc", "chain_events",
-                          "testing"]
+                          "testing", "actions"]
 
     /// Keys `--set` and `sweep:` can change (whole lists included).
     public static let overridablePaths = [
@@ -49,6 +49,8 @@ extension ScenarioLoader {
         let stop = r.duration(stopNode, path: "stop", default: .seconds(300), allowZero: false)
         let access = accessSpecification(top, stop: stop, reader: r)
         let chainNames = access?.chains.map(\.name) ?? []
+        let (actionPrograms, externalSources) = actionPrograms(r.child(top, "actions", path: ""), chains: chainNames, reader: r)
+        let actionNames = actionPrograms.map(\.name)
 
         // network
         let network = r.mapping(r.child(top, "network", path: ""), path: "network",
@@ -57,9 +59,10 @@ extension ScenarioLoader {
         let nodesNode = r.child(network, "nodes", path: "network")
         let n = r.integer(nodesNode, path: "network.nodes", default: 10, range: 2...1000)
         if n > 256 {
-            // Each complaint carries n signed echoes (98 bytes each) to n − 1 peers from n senders.
-            let gigabytes = Double(n) * Double(n - 1) * Double(n) * 98 / 1e9
-            r.warning(nodesNode, "\(n) nodes: the DKG's complaint round alone sends about \(String(format: "%.1f", gigabytes)) GB (n³ echoes); expect a long run")
+            // Each node sends its dealing (t commitments) and shares to every other: about 33·n²·t
+            // bytes in all (reports/benchmarks/dkg-scale.txt), t taken at Lit's 2n/3 here.
+            let gigabytes = 33 * Double(n) * Double(n) * Double(2 * n / 3) / 1e9
+            r.warning(nodesNode, "\(n) nodes: the DKG alone sends about \(String(format: "%.1f", gigabytes)) GB and every node checks n dealings; expect a long run")
         }
         // Genesis validators: all nodes, the first k, or a list (the others wait to be staked).
         let epochsNode = r.child(top, "epochs", path: "")
@@ -140,7 +143,7 @@ extension ScenarioLoader {
                 }
             }
             let settings = clientSettings(fields, path: path, inheriting: clientSpecification, flow: flow, reader: r)
-            let workload = workloadSpecifications(r.child(fields, "workload", path: path), path: "\(path).workload", chains: chainNames, reader: r)
+            let workload = workloadSpecifications(r.child(fields, "workload", path: path), path: "\(path).workload", chains: chainNames, actions: actionNames, reader: r)
             if workload.contains(where: { $0.count > 0 }), settings.count == 0 {
                 r.error(r.child(fields, "workload", path: path) ?? entry, "`\(path).workload` has requests but the group has no clients")
             }
@@ -189,7 +192,7 @@ extension ScenarioLoader {
         }
 
         // workload
-        let workloads = workloadSpecifications(r.child(top, "workload", path: ""), path: "workload", chains: chainNames, reader: r)
+        let workloads = workloadSpecifications(r.child(top, "workload", path: ""), path: "workload", chains: chainNames, actions: actionNames, reader: r)
         if workloads.contains(where: { $0.count > 0 }), clientSpecification.count == 0 {
             r.error(r.child(top, "workload", path: ""), "`workload` has requests but `clients.count` is 0")
         }
@@ -286,7 +289,7 @@ extension ScenarioLoader {
                 let key = Located(node: keyNode, file: sweepNode.file)
                 let value = Located(node: valueNode, file: sweepNode.file)
                 guard let path = keyNode.scalar?.string else { continue }
-                guard overridablePaths.contains(path) else {
+                guard isOverridable(path) else {
                     let hint = closestMatch(to: path, in: overridablePaths).map { "; did you mean `\($0)`?" } ?? ""
                     r.error(key, "`sweep.\(path)` is not a key that can be swept\(hint)")
                     continue
@@ -315,6 +318,8 @@ extension ScenarioLoader {
         specification.ecdsaVariant = ecdsaVariant
         specification.rootKeys = rootKeys
         specification.access = access
+        specification.actions = actionPrograms
+        specification.externalSources = externalSources
         specification.decryptionCosts = costProfile
         if ecdsaVariant == .paper, let ecdsaNode, r.child(top, "membership", path: "") != nil || r.child(top, "kicking", path: "") != nil {
             // Checked at genesis above; a later validator set with 2·threshold − 1 > its size
@@ -323,8 +328,10 @@ extension ScenarioLoader {
         }
         specification.epochs = epochSpecification(epochsNode, membership: r.child(top, "membership", path: ""), kicking: r.child(top, "kicking", path: ""),
                                                   validators: validators, nodes: n, stop: stop, reader: r)
-        return Scenario(file: root.file, name: name, description: description, specification: specification,
-                        expectations: expectations, sweep: sweep, warnings: r.diagnostics.filter { $0.severity == .warning })
+        var scenario = Scenario(file: root.file, name: name, description: description, specification: specification,
+                                expectations: expectations, sweep: sweep, warnings: r.diagnostics.filter { $0.severity == .warning })
+        scenario.includedFiles = r.includedFiles
+        return scenario
     }
 
     /// `protocol.presign_pool: {min, max, concurrency}`: how many presignatures each node leads
@@ -579,6 +586,7 @@ extension ScenarioLoader {
                 r.error(located, "`nodes.cpu` is `\(text)`: no such cost table (expected calibrated, none, or a file from `litsim calibrate --out`)")
                 return .builtIn
             }
+            r.include(data)
             guard let table = try? CostTable.decode(data), table.nanoseconds.values.allSatisfy({ $0 >= 0 && $0 < 1_000_000_000 }) else {
                 r.error(located, "`nodes.cpu` file `\(text)` is not a cost table (JSON from `litsim calibrate`)")
                 return .builtIn
@@ -587,8 +595,10 @@ extension ScenarioLoader {
         }
     }
 
-    static func workloadSpecifications(_ located: Located?, path: String, chains: [String], reader r: Reader) -> [WorkloadSpecification] {
-        r.list(located, path: path).enumerated().compactMap { index, entry in workloadEntry(entry, path: "\(path)[\(index)]", chains: chains, reader: r) }
+    static func workloadSpecifications(_ located: Located?, path: String, chains: [String], actions: [String], reader r: Reader) -> [WorkloadSpecification] {
+        r.list(located, path: path).enumerated().compactMap { index, entry in
+            workloadEntry(entry, path: "\(path)[\(index)]", chains: chains, actions: actions, reader: r)
+        }
     }
 
     /// When a Byzantine entry is in force: `at` (default 0) for `for` (default: to the end);
@@ -715,15 +725,29 @@ extension ScenarioLoader {
         return settings
     }
 
-    static func workloadEntry(_ entry: Located, path: String, chains: [String], reader r: Reader) -> WorkloadSpecification? {
-        let fields = r.mapping(entry, path: path, allowed: ["op", "rate", "count", "start", "keys", "conditions"])
-        let opName = r.choice(r.child(fields, "op", path: path), path: "\(path).op", default: "sign", allowed: ["sign", "sign-ecdsa", "decrypt", "jwt"])
+    static func workloadEntry(_ entry: Located, path: String, chains: [String], actions: [String], reader r: Reader) -> WorkloadSpecification? {
+        let fields = r.mapping(entry, path: path, allowed: ["op", "rate", "count", "start", "keys", "conditions", "action"])
+        let opName = r.choice(r.child(fields, "op", path: path), path: "\(path).op", default: "sign", allowed: ["sign", "sign-ecdsa", "decrypt", "jwt", "action"])
+        let actionNode = r.child(fields, "action", path: path)
+        if opName != "action", let actionNode { r.error(actionNode, "`\(path).action` goes with `op: action` (the Lit Action to run)") }
         let keysNode = r.child(fields, "keys", path: path)
         var op = RequestOp.sign
         if opName != "decrypt", opName != "jwt", let conditions = r.child(fields, "conditions", path: path) {
             r.error(conditions, "`\(path).conditions` goes with `op: decrypt` or `op: jwt` (the access conditions content is encrypted under, or a JWT attests)")
         }
-        if opName == "sign-ecdsa" {
+        if opName == "action" {
+            if let keysNode { r.error(keysNode, "`\(path).keys` goes with `op: sign-ecdsa` (an action signs under its own PKP)") }
+            if let name = actionNode.flatMap({ r.scalar($0, path: "\(path).action", expected: "an action's name") }) {
+                if actions.contains(name) {
+                    op = .action(program: name)
+                } else {
+                    let hint = closestMatch(to: name, in: actions).map { "; did you mean `\($0)`?" } ?? ""
+                    r.error(actionNode, "`\(path).action` is `\(name)`, which `actions:` does not define\(hint)")
+                }
+            } else if actionNode == nil {
+                r.error(entry, "`\(path)` (op: action) needs `action`: the name of an action under `actions:`")
+            }
+        } else if opName == "sign-ecdsa" {
             op = .signECDSA(keys: r.integer(keysNode, path: "\(path).keys", default: 1, range: 1...1_000_000))
         } else if opName == "jwt" {
             if let keysNode { r.error(keysNode, "`\(path).keys` goes with `op: sign-ecdsa` (the PKP keys it signs under)") }

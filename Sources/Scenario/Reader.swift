@@ -42,6 +42,15 @@ final class Reader {
 
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
+    /// The bytes of every file the scenario reads besides itself (a cost table, action files),
+    /// in the order read: the scenario's hash covers them.
+    private(set) var includedFiles: [Data] = []
+
+    func include(_ data: Data) { includedFiles.append(data) }
+
+    /// A diagnostic found elsewhere (an included file's parser).
+    func record(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+
     func error(_ at: Located?, _ message: String) {
         diagnostics.append(Diagnostic(file: at?.file ?? file, line: at?.line ?? 1, column: at?.column ?? 1, message: message))
     }

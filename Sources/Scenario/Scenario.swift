@@ -69,6 +69,9 @@ public struct Scenario: Sendable {
     /// The scenario with every override written into it (YAML): run as it is, it reproduces
     /// the run (defaults are the same for both, so they are left implicit).
     public var resolvedYAML: String = ""
+    /// The bytes of every file it reads besides itself (a `nodes.cpu` table, action files), in
+    /// order: a sweep point's key covers them, so editing one reruns the points.
+    public var includedFiles: [Data] = []
 
     public var seed: UInt64 { specification.seed }
 }

@@ -98,6 +98,10 @@ public enum StreamDomain: UInt64, Sendable {
     case twin = 12
     /// The explorer's draw of a scenario from its seed.
     case exploration = 13
+    /// Lit Actions' external sources: a random-walk feed's steps, per source.
+    case externalFeed = 14
+    /// Each node's fetches of external sources (their jitter, skew and failures).
+    case externalFetch = 15
 }
 
 /// The tree of independent streams under one root seed.

@@ -73,7 +73,8 @@ struct Sweep: ParsableCommand {
         for candidate in point == nil ? points : [] {
             seeds.append(try loadScenario(file, overrides: overrides + candidate.map { "\($0.path)=\($0.value)" }, quiet: true).seed)
         }
-        let contents = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
+        // The file and what it reads (a cost table, action files): editing any reruns the points.
+        let contents = scenario.includedFiles.reduce((try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()) { $0 + Data([0]) + $1 }
         let planned = point != nil ? [] : points.enumerated().map { index, point in
             PlannedPoint(index: index, id: Self.folderName(point), scenario: scenario.name, file: file,
                          hash: Self.pointKey(contents: contents, overrides: overrides + point.map { "\($0.path)=\($0.value)" }),

@@ -55,8 +55,19 @@ import ThresholdCrypto
                                                              value: ContractCall.userAddress)!))
         var jwt = WorkloadSpecification(count: 2, start: .at(.seconds(3)))
         if case let .decrypt(conditions?) = decrypt.op { jwt.op = .jwt(conditions: conditions) }
+        // An action with every kind of step.
+        var action = WorkloadSpecification(count: 2)
+        action.op = .action(program: "every-step")
         var specification = NetworkSpecification(nodes: 4, seed: 1, clients: ClientSpecification(count: 1),
-                                                 workloads: [WorkloadSpecification(count: 2), ecdsa, decrypt, jwt], stop: .seconds(25))
+                                                 workloads: [WorkloadSpecification(count: 2), ecdsa, decrypt, jwt, action], stop: .seconds(25))
+        specification.actions = [ActionProgram(name: "every-step", steps: [
+            .runOnce(steps: [.fetch(name: "p", source: "feed")], result: "p"),
+            .compute(name: "q", try! ActionExpression(parsing: "round(p, 1)")),
+            .broadcastAndCollect(name: "m", value: .variable("q"), reduce: .median),
+            .branch(try! ActionExpression(parsing: "m > 0"), then: [.signECDSA(message: .variable("m"))], otherwise: []),
+            .respond(.variable("m")),
+        ])]
+        specification.externalSources = [ExternalSourceSpecification(name: "feed", value: .constant(.number(try! ActionNumber(5))))]
         specification.access = AccessSpecification(chains: [SimulatedChainSpecification(name: "eth", blockTime: .seconds(1))],
                                                    events: [ChainEvent(at: .seconds(1), chain: "eth",
                                                                        action: .transfer(contract: "nft", token: "1", from: nil, to: "client-0", amount: nil))])

@@ -112,6 +112,19 @@ import ThresholdCrypto
                 .share(id: id, share: share), .refusal(id: id, reason: .conditionsFalse)]
     }
 
+    /// One of every action message, each value type and an error response among them.
+    func actionMessages() -> [ActionMessage] {
+        let id = AttemptID(session: SessionID(protocolName: actionProtocol, epoch: Epoch(1), initiator: .client(ClientID(2)), counter: 5), attempt: 2)
+        let request = ActionRequest(id: id, program: "price-oracle", programHash: Array(repeating: 4, count: 32), signers: [NodeID(1), NodeID(4)],
+                                    keyID: Array("pkp".utf8), nonce: Array(repeating: 9, count: 8), waitMilliseconds: 15_000)
+        return [
+            .request(request), .runOnceResult(id: id, block: 0, value: .number(ActionNumber(raw: -3_000_250_000_000))),
+            .collected(id: id, step: 2, value: .string("ETH/USD 3000.25")), .collected(id: id, step: 3, value: .bool(true)),
+            .response(id: id, ActionResponse(error: nil, value: .string("3000.25"), digests: [Array(repeating: 1, count: 32), Array(repeating: 2, count: 32)])),
+            .response(id: id, ActionResponse(error: "fetch-failed", value: nil, digests: [])),
+        ]
+    }
+
     var registry: WireRegistry {
         var registry = WireRegistry()
         registry.register(DKGMessage.self)
@@ -120,6 +133,7 @@ import ThresholdCrypto
         registry.register(StakingMessage.self)
         registry.register(ECDSAMessage.self)
         registry.register(DecryptMessage.self)
+        registry.register(ActionMessage.self)
         return registry
     }
 
@@ -128,6 +142,7 @@ import ThresholdCrypto
         dkgMessages().map { $0 as any WireMessage } + signingPayloads().map { SigningMessage<LitFlow>($0) as any WireMessage }
             + handshakeMessages().map { $0 as any WireMessage } + stakingMessages().map { $0 as any WireMessage }
             + ecdsaMessages().map { $0 as any WireMessage } + decryptMessages().map { $0 as any WireMessage }
+            + actionMessages().map { $0 as any WireMessage }
     }
 
     @Test func everyMessageRoundTripsAndItsEncodingIsItsWireSize() throws {
@@ -161,6 +176,19 @@ import ThresholdCrypto
             #expect(message.encoded.count == message.wireSize)
             #expect(try registry.decode(message.encoded, meter: meter) as? StakingMessage == message, "\(message.traceKind)")
         }
+        #expect(Set(actionMessages().map { "\($0.traceKind)" }) == Set(ActionMessage.traceKinds.map { "\($0)" }), "every kind of action message occurs")
+        for message in actionMessages() {
+            #expect(message.encoded.count == message.wireSize)
+            #expect(try registry.decode(message.encoded, meter: meter) as? ActionMessage == message, "\(message.traceKind)")
+        }
+        // An action's ECDSA request says so on the wire (its leader is chosen differently).
+        guard case let .request(action) = actionMessages()[0] else { return }
+        let delegation = DelegatedSignature(scheme: DelegatedSignature.ecdsa, origin: action.id, index: 3, digest: [], keyID: [], signers: [],
+                                            nonce: [], waitMilliseconds: 1)
+        #expect(DelegatedSignature.origin(of: delegation.attempt(in: ecdsaProtocol), delegatedBy: actionProtocol) == (action.id, 3))
+        let fromAction = ECDSAMessage.request(ECDSARequest(id: delegation.attempt(in: ecdsaProtocol), digest: Array(repeating: 3, count: 32),
+                                                           keyID: [], signers: [NodeID(1)], nonce: Array(repeating: 0, count: 8), waitMilliseconds: 1, delegated: true))
+        #expect(try registry.decode(fromAction.encoded, meter: meter) as? ECDSAMessage == fromAction)
     }
 
     @Test func aMessageOfOneFlowDoesNotDecodeAsTheOther() {
@@ -178,7 +206,7 @@ import ThresholdCrypto
     @Test func truncationsAndFlippedBytesAreRejectedOrDecodedNeverTrapped() {
         let meter = CostMeter()
         let encodings = (Array(allMessages().prefix(60)) + stakingMessages().map { $0 as any WireMessage } + ecdsaMessages().map { $0 as any WireMessage }
-                         + decryptMessages().map { $0 as any WireMessage }).map(\.encoded)
+                         + decryptMessages().map { $0 as any WireMessage } + actionMessages().map { $0 as any WireMessage }).map(\.encoded)
         let registry = registry
         var rng = SplitMix64(seed: testSeed())
         print("wire fuzz seed \(testSeed())")

@@ -57,8 +57,7 @@ struct ECDSASignKind: RequestKind {
         // The PKP key: Σ d^ℓ · root_ℓ with d from the key id (one root: the network key); a JWT's
         // is its key id's plus the public JWT tweak.
         let keyID = jwt == nil ? keyID(for: id.request) : JWTClaims.keyID
-        let derived = io.rootKeys.count == 1 ? io.rootKeys[0]
-            : LitHD.derivePublic(io.rootKeys, tweak: LitHD.tweak(keyID: keyID, meter: io.meter), meter: io.meter)
+        let derived = Self.pkpKey(keyID: keyID, &io)
         let publicKey = jwt == nil ? derived : JWTClaims.publicKey(networkKey: derived, meter: io.meter)
         // ν: Lit derives δ from the request id its SDK draws; here eight bytes of the client's own
         // random stream per attempt — known to the signers, not guessable by anyone else (the
@@ -72,6 +71,11 @@ struct ECDSASignKind: RequestKind {
         attempts[Int(id.request)] = Attempt(id: id, signers: signers, publicKey: publicKey, keyID: keyID)
         for signer in signers { io.send(ECDSAMessage.request(request), to: signer) }
         return signers
+    }
+
+    /// The PKP key of `keyID`: Σ d^ℓ · root_ℓ with d from the key id (one root: the network key).
+    static func pkpKey(keyID: [UInt8], _ io: inout ClientIO) -> Point {
+        io.rootKeys.count == 1 ? io.rootKeys[0] : LitHD.derivePublic(io.rootKeys, tweak: LitHD.tweak(keyID: keyID, meter: io.meter), meter: io.meter)
     }
 
     mutating func receive(_ message: any WireMessage, from node: Int, request: Int, _ io: inout ClientIO) -> AttemptAnswer? {

@@ -21,6 +21,8 @@ public enum RequestOp: Hashable, Sendable {
     /// Threshold decryption of content the client encrypted to the network key under
     /// `conditions` (nil: none).
     case decrypt(conditions: AccessCondition?)
+    /// A Lit Action: the program of that name (`NetworkSpecification.actions`).
+    case action(program: String)
     /// A JWT signed by the network (ES256K) attesting that `conditions` hold for the client.
     case jwt(conditions: AccessCondition)
 
@@ -29,7 +31,7 @@ public enum RequestOp: Hashable, Sendable {
         switch self {
         case let .decrypt(conditions): conditions
         case let .jwt(conditions): conditions
-        case .sign, .signECDSA: nil
+        case .sign, .signECDSA, .action: nil
         }
     }
 
@@ -40,6 +42,7 @@ public enum RequestOp: Hashable, Sendable {
         case .signECDSA: "sign-ecdsa"
         case .decrypt: "decrypt"
         case .jwt: "jwt"
+        case .action: "action"
         }
     }
 }
@@ -156,6 +159,8 @@ public struct ClientFailure: Sendable, Equatable, CustomStringConvertible {
         case tooFewNodes = "too-few-nodes"
         /// So many nodes found the access conditions false that no threshold could answer.
         case denied
+        /// An action's nodes computed different messages: no digest got a threshold of shares.
+        case diverged
     }
 
     public let code: Code
@@ -202,6 +207,8 @@ public struct AcceptedSignature: Sendable {
     public let signers: [Int]
     /// ECDSA: the key id the PKP (or JWT) key derives from.
     public var keyID: [UInt8] = []
+    /// Made by a Lit Action's signing step (the message is the digest its nodes computed).
+    public var fromAction = false
 }
 
 /// A client's timers: typed keys (the client keeps the table; nothing is packed into ids).
@@ -387,7 +394,11 @@ public final class LitClient {
                  DecryptKind(conditions: entries.filter { $0.op.name == "decrypt" }.map { ($0.requests, $0.op.accessConditions) },
                              costs: specification.decryptionCosts),
                  JWTKind(ecdsa: ECDSASignKind(keys: 1, cosignerWait: settings.effectiveCosignerWait, variant: specification.ecdsaVariant),
-                         conditions: entries.filter { $0.op.name == "jwt" }.compactMap { entry in entry.op.accessConditions.map { (entry.requests, $0) } })]
+                         conditions: entries.filter { $0.op.name == "jwt" }.compactMap { entry in entry.op.accessConditions.map { (entry.requests, $0) } }),
+                 ActionKind(programs: entries.compactMap { entry in
+                     guard case let .action(name) = entry.op, let program = specification.actions.first(where: { $0.name == name }) else { return nil }
+                     return (entry.requests, program)
+                 }, cosignerWait: settings.effectiveCosignerWait)]
         selection = settings.selection
         cooldown = settings.cooldown
         overRequest = settings.effectiveOverRequest(specification.flow)
@@ -406,6 +417,7 @@ public final class LitClient {
         case .signECDSA: 1
         case .decrypt: 2
         case .jwt: 3
+        case .action: 4
         }
     }
 
@@ -481,8 +493,9 @@ public final class LitClient {
             return
         }
         // The request's own kind reads the answer (two kinds may share a protocol: jwt and sign-ecdsa).
-        guard let attempt = kinds.lazy.compactMap({ $0.attempt(of: typed) }).first, let requestIndex = currentRequest(attempt),
-              let index = requests[requestIndex]?.kind, kinds[index].attempt(of: typed) != nil else { return }
+        // (An action's ECDSA shares name the action's attempt only through the action kind.)
+        guard let (attempt, requestIndex) = kinds.lazy.compactMap({ kind in kind.attempt(of: typed).flatMap { id in self.currentRequest(id).map { (id, $0) } } }).first,
+              let index = requests[requestIndex]?.kind, kinds[index].attempt(of: typed) == attempt else { return }
         let answer = withKind(index, &context) { kind, io in kind.receive(typed, from: sender, request: requestIndex, &io) }
         guard let answer, var request = requests[requestIndex] else { return }
         switch answer {
@@ -598,6 +611,9 @@ public final class LitClient {
             complete(requestIndex, outcome: .success, failure: nil, &context)
         case let .failure(reason, invalid):
             failAttempt(requestIndex, reason: reason, invalid: invalid, &context)
+        case let .conclusive(reason):
+            requests[requestIndex]?.record.closeAttempt(.failed(reason), at: context.effectTime)
+            complete(requestIndex, outcome: .failed, failure: reason, &context)
         }
     }
 

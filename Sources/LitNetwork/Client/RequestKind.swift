@@ -53,6 +53,9 @@ enum AttemptOutcome {
     case success(signature: [UInt8])
     /// `invalid` failures (bad shares, equivocation) draw on the SDK's separate retry budget.
     case failure(ClientFailure, invalid: Bool)
+    /// The nodes answered and the answers settle it: the request fails without a retry (an
+    /// action whose nodes computed different messages would only diverge again).
+    case conclusive(ClientFailure)
 }
 
 /// One kind of client request (`sign` now; `sign-ecdsa`, `decrypt` and `jwt` later): what an

@@ -86,7 +86,7 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     // FROST requests give sign.*, ECDSA requests ecdsa.* (a run with a workload has one or both).
     let entries = specification.clientGroups.flatMap(\.workloads)
     let requested = { (op: String) in entries.filter { $0.op.name == op }.reduce(0) { $0 + $1.count } }
-    if specification.hasWorkload, entries.contains(where: { $0.op == .sign }) || requested("sign-ecdsa") + requested("decrypt") + requested("jwt") == 0 {
+    if specification.hasWorkload, entries.contains(where: { $0.op == .sign }) || requested("sign-ecdsa") + requested("decrypt") + requested("jwt") + requested("action") == 0 {
         let frost = records.filter { $0.op == "sign" }
         metrics += signingMetrics(frost, requested: requested("sign"))
         if let recovery = recoveryTime(frost, faults: specification.faults) { metrics.append(("sign.recovery_ms", .number(recovery))) }
@@ -95,8 +95,8 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     if requested("sign-ecdsa") > 0 {
         metrics += signingMetrics(records.filter { $0.op == "sign-ecdsa" }, requested: requested("sign-ecdsa"), prefix: "ecdsa")
     }
-    // JWTs are ECDSA signatures too: the protocol's traffic and pools count theirs.
-    if requested("sign-ecdsa") + requested("jwt") > 0 {
+    // JWTs and actions' signing steps are ECDSA signatures too: the protocol's traffic and pools count theirs.
+    if requested("sign-ecdsa") + requested("jwt") + requested("action") > 0 {
         let sent = nodes.map { $0.sent(by: ecdsaProtocol) }
         metrics += [("ecdsa.messages", .integer(Int64(sent.reduce(0) { $0 + $1.messages }))),
                     ("ecdsa.bytes", .integer(Int64(sent.reduce(0) { $0 + $1.bytes })))]
@@ -111,6 +111,10 @@ func assess(_ simulator: Simulator<LitEndpoint>, specification: NetworkSpecifica
     }
     if requested("jwt") > 0 {
         metrics += accessRequestMetrics(records.filter { $0.op == "jwt" }, requested: requested("jwt"), prefix: "jwt")
+    }
+    if requested("action") > 0 {
+        metrics += actionMetrics(records.filter { $0.op == "action" }, requested: requested("action"), observer: observer,
+                                 nodes: nodes.map { $0.sent(by: actionProtocol) })
     }
     if requested("decrypt") + requested("jwt") > 0 {
         metrics += accessMetrics(observer: observer, records: records, facts: observer.facts)
@@ -245,6 +249,54 @@ func exposedECDSAKeys(observer: RunObserver, specification: NetworkSpecification
         if found { exposed.insert(signature.publicKey.hexString) }
     }
     return exposed.sorted()
+}
+
+/// The `action.*` metrics: requests as `signingMetrics` counts them, with the diverged apart
+/// from the failed; what the nodes' runs fetched and why they stopped; and each step's time,
+/// from the nodes' outputs (a waiting step from the wait's start; the isolate's start-up is in
+/// no step).
+func actionMetrics(_ records: [RequestRecord], requested: Int, observer: RunObserver, nodes sent: [(messages: Int, bytes: Int)])
+    -> [(String, MetricValue)] {
+    let diverged = records.filter { $0.outcome == .failed && $0.failure?.code == .diverged }.count
+    var metrics = signingMetrics(records, requested: requested, prefix: "action").map { name, value in
+        name == "action.failed" ? (name, MetricValue.integer(Int64(requested - records.filter { $0.outcome == .success }.count - diverged))) : (name, value)
+    }
+    var fetches = 0, fetchFailures = 0, errors = 0
+    var waitStarted: [String: SimInstant] = [:]
+    var stepTotals: [String: (total: Int64, count: Int64)] = [:]
+    for logged in observer.outputs {
+        guard let output = logged.output as? ActionOutput else { continue }
+        switch output {
+        case let .fetched(_, _, failed):
+            fetches += 1
+            if failed { fetchFailures += 1 }
+        case let .finished(_, error):
+            if error != nil { errors += 1 }
+        case let .waiting(id):
+            waitStarted["\(logged.node.value)/\(id)"] = logged.time
+        case let .stepDone(id, kind, took):
+            let elapsed = took.map { SimDuration($0).nanoseconds }
+                ?? waitStarted["\(logged.node.value)/\(id)"].map { (logged.time - $0).nanoseconds } ?? 0
+            let sum = stepTotals[kind] ?? (0, 0)
+            stepTotals[kind] = (sum.total + elapsed, sum.count + 1)
+        case .started, .computed:
+            break
+        }
+    }
+    metrics.insert(("action.diverged", .integer(Int64(diverged))), at: 3)
+    metrics.insert(("action.divergence_rate", .number(requested == 0 ? 0 : Double(diverged) / Double(requested))), at: 4)
+    metrics += [
+        ("action.fetches", .integer(Int64(fetches))),
+        ("action.fetch_failures", .integer(Int64(fetchFailures))),
+        ("action.node_errors", .integer(Int64(errors))),
+        ("action.messages", .integer(Int64(sent.reduce(0) { $0 + $1.messages }))),
+        ("action.bytes", .integer(Int64(sent.reduce(0) { $0 + $1.bytes }))),
+    ]
+    for kind in ActionStep.kinds {
+        guard let sum = stepTotals[kind], sum.count > 0 else { continue }
+        metrics.append(("action.step_ms.\(kind)", .number(Double(sum.total) / Double(sum.count) / 1e6)))
+    }
+    return metrics
 }
 
 /// The `presign.*` metrics of a run with a pool, and each node's pool depth over time.

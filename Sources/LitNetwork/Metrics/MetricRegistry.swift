@@ -1,3 +1,5 @@
+import Protocols
+
 /// One metric value.
 public enum MetricValue: Sendable, Equatable, CustomStringConvertible {
     case bool(Bool)
@@ -124,6 +126,7 @@ public enum MetricRegistry {
                        succeeded: "JWT requests that ended with a token verifying under the network key",
                        denied: "JWT requests denied: more signers found the conditions false than the validator set can spare",
                        median: "median JWT latency (request to assembled token: the RPC's evaluation, a presignature unless pooled, the shares)")
+      + actionDefinitions
       + [
         MetricDefinition("access.violations", .integer, owner: "access", inSweep: true,
                          "content opened or JWTs signed although their conditions were false, throughout the attempt, in the view of every node that took part (access.respected)"),
@@ -173,6 +176,36 @@ public enum MetricRegistry {
         MetricDefinition("wall.events_per_second", .number, unit: "events/s", owner: "litsim",
                          "engine speed on this machine (not deterministic)"),
     ]
+
+    /// `action.*`: Lit Actions (`op: action`).
+    static let actionDefinitions: [MetricDefinition] = [
+        MetricDefinition("action.requested", .integer, owner: "client", "Lit Action requests in the workload"),
+        MetricDefinition("action.succeeded", .integer, owner: "client", inSweep: true,
+                         "action requests whose every signing step gave a signature (a digest with a threshold of shares) verifying under the action's PKP key"),
+        MetricDefinition("action.failed", .integer, owner: "client", inSweep: true,
+                         "action requests that failed for another reason than divergence (timeouts, node errors such as a failed fetch, too few nodes)"),
+        MetricDefinition("action.diverged", .integer, owner: "client", inSweep: true,
+                         "action requests whose nodes computed different messages: no digest got a threshold of shares (not retried)"),
+        MetricDefinition("action.divergence_rate", .number, owner: "client", inSweep: true, "action.diverged / action.requested"),
+        MetricDefinition("action.success_rate", .number, owner: "client", inSweep: true, "action.succeeded / action.requested"),
+        MetricDefinition("action.retries", .integer, owner: "client", "action attempts beyond each request's first"),
+        MetricDefinition("action.latency_ms.p50", .number, unit: "ms", owner: "client", inSweep: true,
+                         "median action latency (request to the last combined signature: start-up, fetches, coordination, presigning, shares)"),
+        MetricDefinition("action.latency_ms.p90", .number, unit: "ms", owner: "client", "90th percentile action latency"),
+        MetricDefinition("action.latency_ms.p99", .number, unit: "ms", owner: "client", inSweep: true, "99th percentile action latency"),
+        MetricDefinition("action.latency_ms.max", .number, unit: "ms", owner: "client", "slowest successful action request"),
+        MetricDefinition("action.latency_ms.mean", .number, unit: "ms", owner: "client", "mean action latency"),
+        MetricDefinition("action.fetches", .integer, owner: "action", inSweep: true, "external fetches the nodes' action runs made"),
+        MetricDefinition("action.fetch_failures", .integer, owner: "action", "fetches that failed (the source's `failure`); each stops its node's run"),
+        MetricDefinition("action.node_errors", .integer, owner: "action",
+                         "nodes' action runs that stopped with an error (a failed fetch, a limit, a type error, a peer that never sent its value)"),
+        MetricDefinition("action.messages", .integer, unit: "messages", owner: "action", inSweep: true,
+                         "action-protocol messages nodes sent (run-once results, collected values, responses; the signing steps' ECDSA traffic is in ecdsa.*)"),
+        MetricDefinition("action.bytes", .integer, unit: "bytes", owner: "action", "action-protocol bytes nodes sent"),
+    ] + ActionStep.kinds.map { kind in
+        MetricDefinition("action.step_ms.\(kind)", .number, unit: "ms", owner: "action", inSweep: ["fetch", "run-once", "broadcast-and-collect"].contains(kind),
+                         "mean time of one `\(kind)` step on a node (modelled run time; for a wait, from its start to the value)")
+    }
 
     public static func definition(_ name: String) -> MetricDefinition? { all.first { $0.name == name } }
     public static var names: [String] { all.map(\.name) }

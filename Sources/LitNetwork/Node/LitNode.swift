@@ -85,6 +85,8 @@ public final class LitNode {
         context.byzantineActive = behaviour?.isActive(at: engine.now) ?? false
         chainView?.now = engine.now
         (twin?.context.chains as? NodeChainView)?.now = engine.now
+        (context.external as? NodeExternalView)?.now = engine.now
+        (twin?.context.external as? NodeExternalView)?.now = engine.now
     }
 
     func start(_ engine: inout ProcessContext<LitMessage>) {
@@ -178,6 +180,15 @@ public final class LitNode {
                 if !ofTwin { observer.accusation(accusation, by: .node(id), at: engine.effectTime, event: engine.event, &engine) }
             case let .note(text):
                 if !ofTwin { engine.output(text) }
+            case let .delegate(signature):
+                // To every other service of the same copy, at once (the scheme's signer takes it).
+                if ofTwin, let twin {
+                    for other in twin.services.indices where other != index - services.count {
+                        apply(twin.services[other].delegated(signature, twin.context), of: services.count + other, &engine)
+                    }
+                } else if !ofTwin {
+                    for other in services.indices where other != index { apply(services[other].delegated(signature, context), of: other, &engine) }
+                }
             }
         }
         // A new key is news for every service of the same copy (the handshake answers waiting clients).

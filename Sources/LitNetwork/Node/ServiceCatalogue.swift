@@ -80,6 +80,13 @@ public struct ServiceRegistration {
                     EpochAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: EpochAdversary($0))) }
                 }
             },
+            .make(ActionMessage.self, behaviours: ActionAdversary.catalogue) { setup in
+                // Lit Actions (`op: action`); their signing steps go to the ECDSA signer.
+                guard !setup.specification.actions.isEmpty else { return nil }
+                return hosted(ActionService(programs: setup.specification.actions), setup) { service, choice in
+                    ActionAdversary.behaviour(for: choice).map { ServiceHost(Adversarial(service, adversary: ActionAdversary($0))) }
+                }
+            },
             .make(HandshakeMessage.self, behaviours: []) { setup in
                 hosted(HandshakeService(rootKeys: setup.specification.rootKeys), setup) { _, _ in nil }
             },

@@ -88,6 +88,7 @@ enum HostEffect {
     case output(any Sendable)
     case accuse(Accusation)
     case note(String)
+    case delegate(DelegatedSignature)
 }
 
 /// One hosted service behind a type-erased face: the node routes to it by protocol tag and
@@ -98,6 +99,7 @@ protocol AnyServiceHost: AnyObject {
     func receive(_ message: any WireMessage, from sender: EndpointID, _ context: ServiceContext) -> [HostEffect]
     func timerFired(_ timer: AnyHashable, _ context: ServiceContext) -> [HostEffect]
     func keysChanged(_ context: ServiceContext) -> [HostEffect]
+    func delegated(_ signature: DelegatedSignature, _ context: ServiceContext) -> [HostEffect]
     func crash()
     /// Whether the node's adversary in this service did something provable.
     var actedProvably: Bool { get }
@@ -121,6 +123,7 @@ final class ServiceHost<Service: NodeService>: AnyServiceHost {
             case let .output(output): .output(output)
             case let .accuse(accusation): .accuse(accusation)
             case let .note(text): .note(text)
+            case let .delegate(signature): .delegate(signature)
             }
         }
     }
@@ -138,6 +141,8 @@ final class ServiceHost<Service: NodeService>: AnyServiceHost {
     }
 
     func keysChanged(_ context: ServiceContext) -> [HostEffect] { Self.erase(service.keysChanged(context)) }
+
+    func delegated(_ signature: DelegatedSignature, _ context: ServiceContext) -> [HostEffect] { Self.erase(service.delegated(signature, context)) }
 
     func crash() { service.crash() }
 

@@ -188,5 +188,5 @@ public final class RunObserver {
 
 /// The oracles every run has (DESIGN.md §4a).
 public func standardOracles() -> [any Oracle] {
-    [DKGAgreementOracle(), DKGUsableOracle(), BlamePrecisionOracle(), SignatureValidityOracle(), NonceUniquenessOracle(), EpochKeyOracle(), AccessOracle()]
+    [DKGAgreementOracle(), DKGUsableOracle(), BlamePrecisionOracle(), SignatureValidityOracle(), NonceUniquenessOracle(), EpochKeyOracle(), AccessOracle(), ActionMessageOracle()]
 }

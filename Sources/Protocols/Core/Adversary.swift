@@ -75,6 +75,10 @@ public struct Adversarial<A: Adversary>: NodeService {
         act(service.keysChanged(context), context)
     }
 
+    public mutating func delegated(_ signature: DelegatedSignature, _ context: ServiceContext) -> [Effect] {
+        act(service.delegated(signature, context), context)
+    }
+
     public mutating func crash() { service.crash() }
 }
 

@@ -15,6 +15,9 @@ public protocol NodeService {
     mutating func timerFired(_ timer: Timer, _ context: ServiceContext) -> [Effect]
     /// The node's key store changed (a DKG finished, say): a service waiting for a key goes on.
     mutating func keysChanged(_ context: ServiceContext) -> [Effect]
+    /// Another service of this node delegates a signature (see `DelegatedSignature`); a
+    /// service that does not sign its scheme ignores it.
+    mutating func delegated(_ signature: DelegatedSignature, _ context: ServiceContext) -> [Effect]
     /// The node crashed: volatile state is lost (the key store, being durable, is not).
     mutating func crash()
 }
@@ -22,6 +25,7 @@ public protocol NodeService {
 extension NodeService {
     public mutating func start(_ context: ServiceContext) -> [Effect] { [] }
     public mutating func keysChanged(_ context: ServiceContext) -> [Effect] { [] }
+    public mutating func delegated(_ signature: DelegatedSignature, _ context: ServiceContext) -> [Effect] { [] }
     public mutating func crash() {}
 }
 
@@ -38,6 +42,9 @@ public enum ServiceEffect<Message, Timer, Output> {
     case accuse(Accusation)
     /// Something worth a line in the trace (never a secret).
     case note(String)
+    /// Offers a signature to sign on a client's behalf to this node's other services, at once
+    /// (an action's signing step; the signer of its scheme takes it).
+    case delegate(DelegatedSignature)
 
     /// The same effect with its message and timer types mapped (for wrappers such as adversaries).
     public func map<M2, T2>(message: (Message) -> M2, timer: (Timer) -> T2) -> ServiceEffect<M2, T2, Output> {
@@ -49,6 +56,7 @@ public enum ServiceEffect<Message, Timer, Output> {
         case let .output(o): .output(o)
         case let .accuse(a): .accuse(a)
         case let .note(n): .note(n)
+        case let .delegate(d): .delegate(d)
         }
     }
 }
@@ -82,6 +90,8 @@ public final class ServiceContext {
     public var byzantineActive = true
     /// The node's chain RPC, for access conditions (nil: the run declares no chains).
     public var chains: (any ChainView)?
+    /// The node's view of external data sources, for Lit Actions (nil: the run declares none).
+    public var external: (any ExternalData)?
 
     public init(me: NodeID, identity: NodeIdentity, directory: IdentityDirectory, meter: CostMeter, random: ServiceRandom,
                 keys: KeyStore, memo: CryptoMemo?) {

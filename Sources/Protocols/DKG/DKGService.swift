@@ -102,6 +102,7 @@ public struct DKGService: NodeService {
             case let .output(o): .output(output(o))
             case let .accuse(a): .accuse(a)
             case let .note(n): .note(n)
+            case let .delegate(d): .delegate(d)
             }
         }
     }

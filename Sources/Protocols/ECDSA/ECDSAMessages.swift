@@ -21,9 +21,15 @@ public struct ECDSARequest: Sendable, Equatable {
     /// A signed JWT's claims (`op: jwt`): the digest must be that of the token they make for
     /// the client, and each signer takes part only if their conditions hold in its view.
     public let jwt: JWTClaims?
+    /// Delegated by another of the signer's services (a Lit Action's signing step): each
+    /// signer's digest is the one it computed and may differ from its peers', so the request's
+    /// leader is chosen from the request alone, not from the digest (every signer must name
+    /// the same leader).
+    public let delegated: Bool
 
     public init(id: AttemptID, digest: [UInt8], keyID: [UInt8], signers: [NodeID], nonce: [UInt8], waitMilliseconds: UInt32,
-                jwt: JWTClaims? = nil) {
+                jwt: JWTClaims? = nil, delegated: Bool = false) {
+        self.delegated = delegated && jwt == nil
         self.waitMilliseconds = waitMilliseconds
         self.jwt = jwt
         self.id = id
@@ -194,7 +200,7 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
                 writer.append(1 as UInt8)
                 jwt.encode(&writer)
             } else {
-                writer.append(0 as UInt8)
+                writer.append(m.delegated ? 2 : 0 as UInt8)
             }
         case let .leader(id, presign):
             writer.append(7 as UInt8)
@@ -267,12 +273,14 @@ public enum ECDSAMessage: Sendable, Equatable, WireMessage {
             for _ in 0..<count { signers.append(NodeID(try reader.uint16())) }
             let nonce = try reader.array(8)
             let wait = try reader.uint32()
-            let jwt: JWTClaims? = switch try reader.byte() {
-            case 0: nil
+            let flag = try reader.byte()
+            let jwt: JWTClaims? = switch flag {
+            case 0, 2: nil
             case 1: try JWTClaims.decode(&reader)
             default: throw .invalidValue("JWT flag")
             }
-            return .request(ECDSARequest(id: id, digest: digest, keyID: keyID, signers: signers, nonce: nonce, waitMilliseconds: wait, jwt: jwt))
+            return .request(ECDSARequest(id: id, digest: digest, keyID: keyID, signers: signers, nonce: nonce, waitMilliseconds: wait, jwt: jwt,
+                                         delegated: flag == 2))
         case 5:
             return .share(id: id, share: try reader.scalar(), bigR: try reader.point())
         case 6:

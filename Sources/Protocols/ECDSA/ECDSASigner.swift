@@ -164,6 +164,16 @@ public struct ECDSASigner: NodeService {
         }
     }
 
+    /// A signature another of this node's services asks for on a client's behalf (an action's
+    /// signing step): a request like a client's, under its own attempt id.
+    public mutating func delegated(_ signature: DelegatedSignature, _ context: ServiceContext) -> [Effect] {
+        guard signature.scheme == DelegatedSignature.ecdsa else { return [] }
+        let request = ECDSARequest(id: signature.attempt(in: ecdsaProtocol), digest: signature.digest, keyID: signature.keyID, signers: signature.signers,
+                                   nonce: signature.nonce, waitMilliseconds: signature.waitMilliseconds, delegated: true)
+        guard request.keyID != JWTClaims.keyID else { return handled.contains(.request(request.id)) ? [] : refuseBeforeStart(request.id, .wrongJWT) }
+        return start(request, context)
+    }
+
     /// Keeps a message that came before its request or generation, for when that comes
     /// (never after it was handled).
     mutating func keepEarly(_ message: ECDSAMessage, for id: PresignID, from node: NodeID, _ context: ServiceContext) -> [Effect] {
@@ -262,10 +272,12 @@ public struct ECDSASigner: NodeService {
         return effects + signWithPool(request.id, tag, context) + refill(context)
     }
 
-    /// Lit's request leader: hash(message ‖ request id) mod |signers| (`leader_for_active_peers`).
+    /// Lit's request leader: hash(message ‖ request id) mod |signers| (`leader_for_active_peers`);
+    /// a delegated one (an action's signing step) hashes the request id alone (its signers'
+    /// messages may differ).
     static func leader(of request: ECDSARequest, meter: CostMeter) -> NodeID {
         var writer = ByteWriter()
-        writer.append(bytes: request.digest)
+        if !request.delegated { writer.append(bytes: request.digest) }
         request.id.write(&writer)
         let hash = Hashing.sha256(writer.bytes, meter: meter)
         let value = hash.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }

@@ -2,9 +2,9 @@ import ThresholdCrypto
 
 /// Runs several instances of one service without the simulator, for unit tests (in the spirit
 /// of swift-nio's `EmbeddedEventLoop`): messages are delivered in FIFO order; when none is
-/// left, the earliest-set pending timer fires (a test's timeouts are equal, so timers expire
-/// in the order they were set), and delivery resumes. Messages to clients are collected, not
-/// delivered. Tests may drop or rewrite messages in flight.
+/// left, the pending timer due first fires (messages take no time; a timer is due its delay
+/// after the timer that was firing when it was set; ties in the order set), and delivery resumes.
+/// Messages to clients are collected, not delivered. Tests may drop or rewrite messages in flight.
 public struct ServiceHarness<Service: NodeService> {
     public struct Envelope {
         public let to: EndpointID
@@ -20,9 +20,15 @@ public struct ServiceHarness<Service: NodeService> {
     public private(set) var queue: [Envelope] = []
     public private(set) var head = 0
     public private(set) var timers: [(node: NodeID, timer: Service.Timer)] = []
+    /// When each pending timer is due (parallel to `timers`), and the harness's clock: the due
+    /// time of the timer that fired last.
+    private var due: [Duration] = []
+    public private(set) var now: Duration = .zero
     public private(set) var outputs: [(node: NodeID, output: Service.Output)] = []
     public private(set) var accusations: [(by: NodeID, accusation: Accusation)] = []
     public private(set) var notes: [String] = []
+    /// Signatures a node delegated to its other services (not delivered: one service is hosted).
+    public private(set) var delegations: [(node: NodeID, signature: DelegatedSignature)] = []
     /// Messages and bytes sent to nodes (broadcasts count once per receiver).
     public private(set) var messages = 0
     public private(set) var bytes = 0
@@ -91,9 +97,18 @@ public struct ServiceHarness<Service: NodeService> {
             }
             guard !timers.isEmpty, fired < timerLimit else { return }
             fired += 1
-            let (node, timer) = timers.removeFirst()
+            // The first due; the first set among equals.
+            let next = due.indices.min { (due[$0], $0) < (due[$1], $1) }!
+            now = due.remove(at: next)
+            let (node, timer) = timers.remove(at: next)
             if !down.contains(node) { apply(services[node]!.timerFired(timer, contexts[node]!), from: node) }
         }
+    }
+
+    mutating func cancel(_ timer: Service.Timer, of node: NodeID) {
+        guard let index = timers.firstIndex(where: { $0.node == node && $0.timer == timer }) else { return }
+        timers.remove(at: index)
+        due.remove(at: index)
     }
 
     public mutating func apply(_ effects: [Service.Effect], from node: NodeID) {
@@ -104,11 +119,12 @@ public struct ServiceHarness<Service: NodeService> {
                 enqueue(message, to: to, from: node)
             case let .broadcast(message, to):
                 for peer in to where peer != node { enqueue(message, to: .node(peer), from: node) }
-            case let .setTimer(timer, _):
-                timers.removeAll { $0.node == node && $0.timer == timer }
+            case let .setTimer(timer, after):
+                cancel(timer, of: node)
                 timers.append((node, timer))
+                due.append(now + after)
             case let .cancelTimer(timer):
-                timers.removeAll { $0.node == node && $0.timer == timer }
+                cancel(timer, of: node)
             case let .output(output):
                 outputs.append((node, output))
                 keysChanged = true
@@ -116,6 +132,8 @@ public struct ServiceHarness<Service: NodeService> {
                 accusations.append((node, accusation))
             case let .note(text):
                 notes.append("\(node.value): \(text)")
+            case let .delegate(signature):
+                delegations.append((node, signature))
             }
         }
         if keysChanged { apply(services[node]!.keysChanged(contexts[node]!), from: node) }
