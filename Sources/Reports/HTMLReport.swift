@@ -92,6 +92,7 @@ public enum HTMLReport {
         html.append(latencyCDF(report))
         html.append(outcomesOverTime(report, windows: windows))
         if report.presignPoolDepth.contains(where: { !$0.isEmpty }) { html.append(presignPoolDepth(report, windows: windows)) }
+        html.append(actionSteps(report))
         html.append("<h2>Nodes</h2>")
         html += perNodeCharts(report)
         html.append("<h2>DKG timeline</h2>")
@@ -177,10 +178,24 @@ public enum HTMLReport {
         return chart.render()
     }
 
+    /// Lit Actions: the mean time of each kind of step on a node (the `action.step_ms.*` metrics).
+    static func actionSteps(_ report: RunReport) -> String {
+        let prefix = "action.step_ms."
+        let steps = report.metrics.compactMap { name, value in name.hasPrefix(prefix) ? value.numeric.map { (String(name.dropFirst(prefix.count)), $0) } : nil }
+        guard let longest = steps.map(\.1).max(), longest > 0 else { return "" }
+        var html = "<h3>Lit Actions: time per step</h3><table><tr><th>step</th><th>mean on a node (ms)</th><th></th></tr>"
+        for (kind, milliseconds) in steps {
+            let width = Int((milliseconds / longest * 300).rounded())
+            html += "<tr><td>\(escape(kind))</td><td class=\"number\">\(SVGChart.format((milliseconds * 1000).rounded() / 1000))</td>"
+                + "<td><div style=\"background:#2e7d32;height:10px;width:\(max(1, width))px\"></div></td></tr>"
+        }
+        return html + "</table><p class=\"muted\">A waiting step (fetch, run-once, broadcast-and-collect) counts from the wait's start to the value; the others are modelled run time.</p>"
+    }
+
     /// One line per request op that succeeded at least once.
     static func latencyCDF(_ report: RunReport) -> String {
-        let ops = ["sign", "sign-ecdsa", "decrypt", "jwt"]
-        let colors = ["#1565c0", "#6a1b9a", "#00897b", "#ef6c00"]
+        let ops = ["sign", "sign-ecdsa", "decrypt", "jwt", "action"]
+        let colors = ["#1565c0", "#6a1b9a", "#00897b", "#ef6c00", "#2e7d32"]
         let series = ops.map { op in
             report.requests.filter { $0.op == op && $0.outcome == .success }.compactMap { $0.latency?.milliseconds }.sorted()
         }
@@ -204,6 +219,10 @@ public enum HTMLReport {
         if ops.contains("sign-ecdsa") { parts.append("ECDSA (\(specification.ecdsaVariant.rawValue))") }
         if ops.contains("decrypt") { parts.append("TDH2 decryption (standing in for Lit's BLS-IBE)") }
         if ops.contains("jwt") { parts.append("ES256K JWTs") }
+        if ops.contains("action") {
+            let names = specification.actions.map(\.name).joined(separator: ", ")
+            parts.append("Lit Actions (\(names)) signing with ECDSA (\(specification.ecdsaVariant.rawValue))")
+        }
         return parts.joined(separator: ", ")
     }
 

@@ -130,7 +130,7 @@ public enum RunOutputs {
         }
         try writeAtomically(signatures.map { $0 + "\n" }.joined(), to: directory.appendingPathComponent("signatures.jsonl"))
         // An output this run does not produce must not be left from an earlier run.
-        for (name, text) in [("decryptions.jsonl", decryptionsJSONL(report)), ("jwts.jsonl", jwtsJSONL(report))] {
+        for (name, text) in [("decryptions.jsonl", decryptionsJSONL(report)), ("jwts.jsonl", jwtsJSONL(report)), ("actions.jsonl", actionsJSONL(report))] {
             if let text {
                 try writeAtomically(text, to: directory.appendingPathComponent(name))
             } else {
@@ -151,6 +151,25 @@ public enum RunOutputs {
         } else {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent("trace.json"))
         }
+    }
+
+    /// actions.jsonl: per Lit Action request, how it ended, the response the client picked, and
+    /// what each signer of its last combined attempt answered (nil without action requests).
+    public static func actionsJSONL(_ report: RunReport) -> String? {
+        let records = report.requests.filter { $0.op == "action" }
+        guard !records.isEmpty else { return nil }
+        return records.map { record in
+            JSON.object([
+                ("request", .integer(Int64(record.index))),
+                ("outcome", .string(record.outcome.rawValue)),
+                ("failure", record.failure.map { .string($0.description) } ?? .null),
+                ("response", record.response.map(JSON.string) ?? .null),
+                ("answers", .array(record.actionAnswers.map { answer in
+                    .object([("node", .integer(Int64(answer.node))), ("response", answer.response.map(JSON.string) ?? .null),
+                             ("error", answer.error.map(JSON.string) ?? .null), ("digests", .array(answer.digests.map { .string($0.hexString) }))])
+                })),
+            ]).line + "\n"
+        }.joined()
     }
 
     /// attempts.csv: one row per attempt of every request (DESIGN.md §6): who was asked, how

@@ -24,7 +24,7 @@ extension ScenarioLoader {
     static let stepKinds = ActionStep.kinds
 
     /// The programs and every source they read (sources are one namespace for the run).
-    static func actionPrograms(_ located: Located?, chains: [String], reader r: Reader)
+    static func actionPrograms(_ located: Located?, chains: [String], stop: SimDuration, reader r: Reader)
         -> (programs: [ActionProgram], sources: [ExternalSourceSpecification]) {
         guard let located else { return ([], []) }
         var programs: [ActionProgram] = []
@@ -56,6 +56,9 @@ extension ScenarioLoader {
             var available: [String] = []
             for (sourceName, node) in r.mapping(sourcesNode, path: "\(path).sources", allowed: sourcesNode.map { r.keys(of: $0) } ?? []) {
                 guard let source = externalSource(sourceName, node, path: "\(path).sources.\(sourceName)", chains: chains, reader: r) else { continue }
+                if case let .randomWalk(_, _, every) = source.value, stop.nanoseconds / every.nanoseconds > 10_000_000 {
+                    r.error(node, "`\(path).sources.\(sourceName).random_walk.every` is \(every): over `stop` (\(stop)) that is more than 10 million steps, each drawn in advance")
+                }
                 available.append(sourceName)
                 if let previous = sources.first(where: { $0.name == sourceName }) {
                     if previous != source {
@@ -72,6 +75,7 @@ extension ScenarioLoader {
             if stepsNode == nil { r.error(definition, "`\(path)` needs `steps`: what the action does") }
             let steps = actionSteps(stepsNode, path: "\(path).steps", sources: available, defined: &defined, reader: r)
             let program = ActionProgram(name: name, steps: parameters + steps, limits: limits, costs: costs)
+            for problem in program.problems { r.error(stepsNode, "`\(path).steps`: \(problem)") }
             if program.signatureSteps > 16 {
                 r.error(stepsNode, "`\(path)` has \(program.signatureSteps) signing steps; an action attempt signs at most 16 times")
             }

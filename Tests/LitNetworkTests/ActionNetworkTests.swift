@@ -10,7 +10,8 @@ import ThresholdCrypto
 @Suite struct ActionNetworkTests {
     /// A price oracle on 7 nodes: a random-walk feed each node fetches `skew` apart, signed to
     /// two decimals; `coordination` goes before the signing step (none, run-once, collect).
-    func priceOracle(_ coordination: String, seed: UInt64, byzantine: [Int: ByzantineBehaviour] = [:], requests: Int = 12) -> RunReport {
+    func priceOracle(_ coordination: String, seed: UInt64, byzantine: [Int: ByzantineBehaviour] = [:], requests: Int = 12,
+                     variant: DamFast.Variant = .lit) -> RunReport {
         let fetch = ActionStep.fetch(name: "price", source: "feed")
         let quote = try! ActionExpression(parsing: "format(price, 2)")
         let steps: [ActionStep] = switch coordination {
@@ -23,6 +24,8 @@ import ThresholdCrypto
         var specification = NetworkSpecification(nodes: 7, seed: seed, network: NetworkModel(latency: .distribution(.uniform(min: .milliseconds(10), max: .milliseconds(60)))),
                                                  behaviours: byzantine, clients: ClientSpecification(count: 2), workloads: [workload], stop: .seconds(20))
         specification.actions = [ActionProgram(name: "oracle", steps: steps)]
+        specification.ecdsaVariant = variant
+        if variant == .paper { specification.threshold = .fixed(4) }
         var feed = ExternalSourceSpecification(name: "feed", value: .randomWalk(start: try! ActionNumber(3000), step: ActionNumber(raw: 500_000_000),
                                                                                 every: .milliseconds(100)))
         feed.skew = .milliseconds(300)
@@ -34,6 +37,13 @@ import ThresholdCrypto
         print("seeds 11, 12, 13")
         let alone = priceOracle("none", seed: 11)
         #expect(alone.metric("action.diverged")!.numeric! > 0, "\(alone.metrics)")
+        // What each node answered is kept (actions.jsonl): a diverged request's answers name
+        // more than one digest, and its response is the most common answer.
+        for record in alone.requests where record.failure?.code == .diverged {
+            #expect(Set(record.actionAnswers.flatMap(\.digests)).count > 1 && record.actionAnswers.count == alone.threshold)
+            let counts = Dictionary(record.actionAnswers.compactMap(\.response).map { ($0, 1) }, uniquingKeysWith: +)
+            #expect(record.response.flatMap { counts[$0] } == counts.values.max())
+        }
         for (coordination, seed) in [("run-once", UInt64(12)), ("collect", 13)] {
             let report = priceOracle(coordination, seed: seed)
             #expect(report.metric("action.diverged") == .integer(0) && report.metric("action.succeeded") == .integer(12), "\(coordination)")
@@ -47,6 +57,13 @@ import ThresholdCrypto
                 #expect(signature.message.count == 32 && signature.keyID == Array("pkp-action-oracle".utf8))
             }
         }
+    }
+
+    /// Under the paper's ECDSA an action's signing steps need 2t − 1 signers, as a request does.
+    @Test func actionsSignUnderThePapersVariantToo() {
+        let report = priceOracle("run-once", seed: 14, requests: 6, variant: .paper)
+        #expect(report.metric("action.succeeded") == .integer(6) && report.violations.isEmpty, "\(report.metrics) \(report.violations)")
+        #expect(report.signatures.allSatisfy { $0.signers.count == 7 })
     }
 
     @Test func theSameSeedGivesTheSameRunAndAnotherSeedAnother() {

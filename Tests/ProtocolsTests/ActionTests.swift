@@ -67,6 +67,10 @@ import ThresholdCrypto
         #expect(try value("format(-0.005, 2)") == .string("-0.01"))
         #expect(try value("format(0.004, 2)") == .string("0.00"))
         #expect(try value("format(1234.5, 0)") == .string("1235"))
+        // JavaScript's toFixed keeps the sign of a negative value that rounds to zero.
+        #expect(try value("format(-0.004, 2)") == .string("-0.00"))
+        // Strings are equal byte for byte (JavaScript's code units), not by canonical equivalence.
+        #expect(try value("a == b", ["a": .string("\u{e9}"), "b": .string("e\u{301}")]) == .bool(false))
         #expect(try value("str(1.50)") == .string("1.5"))
         #expect(try value("str(true) + str(-2)") == .string("true-2"))
         #expect(try value("num('12.5') + 1") == number("13.5"))
@@ -81,7 +85,7 @@ import ThresholdCrypto
         #expect(try value("price * 2", ["price": number("1.25")]) == number("2.5"))
     }
 
-    @Test func wrongTypesAreTypedErrors() {
+    @Test func wrongTypesAreTypedErrors() throws {
         for text in ["1 + 'a'", "'a' - 'b'", "'a' < 'b'", "!1", "-'a'", "true && 1", "1 || true", "round('a')", "len(1)", "num(1)", "if(1, 2, 3)",
                      "sha256(1)", "abs(true)", "min(1, 'a')"] {
             guard case .typeMismatch? = error(text) else {
@@ -97,6 +101,9 @@ import ThresholdCrypto
         #expect(error("9000000000 * 9000000000").map { if case .overflow = $0 { true } else { false } } == true)
         #expect(error("9000000000 + 9000000000").map { if case .overflow = $0 { true } else { false } } == true)
         #expect(error("x + 1") == .unknownVariable("x"))
+        // Int64.min % −1 would trap in Swift; its remainder is 0 (values from peers can be anything).
+        #expect(try value("a % b", ["a": .number(ActionNumber(raw: .min)), "b": .number(ActionNumber(raw: -1))]) == .number(ActionNumber(raw: 0)))
+        #expect(error("-a", ["a": .number(ActionNumber(raw: .min))]).map { if case .overflow = $0 { true } else { false } } == true)
     }
 
     @Test func parseErrorsNameTheirColumn() {
@@ -122,6 +129,9 @@ import ThresholdCrypto
         #expect(throws: ActionError.self) { try ActionExpression(parsing: String(repeating: "1+", count: 2100) + "1") }
         #expect(throws: ActionError.self) { try ActionExpression(parsing: String(repeating: "(", count: 80) + "1" + String(repeating: ")", count: 80)) }
         #expect((try? ActionExpression(parsing: String(repeating: "(", count: 30) + "1" + String(repeating: ")", count: 30))) != nil)
+        // A long chain of operators would make evaluation recurse as deep: at most 256.
+        #expect(throws: ActionError.self) { try ActionExpression(parsing: String(repeating: "1+", count: 300) + "1") }
+        #expect((try? ActionExpression(parsing: String(repeating: "1+", count: 200) + "1")) != nil)
         let half = String(repeating: "x", count: ActionLimits.lit.stringBytes / 2 + 1)
         #expect(error("a + a", ["a": .string(half)]) == .outOfMemory(limitBytes: ActionLimits.lit.stringBytes))
     }
@@ -148,6 +158,13 @@ import ThresholdCrypto
         #expect(try ActionReduction.median.reduce(values) == number("2.5"))
         #expect(try ActionReduction.median.reduce(Array(values.prefix(3))) == number("2"))
         #expect(try ActionReduction.median.reduce([number("-1"), number("-2")]) == number("-1.5"))
+        // Mixed signs, truncated towards zero; extremes without overflow.
+        #expect(try ActionReduction.median.reduce([.number(ActionNumber(raw: -1)), .number(ActionNumber(raw: 2))]) == .number(ActionNumber(raw: 0)))
+        #expect(try ActionReduction.median.reduce([.number(ActionNumber(raw: -4)), .number(ActionNumber(raw: 1))]) == .number(ActionNumber(raw: -1)))
+        #expect(try ActionReduction.median.reduce([.number(ActionNumber(raw: .max)), .number(ActionNumber(raw: .max))]) == .number(ActionNumber(raw: .max)))
+        // A tie between a number and a string of the same text: by type, whatever the order.
+        #expect(try ActionReduction.majority.reduce([.string("5"), number("5")]) == number("5"))
+        #expect(try ActionReduction.majority.reduce([number("5"), .string("5")]) == number("5"))
         #expect(try ActionReduction.min.reduce(values) == number("1"))
         #expect(try ActionReduction.max.reduce(values) == number("10"))
         #expect(try ActionReduction.majority.reduce([.string("b"), .string("a"), .string("b")]) == .string("b"))
@@ -218,7 +235,7 @@ final class StubExternal: ExternalData {
     /// The digests each node handed to its ECDSA signer.
     func signed(_ run: Run) -> [NodeID: [[UInt8]]] {
         var byNode: [NodeID: [[UInt8]]] = [:]
-        for (node, signature) in run.harness.delegations {
+        for (node, signature) in run.harness.delegations where !signature.declined {
             #expect(signature.scheme == DelegatedSignature.ecdsa && signature.origin == run.request.id && signature.signers == run.request.signers)
             #expect(signature.index == byNode[node, default: []].count && signature.nonce == run.request.nonce && signature.keyID == run.request.keyID)
             byNode[node, default: []].append(signature.digest)
@@ -289,8 +306,59 @@ final class StubExternal: ExternalData {
         let leader = probe.request.leader(ofBlock: 0, meter: CostMeter())
         let run = run(program, values: Array(repeating: .number(try ActionNumber(1)), count: 4), down: [leader])
         let answers = responses(run)
-        #expect(answers.count == 3 && answers.values.allSatisfy { $0.error == "peer-timeout" && $0.digests.isEmpty })
+        // Each names the leader it waited for, and tells its signer the signature will not come.
+        #expect(answers.count == 3 && answers.values.allSatisfy { $0.error == "peer-timeout" && $0.digests.isEmpty && $0.missing == [leader] })
         #expect(signed(run).isEmpty)
+        #expect(run.harness.delegations.filter(\.signature.declined).map(\.node).sorted() == [0, 1, 2, 3].filter { $0 != leader })
+    }
+
+    /// `run-once` blocks and collect steps are numbered by their place in the program, so a
+    /// block after a branch is the same block whether or not a node took the branch.
+    @Test func blocksAreNumberedByTheirPlaceInTheProgram() throws {
+        let program = ActionProgram(name: "p", steps: [
+            .fetch(name: "seen", source: "feed"),
+            .branch(try ActionExpression(parsing: "seen > 100"), then: [.runOnce(steps: [.compute(name: "x", .literal(.bool(true)))], result: "x")],
+                    otherwise: []),
+            .runOnce(steps: [.fetch(name: "price", source: "feed")], result: "price"),
+        ] + Self.fetchAndSign.dropFirst())
+        #expect(program.runOnceBlocks == 2 && program.problems.isEmpty)
+        // A request whose block 1 has another leader than block 0 (numbered as they run, every
+        // node would take the second block for block 0).
+        let counter = try #require((1..<100 as Range<UInt64>).first { counter in
+            let id = AttemptID(session: SessionID(protocolName: actionProtocol, epoch: .genesis, initiator: .client(Self.client), counter: counter), attempt: 1)
+            let request = ActionRequest(id: id, program: "p", programHash: [], signers: [0, 1, 2, 3], keyID: [], nonce: [], waitMilliseconds: 0)
+            return request.leader(ofBlock: 0, meter: CostMeter()) != request.leader(ofBlock: 1, meter: CostMeter())
+        })
+        let run = run(program, values: (1...4).map { .number(try! ActionNumber($0)) }, counter: counter)
+        let leader = run.request.leader(ofBlock: 1, meter: CostMeter())
+        // Nobody takes the branch; block 1's leader alone fetches a second time, and everyone signs its price.
+        #expect(run.external.map(\.fetches) == (0..<4).map { $0 == Int(leader.value) ? 2 : 1 })
+        #expect(responses(run).values.allSatisfy { $0.error == nil && $0.value == .string("\(leader.value + 1).00") }, "\(responses(run))")
+    }
+
+    @Test func aRunOnceBlockThatSignsOrWaitsIsAProblem() throws {
+        let signs = ActionProgram(name: "p", steps: [.runOnce(steps: [.signECDSA(message: .literal(.string("a")))], result: "r")])
+        let waits = ActionProgram(name: "p", steps: [.runOnce(steps: [.branch(.literal(.bool(true)), then: [
+            .broadcastAndCollect(name: "m", value: .literal(.bool(true)), reduce: .majority)], otherwise: [])], result: "m")])
+        #expect(signs.problems.count == 1 && waits.problems.count == 1, "\(signs.problems) \(waits.problems)")
+    }
+
+    @Test func anAttemptNumberTooLargeToNumberItsSignaturesIsRefusedNotTrapped() throws {
+        let program = ActionProgram(name: "p", steps: Self.fetchAndSign)
+        var rng = SplitMix64(seed: 43)
+        let contexts = ServiceHarness<ActionService>.contexts(count: 1, identitySecret: { _ in .randomNonZero(using: &rng) }, random: { _ in ServiceRandom { 7 } })
+        contexts[0].external = StubExternal(.number(try ActionNumber(1)))
+        var harness = ServiceHarness(contexts: contexts) { _ in ActionService(programs: [program]) }
+        let id = AttemptID(session: SessionID(protocolName: actionProtocol, epoch: .genesis, initiator: .client(Self.client), counter: 1), attempt: 1 << 28)
+        let request = ActionRequest(id: id, program: "p", programHash: program.hash, signers: [0], keyID: [], nonce: Array(repeating: 0, count: 8),
+                                    waitMilliseconds: 1)
+        harness.deliver(.request(request), to: 0, from: .client(Self.client))
+        harness.run()
+        guard case let .response(_, response)? = harness.toClients.first?.message else {
+            Issue.record("no answer")
+            return
+        }
+        #expect(response.error == "cannot-sign" && harness.delegations.isEmpty)
     }
 
     @Test func litsLimitsAreEnforced() throws {

@@ -17,8 +17,15 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("GenesisDKG.n16") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(runDKGBenchmark(sizes: [16])) }
     }
+    Benchmark("GenesisDKG.n64") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(runDKGBenchmark(sizes: [64])) }
+    }
     Benchmark("FROSTSigning.n10.100requests") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(runSigningNetwork(nodes: 10, requests: 100)) }
+    }
+    // With its genesis DKG (about a third of the time at this size).
+    Benchmark("FROSTSigning.n100.50requests", configuration: .init(maxDuration: .seconds(30), maxIterations: 3)) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(runSigningNetwork(nodes: 100, requests: 50)) }
     }
     Benchmark("FROSTRoundTwoAndAggregation.67of100") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(runFROSTCost(threshold: 67, participants: 100)) }

@@ -25,14 +25,17 @@ struct ActionKind: RequestKind {
     /// Each workload entry's requests (by global number) and its program.
     let programs: [(requests: Range<Int>, program: ActionProgram)]
     let signerWait: UInt32
+    /// The signing steps' ECDSA: Lit's (t signers) or the paper's (2t − 1).
+    let variant: DamFast.Variant
     var attempts: [Int: Attempt] = [:]
-    /// Each finished request's chosen response (requests.csv's `response`).
-    private(set) var responses: [Int: String] = [:]
 
-    init(programs: [(requests: Range<Int>, program: ActionProgram)], cosignerWait: SimDuration) {
+    init(programs: [(requests: Range<Int>, program: ActionProgram)], cosignerWait: SimDuration, variant: DamFast.Variant) {
         self.programs = programs
+        self.variant = variant
         signerWait = UInt32(clamping: cosignerWait.nanoseconds / 1_000_000)
     }
+
+    func signersNeeded(threshold: Int) -> Int { variant == .paper ? 2 * threshold - 1 : threshold }
 
     func attempt(of message: any WireMessage) -> AttemptID? {
         if let message = message as? ActionMessage, case .response = message { return message.attempt }
@@ -45,7 +48,7 @@ struct ActionKind: RequestKind {
 
     mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, _ io: inout ClientIO) -> [Int] {
         guard let program = programs.first(where: { $0.requests.contains(Int(id.request)) })?.program, !io.rootKeys.isEmpty else { return [] }
-        let signers = Array(candidates.prefix(threshold)).sorted()
+        let signers = Array(candidates.prefix(signersNeeded(threshold: threshold))).sorted()
         let keyID = Array("pkp-action-\(program.name)".utf8)
         let draw = io.client.random.next()
         let nonce = (0..<8).map { UInt8(truncatingIfNeeded: draw >> (8 * $0)) }
@@ -64,8 +67,11 @@ struct ActionKind: RequestKind {
             guard attempt.responses[node] == nil else { return nil }
             attempt.responses[node] = response
             if let error = response.error {
-                // A peer's silence is not the node's own failure; anything else is.
-                return .refused(node: node, forItself: error != ActionError.peerTimedOut(step: "").code, missing: [], reason: "action-\(error)")
+                // Only what is the node's own (no such program, not a signer) leaves it out of
+                // this request: a type error or an overflow may come from a peer's value, a failed
+                // fetch is one draw; a timeout names the peers it waited for.
+                let own = [ActionService.unknownProgram, ActionError.cannotSign.code].contains(error)
+                return .refused(node: node, forItself: own, missing: response.missing.map(\.value), reason: "action-\(error)")
             }
         case let ECDSAMessage.share(id, share, bigR):
             let index = DelegatedSignature.origin(of: id, delegatedBy: actionProtocol).index
@@ -85,8 +91,16 @@ struct ActionKind: RequestKind {
 
     mutating func finish(request: Int, message: [UInt8], signers: [Int], _ io: inout ClientIO) -> AttemptOutcome {
         guard let attempt = attempts[request] else { return .failure(ClientFailure(.invalidSignature), invalid: true) }
+        let answers = signers.map { node in
+            ActionAnswer(node: node, response: attempt.responses[node]?.value?.description, error: attempt.responses[node]?.error,
+                         digests: attempt.responses[node]?.digests ?? [])
+        }
+        let values = signers.compactMap { attempt.responses[$0]?.value }
+        io.recordAnswers(answers, response: values.isEmpty ? nil : (try? ActionReduction.majority.reduce(values))?.description, request: request)
         let threshold = signers.count
         let signatures = signers.map { attempt.responses[$0]?.digests.count ?? 0 }.max() ?? 0
+        // Accepted only once every signature of the attempt combined.
+        var combined: [AcceptedSignature] = []
         var first: [UInt8] = []
         for index in 0..<signatures {
             // Shares grouped by the digest their node computed; the largest group (ties: the
@@ -110,16 +124,11 @@ struct ActionKind: RequestKind {
                                              message: digest, signature: Array(ethereum.prefix(64)), signers: nodes)
             accepted.keyID = attempt.request.keyID
             accepted.fromAction = true
-            io.accepted(accepted)
+            combined.append(accepted)
         }
-        responses[request] = Self.chosenResponse(signers.compactMap { attempt.responses[$0]?.value })
+        for accepted in combined { io.accepted(accepted) }
+        // requests.csv's signature: the first one (none for an action that signs nothing).
         return .success(signature: first)
-    }
-
-    /// The most common response (ties: the smallest text); "" when none set one.
-    static func chosenResponse(_ values: [ActionValue]) -> String {
-        guard !values.isEmpty, let chosen = try? ActionReduction.majority.reduce(values) else { return "" }
-        return chosen.description
     }
 
     mutating func end(request: Int) { attempts[request] = nil }

@@ -96,6 +96,10 @@ public struct RequestRecord: Sendable {
     public var failure: ClientFailure?
     /// Every attempt, in order (attempts.csv).
     public var attemptLog: [AttemptRecord] = []
+    /// A Lit Action's: what each signer of its last combined attempt answered, and the response
+    /// the client picked (the most common; actions.jsonl).
+    public var actionAnswers: [ActionAnswer] = []
+    public var response: String?
 
     public var latency: SimDuration? { end.map { $0 - start } }
 
@@ -105,6 +109,15 @@ public struct RequestRecord: Sendable {
         attemptLog[last].outcome = outcome
         attemptLog[last].end = time
     }
+}
+
+/// What one node answered a Lit Action's attempt: its response, or the error that stopped it,
+/// and the digest of each of its signing steps.
+public struct ActionAnswer: Sendable, Equatable {
+    public let node: Int
+    public let response: String?
+    public let error: String?
+    public let digests: [[UInt8]]
 }
 
 /// One attempt of one request, as attempts.csv lists it.
@@ -398,7 +411,7 @@ public final class LitClient {
                  ActionKind(programs: entries.compactMap { entry in
                      guard case let .action(name) = entry.op, let program = specification.actions.first(where: { $0.name == name }) else { return nil }
                      return (entry.requests, program)
-                 }, cosignerWait: settings.effectiveCosignerWait)]
+                 }, cosignerWait: settings.effectiveCosignerWait, variant: specification.ecdsaVariant)]
         selection = settings.selection
         cooldown = settings.cooldown
         overRequest = settings.effectiveOverRequest(specification.flow)

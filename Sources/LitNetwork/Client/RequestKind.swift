@@ -25,6 +25,12 @@ struct ClientIO {
     /// Content the client opened or a JWT it received (the access oracle judges it).
     mutating func released(_ release: any AccessRelease) { client.released(release, &engine) }
 
+    /// What the nodes of an action's attempt answered, and the response picked (actions.jsonl).
+    mutating func recordAnswers(_ answers: [ActionAnswer], response: String?, request: Int) {
+        client.requests[request]?.record.actionAnswers = answers
+        client.requests[request]?.record.response = response
+    }
+
     /// A signature the kind made other than its request's own (a JWT's), for the oracles.
     mutating func accepted(_ signature: AcceptedSignature) {
         client.observer.accepted(signature, at: engine.effectTime, event: engine.event, &engine)

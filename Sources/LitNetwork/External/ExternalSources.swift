@@ -90,7 +90,9 @@ final class ExternalFeeds: Sendable {
             return .number(walk[min(walk.count - 1, Int(time.nanoseconds / max(1, every.nanoseconds)))])
         case let .balance(chain, contract, holder):
             let balance = chains?.view(at: time, lag: lag).balance(chain: chain, contract: contract, holder: holder) ?? 0
-            return .number(ActionNumber(raw: balance.multipliedReportingOverflow(by: ActionNumber.scale).partialValue))
+            // (Balances beyond ActionNumber's range, about 9.2 × 10⁹, read as its largest value.)
+            let (raw, overflow) = balance.multipliedReportingOverflow(by: ActionNumber.scale)
+            return .number(ActionNumber(raw: overflow ? (balance < 0 ? .min : .max) : raw))
         }
     }
 }

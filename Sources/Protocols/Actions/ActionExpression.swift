@@ -28,8 +28,10 @@ public indirect enum ActionExpression: Hashable, Sendable, CustomStringConvertib
         ("if", 3...3, "if(c, a, b): a when c is true, else b"),
     ]
 
-    /// The longest expression text accepted.
+    /// The longest expression text accepted, and the most operators and calls in it (bounds
+    /// how deep evaluation recurses).
     public static let maximumLength = 4096
+    public static let maximumOperations = 256
 
     /// Parses `text`; the error's column is 1-based.
     public init(parsing text: String) throws(ActionError) {
@@ -104,6 +106,7 @@ public indirect enum ActionExpression: Hashable, Sendable, CustomStringConvertib
 
     static func apply(_ op: String, _ a: ActionValue, _ b: ActionValue) throws(ActionError) -> ActionValue {
         switch (op, a, b) {
+        // (ActionValue compares strings by their UTF-8 bytes.)
         case ("==", _, _): return .bool(a == b)
         case ("!=", _, _): return .bool(a != b)
         case let ("+", .string(x), .string(y)):
@@ -230,6 +233,14 @@ public indirect enum ActionExpression: Hashable, Sendable, CustomStringConvertib
         let tokens: [Token]
         var index = 0
         var depth = 0
+        var operations = 0
+
+        mutating func operation() throws(ActionError) {
+            operations += 1
+            guard operations <= ActionExpression.maximumOperations else {
+                throw .parse("more than \(ActionExpression.maximumOperations) operations", column: current.column)
+            }
+        }
 
         static let levels: [[String]] = [["||"], ["&&"], ["==", "!="], ["<", "<=", ">", ">="], ["+", "-"], ["*", "/", "%"]]
 
@@ -240,6 +251,7 @@ public indirect enum ActionExpression: Hashable, Sendable, CustomStringConvertib
             var left = try expression(level: level + 1)
             while current.kind == .symbol, Self.levels[level].contains(current.text) {
                 let op = current.text
+                try operation()
                 index += 1
                 left = .binary(op, left, try expression(level: level + 1))
             }
@@ -252,6 +264,7 @@ public indirect enum ActionExpression: Hashable, Sendable, CustomStringConvertib
             guard depth < 64 else { throw .parse("nested too deeply", column: current.column) }
             if current.kind == .symbol, current.text == "-" || current.text == "!" {
                 let op = current.text
+                try operation()
                 index += 1
                 return .unary(op, try unary())
             }
@@ -270,6 +283,7 @@ public indirect enum ActionExpression: Hashable, Sendable, CustomStringConvertib
             case .identifier:
                 if token.text == "true" || token.text == "false" { return .literal(.bool(token.text == "true")) }
                 guard current.kind == .symbol, current.text == "(" else { return .variable(token.text) }
+                try operation()
                 index += 1
                 var arguments: [ActionExpression] = []
                 if !(current.kind == .symbol && current.text == ")") {

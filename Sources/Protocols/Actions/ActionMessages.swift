@@ -44,11 +44,15 @@ public struct ActionResponse: Sendable, Equatable {
     public let error: String?
     public let value: ActionValue?
     public let digests: [[UInt8]]
+    /// With `peer-timeout`: the signers whose value it waited for in vain (the client's routing
+    /// only: more than f must name a node before it is left out).
+    public let missing: [NodeID]
 
-    public init(error: String?, value: ActionValue?, digests: [[UInt8]]) {
+    public init(error: String?, value: ActionValue?, digests: [[UInt8]], missing: [NodeID] = []) {
         self.error = error
         self.value = value
         self.digests = digests
+        self.missing = missing
     }
 }
 
@@ -137,6 +141,8 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
             }
             writer.append(UInt16(response.digests.count))
             for digest in response.digests { writer.append(bytes: digest) }
+            writer.append(UInt16(response.missing.count))
+            for node in response.missing { writer.append(node: node.value) }
         }
     }
 
@@ -174,7 +180,10 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
             let count = try reader.count("digests", itemSize: 32, limit: 16)
             var digests = [[UInt8]]()
             for _ in 0..<count { digests.append(try reader.array(32)) }
-            return .response(id: id, ActionResponse(error: error, value: value, digests: digests))
+            let missingCount = try reader.count("missing nodes", itemSize: WireSize.node, limit: maximumSigners)
+            var missing = [NodeID]()
+            for _ in 0..<missingCount { missing.append(NodeID(try reader.uint16())) }
+            return .response(id: id, ActionResponse(error: error, value: value, digests: digests, missing: missing))
         }
     }
 

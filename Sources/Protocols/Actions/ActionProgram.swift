@@ -16,7 +16,13 @@ public enum ActionReduction: String, Hashable, Sendable, CaseIterable {
         if self == .majority {
             var counts: [ActionValue: Int] = [:]
             for value in values { counts[value, default: 0] += 1 }
-            return counts.sorted { ($0.value, $1.key.description) > ($1.value, $0.key.description) }.first!.key
+            // Most common first; ties by type, then text's bytes (a total order on distinct values,
+            // so dictionary order never decides).
+            return counts.min { a, b in
+                if a.value != b.value { return a.value > b.value }
+                if a.key.typeName != b.key.typeName { return a.key.typeName < b.key.typeName }
+                return a.key.description.utf8.lexicographicallyPrecedes(b.key.description.utf8)
+            }!.key
         }
         var numbers: [ActionNumber] = []
         for value in values {
@@ -30,9 +36,8 @@ public enum ActionReduction: String, Hashable, Sendable, CaseIterable {
         default:
             let middle = numbers.count / 2
             guard numbers.count % 2 == 0 else { return .number(numbers[middle]) }
-            // (a + b) / 2 without overflow.
-            let (a, b) = (numbers[middle - 1].raw, numbers[middle].raw)
-            return .number(ActionNumber(raw: a / 2 + b / 2 + (a % 2 + b % 2) / 2))
+            // (a + b) / 2 in 128 bits, truncated towards zero like every division here.
+            return .number(ActionNumber(raw: Int64((Int128(numbers[middle - 1].raw) + Int128(numbers[middle].raw)) / 2)))
         }
     }
 }
@@ -47,12 +52,14 @@ public indirect enum ActionStep: Hashable, Sendable {
     /// `Lit.Actions.signEcdsa`: this node's share of an ECDSA signature over the Keccak-256 of
     /// `message`'s text (as a string; a number in its shortest form), under the request's PKP.
     case signECDSA(message: ActionExpression)
-    /// `Lit.Actions.runOnce`: one node, chosen from the request, runs `steps`; every node then
-    /// binds `result` to the value the leader had for it.
-    case runOnce(steps: [ActionStep], result: String)
+    /// `Lit.Actions.runOnce`: one node, chosen from the request and `block`, runs `steps`; every
+    /// node then binds `result` to the value the leader had for it. `block` is the step's place
+    /// in the program (ActionProgram numbers them), so nodes that took different branches still
+    /// agree on it.
+    case runOnce(steps: [ActionStep], result: String, block: Int = 0)
     /// `Lit.Actions.broadcastAndCollect`: every node sends `value` to the others and binds
-    /// `name` to the reduction of all of them.
-    case broadcastAndCollect(name: String, value: ActionExpression, reduce: ActionReduction)
+    /// `name` to the reduction of all of them; `step` numbered as `block` is.
+    case broadcastAndCollect(name: String, value: ActionExpression, reduce: ActionReduction, step: Int = 0)
     /// `Lit.Actions.setResponse`.
     case respond(ActionExpression)
 
@@ -94,14 +101,91 @@ public struct ActionProgram: Hashable, Sendable {
     public var costs = ActionCosts()
     /// Changes with every step, limit and cost (the request names the program by it).
     public let hash: [UInt8]
+    /// How many `run-once` and `broadcast-and-collect` steps it has (their numbers are below).
+    public let runOnceBlocks: Int
+    public let collectSteps: Int
 
     public init(name: String, steps: [ActionStep], limits: ActionLimits = .lit, costs: ActionCosts = ActionCosts()) {
         self.name = name
-        self.steps = steps
+        var blocks = 0, collects = 0
+        self.steps = Self.numbered(steps, blocks: &blocks, collects: &collects)
+        runOnceBlocks = blocks
+        collectSteps = collects
         self.limits = limits
         self.costs = costs
-        let text = "\(name)|\(steps)|\(limits)|\(costs.startup)|\(costs.step)|\(costs.peerWait)"
+        var text = "\(name.utf8.count):\(name)|"
+        Self.canonical(self.steps, into: &text)
+        text += "|\(limits.fetches),\(limits.signatures),\(limits.milliseconds),\(limits.memoryBytes),\(limits.stringBytes)"
+        text += "|\(costs.startup.components),\(costs.step.components),\(costs.peerWait.components)"
         hash = Hashing.sha256(Array(text.utf8), meter: CostMeter())
+    }
+
+    /// The steps with every `run-once` and `broadcast-and-collect` numbered in program order.
+    static func numbered(_ steps: [ActionStep], blocks: inout Int, collects: inout Int) -> [ActionStep] {
+        steps.map { step in
+            switch step {
+            case let .branch(condition, then, otherwise):
+                let numberedThen = numbered(then, blocks: &blocks, collects: &collects)
+                return .branch(condition, then: numberedThen, otherwise: numbered(otherwise, blocks: &blocks, collects: &collects))
+            case let .runOnce(inner, result, _):
+                let block = blocks
+                blocks += 1
+                return .runOnce(steps: numbered(inner, blocks: &blocks, collects: &collects), result: result, block: block)
+            case let .broadcastAndCollect(name, value, reduce, _):
+                defer { collects += 1 }
+                return .broadcastAndCollect(name: name, value: value, reduce: reduce, step: collects)
+            default:
+                return step
+            }
+        }
+    }
+
+    /// A text that changes with every step (names length-prefixed; expressions fully
+    /// parenthesised), independent of how Swift prints values.
+    static func canonical(_ steps: [ActionStep], into text: inout String) {
+        func field(_ value: String) { text += "\(value.utf8.count):\(value);" }
+        for step in steps {
+            text += step.kind + "("
+            switch step {
+            case let .fetch(name, source): field(name); field(source)
+            case let .compute(name, expression): field(name); field(expression.description)
+            case let .branch(condition, then, otherwise):
+                field(condition.description)
+                canonical(then, into: &text)
+                text += "|"
+                canonical(otherwise, into: &text)
+            case let .signECDSA(message): field(message.description)
+            case let .runOnce(inner, result, block): field(result); field("\(block)"); canonical(inner, into: &text)
+            case let .broadcastAndCollect(name, value, reduce, step): field(name); field(value.description); field(reduce.rawValue); field("\(step)")
+            case let .respond(value): field(value.description)
+            }
+            text += ")"
+        }
+    }
+
+    /// What makes it unrunnable: a `run-once` block runs on one node only, so it may not sign,
+    /// nor wait for the others (another run-once, a broadcast-and-collect).
+    public var problems: [String] {
+        func coordinating(_ steps: [ActionStep]) -> [String] {
+            steps.flatMap { step -> [String] in
+                switch step {
+                case .signECDSA, .runOnce, .broadcastAndCollect: [step.kind]
+                case let .branch(_, then, otherwise): coordinating(then) + coordinating(otherwise)
+                default: []
+                }
+            }
+        }
+        func check(_ steps: [ActionStep]) -> [String] {
+            steps.flatMap { step -> [String] in
+                switch step {
+                case let .runOnce(inner, _, block):
+                    coordinating(inner).map { "run-once block \(block) contains a \($0) step, which only its leader would run" } + check(inner)
+                case let .branch(_, then, otherwise): check(then) + check(otherwise)
+                default: []
+                }
+            }
+        }
+        return check(steps)
     }
 
     /// The number of signature steps anywhere in the program (at most `limits.signatures` run).
@@ -111,7 +195,7 @@ public struct ActionProgram: Hashable, Sendable {
         steps.reduce(0) { total, step in
             switch step {
             case let .branch(_, then, otherwise): total + count(then, matches) + count(otherwise, matches)
-            case let .runOnce(inner, _): total + (matches(step) ? 1 : 0) + count(inner, matches)
+            case let .runOnce(inner, _, _): total + (matches(step) ? 1 : 0) + count(inner, matches)
             default: total + (matches(step) ? 1 : 0)
             }
         }

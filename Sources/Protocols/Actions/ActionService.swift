@@ -57,8 +57,6 @@ public struct ActionService: NodeService {
         var fetches = 0
         var digests: [[UInt8]] = []
         var response: ActionValue?
-        var runOnceBlocks = 0
-        var collectSteps = 0
         var waiting: Wait?
         /// Effects held until the modelled run time of the steps that made them has passed.
         var held: [Effect] = []
@@ -73,9 +71,18 @@ public struct ActionService: NodeService {
     var runs: [AttemptID: Run] = [:]
     /// Requests started (each runs once, ever, as a signer's request does).
     var handled: Set<AttemptID> = []
-    /// Peer messages for runs not started yet (bounded per run and in runs).
+    /// Peer messages for runs not started yet, and who opened each run's entry. Bounded: at
+    /// most `earlyRuns` runs (the oldest dropped), each sender opening at most `earlyRunsPerSender`
+    /// and keeping at most `earlyPerSender` messages in each — one peer flooding made-up ids or
+    /// values cannot push out what honest peers sent.
     var early: [AttemptID: [(ActionMessage, NodeID)]] = [:]
     var earlyOrder: [AttemptID] = []
+    var earlyOpener: [AttemptID: NodeID] = [:]
+    var earlyOpened: [NodeID: Int] = [:]
+    static let earlyRuns = 256, earlyRunsPerSender = 32, earlyPerSender = 8
+
+    /// The error code of a request naming a program this node does not have (or another version).
+    public static let unknownProgram = "unknown-program"
 
     public init(programs: [ActionProgram]) {
         self.programs = Dictionary(programs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -85,6 +92,8 @@ public struct ActionService: NodeService {
         runs = [:]
         early = [:]
         earlyOrder = []
+        earlyOpener = [:]
+        earlyOpened = [:]
     }
 
     public mutating func receive(_ message: ActionMessage, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
@@ -106,24 +115,35 @@ public struct ActionService: NodeService {
         let id = message.attempt
         guard !handled.contains(id) else { return [] }
         if early[id] == nil {
-            if earlyOrder.count >= 256 { early[earlyOrder.removeFirst()] = nil }
+            guard earlyOpened[node, default: 0] < Self.earlyRunsPerSender else { return [] }
+            if earlyOrder.count >= Self.earlyRuns { _ = takeEarly(earlyOrder[0]) }
             earlyOrder.append(id)
+            earlyOpener[id] = node
+            earlyOpened[node, default: 0] += 1
+            early[id] = []
         }
-        // Every peer sends at most one value per step: a bound on honest traffic per run.
-        if early[id, default: []].count < 4 * context.directory.count { early[id, default: []].append((message, node)) }
+        if early[id]!.count(where: { $0.1 == node }) < Self.earlyPerSender { early[id]!.append((message, node)) }
         return []
+    }
+
+    /// A run's early messages, in arrival order; the run's entry is forgotten.
+    mutating func takeEarly(_ id: AttemptID) -> [(ActionMessage, NodeID)] {
+        guard let kept = early.removeValue(forKey: id) else { return [] }
+        earlyOrder.removeAll { $0 == id }
+        if let opener = earlyOpener.removeValue(forKey: id) { earlyOpened[opener]! -= 1 }
+        return kept
     }
 
     mutating func start(_ request: ActionRequest, _ context: ServiceContext) -> [Effect] {
         let id = request.id
         guard handled.insert(id).inserted else { return [.note("action: ignored a repeat of \(id)")] }
-        let kept = early.removeValue(forKey: id) ?? []
-        earlyOrder.removeAll { $0 == id }
+        let kept = takeEarly(id)
         guard let program = programs[request.program], program.hash == request.programHash else {
-            return [.send(.response(id: id, ActionResponse(error: "unknown-program", value: nil, digests: [])), to: .client(id.client)),
-                    .output(.finished(id, error: "unknown-program"))]
+            return [.send(.response(id: id, ActionResponse(error: Self.unknownProgram, value: nil, digests: [])), to: .client(id.client)),
+                    .output(.finished(id, error: Self.unknownProgram))]
         }
-        guard request.signers.contains(context.me), request.nonce.count == 8 else {
+        // (An attempt number too large to number its signatures is no honest client's.)
+        guard request.signers.contains(context.me), request.nonce.count == 8, DelegatedSignature.fits(id) else {
             return fail(id, .cannotSign, run: nil)
         }
         runs[id] = Run(request: request, program: program, frames: [Frame(steps: program.steps)])
@@ -152,8 +172,11 @@ public struct ActionService: NodeService {
         case let .peerWait(id):
             guard let run = runs[id], let waiting = run.waiting else { return [] }
             switch waiting {
-            case .runOnce: return fail(id, .peerTimedOut(step: "run-once"), run: run)
-            case .collect: return fail(id, .peerTimedOut(step: "broadcast-and-collect"), run: run)
+            case let .runOnce(block, _):
+                return fail(id, .peerTimedOut(step: "run-once"), run: run, missing: [run.request.leader(ofBlock: block, meter: context.meter)])
+            case let .collect(step, _, _):
+                let heard = run.collected[step] ?? [:]
+                return fail(id, .peerTimedOut(step: "broadcast-and-collect"), run: run, missing: run.request.signers.filter { heard[$0] == nil })
             case .fetch: return []
             }
         case let .deadline(id):
@@ -183,6 +206,7 @@ public struct ActionService: NodeService {
         let finished = run.waiting == nil
         if finished {
             effects.append(.send(.response(id: id, ActionResponse(error: nil, value: run.response, digests: run.digests)), to: .client(id.client)))
+            effects += Self.declines(run)
         }
         runs[id] = run
         guard time > .zero else {
@@ -240,21 +264,18 @@ public struct ActionService: NodeService {
             effects.append(.delegate(DelegatedSignature(scheme: DelegatedSignature.ecdsa, origin: id, index: index, digest: digest, keyID: run.request.keyID,
                                                         signers: run.request.signers, nonce: run.request.nonce,
                                                         waitMilliseconds: run.request.waitMilliseconds)))
-        case let .runOnce(steps, result):
-            let block = run.runOnceBlocks
-            run.runOnceBlocks += 1
+        case let .runOnce(steps, result, block):
             if run.request.leader(ofBlock: block, meter: meter) == context.me {
+                // Its time is its steps'; the block's end sends the result (see `next`).
                 run.frames.append(Frame(steps: steps, leading: (block, result)))
             } else if let value = run.results.removeValue(forKey: block) {
                 try assign(result, value, &run)
                 effects.append(.output(.stepDone(id, kind: "run-once", took: run.program.costs.step)))
             } else {
                 run.waiting = .runOnce(block: block, result: result)
-                return
             }
-        case let .broadcastAndCollect(name, expression, reduce):
-            let step = run.collectSteps
-            run.collectSteps += 1
+            return
+        case let .broadcastAndCollect(name, expression, reduce, step):
             let value = try expression.evaluate(run.variables, meter: meter)
             run.collected[step, default: [:]][context.me] = value
             effects.append(.broadcast(.collected(id: id, step: UInt16(truncatingIfNeeded: step), value: value), to: run.request.signers))
@@ -313,11 +334,12 @@ public struct ActionService: NodeService {
         guard var run = runs[message.attempt], run.request.signers.contains(node), node != context.me else { return [] }
         switch message {
         case let .runOnceResult(_, block, value):
-            // Only the block's leader speaks for it, once.
-            guard Int(block) < 1024, run.request.leader(ofBlock: Int(block), meter: context.meter) == node, run.results[Int(block)] == nil else { return [] }
+            // Only the block's leader speaks for it, once; only blocks the program has.
+            guard Int(block) < run.program.runOnceBlocks, run.request.leader(ofBlock: Int(block), meter: context.meter) == node,
+                  run.results[Int(block)] == nil else { return [] }
             run.results[Int(block)] = value
         case let .collected(_, step, value):
-            guard Int(step) < 1024, Int(step) >= run.collectSteps - 1, run.collected[Int(step)]?[node] == nil else { return [] }
+            guard Int(step) < run.program.collectSteps, run.collected[Int(step)]?[node] == nil else { return [] }
             run.collected[Int(step), default: [:]][node] = value
         default:
             return []
@@ -360,11 +382,23 @@ public struct ActionService: NodeService {
         effects.append(.output(.stepDone(run.request.id, kind: "broadcast-and-collect", took: took)))
     }
 
-    mutating func fail(_ id: AttemptID, _ error: ActionError, run: Run?) -> [Effect] {
+    mutating func fail(_ id: AttemptID, _ error: ActionError, run: Run?, missing: [NodeID] = []) -> [Effect] {
         runs[id] = nil
-        return [.send(.response(id: id, ActionResponse(error: error.code, value: nil, digests: run?.digests ?? [])), to: .client(id.client)),
-                .output(.finished(id, error: error.code)), .note("action: \(id) stopped: \(error)")]
+        let response = ActionResponse(error: error.code, value: nil, digests: run?.digests ?? [], missing: missing)
+        return [.send(.response(id: id, response), to: .client(id.client)), .output(.finished(id, error: error.code)), .note("action: \(id) stopped: \(error)")]
+            + (run.map(Self.declines) ?? [])
             + [.cancelTimer(.deadline(id)), .cancelTimer(.peerWait(id)), .cancelTimer(.fetch(id)), .cancelTimer(.compute(id))]
+    }
+
+    /// The signatures a run that ended will never delegate (its peers may have): the signer
+    /// drops what they sent for them.
+    static func declines(_ run: Run) -> [Effect] {
+        let possible = min(run.program.signatureSteps, run.program.limits.signatures, DelegatedSignature.maximumPerAttempt)
+        guard run.digests.count < possible else { return [] }
+        return (run.digests.count..<possible).map { index in
+            .delegate(DelegatedSignature(scheme: DelegatedSignature.ecdsa, origin: run.request.id, index: index, digest: [], keyID: run.request.keyID,
+                                         signers: run.request.signers, nonce: run.request.nonce, waitMilliseconds: 0, declined: true))
+        }
     }
 
     func end(_ id: AttemptID, error: String?) -> [Effect] {

@@ -70,7 +70,9 @@ public struct ActionNumber: Hashable, Comparable, Sendable, CustomStringConverti
     /// The remainder with the sign of the dividend (JavaScript's `%`).
     public static func % (a: Self, b: Self) throws(ActionError) -> Self {
         guard b.raw != 0 else { throw .divisionByZero }
-        return Self(raw: a.raw % b.raw)
+        // (Int64.min % −1 overflows in Swift; its remainder is 0.)
+        let (remainder, overflow) = a.raw.remainderReportingOverflow(dividingBy: b.raw)
+        return Self(raw: overflow ? 0 : remainder)
     }
 
     /// (high, low) / divisor, truncated, as a 128-bit signed division.
@@ -107,11 +109,12 @@ public struct ActionNumber: Hashable, Comparable, Sendable, CustomStringConverti
         return Self(raw: rounded)
     }
 
-    /// Exactly `digits` decimals (rounded first), like JavaScript's `toFixed`.
+    /// Exactly `digits` decimals (rounded first), like JavaScript's `toFixed` (a negative value
+    /// that rounds to zero keeps its sign: `format(-0.004, 2)` is "-0.00").
     public func formatted(_ digits: Int) throws(ActionError) -> String {
         let value = try rounded(digits)
         let whole = value.raw.magnitude / UInt64(Self.scale)
-        let sign = value.raw < 0 ? "-" : ""
+        let sign = raw < 0 ? "-" : ""
         guard digits > 0 else { return "\(sign)\(whole)" }
         let fraction = value.raw.magnitude % UInt64(Self.scale) / UInt64(Self.power(Self.decimals - digits))
         let padded = String(repeating: "0", count: digits - String(fraction).count) + String(fraction)
@@ -128,11 +131,36 @@ public struct ActionNumber: Hashable, Comparable, Sendable, CustomStringConverti
     }
 }
 
-/// A value an action computes: a number, a string or a boolean.
+/// A value an action computes: a number, a string or a boolean. Strings are equal when their
+/// UTF-8 bytes are (as JavaScript compares code units, and as their hashes differ otherwise),
+/// not by Swift's canonical equivalence.
 public enum ActionValue: Hashable, Sendable, CustomStringConvertible {
     case number(ActionNumber)
     case string(String)
     case bool(Bool)
+
+    public static func == (a: Self, b: Self) -> Bool {
+        switch (a, b) {
+        case let (.number(x), .number(y)): x == y
+        case let (.string(x), .string(y)): x.utf8.elementsEqual(y.utf8)
+        case let (.bool(x), .bool(y)): x == y
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case let .number(number):
+            hasher.combine(0)
+            hasher.combine(number)
+        case let .string(text):
+            hasher.combine(1)
+            for byte in text.utf8 { hasher.combine(byte) }
+        case let .bool(flag):
+            hasher.combine(2)
+            hasher.combine(flag)
+        }
+    }
 
     public var typeName: String {
         switch self {

@@ -16,6 +16,9 @@ public struct DelegatedSignature: Sendable, Equatable {
     public let nonce: [UInt8]
     /// How long a signer may wait for its peers (the client's cosigner wait).
     public let waitMilliseconds: UInt32
+    /// This node will never sign this one (its run ended first): the signer forgets what its
+    /// peers sent for it, instead of keeping it for a request that never comes.
+    public let declined: Bool
 
     /// Lit's threshold ECDSA under a PKP key (the ECDSA signer takes these).
     public static let ecdsa = "ecdsa"
@@ -23,9 +26,13 @@ public struct DelegatedSignature: Sendable, Equatable {
     /// Signatures one attempt may delegate.
     public static let maximumPerAttempt = 16
 
+    /// Whether an attempt number leaves room for the signature index (callers check first).
+    public static func fits(_ origin: AttemptID) -> Bool { origin.attempt < 1 << 28 }
+
     public init(scheme: String, origin: AttemptID, index: Int, digest: [UInt8], keyID: [UInt8], signers: [NodeID], nonce: [UInt8],
-                waitMilliseconds: UInt32) {
-        precondition((0..<Self.maximumPerAttempt).contains(index) && origin.attempt < 1 << 28, "at most 16 signatures per attempt")
+                waitMilliseconds: UInt32, declined: Bool = false) {
+        precondition((0..<Self.maximumPerAttempt).contains(index) && Self.fits(origin), "at most 16 signatures per attempt")
+        self.declined = declined
         self.scheme = scheme
         self.origin = origin
         self.index = index
@@ -38,7 +45,8 @@ public struct DelegatedSignature: Sendable, Equatable {
 
     /// The same digest signed by someone else's choosing (an adversary's rewrite).
     public func with(digest: [UInt8]) -> Self {
-        Self(scheme: scheme, origin: origin, index: index, digest: digest, keyID: keyID, signers: signers, nonce: nonce, waitMilliseconds: waitMilliseconds)
+        Self(scheme: scheme, origin: origin, index: index, digest: digest, keyID: keyID, signers: signers, nonce: nonce, waitMilliseconds: waitMilliseconds,
+             declined: declined)
     }
 
     /// The attempt the signing protocol runs it under: the origin's client request number,

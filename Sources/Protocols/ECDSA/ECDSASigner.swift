@@ -168,6 +168,12 @@ public struct ECDSASigner: NodeService {
     /// signing step): a request like a client's, under its own attempt id.
     public mutating func delegated(_ signature: DelegatedSignature, _ context: ServiceContext) -> [Effect] {
         guard signature.scheme == DelegatedSignature.ecdsa else { return [] }
+        if signature.declined {
+            // Never coming: peers' early rounds for it are dropped, and later ones too.
+            let id = signature.attempt(in: ecdsaProtocol)
+            if handled.insert(.request(id)).inserted { _ = early.take(.request(id)) }
+            return []
+        }
         let request = ECDSARequest(id: signature.attempt(in: ecdsaProtocol), digest: signature.digest, keyID: signature.keyID, signers: signature.signers,
                                    nonce: signature.nonce, waitMilliseconds: signature.waitMilliseconds, delegated: true)
         guard request.keyID != JWTClaims.keyID else { return handled.contains(.request(request.id)) ? [] : refuseBeforeStart(request.id, .wrongJWT) }
