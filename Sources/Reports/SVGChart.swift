@@ -214,10 +214,22 @@ struct SVGChart {
         out += bandLabels
         out.append(##"<text x="\##(f(left + plotWidth / 2))" y="\##(f(height - 8))" text-anchor="middle" class="axis">\##(escape(xLabel))</text>"##)
         out.append(##"<text transform="translate(16 \##(f(top + plotHeight / 2))) rotate(-90)" text-anchor="middle" class="axis">\##(escape(yLabel))</text>"##)
-        var legendX = width - right
-        for (label, color) in legend.reversed() {
-            legendX -= Double(label.count) * 6.6 + 26
-            out.append(##"<rect x="\##(f(legendX))" y="10" width="10" height="10" fill="\##(color)"/><text x="\##(f(legendX + 14))" y="19" class="small">\##(escape(label))</text>"##)
+        // Beside the title when it fits; else in rows at the top of the plot, in order, on a
+        // white backing (long sweep labels would run over the title).
+        let widths = legend.map { Double($0.0.count) * 6.6 + 26 }
+        let besideTitle = widths.reduce(0, +) <= width - right - (12 + Double(title.count) * 7.5 + 10)
+        var legendX = besideTitle ? width - right - widths.reduce(0, +) : left + 8
+        var legendY = besideTitle ? 10.0 : top + 6
+        for ((label, color), entryWidth) in zip(legend, widths) {
+            if !besideTitle {
+                if legendX > left + 8, legendX + entryWidth > left + plotWidth - 6 {
+                    legendX = left + 8
+                    legendY += 15
+                }
+                out.append(##"<rect x="\##(f(legendX - 3))" y="\##(f(legendY - 2))" width="\##(f(entryWidth))" height="14" fill="#fff" fill-opacity="0.85"/>"##)
+            }
+            out.append(##"<rect x="\##(f(legendX))" y="\##(f(legendY))" width="10" height="10" fill="\##(color)"/><text x="\##(f(legendX + 14))" y="\##(f(legendY + 9))" class="small">\##(escape(label))</text>"##)
+            legendX += entryWidth
         }
         out.append("</svg>")
         return out.joined(separator: "\n")
