@@ -46,11 +46,13 @@ test-python: $(PYENV)/.installed
 
 # A short exploration on every change (about a minute, fixed seeds so it is the same each
 # time): the default rules must survive it; the unsafe `threshold` rule must be caught
-# (exit 1) and shrunk to a file that reproduces it (explore checks that itself).
+# (exit 1) and shrunk to a file that reproduces it (explore checks that itself); Lit Actions
+# must survive theirs (20 s).
 explore-ci:
 	.build/debug/litsim explore Scenarios/explore/default-rules.yaml --seeds 1...1500 --jobs 2 --out .build/explore/default-rules
 	.build/debug/litsim explore Scenarios/explore/dkg-threshold-rule.yaml --seeds 1...250 --jobs 2 --out .build/explore/dkg-threshold-rule; test $$? -eq 1
 	ls .build/explore/dkg-threshold-rule/minimal-dkg.agreement-*.yaml
+	.build/debug/litsim explore Scenarios/explore/actions.yaml --seeds 1...100 --jobs 2 --out .build/explore/actions
 
 # Benchmarks/ is its own package (ordo-one/benchmark): `bench` runs its suites, `bench-check`
 # fails on a regression against Benchmarks/Baselines, `bench-baseline` records new ones.
