@@ -36,10 +36,10 @@ import Testing
         var description: String { "no python3 with \(modules.joined(separator: ", ")) (pip install PyJWT cryptography)" }
     }
 
-    func runPython(_ interpreter: String, _ script: String, _ argument: URL) throws -> (status: Int32, output: String, error: String) {
+    func runPython(_ interpreter: String, _ script: String, _ argument: URL, extra: [String] = []) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [interpreter, Self.root.appendingPathComponent(script).path, argument.path]
+        process.arguments = [interpreter, Self.root.appendingPathComponent(script).path, argument.path] + extra
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -61,6 +61,19 @@ import Testing
         let result = try runPython(try python(with: ["cryptography"]), "Tests/ThresholdCryptoTests/Fixtures/tdh2_check.py", jsonl)
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("\(lines.count) decryptions checked"), "\(result.output)\(result.error)")
+    }
+
+    /// Every Lit Action signature verified by the `cryptography` package, its digest recomputed
+    /// (Keccak-256 in Python) from the response the client picked.
+    @Test func everyActionSignatureVerifiesOutsideSwift() throws {
+        let folder = try run("Scenarios/ci/actions-run-once.yaml")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let lines = try String(contentsOf: folder.appendingPathComponent("signatures.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 20)
+        let process = try runPython(try python(with: ["cryptography"]), "Tests/LitSimCLITests/Fixtures/check_action_signatures.py", folder,
+                                    extra: ["ETH/USD "])
+        #expect(process.status == 0, "\(process.error)")
+        #expect(process.output.contains("\(lines.count) action signatures verified"), "\(process.output)\(process.error)")
     }
 
     /// Every JWT verified by PyJWT (ES256K), a tampered one rejected.

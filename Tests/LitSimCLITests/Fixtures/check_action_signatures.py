@@ -1,0 +1,85 @@
+"""Checks a Lit Action run's outputs with nothing from LitSim: every signature in
+signatures.jsonl verifies (ECDSA over secp256k1, the `cryptography` package) under its PKP key
+over its 32-byte digest; the digest is the Keccak-256 (this file's own implementation, checked
+against EIP-1052's code hash of an account without code, keccak256('')) of PREFIX + the response the
+client picked in actions.jsonl; a signature with one bit changed does not verify.
+Usage: check_action_signatures.py RUN_FOLDER PREFIX"""
+import json
+import sys
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, utils
+
+# Keccak-f[1600] (FIPS 202's permutation) with the original Keccak padding (0x01), rate 1088.
+ROUND_CONSTANTS = [
+    0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000, 0x000000000000808B, 0x0000000080000001,
+    0x8000000080008081, 0x8000000000008009, 0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
+    0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003, 0x8000000000008002, 0x8000000000000080,
+    0x000000000000800A, 0x800000008000000A, 0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
+]
+ROTATIONS = [[0, 36, 3, 41, 18], [1, 44, 10, 45, 2], [62, 6, 43, 15, 61], [28, 55, 25, 21, 56], [27, 20, 39, 8, 14]]
+MASK = (1 << 64) - 1
+
+
+def rotate(value, shift):
+    return ((value << shift) | (value >> (64 - shift))) & MASK if shift else value
+
+
+def permute(state):
+    for constant in ROUND_CONSTANTS:
+        c = [state[x][0] ^ state[x][1] ^ state[x][2] ^ state[x][3] ^ state[x][4] for x in range(5)]
+        d = [c[(x - 1) % 5] ^ rotate(c[(x + 1) % 5], 1) for x in range(5)]
+        state = [[state[x][y] ^ d[x] for y in range(5)] for x in range(5)]
+        b = [[0] * 5 for _ in range(5)]
+        for x in range(5):
+            for y in range(5):
+                b[y][(2 * x + 3 * y) % 5] = rotate(state[x][y], ROTATIONS[x][y])
+        state = [[b[x][y] ^ ((~b[(x + 1) % 5][y]) & b[(x + 2) % 5][y]) for y in range(5)] for x in range(5)]
+        state[0][0] ^= constant
+    return state
+
+
+def keccak256(data):
+    rate = 136
+    if len(data) % rate == rate - 1:  # one byte of padding: 0x01 and 0x80 share it
+        padded = bytearray(data) + b"\x81"
+    else:
+        padded = bytearray(data) + b"\x01" + b"\x00" * ((-len(data) - 2) % rate) + b"\x80"
+    state = [[0] * 5 for _ in range(5)]
+    for offset in range(0, len(padded), rate):
+        block = padded[offset:offset + rate]
+        for index in range(rate // 8):
+            x, y = index % 5, index // 5
+            state[x][y] ^= int.from_bytes(block[8 * index:8 * index + 8], "little")
+        state = permute(state)
+    return b"".join(state[index % 5][index // 5].to_bytes(8, "little") for index in range(4))
+
+
+# EIP-1052 (EXTCODEHASH): the code hash of an account without code is keccak256('').
+assert keccak256(b"").hex() == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+# Both padding cases and a second block (lengths 135, 136 and 300) must differ from each other.
+assert len({keccak256(b"a" * n) for n in (135, 136, 137, 300)}) == 4
+
+folder, prefix = sys.argv[1], sys.argv[2]
+responses = {}
+for line in open(f"{folder}/actions.jsonl"):
+    record = json.loads(line)
+    responses[record["request"]] = record["response"]
+count = 0
+for number, line in enumerate(open(f"{folder}/signatures.jsonl"), 1):
+    record = json.loads(line)
+    assert record["scheme"] == "ecdsa", f"line {number}: scheme {record['scheme']}"
+    digest = bytes.fromhex(record["message"])
+    assert digest == keccak256((prefix + responses[record["request"]]).encode()), f"line {number}: digest is not Keccak-256 of the response"
+    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), bytes.fromhex(record["public_key"]))
+    signature = bytes.fromhex(record["signature"])
+    r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    key.verify(utils.encode_dss_signature(r, s), digest, ec.ECDSA(utils.Prehashed(hashes.SHA256())))
+    try:
+        key.verify(utils.encode_dss_signature(r, s ^ 1), digest, ec.ECDSA(utils.Prehashed(hashes.SHA256())))
+        raise AssertionError(f"line {number}: a changed signature verified")
+    except InvalidSignature:
+        pass
+    count += 1
+print(f"{count} action signatures verified with cryptography (ECDSA secp256k1), digests recomputed with Keccak-256")
