@@ -49,7 +49,8 @@ extension ScenarioLoader {
         let stop = r.duration(stopNode, path: "stop", default: .seconds(300), allowZero: false)
         let access = accessSpecification(top, stop: stop, reader: r)
         let chainNames = access?.chains.map(\.name) ?? []
-        let (actionPrograms, externalSources) = actionPrograms(r.child(top, "actions", path: ""), chains: chainNames, stop: stop, reader: r)
+        let (actionPrograms, externalSources) = actionPrograms(r.child(top, "actions", path: ""), files: actionFiles(top, reader: r), chains: chainNames,
+                                                                     stop: stop, reader: r)
         let actionNames = actionPrograms.map(\.name)
 
         // network

@@ -23,22 +23,28 @@ import Yams
 extension ScenarioLoader {
     static let stepKinds = ActionStep.kinds
 
-    /// The programs and every source they read (sources are one namespace for the run).
-    static func actionPrograms(_ located: Located?, chains: [String], stop: SimDuration, reader r: Reader)
+    /// The programs and every source they read (sources are one namespace for the run): those
+    /// under `actions:`, and action files a workload names directly (`action: oracle.yaml`, a
+    /// path relative to the scenario), each named by its path as written.
+    static func actionPrograms(_ located: Located?, files: [Located], chains: [String], stop: SimDuration, reader r: Reader)
         -> (programs: [ActionProgram], sources: [ExternalSourceSpecification]) {
-        guard let located else { return ([], []) }
         var programs: [ActionProgram] = []
         var sources: [ExternalSourceSpecification] = []
         var sourceNodes: [String: Located] = [:]
-        let names = r.keys(of: located)
-        for (name, value) in r.mapping(located, path: "actions", allowed: names) {
-            let path = "actions.\(name)"
-            guard isPlainName(name) else {
+        let names = located.map { r.keys(of: $0) } ?? []
+        var entries = r.mapping(located, path: "actions", allowed: names).map { (name: $0.key, value: $0.value, path: "actions.\($0.key)") }
+        for file in files {
+            guard let name = file.text, !names.contains(name), !entries.contains(where: { $0.name == name }) else { continue }
+            entries.append((name, file, "the action file `\(name)`"))
+        }
+        for (name, value, path) in entries {
+            guard isPlainName(name) || path.hasPrefix("the action file") else {
                 r.error(value, "`\(path)`: action names are 1 to 64 letters, digits, '-' or '_'")
                 continue
             }
             guard let definition = actionDefinition(value, path: path, reader: r) else { continue }
-            let fields = r.mapping(definition, path: path, allowed: ["description", "parameters", "sources", "limits", "costs", "steps"])
+            // (`name` documents an action file; the workload names it by its path.)
+            let fields = r.mapping(definition, path: path, allowed: ["name", "description", "parameters", "sources", "limits", "costs", "steps"])
             var defined: [String] = []
             var parameters: [ActionStep] = []
             let parametersNode = r.child(fields, "parameters", path: path)
@@ -82,6 +88,26 @@ extension ScenarioLoader {
             programs.append(program)
         }
         return (programs, sources)
+    }
+
+    /// `action:` values of workload entries (top level and client groups) that name a YAML file.
+    static func actionFiles(_ top: [(key: String, value: Located)], reader r: Reader) -> [Located] {
+        func entries(_ workload: Located?) -> [Located] {
+            guard let workload, case let .sequence(items) = workload.node else { return [] }
+            return items.compactMap { item -> Located? in
+                guard case let .mapping(pairs) = item, let value = pairs.first(where: { $0.key.scalar?.string == "action" })?.value,
+                      let text = value.scalar?.string, text.hasSuffix(".yaml") || text.hasSuffix(".yml") else { return nil }
+                return Located(node: value, file: workload.file)
+            }
+        }
+        var found = entries(r.child(top, "workload", path: ""))
+        if let clients = r.child(top, "clients", path: ""), case let .mapping(pairs) = clients.node,
+           let groups = pairs.first(where: { $0.key.scalar?.string == "groups" })?.value, case let .sequence(items) = groups {
+            for case let .mapping(group) in items {
+                found += entries(group.first { $0.key.scalar?.string == "workload" }.map { Located(node: $0.value, file: clients.file) })
+            }
+        }
+        return found
     }
 
     static func isPlainName(_ name: String) -> Bool {

@@ -3,6 +3,7 @@ import Testing
 @testable import Scenario
 import LitNetwork
 import Simulation
+import Protocols
 
 /// A valid base to break one thing at a time.
 let validScenario = """
@@ -106,7 +107,7 @@ let malformedScenarios: [MalformedCase] = {
 
     @Test func everyShippedScenarioIsValid() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let folders = [root.appendingPathComponent("Scenarios"), root.appendingPathComponent("Scenarios/ci")]
+        let folders = ["Scenarios", "Scenarios/ci", "Scenarios/ci/attacks", "Scenarios/actions"].map { root.appendingPathComponent($0) }
         var count = 0
         for folder in folders {
             for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".yaml") {
@@ -257,6 +258,49 @@ let malformedScenarios: [MalformedCase] = {
                      "expect:\n  sign.retries: { \">=\": 1, \"<\": 5 }\n",
                      "expect:\n  sign.retries: { \">=\": 1, window: { from: 5s, to: 2s } }\n"] {
             #expect(throws: ScenarioErrors.self) { try ScenarioLoader.load(data: Data(("name: w\n" + text).utf8), file: "w.yaml") }
+        }
+    }
+}
+
+/// Lit Actions in scenarios: inline, in their own files, overridden.
+@Suite struct ActionScenarioTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func aWorkloadRunsAnActionFromItsOwnFile() throws {
+        let scenario = try ScenarioLoader.load(path: Self.root.appendingPathComponent("Scenarios/actions/price-oracle.yaml").path)
+        let program = try #require(scenario.specification.actions.first)
+        #expect(program.name == "programs/price-oracle.yaml" && program.steps.count == 5, "the digits parameter and four steps")
+        #expect(scenario.specification.externalSources.map(\.name) == ["eth-usd"])
+        #expect(scenario.specification.workloads.first?.op == .action(program: "programs/price-oracle.yaml"))
+        // The file's bytes are part of what a sweep point's key covers.
+        let file = try Data(contentsOf: Self.root.appendingPathComponent("Scenarios/actions/programs/price-oracle.yaml"))
+        #expect(scenario.includedFiles == [file])
+    }
+
+    @Test func aMissingActionFileIsALocatedError() {
+        let text = validScenario.replacingOccurrences(of: "  - { op: sign, count: 5 }", with: "  - { op: action, action: nowhere.yaml, count: 5 }")
+        do {
+            _ = try ScenarioLoader.load(data: Data(text.utf8), file: "bad.yaml")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.diagnostics.contains { $0.line == 9 && $0.message.contains("no such action file") }, "\(error)")
+        }
+    }
+
+    @Test func parametersAndSourcesCanBeSetAndSwept() throws {
+        let path = Self.root.appendingPathComponent("Scenarios/actions/sweep-divergence.yaml").path
+        let scenario = try ScenarioLoader.load(path: path, overrides: ["actions.price-oracle.parameters.digits=0",
+                                                                       "actions.price-oracle.sources.eth-usd.skew=50ms"])
+        let program = try #require(scenario.specification.actions.first)
+        #expect(program.steps.first == .compute(name: "digits", .literal(.number(ActionNumber(raw: 0)))))
+        #expect(scenario.specification.externalSources.first?.skew == .milliseconds(50))
+        #expect(scenario.sweep.map(\.path) == ["actions.price-oracle.sources.eth-usd.skew", "actions.price-oracle.parameters.digits"])
+        // An action's parameters, source settings, limits and costs can be swept; its steps cannot.
+        for key in ["actions.a.parameters.x", "actions.a.sources.s.skew", "actions.a.sources.s.failure", "actions.a.limits.timeout", "actions.a.costs.step"] {
+            #expect(ScenarioLoader.isOverridable(key), "\(key)")
+        }
+        for key in ["actions.a.steps", "actions.a.sources.s", "actions.a.sources.s.random_walk", "actions.a.limits", "actions.a.parameters"] {
+            #expect(!ScenarioLoader.isOverridable(key), "\(key)")
         }
     }
 }
