@@ -164,6 +164,7 @@ public enum RunOutputs {
                 ("outcome", .string(record.outcome.rawValue)),
                 ("failure", record.failure.map { .string($0.description) } ?? .null),
                 ("response", record.response.map(JSON.string) ?? .null),
+                ("jwts", .array(record.actionJWTs.map(JSON.string))),
                 ("answers", .array(record.actionAnswers.map { answer in
                     .object([("node", .integer(Int64(answer.node))), ("response", answer.response.map(JSON.string) ?? .null),
                              ("error", answer.error.map(JSON.string) ?? .null), ("digests", .array(answer.digests.map { .string($0.hexString) }))])

@@ -347,6 +347,13 @@ extension ScenarioLoader {
                     continue
                 }
                 steps.append(.signECDSA(message: message))
+            case "jwt":
+                let fields = field(["value"])
+                guard let value = expression(r.child(fields, "value", path: stepPath), path: "\(stepPath).value", defined: defined, reader: r) else {
+                    if r.child(fields, "value", path: stepPath) == nil { r.error(body, "`\(stepPath)` needs `value`: the JWT's `value` claim") }
+                    continue
+                }
+                steps.append(.signJWT(value: value))
             case "run-once":
                 let fields = field(["steps", "result"])
                 var inner = defined

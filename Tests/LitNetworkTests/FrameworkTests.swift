@@ -65,6 +65,7 @@ import ThresholdCrypto
             .compute(name: "q", try! ActionExpression(parsing: "round(p, 1)")),
             .broadcastAndCollect(name: "m", value: .variable("q"), reduce: .median),
             .branch(try! ActionExpression(parsing: "m > 0"), then: [.signECDSA(message: .variable("m"))], otherwise: []),
+            .signJWT(value: .variable("m")),
             .respond(.variable("m")),
         ])]
         specification.externalSources = [ExternalSourceSpecification(name: "feed", value: .constant(.number(try! ActionNumber(5))))]

@@ -65,15 +65,17 @@ import Testing
 
     /// Every Lit Action signature verified by the `cryptography` package, its digest recomputed
     /// (Keccak-256 in Python) from the response the client picked.
-    @Test func everyActionSignatureVerifiesOutsideSwift() throws {
-        let folder = try run("Scenarios/ci/actions-run-once.yaml")
+    /// (ci/actions-jwt.yaml: an ECDSA signature and a JWT per request, PyJWT verifying the JWTs.)
+    @Test func everyActionSignatureAndJWTVerifiesOutsideSwift() throws {
+        let folder = try run("Scenarios/ci/actions-jwt.yaml")
         defer { try? FileManager.default.removeItem(at: folder) }
         let lines = try String(contentsOf: folder.appendingPathComponent("signatures.jsonl"), encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 20)
-        let process = try runPython(try python(with: ["cryptography"]), "Tests/LitSimCLITests/Fixtures/check_action_signatures.py", folder,
+        #expect(lines.count == 24)
+        let process = try runPython(try python(with: ["jwt", "cryptography"]), "Tests/LitSimCLITests/Fixtures/check_action_signatures.py", folder,
                                     extra: ["ETH/USD "])
         #expect(process.status == 0, "\(process.error)")
-        #expect(process.output.contains("\(lines.count) action signatures verified"), "\(process.output)\(process.error)")
+        #expect(process.output.contains("\(lines.count) action signatures verified") && process.output.contains("12 JWTs verified"),
+                "\(process.output)\(process.error)")
     }
 
     /// Every JWT verified by PyJWT (ES256K), a tampered one rejected.

@@ -260,6 +260,18 @@ final class StubExternal: ExternalData {
         #expect(digests[0]?.first == Keccak.keccak256(Array("1.00".utf8), meter: CostMeter()))
     }
 
+    /// A `jwt` step signs SHA-256 of the token's signing input and tells the client the input:
+    /// base64url of Lit's ES256K header and of claims naming the action with the value.
+    @Test func aJWTStepSignsItsSigningInput() throws {
+        let program = ActionProgram(name: "p", steps: [.fetch(name: "price", source: "feed"), .signJWT(value: try ActionExpression(parsing: "price"))])
+        let run = run(program, values: Array(repeating: .number(try ActionNumber(parsing: "12.5")!.rounded(1)), count: 4))
+        let answers = responses(run)
+        let input = try #require(answers[0]?.jwtInputs.first)
+        #expect(input == Base64URL.encode(Array(#"{"alg":"ES256K","typ":"JWT"}"#.utf8)) + "." + Base64URL.encode(Array(#"{"iss":"LitSim action p","value":12.5}"#.utf8)))
+        #expect(signed(run)[0]?.first == Hashing.sha256(Array(input.utf8), meter: CostMeter()))
+        #expect(answers.values.allSatisfy { $0.jwtInputs == [input] })
+    }
+
     @Test func runOnceLeaderIsTheSameForEveryNodeAndSpreadOverSigners() {
         let signers: [NodeID] = [1, 3, 4, 7, 9]
         var led: [NodeID: Int] = [:]

@@ -122,6 +122,8 @@ import ThresholdCrypto
             .collected(id: id, step: 2, value: .string("ETH/USD 3000.25")), .collected(id: id, step: 3, value: .bool(true)),
             .response(id: id, ActionResponse(error: nil, value: .string("3000.25"), digests: [Array(repeating: 1, count: 32), Array(repeating: 2, count: 32)])),
             .response(id: id, ActionResponse(error: "fetch-failed", value: nil, digests: [])),
+            .response(id: id, ActionResponse(error: nil, value: .bool(true), digests: [Array(repeating: 3, count: 32)], missing: [NodeID(2)],
+                                             jwtInputs: ["eyJhbGciOiJFUzI1NksiLCJ0eXAiOiJKV1QifQ.e30"])),
         ]
     }
 

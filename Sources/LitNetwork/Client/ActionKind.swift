@@ -96,8 +96,10 @@ struct ActionKind: RequestKind {
                          digests: attempt.responses[node]?.digests ?? [])
         }
         let values = signers.compactMap { attempt.responses[$0]?.value }
-        io.recordAnswers(answers, response: values.isEmpty ? nil : (try? ActionReduction.majority.reduce(values))?.description, request: request)
+        let response = values.isEmpty ? nil : (try? ActionReduction.majority.reduce(values))?.description
+        io.recordAnswers(answers, response: response, jwts: [], request: request)
         let threshold = signers.count
+        var jwts: [String] = []
         let signatures = signers.map { attempt.responses[$0]?.digests.count ?? 0 }.max() ?? 0
         // Accepted only once every signature of the attempt combined.
         var combined: [AcceptedSignature] = []
@@ -120,6 +122,12 @@ struct ActionKind: RequestKind {
             }
             let ethereum = signature.ethereum
             if index == 0 { first = ethereum }
+            // A `jwt` step: the signing input whose SHA-256 is the digest (checked: a node could
+            // send any input), then the compact JWS with r ‖ s.
+            let inputs = nodes.compactMap { attempt.responses[$0]?.jwtInputs[index] }.filter { !$0.isEmpty }
+            if let input = inputs.first(where: { Hashing.sha256(Array($0.utf8), meter: io.meter) == digest }) {
+                jwts.append(input + "." + Base64URL.encode(Array(ethereum.prefix(64))))
+            }
             var accepted = AcceptedSignature(request: request, kind: .ecdsa(recoveryID: ethereum[64] - 27), publicKey: (try? attempt.publicKey.compressed()) ?? [],
                                              message: digest, signature: Array(ethereum.prefix(64)), signers: nodes)
             accepted.keyID = attempt.request.keyID
@@ -127,6 +135,7 @@ struct ActionKind: RequestKind {
             combined.append(accepted)
         }
         for accepted in combined { io.accepted(accepted) }
+        io.recordAnswers(answers, response: response, jwts: jwts, request: request)
         // requests.csv's signature: the first one (none for an action that signs nothing).
         return .success(signature: first)
     }

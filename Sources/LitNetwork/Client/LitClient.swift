@@ -100,6 +100,8 @@ public struct RequestRecord: Sendable {
     /// the client picked (the most common; actions.jsonl).
     public var actionAnswers: [ActionAnswer] = []
     public var response: String?
+    /// The JWTs its `jwt` steps made (compact JWS, ES256K under the action's PKP).
+    public var actionJWTs: [String] = []
 
     public var latency: SimDuration? { end.map { $0 - start } }
 

@@ -26,9 +26,10 @@ struct ClientIO {
     mutating func released(_ release: any AccessRelease) { client.released(release, &engine) }
 
     /// What the nodes of an action's attempt answered, and the response picked (actions.jsonl).
-    mutating func recordAnswers(_ answers: [ActionAnswer], response: String?, request: Int) {
+    mutating func recordAnswers(_ answers: [ActionAnswer], response: String?, jwts: [String], request: Int) {
         client.requests[request]?.record.actionAnswers = answers
         client.requests[request]?.record.response = response
+        client.requests[request]?.record.actionJWTs = jwts
     }
 
     /// A signature the kind made other than its request's own (a JWT's), for the oracles.

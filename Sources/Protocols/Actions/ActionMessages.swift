@@ -47,12 +47,17 @@ public struct ActionResponse: Sendable, Equatable {
     /// With `peer-timeout`: the signers whose value it waited for in vain (the client's routing
     /// only: more than f must name a node before it is left out).
     public let missing: [NodeID]
+    /// Per digest: the JWT signing input it is the SHA-256 of (empty for a plain signature), so
+    /// the client can assemble the token.
+    public let jwtInputs: [String]
 
-    public init(error: String?, value: ActionValue?, digests: [[UInt8]], missing: [NodeID] = []) {
+    public init(error: String?, value: ActionValue?, digests: [[UInt8]], missing: [NodeID] = [], jwtInputs: [String] = []) {
         self.error = error
         self.value = value
         self.digests = digests
         self.missing = missing
+        // Exactly one per digest (the encoding relies on it).
+        self.jwtInputs = digests.indices.map { $0 < jwtInputs.count ? jwtInputs[$0] : "" }
     }
 }
 
@@ -143,6 +148,11 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
             for digest in response.digests { writer.append(bytes: digest) }
             writer.append(UInt16(response.missing.count))
             for node in response.missing { writer.append(node: node.value) }
+            // One per digest.
+            for input in response.jwtInputs {
+                writer.append(UInt32(input.utf8.count))
+                writer.append(bytes: Array(input.utf8))
+            }
         }
     }
 
@@ -183,7 +193,15 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
             let missingCount = try reader.count("missing nodes", itemSize: WireSize.node, limit: maximumSigners)
             var missing = [NodeID]()
             for _ in 0..<missingCount { missing.append(NodeID(try reader.uint16())) }
-            return .response(id: id, ActionResponse(error: error, value: value, digests: digests, missing: missing))
+            var inputs = [String]()
+            for _ in 0..<count {
+                let length = Int(try reader.uint32())
+                // A token's signing input is the base64url of its header and claims (a value ≤ 1 MiB).
+                guard length <= 2 * ActionLimits.lit.stringBytes, length <= reader.bytes.count - reader.offset else { throw .countTooLarge(what: "JWT input bytes", count: length) }
+                guard let input = String(validating: try reader.array(length), as: UTF8.self) else { throw .invalidValue("UTF-8 in a JWT input") }
+                inputs.append(input)
+            }
+            return .response(id: id, ActionResponse(error: error, value: value, digests: digests, missing: missing, jwtInputs: inputs))
         }
     }
 

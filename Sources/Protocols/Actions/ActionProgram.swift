@@ -52,6 +52,10 @@ public indirect enum ActionStep: Hashable, Sendable {
     /// `Lit.Actions.signEcdsa`: this node's share of an ECDSA signature over the Keccak-256 of
     /// `message`'s text (as a string; a number in its shortest form), under the request's PKP.
     case signECDSA(message: ActionExpression)
+    /// A JWT (ES256K, compact JWS) signed with the action's PKP: the claims are
+    /// `{"iss":"LitSim action NAME","value":…}` with the expression's value; the digest signed is
+    /// SHA-256 of the token's signing input, which the node sends the client to assemble it.
+    case signJWT(value: ActionExpression)
     /// `Lit.Actions.runOnce`: one node, chosen from the request and `block`, runs `steps`; every
     /// node then binds `result` to the value the leader had for it. `block` is the step's place
     /// in the program (ActionProgram numbers them), so nodes that took different branches still
@@ -70,13 +74,14 @@ public indirect enum ActionStep: Hashable, Sendable {
         case .compute: "compute"
         case .branch: "if"
         case .signECDSA: "sign-ecdsa"
+        case .signJWT: "jwt"
         case .runOnce: "run-once"
         case .broadcastAndCollect: "broadcast-and-collect"
         case .respond: "respond"
         }
     }
 
-    public static let kinds = ["fetch", "compute", "if", "sign-ecdsa", "run-once", "broadcast-and-collect", "respond"]
+    public static let kinds = ["fetch", "compute", "if", "sign-ecdsa", "jwt", "run-once", "broadcast-and-collect", "respond"]
 }
 
 /// Modelled run time of an action's steps on a node (the JavaScript engine's, not the
@@ -155,6 +160,7 @@ public struct ActionProgram: Hashable, Sendable {
                 text += "|"
                 canonical(otherwise, into: &text)
             case let .signECDSA(message): field(message.description)
+            case let .signJWT(value): field(value.description)
             case let .runOnce(inner, result, block): field(result); field("\(block)"); canonical(inner, into: &text)
             case let .broadcastAndCollect(name, value, reduce, step): field(name); field(value.description); field(reduce.rawValue); field("\(step)")
             case let .respond(value): field(value.description)
@@ -169,7 +175,7 @@ public struct ActionProgram: Hashable, Sendable {
         func coordinating(_ steps: [ActionStep]) -> [String] {
             steps.flatMap { step -> [String] in
                 switch step {
-                case .signECDSA, .runOnce, .broadcastAndCollect: [step.kind]
+                case .signECDSA, .signJWT, .runOnce, .broadcastAndCollect: [step.kind]
                 case let .branch(_, then, otherwise): coordinating(then) + coordinating(otherwise)
                 default: []
                 }
@@ -189,7 +195,14 @@ public struct ActionProgram: Hashable, Sendable {
     }
 
     /// The number of signature steps anywhere in the program (at most `limits.signatures` run).
-    public var signatureSteps: Int { Self.count(steps) { if case .signECDSA = $0 { true } else { false } } }
+    public var signatureSteps: Int {
+        Self.count(steps) { step in
+            switch step {
+            case .signECDSA, .signJWT: true
+            default: false
+            }
+        }
+    }
 
     static func count(_ steps: [ActionStep], _ matches: (ActionStep) -> Bool) -> Int {
         steps.reduce(0) { total, step in

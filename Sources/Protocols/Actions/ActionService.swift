@@ -56,6 +56,8 @@ public struct ActionService: NodeService {
         var frames: [Frame]
         var fetches = 0
         var digests: [[UInt8]] = []
+        /// Per signature: a JWT's signing input (empty for a plain signature).
+        var jwtInputs: [String] = []
         var response: ActionValue?
         var waiting: Wait?
         /// Effects held until the modelled run time of the steps that made them has passed.
@@ -205,7 +207,7 @@ public struct ActionService: NodeService {
         }
         let finished = run.waiting == nil
         if finished {
-            effects.append(.send(.response(id: id, ActionResponse(error: nil, value: run.response, digests: run.digests)), to: .client(id.client)))
+            effects.append(.send(.response(id: id, ActionResponse(error: nil, value: run.response, digests: run.digests, jwtInputs: run.jwtInputs)), to: .client(id.client)))
             effects += Self.declines(run)
         }
         runs[id] = run
@@ -254,12 +256,22 @@ public struct ActionService: NodeService {
         case let .branch(condition, then, otherwise):
             guard case let .bool(holds) = try condition.evaluate(run.variables, meter: meter) else { throw .typeMismatch("if's condition must be a bool") }
             run.frames.append(Frame(steps: holds ? then : otherwise))
-        case let .signECDSA(message):
+        case .signECDSA, .signJWT:
             guard run.digests.count < min(run.program.limits.signatures, DelegatedSignature.maximumPerAttempt) else { throw .tooManySignatures(limit: run.program.limits.signatures) }
-            let text = try message.evaluate(run.variables, meter: meter).description
-            let digest = Keccak.keccak256(Array(text.utf8), meter: meter)
+            var digest: [UInt8]
+            var input = ""
+            switch step {
+            case let .signJWT(expression):
+                input = Self.jwtSigningInput(try expression.evaluate(run.variables, meter: meter), program: run.program.name)
+                digest = Hashing.sha256(Array(input.utf8), meter: meter)
+            case let .signECDSA(message):
+                digest = Keccak.keccak256(Array(try message.evaluate(run.variables, meter: meter).description.utf8), meter: meter)
+            default:
+                digest = []
+            }
             let index = run.digests.count
             run.digests.append(digest)
+            run.jwtInputs.append(input)
             effects.append(.output(.computed(id, index: index, digest: digest)))
             effects.append(.delegate(DelegatedSignature(scheme: DelegatedSignature.ecdsa, origin: id, index: index, digest: digest, keyID: run.request.keyID,
                                                         signers: run.request.signers, nonce: run.request.nonce,
@@ -286,6 +298,17 @@ public struct ActionService: NodeService {
             run.response = try expression.evaluate(run.variables, meter: meter)
         }
         effects.append(.output(.stepDone(id, kind: step.kind, took: run.program.costs.step)))
+    }
+
+    /// A JWT's signing input: base64url(header) "." base64url(claims), the claims naming the
+    /// action and carrying the value (a JSON number, string or boolean).
+    static func jwtSigningInput(_ value: ActionValue, program: String) -> String {
+        let json = switch value {
+        case let .string(text): JSONText.quoted(text)
+        default: value.description
+        }
+        let claims = #"{"iss":"# + JSONText.quoted("LitSim action " + program) + #","value":"# + json + "}"
+        return Base64URL.encode(Array(JWTClaims.header.utf8)) + "." + Base64URL.encode(Array(claims.utf8))
     }
 
     /// Binds a variable, within the memory limit.
@@ -384,7 +407,7 @@ public struct ActionService: NodeService {
 
     mutating func fail(_ id: AttemptID, _ error: ActionError, run: Run?, missing: [NodeID] = []) -> [Effect] {
         runs[id] = nil
-        let response = ActionResponse(error: error.code, value: nil, digests: run?.digests ?? [], missing: missing)
+        let response = ActionResponse(error: error.code, value: nil, digests: run?.digests ?? [], missing: missing, jwtInputs: run?.jwtInputs ?? [])
         return [.send(.response(id: id, response), to: .client(id.client)), .output(.finished(id, error: error.code)), .note("action: \(id) stopped: \(error)")]
             + (run.map(Self.declines) ?? [])
             + [.cancelTimer(.deadline(id)), .cancelTimer(.peerWait(id)), .cancelTimer(.fetch(id)), .cancelTimer(.compute(id))]

@@ -2,10 +2,14 @@
 signatures.jsonl verifies (ECDSA over secp256k1, the `cryptography` package) under its PKP key
 over its 32-byte digest; the digest is the Keccak-256 (this file's own implementation, checked
 against EIP-1052's code hash of an account without code, keccak256('')) of PREFIX + the response the
-client picked in actions.jsonl; a signature with one bit changed does not verify.
-Usage: check_action_signatures.py RUN_FOLDER PREFIX"""
+client picked in actions.jsonl, or the SHA-256 of a JWT's signing input, whose token PyJWT
+verifies (ES256K) with the response as its `value` claim; a signature with one bit changed does
+not verify. Usage: check_action_signatures.py RUN_FOLDER PREFIX"""
+import hashlib
 import json
 import sys
+
+import jwt
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -62,17 +66,22 @@ assert keccak256(b"").hex() == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b
 assert len({keccak256(b"a" * n) for n in (135, 136, 137, 300)}) == 4
 
 folder, prefix = sys.argv[1], sys.argv[2]
-responses = {}
+responses, tokens = {}, {}
 for line in open(f"{folder}/actions.jsonl"):
     record = json.loads(line)
     responses[record["request"]] = record["response"]
+    tokens[record["request"]] = record["jwts"]
+jwt_digests = {hashlib.sha256(token.rsplit(".", 1)[0].encode()).digest() for each in tokens.values() for token in each}
+keys = {}
 count = 0
 for number, line in enumerate(open(f"{folder}/signatures.jsonl"), 1):
     record = json.loads(line)
     assert record["scheme"] == "ecdsa", f"line {number}: scheme {record['scheme']}"
     digest = bytes.fromhex(record["message"])
-    assert digest == keccak256((prefix + responses[record["request"]]).encode()), f"line {number}: digest is not Keccak-256 of the response"
+    if digest not in jwt_digests:
+        assert digest == keccak256((prefix + responses[record["request"]]).encode()), f"line {number}: digest is not Keccak-256 of the response"
     key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), bytes.fromhex(record["public_key"]))
+    keys[record["request"]] = key
     signature = bytes.fromhex(record["signature"])
     r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
     key.verify(utils.encode_dss_signature(r, s), digest, ec.ECDSA(utils.Prehashed(hashes.SHA256())))
@@ -82,4 +91,18 @@ for number, line in enumerate(open(f"{folder}/signatures.jsonl"), 1):
     except InvalidSignature:
         pass
     count += 1
-print(f"{count} action signatures verified with cryptography (ECDSA secp256k1), digests recomputed with Keccak-256")
+verified_jwts = 0
+for request, each in sorted(tokens.items()):
+    for token in each:
+        claims = jwt.decode(token, key=keys[request], algorithms=["ES256K"])
+        assert claims["value"] == float(responses[request]), f"request {request}: value claim {claims['value']}"
+        header, payload, signature = token.split(".")
+        tampered = header + "." + payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1] + "." + signature
+        try:
+            jwt.decode(tampered, key=keys[request], algorithms=["ES256K"])
+            raise AssertionError(f"request {request}: a tampered token verified")
+        except (jwt.exceptions.InvalidSignatureError, jwt.exceptions.DecodeError):
+            pass
+        verified_jwts += 1
+print(f"{count} action signatures verified with cryptography (ECDSA secp256k1), digests recomputed with Keccak-256; "
+      f"{verified_jwts} JWTs verified with PyJWT {jwt.__version__}")
