@@ -347,8 +347,15 @@ public struct ActionService: NodeService {
         case .runOnce, .collect:
             // (resume answers nothing unless the values are in.)
             let resumed = resume(id, context)
-            return [.output(.waiting(id))] + (resumed.isEmpty ? [.setTimer(.peerWait(id), after: run.program.costs.peerWait)] : resumed)
+            return [.output(.waiting(id))] + (resumed.isEmpty ? [.setTimer(.peerWait(id), after: Self.peerWait(run))] : resumed)
         }
+    }
+
+    /// How long a node waits for a peer's value: `peer_wait`, and at most half the signers'
+    /// wait, so a node a Byzantine peer stalls gives up (naming it) and declines its signatures
+    /// before its co-signers' presigning times out on it.
+    static func peerWait(_ run: Run) -> Duration {
+        min(run.program.costs.peerWait, .milliseconds(Int64(run.request.waitMilliseconds / 2)))
     }
 
     /// A `run-once` leader's result or a peer's collected value: kept, and the run goes on if
@@ -420,7 +427,7 @@ public struct ActionService: NodeService {
         guard run.digests.count < possible else { return [] }
         return (run.digests.count..<possible).map { index in
             .delegate(DelegatedSignature(scheme: DelegatedSignature.ecdsa, origin: run.request.id, index: index, digest: [], keyID: run.request.keyID,
-                                         signers: run.request.signers, nonce: run.request.nonce, waitMilliseconds: 0, declined: true))
+                                         signers: run.request.signers, nonce: run.request.nonce, waitMilliseconds: run.request.waitMilliseconds, declined: true))
         }
     }
 

@@ -98,6 +98,13 @@ public struct ECDSASigner: NodeService {
     let ignoreConditions: Bool
     /// JWT requests waiting for the node's RPC (not yet handled: their peers' early rounds wait).
     var evaluating: [AttemptID: ECDSARequest] = [:]
+    /// Delegated signatures this node's action will not sign (its run ended first), kept until a
+    /// peer starts one: the node then presigns without signing, so its peers are not left
+    /// waiting for it and do not name it missing (a Byzantine peer that stalled its action would
+    /// otherwise get it struck). Not joined unless a peer starts (nobody presigns for nothing).
+    var declined: [AttemptID: ECDSARequest] = [:]
+    /// Requests this node presigns for without signing (see `declined`).
+    var presignOnly: Set<AttemptID> = []
 
     /// Root keys PKP keys derive from (`protocol.root_keys`; key 0 is the network key).
     let rootKeys: Int
@@ -113,6 +120,8 @@ public struct ECDSASigner: NodeService {
 
     public mutating func crash() {
         requests = [:]
+        declined = [:]
+        presignOnly = []
         early = EarlyMessages()
         generations = [:]
         led = []
@@ -168,14 +177,15 @@ public struct ECDSASigner: NodeService {
     /// signing step): a request like a client's, under its own attempt id.
     public mutating func delegated(_ signature: DelegatedSignature, _ context: ServiceContext) -> [Effect] {
         guard signature.scheme == DelegatedSignature.ecdsa else { return [] }
+        // (A declined one's digest is never signed: any 32 bytes stand in.)
+        let request = ECDSARequest(id: signature.attempt(in: ecdsaProtocol), digest: signature.declined ? Array(repeating: 0, count: 32) : signature.digest,
+                                   keyID: signature.keyID, signers: signature.signers, nonce: signature.nonce,
+                                   waitMilliseconds: signature.waitMilliseconds, delegated: true)
         if signature.declined {
-            // Never coming: peers' early rounds for it are dropped, and later ones too.
-            let id = signature.attempt(in: ecdsaProtocol)
-            if handled.insert(.request(id)).inserted { _ = early.take(.request(id)) }
-            return []
+            guard !handled.contains(.request(request.id)) else { return [] }
+            declined[request.id] = request
+            return early.holds(.request(request.id)) ? joinWithoutSigning(request.id, context) : []
         }
-        let request = ECDSARequest(id: signature.attempt(in: ecdsaProtocol), digest: signature.digest, keyID: signature.keyID, signers: signature.signers,
-                                   nonce: signature.nonce, waitMilliseconds: signature.waitMilliseconds, delegated: true)
         guard request.keyID != JWTClaims.keyID else { return handled.contains(.request(request.id)) ? [] : refuseBeforeStart(request.id, .wrongJWT) }
         return start(request, context)
     }
@@ -190,7 +200,17 @@ public struct ECDSASigner: NodeService {
             return []
         }
         early.keep(message, for: id, from: node, perRun: 3 * context.directory.count)
+        // A peer started a request this node declined: it takes part after all, without signing.
+        if let attempt = id.attempt, declined[attempt] != nil { return joinWithoutSigning(attempt, context) }
         return []
+    }
+
+    /// Presigns for a declined request (a pool presignature the leader chose is used up as
+    /// usual), then signs nothing: see `declined`.
+    mutating func joinWithoutSigning(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
+        guard let request = declined.removeValue(forKey: id) else { return [] }
+        presignOnly.insert(id)
+        return [.note("ecdsa: \(id) declined by this node's action: presigning without signing")] + start(request, context)
     }
 
     mutating func replayEarly(_ id: PresignID, _ context: ServiceContext) -> [Effect] {
@@ -354,6 +374,10 @@ public struct ECDSASigner: NodeService {
         _ = early.take(.request(id))
         let meter = context.meter
         let request = session.request
+        if presignOnly.remove(id) != nil {
+            // Presigned, signs nothing (the presignature is spent all the same).
+            return [.cancelTimer(.request(id)), .note("ecdsa: \(id) presigned without signing")]
+        }
         let ids = request.signers.compactMap { session.key.roster.identifier(of: $0)?.scalar }
         // The PKP key's share: Σ d^ℓ · (share of root ℓ), with d from the key id (with one root,
         // the network key's share). The JWT key is its key id's PKP key plus a public tweak.

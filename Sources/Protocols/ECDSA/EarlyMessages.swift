@@ -47,4 +47,7 @@ struct EarlyMessages {
     }
 
     var isEmpty: Bool { messages.isEmpty }
+
+    /// Whether anything is kept for `id`.
+    func holds(_ id: PresignID) -> Bool { messages[id] != nil }
 }
