@@ -311,6 +311,15 @@ extension ScenarioLoader {
                 }
                 return name.flatMap { name in expression.map { (name, $0) } }
             }
+            // A step whose one field is an expression; nil once what is wrong is reported.
+            func sole(_ key: String, _ meaning: String) -> ActionExpression? {
+                let fields = field([key])
+                guard let located = r.child(fields, key, path: stepPath) else {
+                    r.error(body, "`\(stepPath)` needs `\(key)`: \(meaning)")
+                    return nil
+                }
+                return expression(located, path: "\(stepPath).\(key)", defined: defined, reader: r)
+            }
             switch kind {
             case "fetch":
                 let fields = field(["name", "source"])
@@ -341,18 +350,10 @@ extension ScenarioLoader {
                 for name in thenDefined + elseDefined where !defined.contains(name) { defined.append(name) }
                 steps.append(.branch(condition, then: then, otherwise: otherwise))
             case "sign-ecdsa":
-                let fields = field(["message"])
-                guard let message = expression(r.child(fields, "message", path: stepPath), path: "\(stepPath).message", defined: defined, reader: r) else {
-                    if r.child(fields, "message", path: stepPath) == nil { r.error(body, "`\(stepPath)` needs `message`: what to sign (its Keccak-256 is signed)") }
-                    continue
-                }
+                guard let message = sole("message", "what to sign (its Keccak-256 is signed)") else { continue }
                 steps.append(.signECDSA(message: message))
             case "jwt":
-                let fields = field(["value"])
-                guard let value = expression(r.child(fields, "value", path: stepPath), path: "\(stepPath).value", defined: defined, reader: r) else {
-                    if r.child(fields, "value", path: stepPath) == nil { r.error(body, "`\(stepPath)` needs `value`: the JWT's `value` claim") }
-                    continue
-                }
+                guard let value = sole("value", "the JWT's `value` claim") else { continue }
                 steps.append(.signJWT(value: value))
             case "run-once":
                 let fields = field(["steps", "result"])
@@ -373,11 +374,7 @@ extension ScenarioLoader {
                 defined.append(name)
                 steps.append(.broadcastAndCollect(name: name, value: value, reduce: reduce))
             default:
-                let fields = field(["value"])
-                guard let value = expression(r.child(fields, "value", path: stepPath), path: "\(stepPath).value", defined: defined, reader: r) else {
-                    if r.child(fields, "value", path: stepPath) == nil { r.error(body, "`\(stepPath)` needs `value`: the response") }
-                    continue
-                }
+                guard let value = sole("value", "the response") else { continue }
                 steps.append(.respond(value))
             }
         }

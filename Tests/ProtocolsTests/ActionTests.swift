@@ -222,6 +222,14 @@ final class StubExternal: ExternalData {
         return Run(harness: harness, external: external, request: request)
     }
 
+    /// One node (node 0) running `program`, its feed answering 1.
+    func lone(_ program: ActionProgram, seed: UInt64) throws -> ServiceHarness<ActionService> {
+        var rng = SplitMix64(seed: seed)
+        let contexts = ServiceHarness<ActionService>.contexts(count: 1, identitySecret: { _ in .randomNonZero(using: &rng) }, random: { _ in ServiceRandom { 7 } })
+        contexts[0].external = StubExternal(.number(try ActionNumber(1)))
+        return ServiceHarness(contexts: contexts) { _ in ActionService(programs: [program]) }
+    }
+
     /// Each node's response to the client, by node.
     func responses(_ run: Run) -> [NodeID: ActionResponse] {
         var byNode: [NodeID: ActionResponse] = [:]
@@ -357,10 +365,7 @@ final class StubExternal: ExternalData {
 
     @Test func anAttemptNumberTooLargeToNumberItsSignaturesIsRefusedNotTrapped() throws {
         let program = ActionProgram(name: "p", steps: Self.fetchAndSign)
-        var rng = SplitMix64(seed: 43)
-        let contexts = ServiceHarness<ActionService>.contexts(count: 1, identitySecret: { _ in .randomNonZero(using: &rng) }, random: { _ in ServiceRandom { 7 } })
-        contexts[0].external = StubExternal(.number(try ActionNumber(1)))
-        var harness = ServiceHarness(contexts: contexts) { _ in ActionService(programs: [program]) }
+        var harness = try lone(program, seed: 43)
         let id = AttemptID(session: SessionID(protocolName: actionProtocol, epoch: .genesis, initiator: .client(Self.client), counter: 1), attempt: 1 << 28)
         let request = ActionRequest(id: id, program: "p", programHash: program.hash, signers: [0], keyID: [], nonce: Array(repeating: 0, count: 8),
                                     waitMilliseconds: 1)
@@ -405,9 +410,7 @@ final class StubExternal: ExternalData {
 
     @Test func aRequestForAnotherProgramOrByAnotherClientIsRefused() throws {
         let program = ActionProgram(name: "p", steps: Self.fetchAndSign)
-        var rng = SplitMix64(seed: 42)
-        let contexts = ServiceHarness<ActionService>.contexts(count: 1, identitySecret: { _ in .randomNonZero(using: &rng) }, random: { _ in ServiceRandom { 7 } })
-        var harness = ServiceHarness(contexts: contexts) { _ in ActionService(programs: [program]) }
+        var harness = try lone(program, seed: 42)
         let id = AttemptID(session: SessionID(protocolName: actionProtocol, epoch: .genesis, initiator: .client(Self.client), counter: 1), attempt: 1)
         let altered = ActionRequest(id: id, program: "p", programHash: Array(repeating: 0, count: 32), signers: [0], keyID: [], nonce: Array(repeating: 0, count: 8),
                                     waitMilliseconds: 1)

@@ -97,9 +97,11 @@ struct ActionKind: RequestKind {
         }
         let values = signers.compactMap { attempt.responses[$0]?.value }
         let response = values.isEmpty ? nil : (try? ActionReduction.majority.reduce(values))?.description
-        io.recordAnswers(answers, response: response, jwts: [], request: request)
         let threshold = signers.count
+        // Tokens are kept only when the whole attempt succeeded.
         var jwts: [String] = []
+        var succeeded = false
+        defer { io.recordAnswers(answers, response: response, jwts: succeeded ? jwts : [], request: request) }
         let signatures = signers.map { attempt.responses[$0]?.digests.count ?? 0 }.max() ?? 0
         // Accepted only once every signature of the attempt combined.
         var combined: [AcceptedSignature] = []
@@ -135,7 +137,7 @@ struct ActionKind: RequestKind {
             combined.append(accepted)
         }
         for accepted in combined { io.accepted(accepted) }
-        io.recordAnswers(answers, response: response, jwts: jwts, request: request)
+        succeeded = true
         // requests.csv's signature: the first one (none for an action that signs nothing).
         return .success(signature: first)
     }

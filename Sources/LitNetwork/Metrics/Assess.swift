@@ -262,7 +262,11 @@ func actionMetrics(_ records: [RequestRecord], requested: Int, observer: RunObse
         name == "action.failed" ? (name, MetricValue.integer(Int64(requested - records.filter { $0.outcome == .success }.count - diverged))) : (name, value)
     }
     var fetches = 0, fetchFailures = 0, errors = 0
-    var waitStarted: [String: SimInstant] = [:]
+    struct Run: Hashable {
+        let node: NodeID
+        let attempt: AttemptID
+    }
+    var waitStarted: [Run: SimInstant] = [:]
     var stepTotals: [String: (total: Int64, count: Int64)] = [:]
     for logged in observer.outputs {
         guard let output = logged.output as? ActionOutput else { continue }
@@ -273,10 +277,10 @@ func actionMetrics(_ records: [RequestRecord], requested: Int, observer: RunObse
         case let .finished(_, error):
             if error != nil { errors += 1 }
         case let .waiting(id):
-            waitStarted["\(logged.node.value)/\(id)"] = logged.time
+            waitStarted[Run(node: logged.node, attempt: id)] = logged.time
         case let .stepDone(id, kind, took):
             let elapsed = took.map { SimDuration($0).nanoseconds }
-                ?? waitStarted["\(logged.node.value)/\(id)"].map { (logged.time - $0).nanoseconds } ?? 0
+                ?? waitStarted[Run(node: logged.node, attempt: id)].map { (logged.time - $0).nanoseconds } ?? 0
             let sum = stepTotals[kind] ?? (0, 0)
             stepTotals[kind] = (sum.total + elapsed, sum.count + 1)
         case .started, .computed:

@@ -30,6 +30,7 @@ public final class LitNode {
     var timers = TimerTable()
     /// The node's chain RPC, whose clock the node sets before each input (nil: no chains).
     let chainView: NodeChainView?
+    let externalView: NodeExternalView?
     /// Generic adversary actions on what it sends (empty for honest nodes).
     let actions: [MessageAction]
     /// The twin of an `equivocate` action; its services' timers are numbered after the node's.
@@ -54,6 +55,7 @@ public final class LitNode {
         self.layout = layout
         self.context = context
         chainView = context.chains as? NodeChainView
+        externalView = context.external as? NodeExternalView
         self.randomness = randomness
         self.services = services
         var byTag = [UInt8: Int]()
@@ -85,7 +87,7 @@ public final class LitNode {
         context.byzantineActive = behaviour?.isActive(at: engine.now) ?? false
         chainView?.now = engine.now
         (twin?.context.chains as? NodeChainView)?.now = engine.now
-        (context.external as? NodeExternalView)?.now = engine.now
+        externalView?.now = engine.now
         (twin?.context.external as? NodeExternalView)?.now = engine.now
     }
 

@@ -198,16 +198,13 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
                 let length = Int(try reader.uint32())
                 // A token's signing input is the base64url of its header and claims (a value ≤ 1 MiB).
                 guard length <= 2 * ActionLimits.lit.stringBytes, length <= reader.bytes.count - reader.offset else { throw .countTooLarge(what: "JWT input bytes", count: length) }
-                guard let input = String(validating: try reader.array(length), as: UTF8.self) else { throw .invalidValue("UTF-8 in a JWT input") }
-                inputs.append(input)
+                inputs.append(try reader.utf8(length, what: "a JWT input"))
             }
             return .response(id: id, ActionResponse(error: error, value: value, digests: digests, missing: missing, jwtInputs: inputs))
         }
     }
 
     static func text(_ reader: inout ByteReader, limit: Int, what: String) throws(WireError) -> String {
-        let count = try reader.count(what, itemSize: 1, limit: limit)
-        guard let text = String(validating: try reader.array(count), as: UTF8.self) else { throw .invalidValue("UTF-8 in the \(what)") }
-        return text
+        try reader.utf8(try reader.count(what, itemSize: 1, limit: limit), what: "the \(what)")
     }
 }

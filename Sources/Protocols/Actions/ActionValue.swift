@@ -212,21 +212,12 @@ public enum ActionValue: Hashable, Sendable, CustomStringConvertible {
             guard count <= ActionLimits.lit.stringBytes, count <= reader.bytes.count - reader.offset else {
                 throw .countTooLarge(what: "string bytes", count: count)
             }
-            guard let text = String(validating: try reader.array(count), as: UTF8.self) else { throw .invalidValue("UTF-8 in an action value") }
-            return .string(text)
+            return .string(try reader.utf8(count, what: "an action value"))
         case 2:
             let flag = try reader.byte()
             guard flag <= 1 else { throw .invalidValue("boolean \(flag)") }
             return .bool(flag == 1)
         case let kind: throw .unknownKind(kind)
-        }
-    }
-
-    public var wireSize: Int {
-        switch self {
-        case .number: 9
-        case let .string(text): 5 + text.utf8.count
-        case .bool: 2
         }
     }
 }
@@ -272,10 +263,6 @@ public enum ActionError: Error, Hashable, Sendable, CustomStringConvertible {
         case .cannotSign: "cannot-sign"
         }
     }
-
-    public static let codes = ["parse", "unknown-variable", "unknown-function", "arity", "type", "bad-argument", "division-by-zero",
-                               "overflow", "fetch-failed", "too-many-fetches", "too-many-signatures", "timeout", "out-of-memory",
-                               "peer-timeout", "cannot-sign"]
 
     public var description: String {
         switch self {

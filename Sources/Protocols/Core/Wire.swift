@@ -60,6 +60,12 @@ public struct ByteReader {
 
     public mutating func array(_ count: Int) throws(WireError) -> [UInt8] { Array(try take(count)) }
 
+    /// `count` bytes of UTF-8 text (`what` names it in the error).
+    public mutating func utf8(_ count: Int, what: String) throws(WireError) -> String {
+        guard let text = String(validating: try take(count), as: UTF8.self) else { throw .invalidValue("UTF-8 in \(what)") }
+        return text
+    }
+
     public mutating func point() throws(WireError) -> Point {
         let encoded = try take(33)
         do {

@@ -149,13 +149,7 @@ public struct ECDSASigner: NodeService {
         switch message {
         case let .request(request):
             guard sender == .client(request.id.client) else { return [.note("ecdsa: dropped a request for another client from \(sender)")] }
-            guard let jwt = request.jwt else {
-                // The JWT key signs JWTs only (with their checks), nothing else.
-                guard request.keyID != JWTClaims.keyID else {
-                    return handled.contains(.request(request.id)) ? [] : refuseBeforeStart(request.id, .wrongJWT)
-                }
-                return start(request, context)
-            }
+            guard let jwt = request.jwt else { return startUnlessJWTKey(request, context) }
             return evaluate(request, jwt, context)
         case let .leader(id, presign):
             guard let node = sender.node else { return [] }
@@ -186,6 +180,11 @@ public struct ECDSASigner: NodeService {
             declined[request.id] = request
             return early.holds(.request(request.id)) ? joinWithoutSigning(request.id, context) : []
         }
+        return startUnlessJWTKey(request, context)
+    }
+
+    /// A request that is not a JWT's: the JWT key signs JWTs only (with their checks), nothing else.
+    mutating func startUnlessJWTKey(_ request: ECDSARequest, _ context: ServiceContext) -> [Effect] {
         guard request.keyID != JWTClaims.keyID else { return handled.contains(.request(request.id)) ? [] : refuseBeforeStart(request.id, .wrongJWT) }
         return start(request, context)
     }
