@@ -175,6 +175,9 @@ public struct NetworkSpecification: Sendable {
     /// Lit Actions the nodes can run (`op: action` workloads name them), and the external
     /// sources their fetches read.
     public var actions: [ActionProgram] = []
+    /// Per action, the texts of its secrets (`ActionProgram.secrets`, in that order): the
+    /// client's alone; it encrypts them to the network key with each request.
+    public var actionSecrets: [String: [String]] = [:]
     public var externalSources: [ExternalSourceSpecification] = []
 
     public init(

@@ -167,7 +167,8 @@ public enum RunOutputs {
                 ("jwts", .array(record.actionJWTs.map(JSON.string))),
                 ("answers", .array(record.actionAnswers.map { answer in
                     .object([("node", .integer(Int64(answer.node))), ("response", answer.response.map(JSON.string) ?? .null),
-                             ("error", answer.error.map(JSON.string) ?? .null), ("digests", .array(answer.digests.map { .string($0.hexString) }))])
+                             ("error", answer.error.map(JSON.string) ?? .null), ("digests", .array(answer.digests.map { .string($0.hexString) })),
+                             ("schemes", .array(answer.schemes.map(JSON.string)))])
                 })),
             ]).line + "\n"
         }.joined()

@@ -49,7 +49,7 @@ extension ScenarioLoader {
         let stop = r.duration(stopNode, path: "stop", default: .seconds(300), allowZero: false)
         let access = accessSpecification(top, stop: stop, reader: r)
         let chainNames = access?.chains.map(\.name) ?? []
-        let (actionPrograms, externalSources) = actionPrograms(r.child(top, "actions", path: ""), files: actionFiles(top, reader: r), chains: chainNames,
+        let (actionPrograms, externalSources, actionSecrets) = actionPrograms(r.child(top, "actions", path: ""), files: actionFiles(top, reader: r), chains: chainNames,
                                                                      stop: stop, reader: r)
         let actionNames = actionPrograms.map(\.name)
 
@@ -93,6 +93,13 @@ extension ScenarioLoader {
                                                       default: "frost-secp256k1", allowed: SigningScheme.allCases.map(\.rawValue)))!
         let flow = SigningFlow(rawValue: r.choice(r.child(proto, "signing_flow", path: "protocol"), path: "protocol.signing_flow",
                                                   default: "lit", allowed: SigningFlow.allCases.map(\.rawValue)))!
+        if flow == .coordinator, let flowNode = r.child(proto, "signing_flow", path: "protocol"),
+           let program = actionPrograms.first(where: { $0.frostSignatureSteps > 0 }) {
+            // An action's signers each sign the digest they computed: the client cannot build one
+            // signing package for them, so `sign` steps go through Lit's flow.
+            r.error(flowNode,
+                    "action `\(program.name)` has a `sign` step, which needs `protocol.signing_flow: lit` (each signer signs the message it computed, so the client cannot choose one signing package)")
+        }
         let roundTimeout = r.duration(r.child(proto, "round_timeout", path: "protocol"), path: "protocol.round_timeout",
                                       default: .seconds(30), allowZero: false)
         let presignPool = presignPoolSpecification(r.child(proto, "presign_pool", path: "protocol"), reader: r)
@@ -320,6 +327,7 @@ extension ScenarioLoader {
         specification.rootKeys = rootKeys
         specification.access = access
         specification.actions = actionPrograms
+        specification.actionSecrets = actionSecrets
         specification.externalSources = externalSources
         specification.decryptionCosts = costProfile
         if ecdsaVariant == .paper, let ecdsaNode, r.child(top, "membership", path: "") != nil || r.child(top, "kicking", path: "") != nil {

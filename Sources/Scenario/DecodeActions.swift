@@ -10,6 +10,7 @@ import Yams
 ///     actions:
 ///       price-oracle:
 ///         parameters: { digits: 2 }           # Lit's jsParams: variables the steps can read
+///         secrets: { api-key: "sk-live-123" }      # only the client knows them; sent encrypted
 ///         sources:
 ///           eth-usd: { latency: 80ms, jitter: 20ms, skew: 500ms, failure: 0.001,
 ///                      random_walk: { start: 3000, step: 0.5, every: 100ms } }
@@ -17,7 +18,9 @@ import Yams
 ///         costs: { startup: 5ms, step: 50us, peer_wait: 5s }
 ///         steps:
 ///           - fetch: { name: price, source: eth-usd }
-///           - sign-ecdsa: { message: "format(price, digits)" }
+///           - decrypt: { name: key, secret: api-key }        # threshold decryption among the signers
+///           - sign-ecdsa: { message: "format(price, digits)" }    # Keccak-256, ECDSA under the PKP
+///           - sign: { message: "format(price, digits)", scheme: frost-taproot }   # SHA-256, FROST
 ///           - respond: { value: "format(price, digits)" }
 ///       conditional: actions/conditional.yaml
 extension ScenarioLoader {
@@ -27,8 +30,9 @@ extension ScenarioLoader {
     /// under `actions:`, and action files a workload names directly (`action: oracle.yaml`, a
     /// path relative to the scenario), each named by its path as written.
     static func actionPrograms(_ located: Located?, files: [Located], chains: [String], stop: SimDuration, reader r: Reader)
-        -> (programs: [ActionProgram], sources: [ExternalSourceSpecification]) {
+        -> (programs: [ActionProgram], sources: [ExternalSourceSpecification], secrets: [String: [String]]) {
         var programs: [ActionProgram] = []
+        var secretTexts: [String: [String]] = [:]
         var sources: [ExternalSourceSpecification] = []
         var sourceNodes: [String: Located] = [:]
         let names = located.map { r.keys(of: $0) } ?? []
@@ -44,7 +48,7 @@ extension ScenarioLoader {
             }
             guard let definition = actionDefinition(value, path: path, reader: r) else { continue }
             // (`name` documents an action file; the workload names it by its path.)
-            let fields = r.mapping(definition, path: path, allowed: ["name", "description", "parameters", "sources", "limits", "costs", "steps"])
+            let fields = r.mapping(definition, path: path, allowed: ["name", "description", "parameters", "sources", "secrets", "limits", "costs", "steps"])
             var defined: [String] = []
             var parameters: [ActionStep] = []
             let parametersNode = r.child(fields, "parameters", path: path)
@@ -75,19 +79,39 @@ extension ScenarioLoader {
                     sourceNodes[sourceName] = node
                 }
             }
+            // Secrets: texts only the client knows; it sends them encrypted to the network key.
+            let secretsNode = r.child(fields, "secrets", path: path)
+            var secrets: [(name: String, text: String)] = []
+            for (secret, node) in r.mapping(secretsNode, path: "\(path).secrets", allowed: secretsNode.map { r.keys(of: $0) } ?? []) {
+                guard isPlainName(secret) else {
+                    r.error(node, "`\(path).secrets.\(secret)`: secret names are 1 to 64 letters, digits, '-' or '_'")
+                    continue
+                }
+                guard let text = r.scalar(node, path: "\(path).secrets.\(secret)", expected: "the secret's text") else { continue }
+                guard text.utf8.count <= 4096 else {
+                    r.error(node, "`\(path).secrets.\(secret)` is \(text.utf8.count) bytes; a secret is at most 4096")
+                    continue
+                }
+                secrets.append((secret, text))
+            }
+            if secrets.count > ActionRequest.maximumSecrets {
+                r.error(secretsNode, "`\(path).secrets` has \(secrets.count) secrets; a request carries at most \(ActionRequest.maximumSecrets)")
+                secrets = Array(secrets.prefix(ActionRequest.maximumSecrets))
+            }
             let limits = actionLimits(r.child(fields, "limits", path: path), path: "\(path).limits", reader: r)
             let costs = actionCosts(r.child(fields, "costs", path: path), path: "\(path).costs", reader: r)
             let stepsNode = r.child(fields, "steps", path: path)
             if stepsNode == nil { r.error(definition, "`\(path)` needs `steps`: what the action does") }
-            let steps = actionSteps(stepsNode, path: "\(path).steps", sources: available, defined: &defined, reader: r)
-            let program = ActionProgram(name: name, steps: parameters + steps, limits: limits, costs: costs)
+            let steps = actionSteps(stepsNode, path: "\(path).steps", sources: available, secrets: secrets.map(\.name), defined: &defined, reader: r)
+            let program = ActionProgram(name: name, steps: parameters + steps, secrets: secrets.map(\.name), limits: limits, costs: costs)
+            secretTexts[name] = secrets.map(\.text)
             for problem in program.problems { r.error(stepsNode, "`\(path).steps`: \(problem)") }
             if program.signatureSteps > 16 {
                 r.error(stepsNode, "`\(path)` has \(program.signatureSteps) signing steps; an action attempt signs at most 16 times")
             }
             programs.append(program)
         }
-        return (programs, sources)
+        return (programs, sources, secretTexts)
     }
 
     /// `action:` values of workload entries (top level and client groups) that name a YAML file.
@@ -290,7 +314,7 @@ extension ScenarioLoader {
 
     /// The steps of a block; `defined` grows with the variables they bind (a branch's
     /// variables count after it: the check is a help, not a proof).
-    static func actionSteps(_ located: Located?, path: String, sources: [String], defined: inout [String], reader r: Reader) -> [ActionStep] {
+    static func actionSteps(_ located: Located?, path: String, sources: [String], secrets: [String], defined: inout [String], reader r: Reader) -> [ActionStep] {
         var steps: [ActionStep] = []
         for (index, entry) in r.list(located, path: path).enumerated() {
             let itemPath = "\(path)[\(index)]"
@@ -320,18 +344,24 @@ extension ScenarioLoader {
                 }
                 return expression(located, path: "\(stepPath).\(key)", defined: defined, reader: r)
             }
+            // A step binding the variable `name` to one of the action's `sources` or `secrets`
+            // (named under `key`); nil once what is wrong is reported.
+            func binding(_ key: String, declared: [String], meaning: String) -> (name: String, reference: String)? {
+                let fields = field(["name", key])
+                guard let name = variable(r.child(fields, "name", path: stepPath), path: "\(stepPath).name", reader: r),
+                      let reference = r.child(fields, key, path: stepPath).flatMap({ r.scalar($0, path: "\(stepPath).\(key)", expected: "a \(key) name") }) else {
+                    r.error(body, "`\(stepPath)` needs `name` (\(meaning)) and `\(key)`")
+                    return nil
+                }
+                if !declared.contains(reference) {
+                    let hint = closestMatch(to: reference, in: declared).map { "; did you mean `\($0)`?" } ?? ""
+                    r.error(r.child(fields, key, path: stepPath), "`\(stepPath).\(key)` is `\(reference)`, which this action's `\(key)s` does not define\(hint)")
+                }
+                return (name, reference)
+            }
             switch kind {
             case "fetch":
-                let fields = field(["name", "source"])
-                guard let name = variable(r.child(fields, "name", path: stepPath), path: "\(stepPath).name", reader: r),
-                      let source = r.child(fields, "source", path: stepPath).flatMap({ r.scalar($0, path: "\(stepPath).source", expected: "a source name") }) else {
-                    r.error(body, "`\(stepPath)` needs `name` (the variable) and `source`")
-                    continue
-                }
-                if !sources.contains(source) {
-                    let hint = closestMatch(to: source, in: sources).map { "; did you mean `\($0)`?" } ?? ""
-                    r.error(r.child(fields, "source", path: stepPath), "`\(stepPath).source` is `\(source)`, which this action's `sources` does not define\(hint)")
-                }
+                guard let (name, source) = binding("source", declared: sources, meaning: "the variable") else { continue }
                 defined.append(name)
                 steps.append(.fetch(name: name, source: source))
             case "compute":
@@ -345,20 +375,34 @@ extension ScenarioLoader {
                     continue
                 }
                 var thenDefined = defined, elseDefined = defined
-                let then = actionSteps(r.child(fields, "then", path: stepPath), path: "\(stepPath).then", sources: sources, defined: &thenDefined, reader: r)
-                let otherwise = actionSteps(r.child(fields, "else", path: stepPath), path: "\(stepPath).else", sources: sources, defined: &elseDefined, reader: r)
+                let then = actionSteps(r.child(fields, "then", path: stepPath), path: "\(stepPath).then", sources: sources, secrets: secrets, defined: &thenDefined, reader: r)
+                let otherwise = actionSteps(r.child(fields, "else", path: stepPath), path: "\(stepPath).else", sources: sources, secrets: secrets, defined: &elseDefined, reader: r)
                 for name in thenDefined + elseDefined where !defined.contains(name) { defined.append(name) }
                 steps.append(.branch(condition, then: then, otherwise: otherwise))
             case "sign-ecdsa":
                 guard let message = sole("message", "what to sign (its Keccak-256 is signed)") else { continue }
                 steps.append(.signECDSA(message: message))
+            case "sign":
+                let fields = field(["message", "scheme"])
+                let scheme = SigningScheme(rawValue: r.choice(r.child(fields, "scheme", path: stepPath), path: "\(stepPath).scheme", default: "frost-secp256k1",
+                                                              allowed: SigningScheme.allCases.map(\.rawValue))) ?? .frostSecp256k1
+                guard let located = r.child(fields, "message", path: stepPath) else {
+                    r.error(body, "`\(stepPath)` needs `message`: what to sign (its SHA-256 is signed with FROST under the network key)")
+                    continue
+                }
+                guard let message = expression(located, path: "\(stepPath).message", defined: defined, reader: r) else { continue }
+                steps.append(.sign(message: message, scheme: scheme))
+            case "decrypt":
+                guard let (name, secret) = binding("secret", declared: secrets, meaning: "the variable its text is bound to") else { continue }
+                defined.append(name)
+                steps.append(.decrypt(name: name, secret: secret))
             case "jwt":
                 guard let value = sole("value", "the JWT's `value` claim") else { continue }
                 steps.append(.signJWT(value: value))
             case "run-once":
                 let fields = field(["steps", "result"])
                 var inner = defined
-                let block = actionSteps(r.child(fields, "steps", path: stepPath), path: "\(stepPath).steps", sources: sources, defined: &inner, reader: r)
+                let block = actionSteps(r.child(fields, "steps", path: stepPath), path: "\(stepPath).steps", sources: sources, secrets: secrets, defined: &inner, reader: r)
                 guard let result = variable(r.child(fields, "result", path: stepPath), path: "\(stepPath).result", reader: r) else {
                     if r.child(fields, "result", path: stepPath) == nil { r.error(body, "`\(stepPath)` needs `result`: the variable the leader shares") }
                     continue

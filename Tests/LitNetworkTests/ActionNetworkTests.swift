@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 @testable import LitNetwork
@@ -10,14 +11,16 @@ import ThresholdCrypto
 @Suite struct ActionNetworkTests {
     /// A price oracle on 7 nodes: a random-walk feed each node fetches `skew` apart, signed to
     /// two decimals; `coordination` goes before the signing step (none, run-once, collect).
+    /// `frost`: the signing step is a FROST `sign` in that scheme (else `sign-ecdsa`).
     func priceOracle(_ coordination: String, seed: UInt64, byzantine: [Int: ByzantineBehaviour] = [:], requests: Int = 12,
-                     variant: DamFast.Variant = .lit) -> RunReport {
+                     variant: DamFast.Variant = .lit, frost: SigningScheme? = nil) -> RunReport {
         let fetch = ActionStep.fetch(name: "price", source: "feed")
         let quote = try! ActionExpression(parsing: "format(price, 2)")
+        let sign: ActionStep = frost.map { .sign(message: quote, scheme: $0) } ?? .signECDSA(message: quote)
         let steps: [ActionStep] = switch coordination {
-        case "run-once": [.runOnce(steps: [fetch], result: "price"), .signECDSA(message: quote), .respond(quote)]
-        case "collect": [fetch, .broadcastAndCollect(name: "price", value: .variable("price"), reduce: .median), .signECDSA(message: quote), .respond(quote)]
-        default: [fetch, .signECDSA(message: quote), .respond(quote)]
+        case "run-once": [.runOnce(steps: [fetch], result: "price"), sign, .respond(quote)]
+        case "collect": [fetch, .broadcastAndCollect(name: "price", value: .variable("price"), reduce: .median), sign, .respond(quote)]
+        default: [fetch, sign, .respond(quote)]
         }
         var workload = WorkloadSpecification(count: requests, rate: (2, 1))
         workload.op = .action(program: "oracle")
@@ -59,6 +62,29 @@ import ThresholdCrypto
         }
     }
 
+    /// A `sign` step signs with FROST under the network key, through the lit-flow signer: one
+    /// signature per request in either scheme, each checked by the signature oracle (the
+    /// RFC 9591 one by an independent verifier, BIP-340 by libsecp256k1's) over the SHA-256
+    /// (swift-crypto's here) of the price text the client got; without coordination the
+    /// signers' messages differ and requests diverge, none signed.
+    @Test func frostSignStepsSignUnderTheNetworkKeyAndDivergeWithoutCoordination() throws {
+        print("seeds 41, 42, 43")
+        for (scheme, seed) in [(SigningScheme.frostSecp256k1, UInt64(41)), (.frostTaproot, 42)] {
+            let report = priceOracle("run-once", seed: seed, frost: scheme)
+            #expect(report.metric("action.succeeded") == .integer(12) && report.violations.isEmpty, "\(scheme): \(report.metrics) \(report.violations)")
+            #expect(report.signatures.count == 12 && report.signatures.allSatisfy { $0.kind == .frost(scheme) && $0.signers.count == report.threshold })
+            for signature in report.signatures {
+                let response = try #require(report.requests.first { $0.index == signature.request }?.response)
+                #expect(signature.message == Array(SHA256.hash(data: Array(response.utf8))))
+            }
+            let answers = report.requests.flatMap(\.actionAnswers)
+            #expect(!answers.isEmpty && answers.allSatisfy { $0.schemes == [scheme.rawValue] })
+        }
+        let alone = priceOracle("none", seed: 43, frost: .frostTaproot)
+        #expect(alone.metric("action.diverged")!.numeric! > 0 && alone.violations.isEmpty, "\(alone.metrics)")
+        #expect(Double(alone.signatures.count) == alone.metric("action.succeeded")!.numeric!)
+    }
+
     /// Under the paper's ECDSA an action's signing steps need 2t − 1 signers, as a request does.
     @Test func actionsSignUnderThePapersVariantToo() {
         let report = priceOracle("run-once", seed: 14, requests: 6, variant: .paper)
@@ -81,6 +107,38 @@ import ThresholdCrypto
         let report = priceOracle("run-once", seed: 31, byzantine: [2: ByzantineBehaviour(name: "action-equivocate")!], requests: 20)
         #expect(report.metric("action.diverged")!.numeric! > 0 && report.metric("action.succeeded")!.numeric! > 0, "\(report.metrics)")
         #expect(report.violations.isEmpty && report.accused.isEmpty, "\(report.violations)")
+    }
+
+    /// A `decrypt` step: the client's API key, encrypted to the network key for this action, is
+    /// opened by the signers among themselves and used (its hash goes into the signed text).
+    /// An equivocating signer's decryption shares fail their proofs: under the paper's ECDSA
+    /// (2t − 1 signers) the honest shares are enough at once; under Lit's (t signers) the
+    /// honest nodes name it missing and the client's retries leave it out. Every request signs.
+    @Test func decryptStepsOpenTheClientsSecretAmongTheSignersDespiteABadShare() {
+        print("seeds 51, 52, 53")
+        for (variant, byzantine, seed) in [(DamFast.Variant.lit, false, UInt64(51)), (.paper, true, 52), (.lit, true, 53)] {
+            var workload = WorkloadSpecification(count: 8, rate: (2, 1))
+            workload.op = .action(program: "keyed")
+            var specification = NetworkSpecification(nodes: 7, seed: seed, network: NetworkModel(latency: .distribution(.uniform(min: .milliseconds(10), max: .milliseconds(60)))),
+                                                     behaviours: byzantine ? [2: ByzantineBehaviour(name: "action-equivocate")!] : [:],
+                                                     clients: ClientSpecification(count: 1), workloads: [workload], stop: .seconds(30))
+            specification.actions = [ActionProgram(name: "keyed", steps: [
+                .decrypt(name: "key", secret: "api-key"),
+                .signECDSA(message: try! ActionExpression(parsing: "'quote ' + sha256(key)")),
+                .respond(.variable("key")),
+            ], secrets: ["api-key"])]
+            specification.actionSecrets = ["keyed": ["sk-live-3f9a61c2"]]
+            specification.ecdsaVariant = variant
+            if variant == .paper { specification.threshold = .fixed(4) }
+            let report = runNetwork(specification)
+            let label = "\(variant) byzantine: \(byzantine)"
+            #expect(report.metric("action.succeeded") == .integer(8) && report.violations.isEmpty, "\(label): \(report.metrics) \(report.violations)")
+            #expect(report.requests.allSatisfy { $0.response == "sk-live-3f9a61c2" }, "\(label)")
+            #expect(report.metric("action.step_ms.decrypt")!.numeric! > 0)
+            if byzantine && variant == .lit {
+                #expect(report.requests.contains { $0.attempts > 1 }, "the Byzantine signer stalled a first attempt")
+            }
+        }
     }
 
     /// The oracle itself: a signature combining an honest share over a digest that node never

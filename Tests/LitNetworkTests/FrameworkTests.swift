@@ -66,8 +66,11 @@ import ThresholdCrypto
             .broadcastAndCollect(name: "m", value: .variable("q"), reduce: .median),
             .branch(try! ActionExpression(parsing: "m > 0"), then: [.signECDSA(message: .variable("m"))], otherwise: []),
             .signJWT(value: .variable("m")),
+            .decrypt(name: "k", secret: "api-key"),
+            .sign(message: .variable("k"), scheme: .frostTaproot),
             .respond(.variable("m")),
-        ])]
+        ], secrets: ["api-key"])]
+        specification.actionSecrets = ["every-step": ["sk-live"]]
         specification.externalSources = [ExternalSourceSpecification(name: "feed", value: .constant(.number(try! ActionNumber(5))))]
         specification.access = AccessSpecification(chains: [SimulatedChainSpecification(name: "eth", blockTime: .seconds(1))],
                                                    events: [ChainEvent(at: .seconds(1), chain: "eth",

@@ -426,3 +426,85 @@ final class StubExternal: ExternalData {
         #expect(response.error == "unknown-program" && harness.delegations.isEmpty)
     }
 }
+
+/// `decrypt` steps: the signers exchange TDH2 decryption shares with proofs and combine the
+/// first `threshold` valid ones; a bad share counts as none; a ciphertext labelled for another
+/// program is never opened.
+@Suite struct ActionDecryptTests {
+    static let client = ClientID(0)
+    static let secret = "sk-live-3f9a61c2"
+    let program = ActionProgram(name: "keyed", steps: [.decrypt(name: "key", secret: "api-key"), .respond(.variable("key"))], secrets: ["api-key"])
+
+    /// Nodes 0..<count holding a trusted dealer's `threshold`-of-`count` network key; each of
+    /// `signers` gets a request carrying `secret` encrypted under `label` (the program's own by
+    /// default). `inFlight` may rewrite messages.
+    func run(count: Int = 4, threshold: Int = 3, signers: [NodeID] = [0, 1, 2, 3], label: [UInt8]? = nil, down: Set<NodeID> = [],
+             inFlight: ((ServiceHarness<ActionService>.Envelope) -> ServiceHarness<ActionService>.Envelope?)? = nil) -> ServiceHarness<ActionService> {
+        var rng = SplitMix64(seed: 77)
+        let secrets = (0..<count).map { _ in Scalar.randomNonZero(using: &rng) }
+        let polynomial = Polynomial.random(constant: .randomNonZero(using: &rng), threshold: threshold, using: &rng)
+        let commitment = polynomial.commitment(meter: CostMeter())
+        let roster = Roster.genesis(count: count)
+        let contexts = ServiceHarness<ActionService>.contexts(count: count, identitySecret: { secrets[$0.value] }, random: { node in
+            var stream = SplitMix64(seed: 500 + UInt64(node.value))
+            return ServiceRandom { stream.next() }
+        })
+        for context in contexts {
+            let identifier = roster.identifier(of: context.me)!
+            context.keys.install(KeyShare(key: .group, roster: roster, identifier: identifier,
+                                          secretShare: polynomial.evaluate(at: identifier.scalar), groupCommitment: commitment))
+        }
+        var harness = ServiceHarness(contexts: contexts) { _ in ActionService(programs: [program]) }
+        harness.down = down
+        harness.inFlight = inFlight
+        let ciphertext = TDH2.encrypt(Array(Self.secret.utf8),
+                                      label: label ?? ActionProgram.secretLabel(programHash: program.hash, secret: "api-key", meter: CostMeter()),
+                                      publicKey: commitment.publicKey, using: &rng, meter: CostMeter())
+        let id = AttemptID(session: SessionID(protocolName: actionProtocol, epoch: .genesis, initiator: .client(Self.client), counter: 1), attempt: 1)
+        let request = ActionRequest(id: id, program: program.name, programHash: program.hash, signers: signers, keyID: Array("pkp".utf8),
+                                    nonce: Array(repeating: 1, count: 8), waitMilliseconds: 5000, ciphertexts: [ciphertext])
+        for signer in signers { harness.deliver(.request(request), to: signer, from: .client(Self.client)) }
+        harness.run()
+        return harness
+    }
+
+    func responses(_ harness: ServiceHarness<ActionService>) -> [NodeID: ActionResponse] {
+        var byNode: [NodeID: ActionResponse] = [:]
+        for envelope in harness.toClients {
+            if case let .response(_, response) = envelope.message, let node = envelope.from.node { byNode[node] = response }
+        }
+        return byNode
+    }
+
+    @Test func everySignerGetsTheSecretFromAThresholdOfShares() {
+        // Node 3 is down: the other three are the threshold.
+        let harness = run(down: [3])
+        let answers = responses(harness)
+        #expect(answers.keys.sorted() == [0, 1, 2] && answers.values.allSatisfy { $0.error == nil && $0.value == .string(Self.secret) }, "\(answers)")
+        #expect(harness.outputs.contains { if case .stepDone(_, kind: "decrypt", _) = $0.output { true } else { false } })
+    }
+
+    @Test func aShareWhoseProofFailsCountsAsNoneAndItsSenderIsNamedMissing() {
+        // Node 1's shares arrive with a wrong challenge: with three signers of a 3-of-4 key the
+        // others cannot decrypt, and name node 1 when their wait ends.
+        let harness = run(signers: [0, 1, 2], inFlight: { envelope in
+            guard envelope.from == .node(1), case let .decryptionShare(id, step, share) = envelope.message else { return envelope }
+            var wrong = envelope
+            wrong.message = .decryptionShare(id: id, step: step, share: TDH2.DecryptionShare(id: share.id, ui: share.ui, e: share.e + Scalar(1), f: share.f))
+            return wrong
+        })
+        let answers = responses(harness)
+        for node in [NodeID(0), NodeID(2)] {
+            #expect(answers[node]?.error == "peer-timeout" && answers[node]?.missing == [1], "\(node): \(String(describing: answers[node]))")
+        }
+        #expect(answers[1]?.value == .string(Self.secret), "node 1's own view had the honest shares")
+    }
+
+    @Test func aCiphertextLabelledForAnotherProgramIsNeverOpened() {
+        let other = ActionProgram.secretLabel(programHash: [UInt8](repeating: 9, count: 32), secret: "api-key", meter: CostMeter())
+        let harness = run(label: other)
+        let answers = responses(harness)
+        #expect(answers.count == 4 && answers.values.allSatisfy { $0.error == "decrypt-denied" && $0.value == nil })
+        #expect(harness.messages == 0, "no decryption share left any node")
+    }
+}

@@ -45,6 +45,56 @@ import ThresholdCrypto
         #expect(nodes.toClients.contains { if case let .share(share) = $0.message { share.signer == 1 } else { false } }, "node 1 signs at once")
     }
 
+    /// An action's `sign` step (a delegated signature, under an action attempt): each signer
+    /// signs the digest *it* was given, so equal digests aggregate to a signature that verifies
+    /// under the group key and different ones do not; the shares name the action attempt.
+    @Test func delegatedSignaturesAreOverEachSignersOwnDigest() throws {
+        let origin = AttemptID(session: SessionID(protocolName: ProtocolName("action", tag: 0x41), epoch: .genesis, initiator: .client(ClientID(0)), counter: 5),
+                               attempt: 1)
+        for digests in [[[UInt8](repeating: 7, count: 32), [UInt8](repeating: 7, count: 32)], [[UInt8](repeating: 7, count: 32), [UInt8](repeating: 8, count: 32)]] {
+            var nodes = harness(3) { _ in LitFlowSigner(roundTimeout: .seconds(30)) }
+            for node in [0, 1] {
+                nodes.delegate(DelegatedSignature(scheme: SigningScheme.frostTaproot.rawValue, origin: origin, index: 2, digest: digests[node], keyID: [],
+                                                  signers: [0, 1], nonce: [], waitMilliseconds: 5_000), to: NodeID(node))
+            }
+            nodes.run()
+            let shares = nodes.toClients.compactMap { if case let .share(share) = $0.message { share } else { nil } }.sorted { $0.signer < $1.signer }
+            try #require(shares.count == 2)
+            #expect(shares.allSatisfy { DelegatedSignature.origin(of: $0.id, delegatedBy: origin.session.protocolName) == (origin, 2) })
+            let key = nodes.contexts[0]!.keys.current()!
+            let package = try FROST<FROSTTaproot>.signingPackage(groupKey: key.groupKey, commitments: shares[0].commitments.map(\.commitment), message: digests[0],
+                                                                 minimumParticipants: 2, maximumParticipants: 3, meter: CostMeter())
+            let signature = FROST<FROSTTaproot>.aggregate(shares: shares.map(\.share), package: package)
+            #expect(FROST<FROSTTaproot>.verify(signature, groupKey: key.groupKey, message: digests[0], meter: CostMeter()) == (digests[0] == digests[1]))
+        }
+    }
+
+    /// A signature a node's action declined (its run ended first) is committed to only once a
+    /// co-signer starts it, so the co-signer signs and names nobody missing; the decliner never
+    /// signs (nor refuses). Declined and never started: nothing is sent at all.
+    @Test func aDeclinedDelegatedSignatureIsJoinedWithoutSigningOnlyWhenAPeerStartsIt() {
+        let origin = AttemptID(session: SessionID(protocolName: ProtocolName("action", tag: 0x41), epoch: .genesis, initiator: .client(ClientID(0)), counter: 5),
+                               attempt: 1)
+        func signature(declined: Bool) -> DelegatedSignature {
+            DelegatedSignature(scheme: declined ? DelegatedSignature.anyScheme : SigningScheme.frostSecp256k1.rawValue, origin: origin, index: 0,
+                               digest: [UInt8](repeating: 3, count: 32), keyID: [], signers: [0, 1], nonce: [], waitMilliseconds: 5_000, declined: declined)
+        }
+        var alone = harness(2) { _ in LitFlowSigner(roundTimeout: .seconds(30)) }
+        alone.delegate(signature(declined: true), to: 1)
+        alone.run()
+        #expect(alone.messages == 0 && alone.toClients.isEmpty)
+
+        var nodes = harness(2) { _ in LitFlowSigner(roundTimeout: .seconds(30)) }
+        nodes.delegate(signature(declined: true), to: 1)
+        nodes.delegate(signature(declined: false), to: 0)
+        nodes.run()
+        let shares = nodes.toClients.compactMap { if case let .share(share) = $0.message { share.signer } else { nil } }
+        let refusals = nodes.toClients.compactMap { if case let .refusal(refusal) = $0.message { refusal } else { nil } }
+        #expect(shares == [0] && refusals.isEmpty, "\(refusals)")
+        #expect(nodes.outputs(of: 1).isEmpty && nodes.outputs(of: 0) == [.signed(DelegatedSignature(scheme: "", origin: origin, index: 0, digest: [], keyID: [],
+                                                                                                        signers: [], nonce: [], waitMilliseconds: 0).attempt(in: LitFlow.protocolName))])
+    }
+
     @Test func ignoresASecondRequestForTheSameAttempt() {
         var nodes = harness(2) { _ in CoordinatorFlowSigner(roundTimeout: .seconds(30)) }
         let request = signed(SignRequest(id: attempt(flow: CoordinatorFlow.protocolName), message: [UInt8](repeating: 1, count: 32),

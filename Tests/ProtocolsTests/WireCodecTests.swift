@@ -117,10 +117,19 @@ import ThresholdCrypto
         let id = AttemptID(session: SessionID(protocolName: actionProtocol, epoch: Epoch(1), initiator: .client(ClientID(2)), counter: 5), attempt: 2)
         let request = ActionRequest(id: id, program: "price-oracle", programHash: Array(repeating: 4, count: 32), signers: [NodeID(1), NodeID(4)],
                                     keyID: Array("pkp".utf8), nonce: Array(repeating: 9, count: 8), waitMilliseconds: 15_000)
+        var rng = SplitMix64(seed: 12)
+        let key = Point.base(.randomNonZero(using: &rng), meter: CostMeter())
+        let ciphertexts = ["sk-live-1", "🔑"].map { text in
+            TDH2.encrypt(Array(text.utf8), label: Array(repeating: 7, count: 32), publicKey: key, using: &rng, meter: CostMeter())
+        }
+        let keyed = ActionRequest(id: id, program: "keyed", programHash: Array(repeating: 4, count: 32), signers: [NodeID(0), NodeID(1), NodeID(2)],
+                                  keyID: [], nonce: Array(repeating: 1, count: 8), waitMilliseconds: 5_000, ciphertexts: ciphertexts)
         return [
+            .request(keyed), .decryptionShare(id: id, step: 1, share: TDH2.DecryptionShare(id: Scalar(3), ui: key, e: Scalar(4), f: Scalar(5))),
             .request(request), .runOnceResult(id: id, block: 0, value: .number(ActionNumber(raw: -3_000_250_000_000))),
             .collected(id: id, step: 2, value: .string("ETH/USD 3000.25")), .collected(id: id, step: 3, value: .bool(true)),
-            .response(id: id, ActionResponse(error: nil, value: .string("3000.25"), digests: [Array(repeating: 1, count: 32), Array(repeating: 2, count: 32)])),
+            .response(id: id, ActionResponse(error: nil, value: .string("3000.25"), digests: [Array(repeating: 1, count: 32), Array(repeating: 2, count: 32)],
+                                             schemes: ["frost-taproot", "ecdsa"])),
             .response(id: id, ActionResponse(error: "fetch-failed", value: nil, digests: [])),
             .response(id: id, ActionResponse(error: nil, value: .bool(true), digests: [Array(repeating: 3, count: 32)], missing: [NodeID(2)],
                                              jwtInputs: ["eyJhbGciOiJFUzI1NksiLCJ0eXAiOiJKV1QifQ.e30"])),

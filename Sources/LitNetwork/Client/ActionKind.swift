@@ -3,12 +3,13 @@ import Simulation
 import ThresholdCrypto
 
 /// `action`: a Lit Action (Lit's executeJs). The request goes to `threshold` signers; each runs
-/// the program on its own view of the world and answers with its response and the digest each
-/// of its signing steps signed, while its ECDSA signer sends the shares. The client combines
-/// shares per signature *per distinct digest*: a digest whose shares reach the threshold gives
-/// a signature (checked under the PKP key); when none does, the nodes computed different
-/// messages and the request fails as `diverged` — conclusively, since Lit's SDK has no
-/// consensus to retry into. The response is the most common one (Lit's client picks one).
+/// the program on its own view of the world and answers with its response and the digest (and
+/// scheme) each of its signing steps signed, while its ECDSA or FROST signer sends the shares.
+/// The client combines shares per signature *per distinct digest*: a digest whose shares reach
+/// the threshold gives a signature (checked under the PKP key, or the network key for FROST);
+/// when none does, the nodes computed different messages and the request fails as `diverged`
+/// — conclusively, since Lit's SDK has no consensus to retry into. The response is the most
+/// common one (Lit's client picks one).
 struct ActionKind: RequestKind {
     struct Attempt {
         let request: ActionRequest
@@ -16,20 +17,28 @@ struct ActionKind: RequestKind {
         var responses: [Int: ActionResponse] = [:]
         /// Per signature index, each node's share.
         var shares: [Int: [Int: (share: Scalar, bigR: Point)]] = [:]
+        /// Per signature index, each node's FROST share (a `sign` step's).
+        var frostShares: [Int: [Int: SignatureShareMessage]] = [:]
+
+        /// Whether `node`'s share for signature `index`, in the scheme it said, is in.
+        func hasShare(_ index: Int, from node: Int, scheme: String) -> Bool {
+            scheme == DelegatedSignature.ecdsa ? shares[index]?[node] != nil : frostShares[index]?[node] != nil
+        }
     }
 
     let op = "action"
     let protocolName = actionProtocol
     var producesSignatures: Bool { false }
 
-    /// Each workload entry's requests (by global number) and its program.
-    let programs: [(requests: Range<Int>, program: ActionProgram)]
+    /// Each workload entry's requests (by global number), its program and the texts of the
+    /// program's secrets (the client's alone: see `ActionProgram.secrets`).
+    let programs: [(requests: Range<Int>, program: ActionProgram, secrets: [String])]
     let signerWait: UInt32
     /// The signing steps' ECDSA: Lit's (t signers) or the paper's (2t − 1).
     let variant: DamFast.Variant
     var attempts: [Int: Attempt] = [:]
 
-    init(programs: [(requests: Range<Int>, program: ActionProgram)], cosignerWait: SimDuration, variant: DamFast.Variant) {
+    init(programs: [(requests: Range<Int>, program: ActionProgram, secrets: [String])], cosignerWait: SimDuration, variant: DamFast.Variant) {
         self.programs = programs
         self.variant = variant
         signerWait = UInt32(clamping: cosignerWait.nanoseconds / 1_000_000)
@@ -39,6 +48,13 @@ struct ActionKind: RequestKind {
 
     func attempt(of message: any WireMessage) -> AttemptID? {
         if let message = message as? ActionMessage, case .response = message { return message.attempt }
+        if let message = message as? SigningMessage<LitFlow> {
+            switch message.payload {
+            case let .share(share): return DelegatedSignature.origin(of: share.id, delegatedBy: actionProtocol).attempt
+            case let .refusal(refusal): return DelegatedSignature.origin(of: refusal.id, delegatedBy: actionProtocol).attempt
+            default: return nil
+            }
+        }
         guard let message = message as? ECDSAMessage else { return nil }
         switch message {
         case let .share(id, _, _), let .refusal(id, _, _): return DelegatedSignature.origin(of: id, delegatedBy: actionProtocol).attempt
@@ -47,13 +63,19 @@ struct ActionKind: RequestKind {
     }
 
     mutating func begin(_ id: AttemptID, message: [UInt8], candidates: [Int], threshold: Int, _ io: inout ClientIO) -> [Int] {
-        guard let program = programs.first(where: { $0.requests.contains(Int(id.request)) })?.program, !io.rootKeys.isEmpty else { return [] }
+        guard let (_, program, secrets) = programs.first(where: { $0.requests.contains(Int(id.request)) }), !io.rootKeys.isEmpty,
+              let networkKey = io.groupCommitment?.publicKey else { return [] }
         let signers = Array(candidates.prefix(signersNeeded(threshold: threshold))).sorted()
         let keyID = Array("pkp-action-\(program.name)".utf8)
         let draw = io.client.random.next()
         let nonce = (0..<8).map { UInt8(truncatingIfNeeded: draw >> (8 * $0)) }
+        // Its secrets encrypted to the network key afresh, each labelled for this program alone.
+        let ciphertexts = zip(program.secrets, secrets).map { name, text in
+            TDH2.encrypt(Array(text.utf8), label: ActionProgram.secretLabel(programHash: program.hash, secret: name, meter: io.meter), publicKey: networkKey,
+                         using: &io.client.random, meter: io.meter)
+        }
         let request = ActionRequest(id: id, program: program.name, programHash: program.hash, signers: signers.map(NodeID.init), keyID: keyID,
-                                    nonce: nonce, waitMilliseconds: signerWait)
+                                    nonce: nonce, waitMilliseconds: signerWait, ciphertexts: ciphertexts)
         attempts[Int(id.request)] = Attempt(request: request, publicKey: ECDSASignKind.pkpKey(keyID: keyID, &io))
         for signer in signers { io.send(ActionMessage.request(request), to: signer) }
         return signers
@@ -80,20 +102,35 @@ struct ActionKind: RequestKind {
         case let ECDSAMessage.refusal(_, reason, missing):
             let forItself = [.noKey, .notASigner].contains(reason)
             return .refused(node: node, forItself: forItself, missing: missing.map(\.value), reason: reason.rawValue)
+        case let frost as SigningMessage<LitFlow>:
+            switch frost.payload {
+            case let .share(share):
+                let index = DelegatedSignature.origin(of: share.id, delegatedBy: actionProtocol).index
+                guard share.signer.value == node, attempt.frostShares[index]?[node] == nil else { return nil }
+                attempt.frostShares[index, default: [:]][node] = share
+            case let .refusal(refusal):
+                guard refusal.signer.value == node else { return nil }
+                return .refused(node: node, forItself: refusal.reason != .missingCommitments, missing: refusal.missing.map(\.value),
+                                reason: refusal.reason.rawValue)
+            default:
+                return nil
+            }
         default:
             return nil
         }
         // Answered once its response and a share for each digest it reported are in.
         guard let response = attempt.responses[node], response.error == nil,
-              response.digests.indices.allSatisfy({ attempt.shares[$0]?[node] != nil }) else { return nil }
+              response.digests.indices.allSatisfy({ attempt.hasShare($0, from: node, scheme: response.schemes[$0]) }) else { return nil }
         return .answered(node: node)
     }
 
     mutating func finish(request: Int, message: [UInt8], signers: [Int], _ io: inout ClientIO) -> AttemptOutcome {
         guard let attempt = attempts[request] else { return .failure(ClientFailure(.invalidSignature), invalid: true) }
         let answers = signers.map { node in
-            ActionAnswer(node: node, response: attempt.responses[node]?.value?.description, error: attempt.responses[node]?.error,
-                         digests: attempt.responses[node]?.digests ?? [])
+            var answer = ActionAnswer(node: node, response: attempt.responses[node]?.value?.description, error: attempt.responses[node]?.error,
+                                      digests: attempt.responses[node]?.digests ?? [])
+            answer.schemes = attempt.responses[node]?.schemes ?? []
+            return answer
         }
         let values = signers.compactMap { attempt.responses[$0]?.value }
         let response = values.isEmpty ? nil : (try? ActionReduction.majority.reduce(values))?.description
@@ -107,16 +144,26 @@ struct ActionKind: RequestKind {
         var combined: [AcceptedSignature] = []
         var first: [UInt8] = []
         for index in 0..<signatures {
-            // Shares grouped by the digest their node computed; the largest group (ties: the
-            // smallest digest) is the one that can reach the threshold.
+            // Shares grouped by the digest (and scheme) their node computed; the largest group
+            // (ties: the smallest digest) is the one that can reach the threshold.
             var groups: [[UInt8]: [Int]] = [:]
             for node in signers {
-                guard let digests = attempt.responses[node]?.digests, index < digests.count else { continue }
-                groups[digests[index], default: []].append(node)
+                guard let response = attempt.responses[node], index < response.digests.count else { continue }
+                let scheme = UInt8(ActionResponse.schemeNames.firstIndex(of: response.schemes[index])!)
+                groups[response.digests[index] + [scheme], default: []].append(node)
             }
             let ranked = groups.sorted { a, b in a.value.count != b.value.count ? a.value.count > b.value.count : a.key.lexicographicallyPrecedes(b.key) }
-            guard let (digest, nodes) = ranked.first, nodes.count >= threshold else {
+            guard let (key, nodes) = ranked.first, nodes.count >= threshold else {
                 return .conclusive(ClientFailure(.diverged, nodes: signers))
+            }
+            let digest = Array(key.prefix(32))
+            if let scheme = SigningScheme(rawValue: ActionResponse.schemeNames[Int(key[32])]) {
+                guard let accepted = frostSignature(scheme, index: index, digest: digest, nodes: nodes, attempt, request: request, &io) else {
+                    return .failure(ClientFailure(.invalidSignature), invalid: true)
+                }
+                if index == 0 { first = accepted.signature }
+                combined.append(accepted)
+                continue
             }
             let shares = nodes.compactMap { attempt.shares[index]?[$0] }
             guard shares.count == nodes.count, let signature = try? DamFast.combine(shares, digest: digest, publicKey: attempt.publicKey, meter: io.meter) else {
@@ -140,6 +187,41 @@ struct ActionKind: RequestKind {
         succeeded = true
         // requests.csv's signature: the first one (none for an action that signs nothing).
         return .success(signature: first)
+    }
+
+    /// A `sign` step's FROST signature: every signer's share over one commitment list (Lit's
+    /// flow: the list is every signer's commitment, so all must have signed this digest), the
+    /// list the same in every share, the aggregate checked under the network key. What a
+    /// Byzantine signer could put in its list or share only makes the check fail.
+    func frostSignature(_ scheme: SigningScheme, index: Int, digest: [UInt8], nodes: [Int], _ attempt: Attempt, request: Int,
+                        _ io: inout ClientIO) -> AcceptedSignature? {
+        let shares = nodes.compactMap { attempt.frostShares[index]?[$0] }
+        guard shares.count == nodes.count, let list = shares.first?.commitments, let groupCommitment = io.groupCommitment,
+              list.map(\.signer) == attempt.request.signers.sorted(), shares.allSatisfy({ $0.commitments == list && $0.id == list[0].id }),
+              list.allSatisfy({ $0.id == shares[0].id }) else { return nil }
+        let signature: [UInt8]?
+        switch scheme {
+        case .frostSecp256k1: signature = Self.aggregate(FROST<FROSTSecp256k1>.self, shares: shares, list: list, digest: digest, groupCommitment, io)
+        case .frostTaproot: signature = Self.aggregate(FROST<FROSTTaproot>.self, shares: shares, list: list, digest: digest, groupCommitment, io)
+        }
+        guard let signature else { return nil }
+        let key = groupCommitment.publicKey
+        var accepted = AcceptedSignature(request: request, kind: .frost(scheme),
+                                         publicKey: (scheme == .frostTaproot ? try? key.xOnly() : try? key.compressed()) ?? [],
+                                         message: digest, signature: signature, signers: nodes)
+        accepted.fromAction = true
+        return accepted
+    }
+
+    static func aggregate<Suite: FROSTCiphersuite>(_ frost: FROST<Suite>.Type, shares: [SignatureShareMessage], list: [SignedCommitment], digest: [UInt8],
+                                                   _ groupCommitment: VSSCommitment, _ io: ClientIO) -> [UInt8]? {
+        guard let roster = io.roster,
+              let package = try? FROST<Suite>.signingPackage(groupKey: groupCommitment.publicKey, commitments: list.map(\.commitment), message: digest,
+                                                             minimumParticipants: groupCommitment.threshold, maximumParticipants: roster.identifierBound,
+                                                             meter: io.meter) else { return nil }
+        let signature = FROST<Suite>.aggregate(shares: shares.map(\.share), package: package)
+        guard FROST<Suite>.verify(signature, groupKey: groupCommitment.publicKey, message: digest, meter: io.meter) else { return nil }
+        return Suite.serialize(signature)
     }
 
     mutating func end(request: Int) { attempts[request] = nil }

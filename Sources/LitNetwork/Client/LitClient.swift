@@ -120,6 +120,8 @@ public struct ActionAnswer: Sendable, Equatable {
     public let response: String?
     public let error: String?
     public let digests: [[UInt8]]
+    /// Per digest: the scheme it was signed in ("ecdsa", "frost-secp256k1", "frost-taproot").
+    public var schemes: [String] = []
 }
 
 /// One attempt of one request, as attempts.csv lists it.
@@ -412,7 +414,7 @@ public final class LitClient {
                          conditions: entries.filter { $0.op.name == "jwt" }.compactMap { entry in entry.op.accessConditions.map { (entry.requests, $0) } }),
                  ActionKind(programs: entries.compactMap { entry in
                      guard case let .action(name) = entry.op, let program = specification.actions.first(where: { $0.name == name }) else { return nil }
-                     return (entry.requests, program)
+                     return (entry.requests, program, specification.actionSecrets[name] ?? [])
                  }, cosignerWait: settings.effectiveCosignerWait, variant: specification.ecdsaVariant)]
         selection = settings.selection
         cooldown = settings.cooldown

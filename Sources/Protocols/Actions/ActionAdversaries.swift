@@ -7,7 +7,8 @@ public struct ActionAdversary: Adversary {
 
     public enum Behaviour: Sendable {
         /// Sends each peer a different `run-once` result and `broadcast-and-collect` value
-        /// (a number plus the peer's number plus one, in whole units), to split the honest nodes.
+        /// (a number plus the peer's number plus one, in whole units), to split the honest nodes,
+        /// and each a different decryption share whose proof fails.
         case equivocate
         /// Signs the digest of a message of its own choosing in every signing step, and reports
         /// that digest to the client.
@@ -16,7 +17,7 @@ public struct ActionAdversary: Adversary {
 
     public static let catalogue: [BehaviourDescription] = [
         BehaviourDescription("action-equivocate", provable: false,
-                             "Lit Actions: sends each peer a different run-once result and broadcast-and-collect value (as run-once leader it decides what the others sign)"),
+                             "Lit Actions: sends each peer a different run-once result and broadcast-and-collect value (as run-once leader it decides what the others sign), and decryption shares whose proofs fail"),
         BehaviourDescription("action-sign-other", provable: false,
                              "Lit Actions: signs a message of its own choosing in every signing step; the client cannot combine it with honest shares"),
     ]
@@ -44,11 +45,16 @@ public struct ActionAdversary: Adversary {
                 return to.filter { $0 != context.me }.map { .send(.runOnceResult(id: id, block: block, value: Self.skewed(value, for: $0)), to: .node($0)) }
             case let (.equivocate, .broadcast(.collected(id, step, value), to)):
                 return to.filter { $0 != context.me }.map { .send(.collected(id: id, step: step, value: Self.skewed(value, for: $0)), to: .node($0)) }
+            case let (.equivocate, .broadcast(.decryptionShare(id, step, share), to)):
+                return to.filter { $0 != context.me }.map { peer in
+                    let wrong = TDH2.DecryptionShare(id: share.id, ui: share.ui, e: share.e + Scalar(UInt64(peer.value + 1)), f: share.f)
+                    return .send(.decryptionShare(id: id, step: step, share: wrong), to: .node(peer))
+                }
             case let (.signOther, .delegate(signature)):
                 return [.delegate(signature.with(digest: Self.forged(signature.origin, index: signature.index, meter: context.meter)))]
             case let (.signOther, .send(.response(id, response), to)):
                 let digests = response.digests.indices.map { Self.forged(id, index: $0, meter: context.meter) }
-                return [.send(.response(id: id, ActionResponse(error: response.error, value: response.value, digests: digests)), to: to)]
+                return [.send(.response(id: id, ActionResponse(error: response.error, value: response.value, digests: digests, schemes: response.schemes)), to: to)]
             default:
                 return [effect]
             }

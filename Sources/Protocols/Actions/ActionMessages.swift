@@ -14,8 +14,17 @@ public struct ActionRequest: Sendable, Equatable {
     public let keyID: [UInt8]
     public let nonce: [UInt8]
     public let waitMilliseconds: UInt32
+    /// The program's secrets, encrypted by the client to the network key (in the program's
+    /// order: see `ActionProgram.secrets`).
+    public let ciphertexts: [TDH2.Ciphertext]
 
-    public init(id: AttemptID, program: String, programHash: [UInt8], signers: [NodeID], keyID: [UInt8], nonce: [UInt8], waitMilliseconds: UInt32) {
+    /// The most secrets a request carries.
+    public static let maximumSecrets = 16
+
+    public init(id: AttemptID, program: String, programHash: [UInt8], signers: [NodeID], keyID: [UInt8], nonce: [UInt8], waitMilliseconds: UInt32,
+                ciphertexts: [TDH2.Ciphertext] = []) {
+        precondition(ciphertexts.count <= Self.maximumSecrets, "at most 16 secrets")
+        self.ciphertexts = ciphertexts
         self.id = id
         self.program = program
         self.programHash = programHash
@@ -38,7 +47,7 @@ public struct ActionRequest: Sendable, Equatable {
 }
 
 /// What a node's run of an action came to, for the client: its response, the digest each of
-/// its signing steps signed (in order; the shares come from the ECDSA signer), or why it stopped.
+/// its signing steps signed (in order; the shares come from the ECDSA or FROST signer), or why it stopped.
 public struct ActionResponse: Sendable, Equatable {
     /// nil when the action ran to its end.
     public let error: String?
@@ -50,14 +59,21 @@ public struct ActionResponse: Sendable, Equatable {
     /// Per digest: the JWT signing input it is the SHA-256 of (empty for a plain signature), so
     /// the client can assemble the token.
     public let jwtInputs: [String]
+    /// Per digest: the scheme its share is in (`DelegatedSignature.ecdsa` or a FROST
+    /// `SigningScheme`'s raw value), so the client knows how to combine the shares.
+    public let schemes: [String]
 
-    public init(error: String?, value: ActionValue?, digests: [[UInt8]], missing: [NodeID] = [], jwtInputs: [String] = []) {
+    /// The schemes a response can name, in their wire order.
+    public static let schemeNames = [DelegatedSignature.ecdsa] + SigningScheme.allCases.map(\.rawValue)
+
+    public init(error: String?, value: ActionValue?, digests: [[UInt8]], missing: [NodeID] = [], jwtInputs: [String] = [], schemes: [String] = []) {
         self.error = error
         self.value = value
         self.digests = digests
         self.missing = missing
-        // Exactly one per digest (the encoding relies on it).
+        // Exactly one of each per digest (the encoding relies on it).
         self.jwtInputs = digests.indices.map { $0 < jwtInputs.count ? jwtInputs[$0] : "" }
+        self.schemes = digests.indices.map { $0 < schemes.count && Self.schemeNames.contains(schemes[$0]) ? schemes[$0] : DelegatedSignature.ecdsa }
     }
 }
 
@@ -68,13 +84,15 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
     /// One node's value for a `broadcast-and-collect` step.
     case collected(id: AttemptID, step: UInt16, value: ActionValue)
     case response(id: AttemptID, ActionResponse)
+    /// One node's decryption share, with its proof, for a `decrypt` step.
+    case decryptionShare(id: AttemptID, step: UInt16, share: TDH2.DecryptionShare)
 
     public static let protocolName = actionProtocol
 
     public var attempt: AttemptID {
         switch self {
         case let .request(request): request.id
-        case let .runOnceResult(id, _, _), let .collected(id, _, _), let .response(id, _): id
+        case let .runOnceResult(id, _, _), let .collected(id, _, _), let .response(id, _), let .decryptionShare(id, _, _): id
         }
     }
 
@@ -82,7 +100,7 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
 
     public var wireSize: Int { encoded.count }
 
-    public static var traceKinds: [StaticString] { ["action.request", "action.run-once", "action.collect", "action.response"] }
+    public static var traceKinds: [StaticString] { ["action.request", "action.run-once", "action.collect", "action.response", "action.decryption-share"] }
 
     public var traceKind: StaticString {
         switch self {
@@ -90,6 +108,7 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
         case .runOnceResult: "action.run-once"
         case .collected: "action.collect"
         case .response: "action.response"
+        case .decryptionShare: "action.decryption-share"
         }
     }
 
@@ -98,6 +117,7 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
         case let .request(request): Self.fingerprint(request.programHash)
         case let .runOnceResult(_, _, value), let .collected(_, _, value): Self.fingerprint(Array(value.description.utf8))
         case let .response(_, response): Self.fingerprint(response.digests.first ?? Array((response.error ?? "ok").utf8))
+        case let .decryptionShare(_, _, share): Self.fingerprint(share.e.bytes)
         }
     }
 
@@ -118,6 +138,8 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
             writer.append(bytes: request.keyID)
             writer.append(bytes: request.nonce)
             writer.append(request.waitMilliseconds)
+            writer.append(UInt8(request.ciphertexts.count))
+            for ciphertext in request.ciphertexts { ciphertext.encode(&writer) }
         case let .runOnceResult(id, block, value):
             writer.append(2 as UInt8)
             id.write(&writer)
@@ -153,12 +175,18 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
                 writer.append(UInt32(input.utf8.count))
                 writer.append(bytes: Array(input.utf8))
             }
+            for scheme in response.schemes { writer.append(UInt8(ActionResponse.schemeNames.firstIndex(of: scheme)!)) }
+        case let .decryptionShare(id, step, share):
+            writer.append(5 as UInt8)
+            id.write(&writer)
+            writer.append(step)
+            share.encode(&writer)
         }
     }
 
     public static func decode(_ reader: inout ByteReader) throws(WireError) -> ActionMessage {
         let kind = try reader.byte()
-        guard (1...4).contains(kind) else { throw .unknownKind(kind) }
+        guard (1...5).contains(kind) else { throw .unknownKind(kind) }
         let id = try AttemptID.read(&reader, protocolName: actionProtocol)
         switch kind {
         case 1:
@@ -170,12 +198,19 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
             guard !signers.isEmpty, Set(signers).count == signers.count else { throw .invalidValue("action signer list") }
             let keyID = try reader.array(try reader.count("key id bytes", itemSize: 1, limit: 256))
             let nonce = try reader.array(8)
+            let wait = try reader.uint32()
+            let secrets = Int(try reader.byte())
+            guard secrets <= ActionRequest.maximumSecrets else { throw .countTooLarge(what: "action secrets", count: secrets) }
+            var ciphertexts = [TDH2.Ciphertext]()
+            for _ in 0..<secrets { ciphertexts.append(try TDH2.Ciphertext.decode(&reader)) }
             return .request(ActionRequest(id: id, program: program, programHash: hash, signers: signers, keyID: keyID, nonce: nonce,
-                                          waitMilliseconds: try reader.uint32()))
+                                          waitMilliseconds: wait, ciphertexts: ciphertexts))
         case 2:
             return .runOnceResult(id: id, block: UInt16(try reader.uint16()), value: try ActionValue.decode(&reader))
         case 3:
             return .collected(id: id, step: UInt16(try reader.uint16()), value: try ActionValue.decode(&reader))
+        case 5:
+            return .decryptionShare(id: id, step: UInt16(try reader.uint16()), share: try TDH2.DecryptionShare.decode(&reader))
         default:
             let error: String? = switch try reader.byte() {
             case 0: nil
@@ -200,7 +235,13 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
                 guard length <= 2 * ActionLimits.lit.stringBytes, length <= reader.bytes.count - reader.offset else { throw .countTooLarge(what: "JWT input bytes", count: length) }
                 inputs.append(try reader.utf8(length, what: "a JWT input"))
             }
-            return .response(id: id, ActionResponse(error: error, value: value, digests: digests, missing: missing, jwtInputs: inputs))
+            var schemes = [String]()
+            for _ in 0..<count {
+                let scheme = Int(try reader.byte())
+                guard ActionResponse.schemeNames.indices.contains(scheme) else { throw .invalidValue("signature scheme") }
+                schemes.append(ActionResponse.schemeNames[scheme])
+            }
+            return .response(id: id, ActionResponse(error: error, value: value, digests: digests, missing: missing, jwtInputs: inputs, schemes: schemes))
         }
     }
 

@@ -52,6 +52,10 @@ public indirect enum ActionStep: Hashable, Sendable {
     /// `Lit.Actions.signEcdsa`: this node's share of an ECDSA signature over the Keccak-256 of
     /// `message`'s text (as a string; a number in its shortest form), under the request's PKP.
     case signECDSA(message: ActionExpression)
+    /// `Lit.Actions.signAsAction` with a Schnorr scheme: this node's FROST share over the
+    /// SHA-256 of `message`'s text, under the network's key (Lit's flow: the signers exchange
+    /// commitments, each sends its share to the client).
+    case sign(message: ActionExpression, scheme: SigningScheme)
     /// A JWT (ES256K, compact JWS) signed with the action's PKP: the claims are
     /// `{"iss":"LitSim action NAME","value":…}` with the expression's value; the digest signed is
     /// SHA-256 of the token's signing input, which the node sends the client to assemble it.
@@ -64,6 +68,12 @@ public indirect enum ActionStep: Hashable, Sendable {
     /// `Lit.Actions.broadcastAndCollect`: every node sends `value` to the others and binds
     /// `name` to the reduction of all of them; `step` numbered as `block` is.
     case broadcastAndCollect(name: String, value: ActionExpression, reduce: ActionReduction, step: Int = 0)
+    /// `Lit.Actions.decryptAndCombine`: binds `name` to the text of the program's secret
+    /// `secret`, which the client sent encrypted to the network key (TDH2, labelled for this
+    /// program: Lit's `:currentActionIpfsId` condition). Each signer checks the label, sends its
+    /// decryption share with its proof to the others and combines the first `threshold` valid
+    /// ones; `step` numbered as `block` is.
+    case decrypt(name: String, secret: String, step: Int = 0)
     /// `Lit.Actions.setResponse`.
     case respond(ActionExpression)
 
@@ -74,14 +84,16 @@ public indirect enum ActionStep: Hashable, Sendable {
         case .compute: "compute"
         case .branch: "if"
         case .signECDSA: "sign-ecdsa"
+        case .sign: "sign"
         case .signJWT: "jwt"
         case .runOnce: "run-once"
         case .broadcastAndCollect: "broadcast-and-collect"
+        case .decrypt: "decrypt"
         case .respond: "respond"
         }
     }
 
-    public static let kinds = ["fetch", "compute", "if", "sign-ecdsa", "jwt", "run-once", "broadcast-and-collect", "respond"]
+    public static let kinds = ["fetch", "compute", "if", "sign-ecdsa", "sign", "jwt", "run-once", "broadcast-and-collect", "decrypt", "respond"]
 }
 
 /// Modelled run time of an action's steps on a node (the JavaScript engine's, not the
@@ -109,40 +121,64 @@ public struct ActionProgram: Hashable, Sendable {
     /// How many `run-once` and `broadcast-and-collect` steps it has (their numbers are below).
     public let runOnceBlocks: Int
     public let collectSteps: Int
+    /// Per `decrypt` step number, the secret it decrypts.
+    public let decryptSecrets: [String]
+    /// The names of the secrets its client sends encrypted (one ciphertext each, in this order;
+    /// only the client knows their text).
+    public let secrets: [String]
 
-    public init(name: String, steps: [ActionStep], limits: ActionLimits = .lit, costs: ActionCosts = ActionCosts()) {
+    public init(name: String, steps: [ActionStep], secrets: [String] = [], limits: ActionLimits = .lit, costs: ActionCosts = ActionCosts()) {
         self.name = name
-        var blocks = 0, collects = 0
-        self.steps = Self.numbered(steps, blocks: &blocks, collects: &collects)
-        runOnceBlocks = blocks
-        collectSteps = collects
+        var counts = StepCounts()
+        self.steps = Self.numbered(steps, &counts)
+        runOnceBlocks = counts.blocks
+        collectSteps = counts.collects
+        decryptSecrets = counts.decrypts
+        self.secrets = secrets
         self.limits = limits
         self.costs = costs
         var text = "\(name.utf8.count):\(name)|"
+        if !secrets.isEmpty { text += "secrets(" + secrets.map { "\($0.utf8.count):\($0);" }.joined() + ")|" }
         Self.canonical(self.steps, into: &text)
         text += "|\(limits.fetches),\(limits.signatures),\(limits.milliseconds),\(limits.memoryBytes),\(limits.stringBytes)"
         text += "|\(costs.startup.components),\(costs.step.components),\(costs.peerWait.components)"
         hash = Hashing.sha256(Array(text.utf8), meter: CostMeter())
     }
 
-    /// The steps with every `run-once` and `broadcast-and-collect` numbered in program order.
-    static func numbered(_ steps: [ActionStep], blocks: inout Int, collects: inout Int) -> [ActionStep] {
+    struct StepCounts {
+        var blocks = 0, collects = 0
+        /// Per `decrypt` step number, the secret it decrypts.
+        var decrypts: [String] = []
+    }
+
+    /// The steps with every `run-once`, `broadcast-and-collect` and `decrypt` numbered in
+    /// program order (each kind its own numbers).
+    static func numbered(_ steps: [ActionStep], _ counts: inout StepCounts) -> [ActionStep] {
         steps.map { step in
             switch step {
             case let .branch(condition, then, otherwise):
-                let numberedThen = numbered(then, blocks: &blocks, collects: &collects)
-                return .branch(condition, then: numberedThen, otherwise: numbered(otherwise, blocks: &blocks, collects: &collects))
+                let numberedThen = numbered(then, &counts)
+                return .branch(condition, then: numberedThen, otherwise: numbered(otherwise, &counts))
             case let .runOnce(inner, result, _):
-                let block = blocks
-                blocks += 1
-                return .runOnce(steps: numbered(inner, blocks: &blocks, collects: &collects), result: result, block: block)
+                let block = counts.blocks
+                counts.blocks += 1
+                return .runOnce(steps: numbered(inner, &counts), result: result, block: block)
             case let .broadcastAndCollect(name, value, reduce, _):
-                defer { collects += 1 }
-                return .broadcastAndCollect(name: name, value: value, reduce: reduce, step: collects)
+                defer { counts.collects += 1 }
+                return .broadcastAndCollect(name: name, value: value, reduce: reduce, step: counts.collects)
+            case let .decrypt(name, secret, _):
+                defer { counts.decrypts.append(secret) }
+                return .decrypt(name: name, secret: secret, step: counts.decrypts.count)
             default:
                 return step
             }
         }
+    }
+
+    /// The label a secret of the program with hash `programHash` is encrypted under: only this
+    /// program's runs release decryption shares for it.
+    public static func secretLabel(programHash: [UInt8], secret: String, meter: CostMeter) -> [UInt8] {
+        Hashing.sha256(Array("LitSim action secret|".utf8) + programHash + Array(secret.utf8), meter: meter)
     }
 
     /// A text that changes with every step (names length-prefixed; expressions fully
@@ -160,9 +196,11 @@ public struct ActionProgram: Hashable, Sendable {
                 text += "|"
                 canonical(otherwise, into: &text)
             case let .signECDSA(message): field(message.description)
+            case let .sign(message, scheme): field(message.description); field(scheme.rawValue)
             case let .signJWT(value): field(value.description)
             case let .runOnce(inner, result, block): field(result); field("\(block)"); canonical(inner, into: &text)
             case let .broadcastAndCollect(name, value, reduce, step): field(name); field(value.description); field(reduce.rawValue); field("\(step)")
+            case let .decrypt(name, secret, step): field(name); field(secret); field("\(step)")
             case let .respond(value): field(value.description)
             }
             text += ")"
@@ -175,7 +213,7 @@ public struct ActionProgram: Hashable, Sendable {
         func coordinating(_ steps: [ActionStep]) -> [String] {
             steps.flatMap { step -> [String] in
                 switch step {
-                case .signECDSA, .signJWT, .runOnce, .broadcastAndCollect: [step.kind]
+                case .signECDSA, .sign, .signJWT, .runOnce, .broadcastAndCollect, .decrypt: [step.kind]
                 case let .branch(_, then, otherwise): coordinating(then) + coordinating(otherwise)
                 default: []
                 }
@@ -198,9 +236,16 @@ public struct ActionProgram: Hashable, Sendable {
     public var signatureSteps: Int {
         Self.count(steps) { step in
             switch step {
-            case .signECDSA, .signJWT: true
+            case .signECDSA, .sign, .signJWT: true
             default: false
             }
+        }
+    }
+
+    /// The number of FROST `sign` steps (they need Lit's signing flow).
+    public var frostSignatureSteps: Int {
+        Self.count(steps) { step in
+            if case .sign = step { true } else { false }
         }
     }
 

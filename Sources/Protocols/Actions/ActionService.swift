@@ -26,8 +26,8 @@ public enum ActionTimer: Hashable, Sendable {
 
 /// A node's side of Lit Actions: runs the program a client names, step by step, on this node's
 /// view of external data; coordinates `run-once` and `broadcast-and-collect` with the other
-/// nodes of the request; hands each signing step to the node's ECDSA signer as a request over
-/// the digest *this* node computed; answers the client with its response and digests. No
+/// nodes of the request; hands each signing step to the node's ECDSA or FROST signer as a
+/// request over the digest *this* node computed; answers the client with its response and digests. No
 /// consensus on the output (Lit's): the client sees whether the shares agree.
 public struct ActionService: NodeService {
     public typealias Message = ActionMessage
@@ -46,6 +46,7 @@ public struct ActionService: NodeService {
         case fetch(name: String, source: String, value: ActionValue??)
         case runOnce(block: Int, result: String)
         case collect(step: Int, name: String, reduce: ActionReduction)
+        case decrypt(step: Int, name: String)
     }
 
     struct Run {
@@ -58,6 +59,8 @@ public struct ActionService: NodeService {
         var digests: [[UInt8]] = []
         /// Per signature: a JWT's signing input (empty for a plain signature).
         var jwtInputs: [String] = []
+        /// Per signature: the scheme it is signed in.
+        var schemes: [String] = []
         var response: ActionValue?
         var waiting: Wait?
         /// Effects held until the modelled run time of the steps that made them has passed.
@@ -67,6 +70,8 @@ public struct ActionService: NodeService {
         /// `run-once` results and collected values that came before this node reached the step.
         var results: [Int: ActionValue] = [:]
         var collected: [Int: [NodeID: ActionValue]] = [:]
+        /// Per `decrypt` step, the decryption shares in (each checked as it came), by node.
+        var decryptionShares: [Int: [NodeID: (share: TDH2.DecryptionShare, verificationShare: Point)]] = [:]
     }
 
     let programs: [String: ActionProgram]
@@ -103,7 +108,7 @@ public struct ActionService: NodeService {
         case let .request(request):
             guard sender == .client(request.id.client) else { return [.note("action: dropped a request for another client from \(sender)")] }
             return start(request, context)
-        case .runOnceResult, .collected:
+        case .runOnceResult, .collected, .decryptionShare:
             guard let node = sender.node else { return [] }
             let id = message.attempt
             guard runs[id] != nil else { return keepEarly(message, from: node, context) }
@@ -179,6 +184,10 @@ public struct ActionService: NodeService {
             case let .collect(step, _, _):
                 let heard = run.collected[step] ?? [:]
                 return fail(id, .peerTimedOut(step: "broadcast-and-collect"), run: run, missing: run.request.signers.filter { heard[$0] == nil })
+            case let .decrypt(step, _):
+                // (A peer whose share failed its proof is missing too: it never sent a valid one.)
+                let heard = run.decryptionShares[step] ?? [:]
+                return fail(id, .peerTimedOut(step: "decrypt"), run: run, missing: run.request.signers.filter { heard[$0] == nil })
             case .fetch: return []
             }
         case let .deadline(id):
@@ -207,7 +216,8 @@ public struct ActionService: NodeService {
         }
         let finished = run.waiting == nil
         if finished {
-            effects.append(.send(.response(id: id, ActionResponse(error: nil, value: run.response, digests: run.digests, jwtInputs: run.jwtInputs)), to: .client(id.client)))
+            effects.append(.send(.response(id: id, ActionResponse(error: nil, value: run.response, digests: run.digests, jwtInputs: run.jwtInputs,
+                                                                        schemes: run.schemes)), to: .client(id.client)))
             effects += Self.declines(run)
         }
         runs[id] = run
@@ -256,24 +266,29 @@ public struct ActionService: NodeService {
         case let .branch(condition, then, otherwise):
             guard case let .bool(holds) = try condition.evaluate(run.variables, meter: meter) else { throw .typeMismatch("if's condition must be a bool") }
             run.frames.append(Frame(steps: holds ? then : otherwise))
-        case .signECDSA, .signJWT:
+        case .signECDSA, .sign, .signJWT:
             guard run.digests.count < min(run.program.limits.signatures, DelegatedSignature.maximumPerAttempt) else { throw .tooManySignatures(limit: run.program.limits.signatures) }
             var digest: [UInt8]
             var input = ""
+            var scheme = DelegatedSignature.ecdsa
             switch step {
             case let .signJWT(expression):
                 input = Self.jwtSigningInput(try expression.evaluate(run.variables, meter: meter), program: run.program.name)
                 digest = Hashing.sha256(Array(input.utf8), meter: meter)
             case let .signECDSA(message):
                 digest = Keccak.keccak256(Array(try message.evaluate(run.variables, meter: meter).description.utf8), meter: meter)
+            case let .sign(message, frost):
+                digest = Hashing.sha256(Array(try message.evaluate(run.variables, meter: meter).description.utf8), meter: meter)
+                scheme = frost.rawValue
             default:
                 digest = []
             }
             let index = run.digests.count
             run.digests.append(digest)
             run.jwtInputs.append(input)
+            run.schemes.append(scheme)
             effects.append(.output(.computed(id, index: index, digest: digest)))
-            effects.append(.delegate(DelegatedSignature(scheme: DelegatedSignature.ecdsa, origin: id, index: index, digest: digest, keyID: run.request.keyID,
+            effects.append(.delegate(DelegatedSignature(scheme: scheme, origin: id, index: index, digest: digest, keyID: run.request.keyID,
                                                         signers: run.request.signers, nonce: run.request.nonce,
                                                         waitMilliseconds: run.request.waitMilliseconds)))
         case let .runOnce(steps, result, block):
@@ -293,6 +308,20 @@ public struct ActionService: NodeService {
             effects.append(.broadcast(.collected(id: id, step: UInt16(truncatingIfNeeded: step), value: value), to: run.request.signers))
             run.waiting = .collect(step: step, name: name, reduce: reduce)
             try collectIfComplete(&run, &effects, took: run.program.costs.step)
+            return
+        case let .decrypt(name, secret, step):
+            let (ciphertext, key, identifier) = try Self.secret(secret, of: run, context)
+            var rng = context.random
+            let share: TDH2.DecryptionShare
+            do {
+                share = try TDH2.share(ciphertext, secretShare: key.secretShare, id: identifier.scalar, using: &rng, meter: meter)
+            } catch {
+                throw .decryptFailed(secret: secret, reason: "the ciphertext's proof fails")
+            }
+            run.decryptionShares[step, default: [:]][context.me] = (share, Point.base(key.secretShare, meter: meter))
+            effects.append(.broadcast(.decryptionShare(id: id, step: UInt16(truncatingIfNeeded: step), share: share), to: run.request.signers))
+            run.waiting = .decrypt(step: step, name: name)
+            try decryptIfComplete(&run, &effects, took: run.program.costs.step, context)
             return
         case let .respond(expression):
             run.response = try expression.evaluate(run.variables, meter: meter)
@@ -344,7 +373,7 @@ public struct ActionService: NodeService {
             run.waiting = .fetch(name: name, source: source, value: .some(answer.value))
             runs[id] = run
             return [.output(.waiting(id)), .setTimer(.fetch(id), after: answer.delay)]
-        case .runOnce, .collect:
+        case .runOnce, .collect, .decrypt:
             // (resume answers nothing unless the values are in.)
             let resumed = resume(id, context)
             return [.output(.waiting(id))] + (resumed.isEmpty ? [.setTimer(.peerWait(id), after: Self.peerWait(run))] : resumed)
@@ -371,6 +400,17 @@ public struct ActionService: NodeService {
         case let .collected(_, step, value):
             guard Int(step) < run.program.collectSteps, run.collected[Int(step)]?[node] == nil else { return [] }
             run.collected[Int(step), default: [:]][node] = value
+        case let .decryptionShare(_, step, share):
+            // Kept only if its proof holds for the sender's verification share and identifier:
+            // a bad share counts as none (the sender is then missing when the wait ends).
+            guard Int(step) < run.program.decryptSecrets.count, run.decryptionShares[Int(step)]?[node] == nil,
+                  let (ciphertext, key, _) = try? Self.secret(run.program.decryptSecrets[Int(step)], of: run, context),
+                  let identifier = key.roster.identifier(of: node), share.id == identifier.scalar else { return [] }
+            let verificationShare = key.groupCommitment.evaluate(at: identifier.scalar, meter: context.meter)
+            guard TDH2.verify(share, for: ciphertext, verificationShare: verificationShare, meter: context.meter) else {
+                return [.note("action: dropped \(node)'s decryption share for \(message.attempt), whose proof fails")]
+            }
+            run.decryptionShares[Int(step), default: [:]][node] = (share, verificationShare)
         default:
             return []
         }
@@ -392,6 +432,9 @@ public struct ActionService: NodeService {
             case .collect?:
                 try collectIfComplete(&run, &effects, took: nil)
                 guard run.waiting == nil else { return [] }
+            case .decrypt?:
+                try decryptIfComplete(&run, &effects, took: nil, context)
+                guard run.waiting == nil else { return [] }
             default:
                 return []
             }
@@ -412,9 +455,48 @@ public struct ActionService: NodeService {
         effects.append(.output(.stepDone(run.request.id, kind: "broadcast-and-collect", took: took)))
     }
 
+    /// The request's ciphertext of `secret`, if it is this program's (its label), with the key
+    /// share and identifier this node decrypts with.
+    static func secret(_ secret: String, of run: Run, _ context: ServiceContext) throws(ActionError) -> (TDH2.Ciphertext, KeyShare, Identifier) {
+        guard let index = run.program.secrets.firstIndex(of: secret), index < run.request.ciphertexts.count else {
+            throw .decryptFailed(secret: secret, reason: "the request carries no ciphertext for it")
+        }
+        let ciphertext = run.request.ciphertexts[index]
+        guard ciphertext.label == ActionProgram.secretLabel(programHash: run.program.hash, secret: secret, meter: context.meter) else {
+            throw .decryptDenied(secret: secret)
+        }
+        guard let key = context.keys.usable(.group, epoch: run.request.id.session.epoch), let identifier = key.roster.identifier(of: context.me) else {
+            throw .cannotSign
+        }
+        return (ciphertext, key, identifier)
+    }
+
+    /// Once `threshold` valid decryption shares for the awaited step are in (this node's own
+    /// among them): bind the secret's text.
+    func decryptIfComplete(_ run: inout Run, _ effects: inout [Effect], took: Duration?, _ context: ServiceContext) throws(ActionError) {
+        guard case let .decrypt(step, name)? = run.waiting, let shares = run.decryptionShares[step] else { return }
+        let secret = run.program.decryptSecrets[step]
+        let (ciphertext, key, _) = try Self.secret(secret, of: run, context)
+        guard shares.count >= key.threshold else { return }
+        run.waiting = nil
+        // The lowest-numbered signers' shares (any `threshold` give the same content).
+        let used = shares.keys.sorted().prefix(key.threshold).map { shares[$0]! }
+        let plaintext: [UInt8]
+        do {
+            plaintext = try TDH2.combine(used, threshold: key.threshold, ciphertext: ciphertext, verified: true, meter: context.meter)
+        } catch {
+            throw .decryptFailed(secret: secret, reason: "the content does not open")
+        }
+        guard let text = String(validating: plaintext, as: UTF8.self) else { throw .decryptFailed(secret: secret, reason: "its content is not text") }
+        try assign(name, .string(text), &run)
+        run.decryptionShares[step] = nil
+        effects.append(.output(.stepDone(run.request.id, kind: "decrypt", took: took)))
+    }
+
     mutating func fail(_ id: AttemptID, _ error: ActionError, run: Run?, missing: [NodeID] = []) -> [Effect] {
         runs[id] = nil
-        let response = ActionResponse(error: error.code, value: nil, digests: run?.digests ?? [], missing: missing, jwtInputs: run?.jwtInputs ?? [])
+        let response = ActionResponse(error: error.code, value: nil, digests: run?.digests ?? [], missing: missing, jwtInputs: run?.jwtInputs ?? [],
+                                      schemes: run?.schemes ?? [])
         return [.send(.response(id: id, response), to: .client(id.client)), .output(.finished(id, error: error.code)), .note("action: \(id) stopped: \(error)")]
             + (run.map(Self.declines) ?? [])
             + [.cancelTimer(.deadline(id)), .cancelTimer(.peerWait(id)), .cancelTimer(.fetch(id)), .cancelTimer(.compute(id))]
@@ -426,7 +508,7 @@ public struct ActionService: NodeService {
         let possible = min(run.program.signatureSteps, run.program.limits.signatures, DelegatedSignature.maximumPerAttempt)
         guard run.digests.count < possible else { return [] }
         return (run.digests.count..<possible).map { index in
-            .delegate(DelegatedSignature(scheme: DelegatedSignature.ecdsa, origin: run.request.id, index: index, digest: [], keyID: run.request.keyID,
+            .delegate(DelegatedSignature(scheme: DelegatedSignature.anyScheme, origin: run.request.id, index: index, digest: [], keyID: run.request.keyID,
                                          signers: run.request.signers, nonce: run.request.nonce, waitMilliseconds: run.request.waitMilliseconds, declined: true))
         }
     }

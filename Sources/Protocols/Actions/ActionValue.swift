@@ -242,6 +242,11 @@ public enum ActionError: Error, Hashable, Sendable, CustomStringConvertible {
     case peerTimedOut(step: String)
     /// The node cannot sign (no key share, or not a signer of the request).
     case cannotSign
+    /// A `decrypt` step's ciphertext is not this program's secret (its label binds it to
+    /// another program or secret): no share is released.
+    case decryptDenied(secret: String)
+    /// A `decrypt` step's ciphertext is missing or invalid, or its content is not text.
+    case decryptFailed(secret: String, reason: String)
 
     /// The stable code (`action.failed` by reason).
     public var code: String {
@@ -261,6 +266,8 @@ public enum ActionError: Error, Hashable, Sendable, CustomStringConvertible {
         case .outOfMemory: "out-of-memory"
         case .peerTimedOut: "peer-timeout"
         case .cannotSign: "cannot-sign"
+        case .decryptDenied: "decrypt-denied"
+        case .decryptFailed: "decrypt-failed"
         }
     }
 
@@ -281,6 +288,8 @@ public enum ActionError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .outOfMemory(limit): "held more than \(limit) bytes"
         case let .peerTimedOut(step): "\(step): a peer's value did not come in time"
         case .cannotSign: "this node cannot sign (no key share, or not a signer)"
+        case let .decryptDenied(secret): "the ciphertext sent as '\(secret)' is not this program's secret"
+        case let .decryptFailed(secret, reason): "cannot decrypt '\(secret)': \(reason)"
         }
     }
 }

@@ -1,5 +1,13 @@
 import ThresholdCrypto
 
+/// The network key's Schnorr schemes (FROST signs with them; an action's `sign` step names one).
+public enum SigningScheme: String, Sendable, CaseIterable {
+    /// RFC 9591 FROST(secp256k1, SHA-256).
+    case frostSecp256k1 = "frost-secp256k1"
+    /// FROST producing BIP-340 signatures.
+    case frostTaproot = "frost-taproot"
+}
+
 /// One of a node's services asking another of its services to sign a digest on a client's
 /// behalf (a Lit Action's signing step asks the node's threshold-ECDSA signer). Protocol
 /// folders do not know each other: the host offers the request to every service of the node,
@@ -20,8 +28,17 @@ public struct DelegatedSignature: Sendable, Equatable {
     /// peers sent for it, instead of keeping it for a request that never comes.
     public let declined: Bool
 
-    /// Lit's threshold ECDSA under a PKP key (the ECDSA signer takes these).
+    /// Lit's threshold ECDSA under a PKP key (the ECDSA signer takes these). FROST's schemes
+    /// are named by `SigningScheme`'s raw values (the lit-flow FROST signer takes those).
     public static let ecdsa = "ecdsa"
+    /// A declined signature's scheme: the run ended before it knew which step would sign it,
+    /// so every signer forgets its peers' messages for it.
+    public static let anyScheme = "any"
+
+    /// Whether a signer of `scheme` takes it.
+    public func isFor(_ scheme: String) -> Bool {
+        self.scheme == scheme || (declined && self.scheme == Self.anyScheme)
+    }
 
     /// Signatures one attempt may delegate.
     public static let maximumPerAttempt = 16

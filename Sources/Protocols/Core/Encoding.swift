@@ -81,3 +81,37 @@ public final class CryptoMemo: @unchecked Sendable {
 
     public init() {}
 }
+
+/// TDH2's ciphertexts and decryption shares on the wire (threshold decryption's requests, and
+/// a Lit Action's secrets and `decrypt` steps).
+extension TDH2.Ciphertext {
+    public func encode(_ writer: inout ByteWriter) {
+        writer.append(UInt16(sealed.count))
+        writer.append(bytes: sealed)
+        writer.append(UInt16(label.count))
+        writer.append(bytes: label)
+        writer.append(u)
+        writer.append(uBar)
+        writer.append(e)
+        writer.append(f)
+    }
+
+    public static func decode(_ reader: inout ByteReader) throws(WireError) -> TDH2.Ciphertext {
+        let sealed = try reader.array(try reader.count("sealed content bytes", itemSize: 1, limit: Int(UInt16.max)))
+        let label = try reader.array(try reader.count("label bytes", itemSize: 1, limit: 4096))
+        return TDH2.Ciphertext(sealed: sealed, label: label, u: try reader.point(), uBar: try reader.point(), e: try reader.scalar(), f: try reader.scalar())
+    }
+}
+
+extension TDH2.DecryptionShare {
+    public func encode(_ writer: inout ByteWriter) {
+        writer.append(id)
+        writer.append(ui)
+        writer.append(e)
+        writer.append(f)
+    }
+
+    public static func decode(_ reader: inout ByteReader) throws(WireError) -> TDH2.DecryptionShare {
+        TDH2.DecryptionShare(id: try reader.scalar(), ui: try reader.point(), e: try reader.scalar(), f: try reader.scalar())
+    }
+}

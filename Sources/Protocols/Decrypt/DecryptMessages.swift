@@ -66,21 +66,11 @@ public enum DecryptMessage: Sendable, Equatable, WireMessage {
             } else {
                 writer.append(0 as UInt8)
             }
-            writer.append(UInt16(c.sealed.count))
-            writer.append(bytes: c.sealed)
-            writer.append(UInt16(c.label.count))
-            writer.append(bytes: c.label)
-            writer.append(c.u)
-            writer.append(c.uBar)
-            writer.append(c.e)
-            writer.append(c.f)
+            c.encode(&writer)
         case let .share(id, share):
             writer.append(2 as UInt8)
             id.write(&writer)
-            writer.append(share.id)
-            writer.append(share.ui)
-            writer.append(share.e)
-            writer.append(share.f)
+            share.encode(&writer)
         case let .refusal(id, reason):
             writer.append(3 as UInt8)
             id.write(&writer)
@@ -98,12 +88,9 @@ public enum DecryptMessage: Sendable, Equatable, WireMessage {
             case 1: try AccessCondition.decode(&reader)
             default: throw .invalidValue("conditions flag")
             }
-            let sealed = try reader.array(try reader.count("sealed content bytes", itemSize: 1, limit: Int(UInt16.max)))
-            let label = try reader.array(try reader.count("label bytes", itemSize: 1, limit: 4096))
-            return .request(id: id, ciphertext: TDH2.Ciphertext(sealed: sealed, label: label, u: try reader.point(), uBar: try reader.point(),
-                                                               e: try reader.scalar(), f: try reader.scalar()), conditions: conditions)
+            return .request(id: id, ciphertext: try TDH2.Ciphertext.decode(&reader), conditions: conditions)
         case 2:
-            return .share(id: id, share: TDH2.DecryptionShare(id: try reader.scalar(), ui: try reader.point(), e: try reader.scalar(), f: try reader.scalar()))
+            return .share(id: id, share: try TDH2.DecryptionShare.decode(&reader))
         case 3:
             let index = Int(try reader.byte())
             guard DecryptRefusalReason.allCases.indices.contains(index) else { throw .invalidValue("refusal reason") }

@@ -170,7 +170,7 @@ public struct ECDSASigner: NodeService {
     /// A signature another of this node's services asks for on a client's behalf (an action's
     /// signing step): a request like a client's, under its own attempt id.
     public mutating func delegated(_ signature: DelegatedSignature, _ context: ServiceContext) -> [Effect] {
-        guard signature.scheme == DelegatedSignature.ecdsa else { return [] }
+        guard signature.isFor(DelegatedSignature.ecdsa) else { return [] }
         // (A declined one's digest is never signed: any 32 bytes stand in.)
         let request = ECDSARequest(id: signature.attempt(in: ecdsaProtocol), digest: signature.declined ? Array(repeating: 0, count: 32) : signature.digest,
                                    keyID: signature.keyID, signers: signature.signers, nonce: signature.nonce,

@@ -1,12 +1,5 @@
 import ThresholdCrypto
 
-public enum SigningScheme: String, Sendable, CaseIterable {
-    /// RFC 9591 FROST(secp256k1, SHA-256).
-    case frostSecp256k1 = "frost-secp256k1"
-    /// FROST producing BIP-340 signatures.
-    case frostTaproot = "frost-taproot"
-}
-
 /// How signers and the client exchange FROST's two rounds. Each flow is its own protocol (its
 /// own name in signatures, its own tag on the wire, its own service) over one FROST core.
 public protocol SigningFlowKind: Sendable {

@@ -137,6 +137,9 @@ public struct LitFlowSigner: SigningFlowService {
     var early: [AttemptID: [SignedCommitment]] = [:]
     var earlyOrder: [AttemptID] = []
     static let earlyLimit = 4096
+    /// Delegated signatures this node's action will not sign (its run ended first), kept until a
+    /// co-signer's commitment shows a peer started one (see `joinWithoutSigning`).
+    var declined: [AttemptID: SignRequest] = [:]
 
     /// TESTING ONLY (`testing.planted_bug: frost-nonce-reuse`): the explorer's tests need a bug
     /// to find. With it a repeat of a request this node signed is signed again with the same nonces.
@@ -153,6 +156,7 @@ public struct LitFlowSigner: SigningFlowService {
         sessions = [:]
         early = [:]
         earlyOrder = []
+        declined = [:]
     }
 
     public mutating func receive(_ message: Message, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
@@ -187,6 +191,41 @@ public struct LitFlowSigner: SigningFlowService {
         guard FROSTCore.admissible(request, committed: committed, context) else {
             return [.note("sign: dropped a request for \(request.id) its client did not sign")]
         }
+        return open(request, key: key, context)
+    }
+
+    /// A signature this node's action asks for (its `sign` step): a request like a client's over
+    /// the digest *this* node computed, under its own attempt id, not signed by the client (the
+    /// client never saw the digest). A declined one is joined only when a co-signer starts it.
+    public mutating func delegated(_ signature: DelegatedSignature, _ context: ServiceContext) -> [Effect] {
+        let scheme = SigningScheme(rawValue: signature.scheme) ?? .frostSecp256k1
+        guard signature.isFor(scheme.rawValue) else { return [] }
+        let id = signature.attempt(in: LitFlow.protocolName)
+        guard !committed.contains(id) else { return [] }
+        // (A declined one's digest is never signed: any 32 bytes stand in.)
+        let request = SignRequest(id: id, message: signature.declined ? Array(repeating: 0, count: 32) : signature.digest, scheme: scheme,
+                                  signers: signature.signers, waitMilliseconds: signature.waitMilliseconds)
+        if signature.declined {
+            declined[id] = request
+            return early[id] == nil ? [] : joinWithoutSigning(id, context)
+        }
+        guard let key = FROSTCore.key(for: id, context) else {
+            return [FROSTCore.refuse(id, context.keys.current() == nil ? .noKey : .wrongEpoch, context)]
+        }
+        return open(request, key: key, context)
+    }
+
+    /// Commits for a declined request (its co-signers then sign and do not name this node
+    /// missing: a Byzantine peer that stalled its action would otherwise get it struck), then
+    /// signs nothing.
+    mutating func joinWithoutSigning(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
+        guard let request = declined.removeValue(forKey: id), let key = FROSTCore.key(for: id, context) else { return [] }
+        return [.note("sign: \(id) declined by this node's action: committing without signing")] + open(request, key: key, signs: false, context)
+    }
+
+    /// Commits to a request's attempt, once ever, and sends the commitment to the co-signers and
+    /// the client; signs once every co-signer's commitment is in (unless it `signs` nothing).
+    mutating func open(_ request: SignRequest, key: KeyShare, signs: Bool = true, _ context: ServiceContext) -> [Effect] {
         guard request.signers.contains(context.me), Set(request.signers).count == request.signers.count,
               request.signers.count >= key.threshold, request.signers.allSatisfy(key.roster.contains) else {
             return [FROSTCore.refuse(request.id, .notASigner, context)]
@@ -200,6 +239,11 @@ public struct LitFlowSigner: SigningFlowService {
                               requestDigest: request.header(meter: context.meter).digest(meter: context.meter), nonces: nonces)
         session.commitments.reserveCapacity(request.signers.count)
         session.commitments[context.me] = signed
+        if !signs {
+            // Its nonces are forgotten now: nothing ever signs with them.
+            session.nonces = nil
+            session.signed = true
+        }
         var effects: [Effect] = [.broadcast(.commitment(signed), to: request.signers)]
         // The client learns who committed, so that after a timeout it knows whom to drop.
         effects.append(.send(.commitment(signed), to: .client(request.id.client)))
@@ -214,7 +258,8 @@ public struct LitFlowSigner: SigningFlowService {
     mutating func handleCommitment(_ commitment: SignedCommitment, _ context: ServiceContext) -> [Effect] {
         guard sessions[commitment.id] != nil else {
             keepEarly(commitment, context)
-            return []
+            // A co-signer started a signature this node's action declined: it commits after all.
+            return declined[commitment.id] == nil ? [] : joinWithoutSigning(commitment.id, context)
         }
         let sender = commitment.signer
         guard accepts(commitment, context) else { return [.note("sign: dropped a commitment for \(commitment.id) from \(sender)")] }

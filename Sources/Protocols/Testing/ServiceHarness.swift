@@ -78,6 +78,12 @@ public struct ServiceHarness<Service: NodeService> {
         apply(services[node]!.receive(message, from: sender, contexts[node]!), from: node)
     }
 
+    /// Hands `node` a signature another of its services delegated (as its host does).
+    public mutating func delegate(_ signature: DelegatedSignature, to node: NodeID) {
+        guard !down.contains(node) else { return }
+        apply(services[node]!.delegated(signature, contexts[node]!), from: node)
+    }
+
     /// Tells every live node its key store changed (as a finished DKG does).
     public mutating func keysChanged() {
         for node in live { apply(services[node]!.keysChanged(contexts[node]!), from: node) }
