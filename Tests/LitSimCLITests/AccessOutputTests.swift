@@ -78,6 +78,22 @@ import Testing
                 "\(process.output)\(process.error)")
     }
 
+    /// Every FROST signature of an action's `sign` steps (ci/actions-frost.yaml: RFC 9591 and
+    /// BIP-340 per request, beside ECDSA) verified by Python's own secp256k1 arithmetic, itself
+    /// checked against BIP-340's test vectors and RFC 9591 E.5, the digest recomputed with
+    /// hashlib's SHA-256 from the response the client picked.
+    @Test func everyActionFROSTSignatureVerifiesOutsideSwift() throws {
+        let folder = try run("Scenarios/ci/actions-frost.yaml")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let lines = try String(contentsOf: folder.appendingPathComponent("signatures.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 36)
+        let process = try runPython(try python(with: ["jwt", "cryptography"]), "Tests/LitSimCLITests/Fixtures/check_action_signatures.py", folder,
+                                    extra: ["ETH/USD "])
+        #expect(process.status == 0, "\(process.error)")
+        #expect(process.output.contains("12 action signatures verified") && process.output.contains("12 BIP-340 and 12 RFC 9591 FROST signatures verified"),
+                "\(process.output)\(process.error)")
+    }
+
     /// Every JWT verified by PyJWT (ES256K), a tampered one rejected.
     @Test func everyJWTInTheRunsOutputVerifiesWithPyJWT() throws {
         let folder = try run("Scenarios/ci/jwt-nft-purchase.yaml")

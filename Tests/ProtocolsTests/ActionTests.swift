@@ -280,6 +280,29 @@ final class StubExternal: ExternalData {
         #expect(answers.values.allSatisfy { $0.jwtInputs == [input] })
     }
 
+    /// Nodes whose branches sign one index with different signers (FROST here, ECDSA there):
+    /// each declines that index to the signer it did not use, so it joins a peer's signature
+    /// there without signing instead of being named missing in it.
+    @Test func anIndexSignedWithOneSignerIsDeclinedToTheOther() throws {
+        let program = ActionProgram(name: "p", steps: [
+            .fetch(name: "price", source: "feed"),
+            .branch(try ActionExpression(parsing: "price > 1"), then: [.sign(message: .variable("price"), scheme: .frostTaproot)],
+                    otherwise: [.signECDSA(message: .variable("price"))]),
+        ])
+        #expect(program.signers == [DelegatedSignature.ecdsa, DelegatedSignature.frost])
+        let run = run(program, values: [.number(try ActionNumber(2)), .number(try ActionNumber(1)), .number(try ActionNumber(2)), .number(try ActionNumber(1))])
+        for node in [NodeID(0), 1, 2, 3] {
+            // (Index 1, which no branch reaches, is declined to both at the run's end.)
+            let all = run.harness.delegations.filter { $0.node == node }.map(\.signature)
+            #expect(all.filter { $0.index == 1 }.map(\.scheme) == program.signers && all.filter { $0.index == 1 }.allSatisfy(\.declined))
+            let delegated = all.filter { $0.index == 0 }
+            let frost = node.value % 2 == 0
+            #expect(delegated.count == 2 && delegated.allSatisfy { $0.origin == run.request.id }, "\(node): \(delegated)")
+            #expect(delegated.first { !$0.declined }?.scheme == (frost ? SigningScheme.frostTaproot.rawValue : DelegatedSignature.ecdsa))
+            #expect(delegated.first { $0.declined }?.scheme == (frost ? DelegatedSignature.ecdsa : DelegatedSignature.frost))
+        }
+    }
+
     @Test func runOnceLeaderIsTheSameForEveryNodeAndSpreadOverSigners() {
         let signers: [NodeID] = [1, 3, 4, 7, 9]
         var led: [NodeID: Int] = [:]

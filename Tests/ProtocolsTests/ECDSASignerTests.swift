@@ -258,7 +258,7 @@ import ThresholdCrypto
     /// One sender cannot open more than its quota of runs, so it cannot push out the runs
     /// others opened; beyond the overall limit the oldest run goes; taking a run forgets it.
     @Test func aFloodingSenderCannotPushOthersOut() {
-        var early = EarlyMessages(limit: 10, perSender: 3)
+        var early = EarlyMessages<PresignID, ECDSAMessage>(limit: 10, perSender: 3)
         let message = ECDSAMessage.round3(id: run(0), omega: .one)
         early.keep(message, for: run(0), from: NodeID(1), perRun: 2)
         for counter in 1...20 { early.keep(message, for: run(100 + UInt64(counter)), from: NodeID(6), perRun: 2) }
@@ -270,5 +270,8 @@ import ThresholdCrypto
         early.keep(message, for: run(3), from: NodeID(2), perRun: 2)
         early.keep(message, for: run(3), from: NodeID(4), perRun: 2)
         #expect(early.take(run(3)).count == 2, "a run holds at most perRun messages")
+        for _ in 0..<3 { early.keep(message, for: run(50), from: NodeID(5), perRun: 10, perSenderInRun: 2) }
+        early.keep(message, for: run(50), from: NodeID(7), perRun: 10, perSenderInRun: 2)
+        #expect(early.take(run(50)).map(\.1) == [NodeID(5), NodeID(5), NodeID(7)], "one sender keeps at most perSenderInRun in a run")
     }
 }

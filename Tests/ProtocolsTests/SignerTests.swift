@@ -76,7 +76,7 @@ import ThresholdCrypto
         let origin = AttemptID(session: SessionID(protocolName: ProtocolName("action", tag: 0x41), epoch: .genesis, initiator: .client(ClientID(0)), counter: 5),
                                attempt: 1)
         func signature(declined: Bool) -> DelegatedSignature {
-            DelegatedSignature(scheme: declined ? DelegatedSignature.anyScheme : SigningScheme.frostSecp256k1.rawValue, origin: origin, index: 0,
+            DelegatedSignature(scheme: declined ? DelegatedSignature.frost : SigningScheme.frostSecp256k1.rawValue, origin: origin, index: 0,
                                digest: [UInt8](repeating: 3, count: 32), keyID: [], signers: [0, 1], nonce: [], waitMilliseconds: 5_000, declined: declined)
         }
         var alone = harness(2) { _ in LitFlowSigner(roundTimeout: .seconds(30)) }
@@ -174,5 +174,27 @@ import ThresholdCrypto
                 #expect(count == 1)
             }
         }
+    }
+}
+
+/// What bounds what Byzantine peers and clients can make a node remember.
+@Suite struct BoundedMapTests {
+    @Test func keepsTheNewestEntriesUpToItsLimitWhateverWasRemovedOrReplaced() {
+        var map = BoundedMap<Int, String>(limit: 3)
+        for key in 0..<5 { map[key] = "v\(key)" }
+        #expect(map.count == 3 && map[0] == nil && map[1] == nil && (2..<5).allSatisfy { map[$0] == "v\($0)" })
+        // Replacing keeps its place; removing frees one; a re-inserted key is new again.
+        map[2] = "w2"
+        map.removeValue(forKey: 3)
+        map[5] = "v5"
+        #expect(map.count == 3 && map[2] == "w2" && map[4] == "v4" && map[5] == "v5")
+        map[3] = "again"
+        #expect(map.count == 3 && map[2] == nil && map[3] == "again")
+        // Thousands of insertions and removals: nothing piles up, the limit holds.
+        for key in 100..<10_000 {
+            map[key] = "x"
+            if key % 2 == 0 { map[key] = nil }
+        }
+        #expect(map.count == 3 && map[9_999] == "x" && map[9_997] == "x" && map[9_995] == "x" && map[9_993] == nil)
     }
 }

@@ -146,18 +146,20 @@ struct ActionKind: RequestKind {
         for index in 0..<signatures {
             // Shares grouped by the digest (and scheme) their node computed; the largest group
             // (ties: the smallest digest) is the one that can reach the threshold.
-            var groups: [[UInt8]: [Int]] = [:]
+            var groups: [SignedDigest: [Int]] = [:]
             for node in signers {
                 guard let response = attempt.responses[node], index < response.digests.count else { continue }
-                let scheme = UInt8(ActionResponse.schemeNames.firstIndex(of: response.schemes[index])!)
-                groups[response.digests[index] + [scheme], default: []].append(node)
+                groups[SignedDigest(digest: response.digests[index], scheme: response.schemes[index]), default: []].append(node)
             }
-            let ranked = groups.sorted { a, b in a.value.count != b.value.count ? a.value.count > b.value.count : a.key.lexicographicallyPrecedes(b.key) }
+            let ranked = groups.sorted { a, b in
+                if a.value.count != b.value.count { return a.value.count > b.value.count }
+                return a.key.digest != b.key.digest ? a.key.digest.lexicographicallyPrecedes(b.key.digest) : a.key.scheme < b.key.scheme
+            }
             guard let (key, nodes) = ranked.first, nodes.count >= threshold else {
                 return .conclusive(ClientFailure(.diverged, nodes: signers))
             }
-            let digest = Array(key.prefix(32))
-            if let scheme = SigningScheme(rawValue: ActionResponse.schemeNames[Int(key[32])]) {
+            let digest = key.digest
+            if let scheme = SigningScheme(rawValue: key.scheme) {
                 guard let accepted = frostSignature(scheme, index: index, digest: digest, nodes: nodes, attempt, request: request, &io) else {
                     return .failure(ClientFailure(.invalidSignature), invalid: true)
                 }
@@ -222,6 +224,12 @@ struct ActionKind: RequestKind {
         let signature = FROST<Suite>.aggregate(shares: shares.map(\.share), package: package)
         guard FROST<Suite>.verify(signature, groupKey: groupCommitment.publicKey, message: digest, meter: io.meter) else { return nil }
         return Suite.serialize(signature)
+    }
+
+    /// What a node says it signed for one signature: the digest, in a scheme.
+    struct SignedDigest: Hashable {
+        let digest: [UInt8]
+        let scheme: String
     }
 
     mutating func end(request: Int) { attempts[request] = nil }

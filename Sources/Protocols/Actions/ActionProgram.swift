@@ -242,6 +242,12 @@ public struct ActionProgram: Hashable, Sendable {
         }
     }
 
+    /// The node's signers its signing steps go to (`DelegatedSignature.signer(of:)`), in a
+    /// fixed order: what a signature this node will not sign is declined to.
+    public var signers: [String] {
+        (signatureSteps > frostSignatureSteps ? [DelegatedSignature.ecdsa] : []) + (frostSignatureSteps > 0 ? [DelegatedSignature.frost] : [])
+    }
+
     /// The number of FROST `sign` steps (they need Lit's signing flow).
     public var frostSignatureSteps: Int {
         Self.count(steps) { step in

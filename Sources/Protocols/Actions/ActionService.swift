@@ -72,21 +72,19 @@ public struct ActionService: NodeService {
         var collected: [Int: [NodeID: ActionValue]] = [:]
         /// Per `decrypt` step, the decryption shares in (each checked as it came), by node.
         var decryptionShares: [Int: [NodeID: (share: TDH2.DecryptionShare, verificationShare: Point)]] = [:]
+        /// Per `decrypt` step, the peers whose share failed its proof: never checked again.
+        var badShares: [Int: Set<NodeID>] = [:]
     }
 
     let programs: [String: ActionProgram]
     var runs: [AttemptID: Run] = [:]
     /// Requests started (each runs once, ever, as a signer's request does).
     var handled: Set<AttemptID> = []
-    /// Peer messages for runs not started yet, and who opened each run's entry. Bounded: at
-    /// most `earlyRuns` runs (the oldest dropped), each sender opening at most `earlyRunsPerSender`
-    /// and keeping at most `earlyPerSender` messages in each — one peer flooding made-up ids or
-    /// values cannot push out what honest peers sent.
-    var early: [AttemptID: [(ActionMessage, NodeID)]] = [:]
-    var earlyOrder: [AttemptID] = []
-    var earlyOpener: [AttemptID: NodeID] = [:]
-    var earlyOpened: [NodeID: Int] = [:]
-    static let earlyRuns = 256, earlyRunsPerSender = 32, earlyPerSender = 8
+    /// Peer messages for runs not started yet. Bounded: at most 256 runs, each sender opening at
+    /// most 32 and keeping at most `earlyPerSender` messages in each — one peer flooding
+    /// made-up ids or values cannot push out what honest peers sent.
+    var early = ActionService.earlyBuffer()
+    static let earlyPerSender = 8
 
     /// The error code of a request naming a program this node does not have (or another version).
     public static let unknownProgram = "unknown-program"
@@ -97,11 +95,10 @@ public struct ActionService: NodeService {
 
     public mutating func crash() {
         runs = [:]
-        early = [:]
-        earlyOrder = []
-        earlyOpener = [:]
-        earlyOpened = [:]
+        early = Self.earlyBuffer()
     }
+
+    static func earlyBuffer() -> EarlyMessages<AttemptID, ActionMessage> { EarlyMessages(limit: 256, perSender: 32) }
 
     public mutating func receive(_ message: ActionMessage, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
         switch message {
@@ -121,30 +118,14 @@ public struct ActionService: NodeService {
     mutating func keepEarly(_ message: ActionMessage, from node: NodeID, _ context: ServiceContext) -> [Effect] {
         let id = message.attempt
         guard !handled.contains(id) else { return [] }
-        if early[id] == nil {
-            guard earlyOpened[node, default: 0] < Self.earlyRunsPerSender else { return [] }
-            if earlyOrder.count >= Self.earlyRuns { _ = takeEarly(earlyOrder[0]) }
-            earlyOrder.append(id)
-            earlyOpener[id] = node
-            earlyOpened[node, default: 0] += 1
-            early[id] = []
-        }
-        if early[id]!.count(where: { $0.1 == node }) < Self.earlyPerSender { early[id]!.append((message, node)) }
+        early.keep(message, for: id, from: node, perRun: .max, perSenderInRun: Self.earlyPerSender)
         return []
-    }
-
-    /// A run's early messages, in arrival order; the run's entry is forgotten.
-    mutating func takeEarly(_ id: AttemptID) -> [(ActionMessage, NodeID)] {
-        guard let kept = early.removeValue(forKey: id) else { return [] }
-        earlyOrder.removeAll { $0 == id }
-        if let opener = earlyOpener.removeValue(forKey: id) { earlyOpened[opener]! -= 1 }
-        return kept
     }
 
     mutating func start(_ request: ActionRequest, _ context: ServiceContext) -> [Effect] {
         let id = request.id
         guard handled.insert(id).inserted else { return [.note("action: ignored a repeat of \(id)")] }
-        let kept = takeEarly(id)
+        let kept = early.take(id)
         guard let program = programs[request.program], program.hash == request.programHash else {
             return [.send(.response(id: id, ActionResponse(error: Self.unknownProgram, value: nil, digests: [])), to: .client(id.client)),
                     .output(.finished(id, error: Self.unknownProgram))]
@@ -291,6 +272,11 @@ public struct ActionService: NodeService {
             effects.append(.delegate(DelegatedSignature(scheme: scheme, origin: id, index: index, digest: digest, keyID: run.request.keyID,
                                                         signers: run.request.signers, nonce: run.request.nonce,
                                                         waitMilliseconds: run.request.waitMilliseconds)))
+            // A peer that took another branch may sign this index with the other signer: this
+            // node joins that one without signing, rather than be named missing in it.
+            for signer in run.program.signers where signer != DelegatedSignature.signer(of: scheme) {
+                effects.append(.delegate(Self.declined(index, to: signer, run)))
+            }
         case let .runOnce(steps, result, block):
             if run.request.leader(ofBlock: block, meter: meter) == context.me {
                 // Its time is its steps'; the block's end sends the result (see `next`).
@@ -404,10 +390,13 @@ public struct ActionService: NodeService {
             // Kept only if its proof holds for the sender's verification share and identifier:
             // a bad share counts as none (the sender is then missing when the wait ends).
             guard Int(step) < run.program.decryptSecrets.count, run.decryptionShares[Int(step)]?[node] == nil,
+                  run.badShares[Int(step)]?.contains(node) != true,
                   let (ciphertext, key, _) = try? Self.secret(run.program.decryptSecrets[Int(step)], of: run, context),
                   let identifier = key.roster.identifier(of: node), share.id == identifier.scalar else { return [] }
             let verificationShare = key.groupCommitment.evaluate(at: identifier.scalar, meter: context.meter)
             guard TDH2.verify(share, for: ciphertext, verificationShare: verificationShare, meter: context.meter) else {
+                run.badShares[Int(step), default: []].insert(node)
+                runs[message.attempt] = run
                 return [.note("action: dropped \(node)'s decryption share for \(message.attempt), whose proof fails")]
             }
             run.decryptionShares[Int(step), default: [:]][node] = (share, verificationShare)
@@ -507,10 +496,13 @@ public struct ActionService: NodeService {
     static func declines(_ run: Run) -> [Effect] {
         let possible = min(run.program.signatureSteps, run.program.limits.signatures, DelegatedSignature.maximumPerAttempt)
         guard run.digests.count < possible else { return [] }
-        return (run.digests.count..<possible).map { index in
-            .delegate(DelegatedSignature(scheme: DelegatedSignature.anyScheme, origin: run.request.id, index: index, digest: [], keyID: run.request.keyID,
-                                         signers: run.request.signers, nonce: run.request.nonce, waitMilliseconds: run.request.waitMilliseconds, declined: true))
-        }
+        return (run.digests.count..<possible).flatMap { index in run.program.signers.map { .delegate(declined(index, to: $0, run)) } }
+    }
+
+    /// Signature `index` of the run, declined to `signer` (see `DelegatedSignature.declined`).
+    static func declined(_ index: Int, to signer: String, _ run: Run) -> DelegatedSignature {
+        DelegatedSignature(scheme: signer, origin: run.request.id, index: index, digest: [], keyID: run.request.keyID, signers: run.request.signers,
+                           nonce: run.request.nonce, waitMilliseconds: run.request.waitMilliseconds, declined: true)
     }
 
     func end(_ id: AttemptID, error: String?) -> [Effect] {

@@ -31,14 +31,12 @@ public struct DelegatedSignature: Sendable, Equatable {
     /// Lit's threshold ECDSA under a PKP key (the ECDSA signer takes these). FROST's schemes
     /// are named by `SigningScheme`'s raw values (the lit-flow FROST signer takes those).
     public static let ecdsa = "ecdsa"
-    /// A declined signature's scheme: the run ended before it knew which step would sign it,
-    /// so every signer forgets its peers' messages for it.
-    public static let anyScheme = "any"
+    /// The lit-flow FROST signer, whichever scheme: a declined signature names the signer it
+    /// is declined to (both FROST schemes share that signer's attempts), not a scheme.
+    public static let frost = "frost"
 
-    /// Whether a signer of `scheme` takes it.
-    public func isFor(_ scheme: String) -> Bool {
-        self.scheme == scheme || (declined && self.scheme == Self.anyScheme)
-    }
+    /// The signer a scheme's signatures go to: `ecdsa` or `frost`.
+    public static func signer(of scheme: String) -> String { scheme == ecdsa ? ecdsa : frost }
 
     /// Signatures one attempt may delegate.
     public static let maximumPerAttempt = 16

@@ -77,7 +77,7 @@ public struct ECDSASigner: NodeService {
     /// Requests and generations answered or under way: each is handled once, ever.
     var handled: Set<PresignID> = []
     /// Messages that came before their request or generation (bounded).
-    var early = EarlyMessages()
+    var early = ECDSASigner.earlyBuffer()
 
     /// Pool generations under way (this node's and its peers').
     var generations: [SessionID: PresignRun] = [:]
@@ -102,7 +102,8 @@ public struct ECDSASigner: NodeService {
     /// peer starts one: the node then presigns without signing, so its peers are not left
     /// waiting for it and do not name it missing (a Byzantine peer that stalled its action would
     /// otherwise get it struck). Not joined unless a peer starts (nobody presigns for nothing).
-    var declined: [AttemptID: ECDSARequest] = [:]
+    /// (Bounded: a Byzantine client's requests that end at once leave up to 16 each.)
+    var declined = BoundedMap<AttemptID, ECDSARequest>(limit: 4096)
     /// Requests this node presigns for without signing (see `declined`).
     var presignOnly: Set<AttemptID> = []
 
@@ -120,9 +121,9 @@ public struct ECDSASigner: NodeService {
 
     public mutating func crash() {
         requests = [:]
-        declined = [:]
+        declined.removeAll()
         presignOnly = []
-        early = EarlyMessages()
+        early = ECDSASigner.earlyBuffer()
         generations = [:]
         led = []
         refilling = false
@@ -170,7 +171,7 @@ public struct ECDSASigner: NodeService {
     /// A signature another of this node's services asks for on a client's behalf (an action's
     /// signing step): a request like a client's, under its own attempt id.
     public mutating func delegated(_ signature: DelegatedSignature, _ context: ServiceContext) -> [Effect] {
-        guard signature.isFor(DelegatedSignature.ecdsa) else { return [] }
+        guard signature.scheme == DelegatedSignature.ecdsa else { return [] }
         // (A declined one's digest is never signed: any 32 bytes stand in.)
         let request = ECDSARequest(id: signature.attempt(in: ecdsaProtocol), digest: signature.declined ? Array(repeating: 0, count: 32) : signature.digest,
                                    keyID: signature.keyID, signers: signature.signers, nonce: signature.nonce,
@@ -474,10 +475,22 @@ public struct ECDSASigner: NodeService {
         context.keys.current(.group)?.roster.epoch == tag.epoch && generations.keys.filter({ $0.initiator == tag.initiator }).count < pool.concurrency
     }
 
+    static func earlyBuffer() -> EarlyMessages<PresignID, ECDSAMessage> { EarlyMessages(limit: 1_000, perSender: 64) }
+
+    /// Pool generations with a message kept, oldest first, whose first message from their
+    /// initiator is a round 1 (a generation this node may join).
+    func waitingGenerations() -> [SessionID] {
+        early.order.compactMap { id in
+            guard case let .pool(tag) = id, let initiator = tag.initiator.node,
+                  early.kept(id).contains(where: { if case .round1 = $0.0 { $0.1 == initiator } else { false } }) else { return nil }
+            return tag
+        }
+    }
+
     /// Joins the generations that waited (for a slot, or for this node's epoch switch) and now can.
     mutating func joinWaiting(_ context: ServiceContext) -> [Effect] {
         var effects = [Effect]()
-        for tag in early.waitingGenerations() where canJoin(tag, context) && !handled.contains(.pool(tag)) {
+        for tag in waitingGenerations() where canJoin(tag, context) && !handled.contains(.pool(tag)) {
             var messages = early.take(.pool(tag))
             guard let first = messages.firstIndex(where: { if case .round1 = $0.0 { $0.1 == tag.initiator.node } else { false } }) else { continue }
             let round1 = messages.remove(at: first).0

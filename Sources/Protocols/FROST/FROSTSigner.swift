@@ -133,13 +133,13 @@ public struct LitFlowSigner: SigningFlowService {
     /// Every attempt this node ever committed to: never a second commitment for one of them.
     var committed: Set<AttemptID> = []
     /// Co-signers' commitments that arrived before the client's request did (latencies differ),
-    /// kept for the request; the oldest are dropped beyond `earlyLimit` attempts.
-    var early: [AttemptID: [SignedCommitment]] = [:]
-    var earlyOrder: [AttemptID] = []
-    static let earlyLimit = 4096
+    /// kept for the request: at most 4096 attempts, a co-signer opening at most 1024 of them
+    /// and keeping one commitment in each.
+    var early = LitFlowSigner.earlyBuffer()
     /// Delegated signatures this node's action will not sign (its run ended first), kept until a
     /// co-signer's commitment shows a peer started one (see `joinWithoutSigning`).
-    var declined: [AttemptID: SignRequest] = [:]
+    /// (Bounded: a Byzantine client's requests that end at once leave up to 16 each.)
+    var declined = BoundedMap<AttemptID, SignRequest>(limit: 4096)
 
     /// TESTING ONLY (`testing.planted_bug: frost-nonce-reuse`): the explorer's tests need a bug
     /// to find. With it a repeat of a request this node signed is signed again with the same nonces.
@@ -154,9 +154,8 @@ public struct LitFlowSigner: SigningFlowService {
     /// (a restarted node must not commit twice for one attempt either).
     public mutating func crash() {
         sessions = [:]
-        early = [:]
-        earlyOrder = []
-        declined = [:]
+        early = Self.earlyBuffer()
+        declined.removeAll()
     }
 
     public mutating func receive(_ message: Message, from sender: EndpointID, _ context: ServiceContext) -> [Effect] {
@@ -198,8 +197,9 @@ public struct LitFlowSigner: SigningFlowService {
     /// the digest *this* node computed, under its own attempt id, not signed by the client (the
     /// client never saw the digest). A declined one is joined only when a co-signer starts it.
     public mutating func delegated(_ signature: DelegatedSignature, _ context: ServiceContext) -> [Effect] {
-        let scheme = SigningScheme(rawValue: signature.scheme) ?? .frostSecp256k1
-        guard signature.isFor(scheme.rawValue) else { return [] }
+        // A declined one names the signer, not a scheme (it is never signed).
+        guard let scheme = signature.declined && signature.scheme == DelegatedSignature.frost ? .frostSecp256k1 : SigningScheme(rawValue: signature.scheme)
+        else { return [] }
         let id = signature.attempt(in: LitFlow.protocolName)
         guard !committed.contains(id) else { return [] }
         // (A declined one's digest is never signed: any 32 bytes stand in.)
@@ -207,7 +207,7 @@ public struct LitFlowSigner: SigningFlowService {
                                   signers: signature.signers, waitMilliseconds: signature.waitMilliseconds)
         if signature.declined {
             declined[id] = request
-            return early[id] == nil ? [] : joinWithoutSigning(id, context)
+            return early.holds(id) ? joinWithoutSigning(id, context) : []
         }
         guard let key = FROSTCore.key(for: id, context) else {
             return [FROSTCore.refuse(id, context.keys.current() == nil ? .noKey : .wrongEpoch, context)]
@@ -249,7 +249,7 @@ public struct LitFlowSigner: SigningFlowService {
         effects.append(.send(.commitment(signed), to: .client(request.id.client)))
         effects.append(.setTimer(request.id, after: min(roundTimeout, .milliseconds(Int64(request.waitMilliseconds)))))
         sessions[request.id] = session
-        for commitment in early.removeValue(forKey: request.id) ?? [] { effects += handleCommitment(commitment, context) }
+        for (commitment, _) in early.take(request.id) { effects += handleCommitment(commitment, context) }
         effects += signIfReady(request.id, context)
         return effects
     }
@@ -257,6 +257,9 @@ public struct LitFlowSigner: SigningFlowService {
     /// A co-signer's commitment. Wrong attempt, wrong signer or a bad signature: dropped.
     mutating func handleCommitment(_ commitment: SignedCommitment, _ context: ServiceContext) -> [Effect] {
         guard sessions[commitment.id] != nil else {
+            // Only for an attempt still to come: nothing would ever take one for an attempt
+            // this node committed to already (and a late peer would use up its quota).
+            guard !committed.contains(commitment.id) else { return [] }
             keepEarly(commitment, context)
             // A co-signer started a signature this node's action declined: it commits after all.
             return declined[commitment.id] == nil ? [] : joinWithoutSigning(commitment.id, context)
@@ -280,16 +283,11 @@ public struct LitFlowSigner: SigningFlowService {
     }
 
     mutating func keepEarly(_ commitment: SignedCommitment, _ context: ServiceContext) {
-        var kept = early[commitment.id] ?? []
-        if kept.isEmpty {
-            earlyOrder.append(commitment.id)
-            if earlyOrder.count > Self.earlyLimit { early[earlyOrder.removeFirst()] = nil }
-        }
-        // At most one per co-signer is ever useful; more is a flood from a Byzantine peer.
-        guard kept.count < context.directory.count else { return }
-        kept.append(commitment)
-        early[commitment.id] = kept
+        // (Its sender is its signer: see `receive`.)
+        early.keep(commitment, for: commitment.id, from: commitment.signer, perRun: context.directory.count, perSenderInRun: 1)
     }
+
+    static func earlyBuffer() -> EarlyMessages<AttemptID, SignedCommitment> { EarlyMessages(limit: 4096, perSender: 1024) }
 
     mutating func signIfReady(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
         // Commitments are kept only from distinct signers of the request, so a full count means all.
