@@ -125,7 +125,7 @@ import ThresholdCrypto
         let keyed = ActionRequest(id: id, program: "keyed", programHash: Array(repeating: 4, count: 32), signers: [NodeID(0), NodeID(1), NodeID(2)],
                                   keyID: [], nonce: Array(repeating: 1, count: 8), waitMilliseconds: 5_000, ciphertexts: ciphertexts)
         return [
-            .request(keyed), .ended(id: id), .decryptionShare(id: id, step: 1, share: TDH2.DecryptionShare(id: Scalar(3), ui: key, e: Scalar(4), f: Scalar(5))),
+            .request(keyed), .decryptionShare(id: id, step: 1, share: TDH2.DecryptionShare(id: Scalar(3), ui: key, e: Scalar(4), f: Scalar(5))),
             .request(request), .runOnceResult(id: id, block: 0, value: .number(ActionNumber(raw: -3_000_250_000_000))),
             .collected(id: id, step: 2, value: .string("ETH/USD 3000.25")), .collected(id: id, step: 3, value: .bool(true)),
             .response(id: id, ActionResponse(error: nil, value: .string("3000.25"), digests: [Array(repeating: 1, count: 32), Array(repeating: 2, count: 32)],

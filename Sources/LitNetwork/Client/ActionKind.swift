@@ -88,9 +88,6 @@ struct ActionKind: RequestKind {
         case let ActionMessage.response(_, response):
             guard attempt.responses[node] == nil else { return nil }
             attempt.responses[node] = response
-            if response.error == ActionError.peerEnded(step: "").code {
-                return .stopped(node: node, reason: "action-\(response.error!)")
-            }
             if let error = response.error {
                 // Only what is the node's own (no such program, not a signer) leaves it out of
                 // this request: a type error or an overflow may come from a peer's value, a failed

@@ -269,8 +269,6 @@ public final class LitClient {
         var namedMissingBy: [Int: Int] = [:]
         /// Whom each refusing node named.
         var namedBy: [Int: [Int]] = [:]
-        /// Refusers that stopped because a peer stopped first (`AttemptAnswer.stopped`).
-        var stopped: Set<Int> = []
 
         static func void(_ number: Int) -> Attempt { Attempt(number: number, signers: [], finalSetChosen: true) }
     }
@@ -542,10 +540,6 @@ public final class LitClient {
             let named = Set(missing).filter { $0 >= 0 && $0 < nodes && $0 != node }.sorted()
             for peer in named { request.attempt.namedMissingBy[peer, default: 0] += 1 }
             request.attempt.namedBy[node] = named
-        case let .stopped(node, reason):
-            guard request.attempt.asked.contains(node), request.attempt.refused.insert(node).inserted else { return }
-            request.attempt.refusalReasons[node] = reason
-            request.attempt.stopped.insert(node)
         case let .combine(signers, node):
             request.attempt.acknowledged.insert(node)
             request.attempt.answered.formUnion(signers)
@@ -588,7 +582,7 @@ public final class LitClient {
     func namedOut(_ node: Int, in attempt: Attempt) -> Bool {
         // Even one whose answer came: it reached the client, not (say) its peers.
         let count = attempt.namedMissingBy[node] ?? 0
-        let reporters = attempt.refused.filter { $0 != node && !attempt.stopped.contains($0) }.count
+        let reporters = attempt.refused.filter { $0 != node }.count
         return count > (nodes - 1) / 3 && 2 * count > reporters
     }
 
@@ -842,9 +836,7 @@ public final class LitClient {
         // first time (a liar could push an honest node down the order); a pair that disputes
         // again is struck, both of them, so requests stop choosing the pair.
         var disputed = Set<Int>()
-        // (A node that stopped because a peer stopped first counts as one that answered: the
-        // dispute is the first refuser's with whom it names.)
-        if !attempt.refused.isEmpty, !attempt.answered.isEmpty || !attempt.stopped.isEmpty,
+        if !attempt.refused.isEmpty, !attempt.answered.isEmpty,
            attempt.signers.allSatisfy({ attempt.refused.contains($0) || attempt.answered.contains($0) }) {
             // (A refuser that names nobody disputes nobody: its check failed on something it
             // cannot pin on a peer.)

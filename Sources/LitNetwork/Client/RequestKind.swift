@@ -50,10 +50,6 @@ enum AttemptAnswer {
     /// The node declined: for a reason of its own (no key, ...) or because of `missing` peers;
     /// `reason` is its stable code.
     case refused(node: Int, forItself: Bool, missing: [Int], reason: String)
-    /// The node stopped because a peer it needed stopped first (an action's `peer-ended`): it
-    /// names nobody, and — as one that answered — lets the client settle the dispute of the
-    /// refuser that started it (see `settle`).
-    case stopped(node: Int, reason: String)
     /// For a kind that asks every node: these nodes' answers (the last from `node`) are enough;
     /// combine them now, whatever the others still say.
     case combine(signers: [Int], node: Int)

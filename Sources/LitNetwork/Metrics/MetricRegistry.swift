@@ -200,10 +200,10 @@ public enum MetricRegistry {
         MetricDefinition("action.node_errors", .integer, owner: "action",
                          "nodes' action runs that stopped with an error (a failed fetch, a limit, a type error, a peer that never sent its value)"),
         MetricDefinition("action.messages", .integer, unit: "messages", owner: "action", inSweep: true,
-                         "action-protocol messages nodes sent (run-once results, collected values, responses; the signing steps' ECDSA traffic is in ecdsa.*)"),
+                         "action-protocol messages nodes sent (run-once results, collected values, decryption shares, responses; the signing steps' ECDSA and FROST traffic is in ecdsa.* and network.*)"),
         MetricDefinition("action.bytes", .integer, unit: "bytes", owner: "action", "action-protocol bytes nodes sent"),
     ] + ActionStep.kinds.map { kind in
-        MetricDefinition("action.step_ms.\(kind)", .number, unit: "ms", owner: "action", inSweep: ["fetch", "run-once", "broadcast-and-collect"].contains(kind),
+        MetricDefinition("action.step_ms.\(kind)", .number, unit: "ms", owner: "action", inSweep: ["fetch", "run-once", "broadcast-and-collect", "decrypt"].contains(kind),
                          "mean time of one `\(kind)` step on a node (modelled run time; for a wait, from its start to the value)")
     }
 

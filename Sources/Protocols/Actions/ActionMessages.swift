@@ -86,16 +86,13 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
     case response(id: AttemptID, ActionResponse)
     /// One node's decryption share, with its proof, for a `decrypt` step.
     case decryptionShare(id: AttemptID, step: UInt16, share: TDH2.DecryptionShare)
-    /// The sender's run of the request stopped early (an error): it sends no more values, so
-    /// its peers stop waiting for them and do not name it missing.
-    case ended(id: AttemptID)
 
     public static let protocolName = actionProtocol
 
     public var attempt: AttemptID {
         switch self {
         case let .request(request): request.id
-        case let .runOnceResult(id, _, _), let .collected(id, _, _), let .response(id, _), let .decryptionShare(id, _, _), let .ended(id): id
+        case let .runOnceResult(id, _, _), let .collected(id, _, _), let .response(id, _), let .decryptionShare(id, _, _): id
         }
     }
 
@@ -103,7 +100,7 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
 
     public var wireSize: Int { encoded.count }
 
-    public static var traceKinds: [StaticString] { ["action.request", "action.run-once", "action.collect", "action.response", "action.decryption-share", "action.ended"] }
+    public static var traceKinds: [StaticString] { ["action.request", "action.run-once", "action.collect", "action.response", "action.decryption-share"] }
 
     public var traceKind: StaticString {
         switch self {
@@ -112,7 +109,6 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
         case .collected: "action.collect"
         case .response: "action.response"
         case .decryptionShare: "action.decryption-share"
-        case .ended: "action.ended"
         }
     }
 
@@ -122,7 +118,6 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
         case let .runOnceResult(_, _, value), let .collected(_, _, value): Self.fingerprint(Array(value.description.utf8))
         case let .response(_, response): Self.fingerprint(response.digests.first ?? Array((response.error ?? "ok").utf8))
         case let .decryptionShare(_, _, share): Self.fingerprint(share.e.bytes)
-        case .ended: 0
         }
     }
 
@@ -186,15 +181,12 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
             id.write(&writer)
             writer.append(step)
             share.encode(&writer)
-        case let .ended(id):
-            writer.append(6 as UInt8)
-            id.write(&writer)
         }
     }
 
     public static func decode(_ reader: inout ByteReader) throws(WireError) -> ActionMessage {
         let kind = try reader.byte()
-        guard (1...6).contains(kind) else { throw .unknownKind(kind) }
+        guard (1...5).contains(kind) else { throw .unknownKind(kind) }
         let id = try AttemptID.read(&reader, protocolName: actionProtocol)
         switch kind {
         case 1:
@@ -219,8 +211,6 @@ public enum ActionMessage: Sendable, Equatable, WireMessage {
             return .collected(id: id, step: UInt16(try reader.uint16()), value: try ActionValue.decode(&reader))
         case 5:
             return .decryptionShare(id: id, step: UInt16(try reader.uint16()), share: try TDH2.DecryptionShare.decode(&reader))
-        case 6:
-            return .ended(id: id)
         default:
             let error: String? = switch try reader.byte() {
             case 0: nil

@@ -74,8 +74,6 @@ public struct ActionService: NodeService {
         var decryptionShares: [Int: [NodeID: (share: TDH2.DecryptionShare, verificationShare: Point)]] = [:]
         /// Per `decrypt` step, the peers whose share failed its proof: never checked again.
         var badShares: [Int: Set<NodeID>] = [:]
-        /// Peers whose run stopped early (`ended`): never waited for, never named missing.
-        var ended: Set<NodeID> = []
     }
 
     let programs: [String: ActionProgram]
@@ -107,7 +105,7 @@ public struct ActionService: NodeService {
         case let .request(request):
             guard sender == .client(request.id.client) else { return [.note("action: dropped a request for another client from \(sender)")] }
             return start(request, context)
-        case .runOnceResult, .collected, .decryptionShare, .ended:
+        case .runOnceResult, .collected, .decryptionShare:
             guard let node = sender.node else { return [] }
             let id = message.attempt
             guard runs[id] != nil else { return keepEarly(message, from: node, context) }
@@ -166,12 +164,11 @@ public struct ActionService: NodeService {
                 return fail(id, .peerTimedOut(step: "run-once"), run: run, missing: [run.request.leader(ofBlock: block, meter: context.meter)])
             case let .collect(step, _, _):
                 let heard = run.collected[step] ?? [:]
-                return fail(id, .peerTimedOut(step: "broadcast-and-collect"), run: run,
-                            missing: run.request.signers.filter { heard[$0] == nil && !run.ended.contains($0) })
+                return fail(id, .peerTimedOut(step: "broadcast-and-collect"), run: run, missing: run.request.signers.filter { heard[$0] == nil })
             case let .decrypt(step, _):
                 // (A peer whose share failed its proof is missing too: it never sent a valid one.)
                 let heard = run.decryptionShares[step] ?? [:]
-                return fail(id, .peerTimedOut(step: "decrypt"), run: run, missing: run.request.signers.filter { heard[$0] == nil && !run.ended.contains($0) })
+                return fail(id, .peerTimedOut(step: "decrypt"), run: run, missing: run.request.signers.filter { heard[$0] == nil })
             case .fetch: return []
             }
         case let .deadline(id):
@@ -363,8 +360,8 @@ public struct ActionService: NodeService {
             runs[id] = run
             return [.output(.waiting(id)), .setTimer(.fetch(id), after: answer.delay)]
         case .runOnce, .collect, .decrypt:
-            // (resume answers nothing unless the values are in, or cannot come.)
-            let resumed = resumeOrGiveUp(id, context)
+            // (resume answers nothing unless the values are in.)
+            let resumed = resume(id, context)
             return [.output(.waiting(id))] + (resumed.isEmpty ? [.setTimer(.peerWait(id), after: Self.peerWait(run))] : resumed)
         }
     }
@@ -400,42 +397,14 @@ public struct ActionService: NodeService {
             guard TDH2.verify(share, for: ciphertext, verificationShare: verificationShare, meter: context.meter) else {
                 run.badShares[Int(step), default: []].insert(node)
                 runs[message.attempt] = run
-                return (run.computing ? [] : resumeOrGiveUp(message.attempt, context)) + [.note("action: dropped \(node)'s decryption share for \(message.attempt), whose proof fails")]
+                return [.note("action: dropped \(node)'s decryption share for \(message.attempt), whose proof fails")]
             }
             run.decryptionShares[Int(step), default: [:]][node] = (share, verificationShare)
-        case .ended:
-            run.ended.insert(node)
         default:
             return []
         }
         runs[message.attempt] = run
-        return run.computing ? [] : resumeOrGiveUp(message.attempt, context)
-    }
-
-    /// `resume`, or — when a peer that ended its run makes the awaited values impossible —
-    /// the run stops at once (`peer-ended`), naming nobody.
-    mutating func resumeOrGiveUp(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
-        let resumed = resume(id, context)
-        guard resumed.isEmpty, let run = runs[id], let step = Self.blockedByEnded(run, context) else { return resumed }
-        return fail(id, .peerEnded(step: step), run: run)
-    }
-
-    /// The awaited step that peers which ended their runs make impossible, if any.
-    static func blockedByEnded(_ run: Run, _ context: ServiceContext) -> String? {
-        guard let waiting = run.waiting, !run.ended.isEmpty else { return nil }
-        switch waiting {
-        case let .runOnce(block, _):
-            return run.results[block] == nil && run.ended.contains(run.request.leader(ofBlock: block, meter: context.meter)) ? "run-once" : nil
-        case let .collect(step, _, _):
-            return run.ended.contains { run.collected[step]?[$0] == nil } ? "broadcast-and-collect" : nil
-        case let .decrypt(step, _):
-            guard let (_, key, _) = try? secret(run.program.decryptSecrets[step], of: run, context) else { return nil }
-            let heard = run.decryptionShares[step] ?? [:], bad = run.badShares[step] ?? []
-            let possible = heard.count + run.request.signers.count { heard[$0] == nil && !run.ended.contains($0) && !bad.contains($0) }
-            return possible < key.threshold ? "decrypt" : nil
-        case .fetch:
-            return nil
-        }
+        return run.computing ? [] : resume(message.attempt, context)
     }
 
     /// Goes on past a `run-once` or `broadcast-and-collect` wait whose values are all in.
@@ -519,9 +488,6 @@ public struct ActionService: NodeService {
                                       schemes: run?.schemes ?? [])
         return [.send(.response(id: id, response), to: .client(id.client)), .output(.finished(id, error: error.code)), .note("action: \(id) stopped: \(error)")]
             + (run.map(Self.declines) ?? [])
-            // Its peers stop waiting for its values (and do not name it for them); a node that
-            // never started (no such program, not a signer) is named as usual.
-            + (run.map { [.broadcast(.ended(id: id), to: $0.request.signers)] } ?? [])
             + [.cancelTimer(.deadline(id)), .cancelTimer(.peerWait(id)), .cancelTimer(.fetch(id)), .cancelTimer(.compute(id))]
     }
 

@@ -240,8 +240,6 @@ public enum ActionError: Error, Hashable, Sendable, CustomStringConvertible {
     case outOfMemory(limitBytes: Int)
     /// A `run-once` leader's or a `broadcast-and-collect` peer's value did not come in time.
     case peerTimedOut(step: String)
-    /// A peer whose value this node waits for ended its run first (told it, `ended`).
-    case peerEnded(step: String)
     /// The node cannot sign (no key share, or not a signer of the request).
     case cannotSign
     /// A `decrypt` step's ciphertext is not this program's secret (its label binds it to
@@ -267,7 +265,6 @@ public enum ActionError: Error, Hashable, Sendable, CustomStringConvertible {
         case .timedOut: "timeout"
         case .outOfMemory: "out-of-memory"
         case .peerTimedOut: "peer-timeout"
-        case .peerEnded: "peer-ended"
         case .cannotSign: "cannot-sign"
         case .decryptDenied: "decrypt-denied"
         case .decryptFailed: "decrypt-failed"
@@ -290,7 +287,6 @@ public enum ActionError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .timedOut(limit): "ran longer than \(limit) ms"
         case let .outOfMemory(limit): "held more than \(limit) bytes"
         case let .peerTimedOut(step): "\(step): a peer's value did not come in time"
-        case let .peerEnded(step): "\(step): a peer whose value it needs ended its run first"
         case .cannotSign: "this node cannot sign (no key share, or not a signer)"
         case let .decryptDenied(secret): "the ciphertext sent as '\(secret)' is not this program's secret"
         case let .decryptFailed(secret, reason): "cannot decrypt '\(secret)': \(reason)"
