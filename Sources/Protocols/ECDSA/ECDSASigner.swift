@@ -103,7 +103,7 @@ public struct ECDSASigner: NodeService {
     /// waiting for it and do not name it missing (a Byzantine peer that stalled its action would
     /// otherwise get it struck). Not joined unless a peer starts (nobody presigns for nothing).
     /// (Bounded: a Byzantine client's requests that end at once leave up to 16 each.)
-    var declined = BoundedMap<AttemptID, ECDSARequest>(limit: 4096)
+    var declined = BoundedMap<AttemptID, ECDSARequest>(limit: 16_384)
     /// Requests this node presigns for without signing (see `declined`).
     var presignOnly: Set<AttemptID> = []
 

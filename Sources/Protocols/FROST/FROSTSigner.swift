@@ -133,13 +133,13 @@ public struct LitFlowSigner: SigningFlowService {
     /// Every attempt this node ever committed to: never a second commitment for one of them.
     var committed: Set<AttemptID> = []
     /// Co-signers' commitments that arrived before the client's request did (latencies differ),
-    /// kept for the request: at most 4096 attempts, a co-signer opening at most 1024 of them
-    /// and keeping one commitment in each.
+    /// kept for the request: at most 4096 attempts, a co-signer opening at most 256 of them (it
+    /// takes 16 colluding flooders to fill it) and keeping one commitment in each.
     var early = LitFlowSigner.earlyBuffer()
     /// Delegated signatures this node's action will not sign (its run ended first), kept until a
     /// co-signer's commitment shows a peer started one (see `joinWithoutSigning`).
     /// (Bounded: a Byzantine client's requests that end at once leave up to 16 each.)
-    var declined = BoundedMap<AttemptID, SignRequest>(limit: 4096)
+    var declined = BoundedMap<AttemptID, SignRequest>(limit: 16_384)
 
     /// TESTING ONLY (`testing.planted_bug: frost-nonce-reuse`): the explorer's tests need a bug
     /// to find. With it a repeat of a request this node signed is signed again with the same nonces.
@@ -287,7 +287,7 @@ public struct LitFlowSigner: SigningFlowService {
         early.keep(commitment, for: commitment.id, from: commitment.signer, perRun: context.directory.count, perSenderInRun: 1)
     }
 
-    static func earlyBuffer() -> EarlyMessages<AttemptID, SignedCommitment> { EarlyMessages(limit: 4096, perSender: 1024) }
+    static func earlyBuffer() -> EarlyMessages<AttemptID, SignedCommitment> { EarlyMessages(limit: 4096, perSender: 256) }
 
     mutating func signIfReady(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
         // Commitments are kept only from distinct signers of the request, so a full count means all.
