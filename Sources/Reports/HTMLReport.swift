@@ -220,8 +220,15 @@ public enum HTMLReport {
         if ops.contains("decrypt") { parts.append("TDH2 decryption (standing in for Lit's BLS-IBE)") }
         if ops.contains("jwt") { parts.append("ES256K JWTs") }
         if ops.contains("action") {
-            let names = specification.actions.map(\.name).joined(separator: ", ")
-            parts.append("Lit Actions (\(names)) signing with ECDSA (\(specification.ecdsaVariant.rawValue))")
+            let programs = specification.actions
+            let names = programs.map(\.name).joined(separator: ", ")
+            var uses: [String] = []
+            if programs.contains(where: { $0.signers.contains(DelegatedSignature.ecdsa) }) { uses.append("ECDSA (\(specification.ecdsaVariant.rawValue))") }
+            let frost = SigningScheme.allCases.filter { scheme in programs.contains { $0.signs(with: scheme) } }
+            if !frost.isEmpty { uses.append("FROST (\(frost.map(\.rawValue).joined(separator: ", ")))") }
+            var text = "Lit Actions (\(names))" + (uses.isEmpty ? "" : " signing with " + uses.joined(separator: " and "))
+            if programs.contains(where: { !$0.decryptSecrets.isEmpty }) { text += ", decrypting with TDH2" }
+            parts.append(text)
         }
         return parts.joined(separator: ", ")
     }

@@ -248,6 +248,13 @@ public struct ActionProgram: Hashable, Sendable {
         (signatureSteps > frostSignatureSteps ? [DelegatedSignature.ecdsa] : []) + (frostSignatureSteps > 0 ? [DelegatedSignature.frost] : [])
     }
 
+    /// Whether a `sign` step signs with `scheme`.
+    public func signs(with scheme: SigningScheme) -> Bool {
+        Self.count(steps) { step in
+            if case let .sign(_, used) = step { used == scheme } else { false }
+        } > 0
+    }
+
     /// The number of FROST `sign` steps (they need Lit's signing flow).
     public var frostSignatureSteps: Int {
         Self.count(steps) { step in
