@@ -509,7 +509,7 @@ final class StubExternal: ExternalData {
 
     @Test func aShareWhoseProofFailsCountsAsNoneAndItsSenderIsNamedMissing() {
         // Node 1's shares arrive with a wrong challenge: with three signers of a 3-of-4 key the
-        // others cannot decrypt, and name node 1 when their wait ends.
+        // others cannot decrypt, and stop at once (the proof is definitive) naming node 1.
         let harness = run(signers: [0, 1, 2], inFlight: { envelope in
             guard envelope.from == .node(1), case let .decryptionShare(id, step, share) = envelope.message else { return envelope }
             var wrong = envelope
@@ -518,8 +518,9 @@ final class StubExternal: ExternalData {
         })
         let answers = responses(harness)
         for node in [NodeID(0), NodeID(2)] {
-            #expect(answers[node]?.error == "peer-timeout" && answers[node]?.missing == [1], "\(node): \(String(describing: answers[node]))")
+            #expect(answers[node]?.error == "invalid-share" && answers[node]?.missing == [1], "\(node): \(String(describing: answers[node]))")
         }
+        #expect(harness.now < .seconds(1), "nobody waited out its peer wait")
         #expect(answers[1]?.value == .string(Self.secret), "node 1's own view had the honest shares")
     }
 

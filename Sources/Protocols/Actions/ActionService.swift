@@ -360,8 +360,8 @@ public struct ActionService: NodeService {
             runs[id] = run
             return [.output(.waiting(id)), .setTimer(.fetch(id), after: answer.delay)]
         case .runOnce, .collect, .decrypt:
-            // (resume answers nothing unless the values are in.)
-            let resumed = resume(id, context)
+            // (resume answers nothing unless the values are in, or cannot come.)
+            let resumed = resumeOrGiveUp(id, context)
             return [.output(.waiting(id))] + (resumed.isEmpty ? [.setTimer(.peerWait(id), after: Self.peerWait(run))] : resumed)
         }
     }
@@ -397,7 +397,7 @@ public struct ActionService: NodeService {
             guard TDH2.verify(share, for: ciphertext, verificationShare: verificationShare, meter: context.meter) else {
                 run.badShares[Int(step), default: []].insert(node)
                 runs[message.attempt] = run
-                return [.note("action: dropped \(node)'s decryption share for \(message.attempt), whose proof fails")]
+                return (run.computing ? [] : resumeOrGiveUp(message.attempt, context)) + [.note("action: dropped \(node)'s decryption share for \(message.attempt), whose proof fails")]
             }
             run.decryptionShares[Int(step), default: [:]][node] = (share, verificationShare)
         default:
@@ -405,6 +405,18 @@ public struct ActionService: NodeService {
         }
         runs[message.attempt] = run
         return run.computing ? [] : resume(message.attempt, context)
+    }
+
+    /// `resume`, or — when shares whose proofs failed leave a `decrypt` wait too few to reach
+    /// the threshold — the run stops now, naming their senders (the proof is definitive: no
+    /// point waiting out `peer_wait`).
+    mutating func resumeOrGiveUp(_ id: AttemptID, _ context: ServiceContext) -> [Effect] {
+        let resumed = resume(id, context)
+        guard resumed.isEmpty, let run = runs[id], case let .decrypt(step, _)? = run.waiting, let bad = run.badShares[step],
+              let (_, key, _) = try? Self.secret(run.program.decryptSecrets[step], of: run, context) else { return resumed }
+        let heard = run.decryptionShares[step] ?? [:]
+        guard heard.count + run.request.signers.count(where: { heard[$0] == nil && !bad.contains($0) }) < key.threshold else { return resumed }
+        return fail(id, .invalidPeerShares(step: "decrypt"), run: run, missing: bad.sorted())
     }
 
     /// Goes on past a `run-once` or `broadcast-and-collect` wait whose values are all in.

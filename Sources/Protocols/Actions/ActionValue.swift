@@ -240,6 +240,8 @@ public enum ActionError: Error, Hashable, Sendable, CustomStringConvertible {
     case outOfMemory(limitBytes: Int)
     /// A `run-once` leader's or a `broadcast-and-collect` peer's value did not come in time.
     case peerTimedOut(step: String)
+    /// Peers' decryption shares whose proofs failed leave too few for the threshold.
+    case invalidPeerShares(step: String)
     /// The node cannot sign (no key share, or not a signer of the request).
     case cannotSign
     /// A `decrypt` step's ciphertext is not this program's secret (its label binds it to
@@ -265,6 +267,7 @@ public enum ActionError: Error, Hashable, Sendable, CustomStringConvertible {
         case .timedOut: "timeout"
         case .outOfMemory: "out-of-memory"
         case .peerTimedOut: "peer-timeout"
+        case .invalidPeerShares: "invalid-share"
         case .cannotSign: "cannot-sign"
         case .decryptDenied: "decrypt-denied"
         case .decryptFailed: "decrypt-failed"
@@ -287,6 +290,7 @@ public enum ActionError: Error, Hashable, Sendable, CustomStringConvertible {
         case let .timedOut(limit): "ran longer than \(limit) ms"
         case let .outOfMemory(limit): "held more than \(limit) bytes"
         case let .peerTimedOut(step): "\(step): a peer's value did not come in time"
+        case let .invalidPeerShares(step): "\(step): peers' shares failed their proofs, too few are left"
         case .cannotSign: "this node cannot sign (no key share, or not a signer)"
         case let .decryptDenied(secret): "the ciphertext sent as '\(secret)' is not this program's secret"
         case let .decryptFailed(secret, reason): "cannot decrypt '\(secret)': \(reason)"
