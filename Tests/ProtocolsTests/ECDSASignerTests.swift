@@ -274,4 +274,19 @@ import ThresholdCrypto
         early.keep(message, for: run(50), from: NodeID(7), perRun: 10, perSenderInRun: 2)
         #expect(early.take(run(50)).map(\.1) == [NodeID(5), NodeID(5), NodeID(7)], "one sender keeps at most perSenderInRun in a run")
     }
+
+    /// Colluding flooders that fill the buffer between them push out each other's runs, not the
+    /// older runs honest peers opened.
+    @Test func colludingFloodersPushOutTheirOwnRunsFirst() {
+        var early = EarlyMessages<PresignID, ECDSAMessage>(limit: 10, perSender: 4)
+        let message = ECDSAMessage.round3(id: run(0), omega: .one)
+        early.keep(message, for: run(1), from: NodeID(1), perRun: 2)
+        early.keep(message, for: run(2), from: NodeID(2), perRun: 2)
+        for counter in 0..<8 { early.keep(message, for: run(100 + UInt64(counter)), from: NodeID(counter % 2 == 0 ? 7 : 8), perRun: 2) }
+        // Full: the next honest run and each flooder's next one push out flooders' oldest runs.
+        early.keep(message, for: run(3), from: NodeID(3), perRun: 2)
+        early.keep(message, for: run(200), from: NodeID(7), perRun: 2)
+        #expect([1, 2, 3].allSatisfy { early.holds(run($0)) }, "every honest run survived")
+        #expect(!early.holds(run(100)) && !early.holds(run(101)) && early.holds(run(200)))
+    }
 }

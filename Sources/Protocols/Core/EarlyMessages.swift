@@ -1,9 +1,10 @@
 /// Peers' messages that came before the run they belong to (a request or generation this node
-/// has not seen yet: latencies differ), kept for when it comes. Bounded: at most `limit` runs
-/// (the oldest dropped), each holding at most `perRun` messages and `perSenderInRun` from one
-/// sender, and a sender may open at most `perSender` runs — so one peer flooding made-up ids
-/// cannot push out the runs honest peers started. ECDSA's signer, the lit-flow FROST signer
-/// and Lit Actions keep theirs here.
+/// has not seen yet: latencies differ), kept for when it comes. Bounded: at most `limit` runs,
+/// each holding at most `perRun` messages and `perSenderInRun` from one sender, and a sender
+/// may open at most `perSender` runs — so one peer flooding made-up ids cannot push out the
+/// runs honest peers started. When full, the oldest run of the sender that opened the most
+/// goes: colluding flooders push out each other's runs before an honest peer's. ECDSA's signer,
+/// the lit-flow FROST signer and Lit Actions keep theirs here.
 public struct EarlyMessages<ID: Hashable, Message> {
     public let limit: Int
     public let perSender: Int
@@ -21,7 +22,10 @@ public struct EarlyMessages<ID: Hashable, Message> {
     public mutating func keep(_ message: Message, for id: ID, from node: NodeID, perRun: Int, perSenderInRun: Int = .max) {
         if messages[id] == nil {
             guard opened[node, default: 0] < perSender else { return }
-            if order.count >= limit { _ = take(order[0]) }
+            if order.count >= limit, let heaviest = opened.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key })?.key,
+               let oldest = order.first(where: { opener[$0] == heaviest }) {
+                _ = take(oldest)
+            }
             order.append(id)
             opener[id] = node
             opened[node, default: 0] += 1
