@@ -115,15 +115,18 @@ public enum TDH2 {
     }
 
     /// The plaintext from `threshold` shares (each checked against its verification share; the
-    /// first bad one is named), or — `verified` — from shares and a ciphertext the caller checked
-    /// as they came.
+    /// first bad one is named).
     public static func combine(_ shares: [(share: DecryptionShare, verificationShare: Point)], threshold: Int, ciphertext c: Ciphertext,
-                               verified: Bool = false, meter: CostMeter) throws(Failure) -> [UInt8] {
-        if !verified {
-            guard isValid(c, meter: meter) else { throw .invalidCiphertext }
-            for (share, hi) in shares where !verify(share, for: c, verificationShare: hi, meter: meter) { throw .invalidShare(id: share.id) }
-        }
-        let used = Array(shares.prefix(threshold)).map(\.share)
+                               meter: CostMeter) throws(Failure) -> [UInt8] {
+        guard isValid(c, meter: meter) else { throw .invalidCiphertext }
+        for (share, hi) in shares where !verify(share, for: c, verificationShare: hi, meter: meter) { throw .invalidShare(id: share.id) }
+        return try combine(verified: shares.map(\.share), threshold: threshold, ciphertext: c, meter: meter)
+    }
+
+    /// The plaintext from the first `threshold` shares, which the caller checked (with the
+    /// ciphertext) as they came.
+    public static func combine(verified shares: [DecryptionShare], threshold: Int, ciphertext c: Ciphertext, meter: CostMeter) throws(Failure) -> [UInt8] {
+        let used = Array(shares.prefix(threshold))
         guard used.count == threshold, Set(used.map(\.id.bytes)).count == threshold,
               let lambdas = try? Lagrange.coefficients(for: used.map(\.id), meter: meter) else { throw .notEnoughShares }
         let shared = Point.sum(zip(lambdas, used).map { $1.ui.multiplied(by: $0, meter: meter) }, meter: meter)

@@ -198,13 +198,14 @@ struct ActionKind: RequestKind {
     func frostSignature(_ scheme: SigningScheme, index: Int, digest: [UInt8], nodes: [Int], _ attempt: Attempt, request: Int,
                         _ io: inout ClientIO) -> AcceptedSignature? {
         let shares = nodes.compactMap { attempt.frostShares[index]?[$0] }
-        guard shares.count == nodes.count, let list = shares.first?.commitments, let groupCommitment = io.groupCommitment,
+        guard shares.count == nodes.count, let list = shares.first?.commitments, let groupCommitment = io.groupCommitment, let roster = io.roster,
               list.map(\.signer) == attempt.request.signers.sorted(), shares.allSatisfy({ $0.commitments == list && $0.id == list[0].id }),
               list.allSatisfy({ $0.id == shares[0].id }) else { return nil }
-        let signature: [UInt8]?
-        switch scheme {
-        case .frostSecp256k1: signature = Self.aggregate(FROST<FROSTSecp256k1>.self, shares: shares, list: list, digest: digest, groupCommitment, io)
-        case .frostTaproot: signature = Self.aggregate(FROST<FROSTTaproot>.self, shares: shares, list: list, digest: digest, groupCommitment, io)
+        let signature = switch scheme {
+        case .frostSecp256k1: FROSTSignKind.combined(FROST<FROSTSecp256k1>.self, shares: shares.map(\.share), list: list, message: digest, groupCommitment, roster,
+                                                     meter: io.meter)?.signature
+        case .frostTaproot: FROSTSignKind.combined(FROST<FROSTTaproot>.self, shares: shares.map(\.share), list: list, message: digest, groupCommitment, roster,
+                                                   meter: io.meter)?.signature
         }
         guard let signature else { return nil }
         let key = groupCommitment.publicKey
@@ -213,17 +214,6 @@ struct ActionKind: RequestKind {
                                          message: digest, signature: signature, signers: nodes)
         accepted.fromAction = true
         return accepted
-    }
-
-    static func aggregate<Suite: FROSTCiphersuite>(_ frost: FROST<Suite>.Type, shares: [SignatureShareMessage], list: [SignedCommitment], digest: [UInt8],
-                                                   _ groupCommitment: VSSCommitment, _ io: ClientIO) -> [UInt8]? {
-        guard let roster = io.roster,
-              let package = try? FROST<Suite>.signingPackage(groupKey: groupCommitment.publicKey, commitments: list.map(\.commitment), message: digest,
-                                                             minimumParticipants: groupCommitment.threshold, maximumParticipants: roster.identifierBound,
-                                                             meter: io.meter) else { return nil }
-        let signature = FROST<Suite>.aggregate(shares: shares.map(\.share), package: package)
-        guard FROST<Suite>.verify(signature, groupKey: groupCommitment.publicKey, message: digest, meter: io.meter) else { return nil }
-        return Suite.serialize(signature)
     }
 
     /// What a node says it signed for one signature: the digest, in a scheme.

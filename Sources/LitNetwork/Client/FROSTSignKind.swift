@@ -207,14 +207,10 @@ struct FROSTSignKind: RequestKind {
         _ frost: FROST<Suite>.Type, attempt: Attempt, list: [SignedCommitment], shares: [SignatureShareMessage], message: [UInt8],
         _ groupCommitment: VSSCommitment, _ roster: Roster, _ io: inout ClientIO
     ) -> (signature: [UInt8]?, culprits: [Int]) {
-        let key = groupCommitment.publicKey
-        guard let package = try? FROST<Suite>.signingPackage(groupKey: key, commitments: list.map(\.commitment), message: message,
-                                                             minimumParticipants: groupCommitment.threshold, maximumParticipants: roster.identifierBound,
-                                                             meter: io.meter)
+        guard let (package, signature) = Self.combined(frost, shares: shares.map(\.share), list: list, message: message, groupCommitment, roster, meter: io.meter)
         else { return (nil, []) }
-        let signature = FROST<Suite>.aggregate(shares: shares.map(\.share), package: package)
         // Lit's SDK checks only the combined signature; shares are checked only when it fails.
-        if FROST<Suite>.verify(signature, groupKey: key, message: message, meter: io.meter) { return (Suite.serialize(signature), []) }
+        if let signature { return (signature, []) }
         var culprits = [Int]()
         for share in shares {
             guard let identifier = roster.identifier(of: share.signer) else { continue }
@@ -226,6 +222,19 @@ struct FROSTSignKind: RequestKind {
             }
         }
         return (nil, culprits)
+    }
+
+    /// The signing package of `list` and the aggregate of `shares` over it, serialised if it
+    /// verifies under the group key (nil: a bad share, or a list that makes no package).
+    static func combined<Suite: FROSTCiphersuite>(
+        _ frost: FROST<Suite>.Type, shares: [Scalar], list: [SignedCommitment], message: [UInt8], _ groupCommitment: VSSCommitment, _ roster: Roster,
+        meter: CostMeter
+    ) -> (package: FROST<Suite>.SigningPackage, signature: [UInt8]?)? {
+        guard let package = try? FROST<Suite>.signingPackage(groupKey: groupCommitment.publicKey, commitments: list.map(\.commitment), message: message,
+                                                             minimumParticipants: groupCommitment.threshold, maximumParticipants: roster.identifierBound,
+                                                             meter: meter) else { return nil }
+        let signature = FROST<Suite>.aggregate(shares: shares, package: package)
+        return (package, FROST<Suite>.verify(signature, groupKey: groupCommitment.publicKey, message: message, meter: meter) ? Suite.serialize(signature) : nil)
     }
 
     mutating func verificationShare(of node: NodeID, _ groupCommitment: VSSCommitment, _ roster: Roster, _ io: ClientIO) -> Point {

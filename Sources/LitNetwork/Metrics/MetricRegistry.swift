@@ -181,7 +181,7 @@ public enum MetricRegistry {
     static let actionDefinitions: [MetricDefinition] = [
         MetricDefinition("action.requested", .integer, owner: "client", "Lit Action requests in the workload"),
         MetricDefinition("action.succeeded", .integer, owner: "client", inSweep: true,
-                         "action requests whose every signing step gave a signature (a digest with a threshold of shares) verifying under the action's PKP key"),
+                         "action requests whose every signing step gave a signature (a digest with a threshold of shares) verifying under the action's PKP key (ECDSA) or the network key (FROST)"),
         MetricDefinition("action.failed", .integer, owner: "client", inSweep: true,
                          "action requests that failed for another reason than divergence (timeouts, node errors such as a failed fetch, too few nodes)"),
         MetricDefinition("action.diverged", .integer, owner: "client", inSweep: true,

@@ -134,6 +134,16 @@ public struct ActionProgram: Hashable, Sendable {
         runOnceBlocks = counts.blocks
         collectSteps = counts.collects
         decryptSecrets = counts.decrypts
+        let frost = Self.count(self.steps) { if case .sign = $0 { true } else { false } }
+        let all = Self.count(self.steps) { step in
+            switch step {
+            case .signECDSA, .sign, .signJWT: true
+            default: false
+            }
+        }
+        signatureSteps = all
+        frostSignatureSteps = frost
+        signers = (all > frost ? [DelegatedSignature.ecdsa] : []) + (frost > 0 ? [DelegatedSignature.frost] : [])
         self.secrets = secrets
         self.limits = limits
         self.costs = costs
@@ -233,20 +243,12 @@ public struct ActionProgram: Hashable, Sendable {
     }
 
     /// The number of signature steps anywhere in the program (at most `limits.signatures` run).
-    public var signatureSteps: Int {
-        Self.count(steps) { step in
-            switch step {
-            case .signECDSA, .sign, .signJWT: true
-            default: false
-            }
-        }
-    }
+    public let signatureSteps: Int
 
     /// The node's signers its signing steps go to (`DelegatedSignature.signer(of:)`), in a
     /// fixed order: what a signature this node will not sign is declined to.
-    public var signers: [String] {
-        (signatureSteps > frostSignatureSteps ? [DelegatedSignature.ecdsa] : []) + (frostSignatureSteps > 0 ? [DelegatedSignature.frost] : [])
-    }
+    /// (Derived once: every signing step and every run's end reads it.)
+    public let signers: [String]
 
     /// Whether a `sign` step signs with `scheme`.
     public func signs(with scheme: SigningScheme) -> Bool {
@@ -256,11 +258,7 @@ public struct ActionProgram: Hashable, Sendable {
     }
 
     /// The number of FROST `sign` steps (they need Lit's signing flow).
-    public var frostSignatureSteps: Int {
-        Self.count(steps) { step in
-            if case .sign = step { true } else { false }
-        }
-    }
+    public let frostSignatureSteps: Int
 
     static func count(_ steps: [ActionStep], _ matches: (ActionStep) -> Bool) -> Int {
         steps.reduce(0) { total, step in

@@ -71,7 +71,7 @@ public struct ActionService: NodeService {
         var results: [Int: ActionValue] = [:]
         var collected: [Int: [NodeID: ActionValue]] = [:]
         /// Per `decrypt` step, the decryption shares in (each checked as it came), by node.
-        var decryptionShares: [Int: [NodeID: (share: TDH2.DecryptionShare, verificationShare: Point)]] = [:]
+        var decryptionShares: [Int: [NodeID: TDH2.DecryptionShare]] = [:]
         /// Per `decrypt` step, the peers whose share failed its proof: never checked again.
         var badShares: [Int: Set<NodeID>] = [:]
     }
@@ -304,7 +304,8 @@ public struct ActionService: NodeService {
             } catch {
                 throw .decryptFailed(secret: secret, reason: "the ciphertext's proof fails")
             }
-            run.decryptionShares[step, default: [:]][context.me] = (share, Point.base(key.secretShare, meter: meter))
+            run.decryptionShares[step, default: [:]][context.me] = share
+            _ = Point.base(key.secretShare, meter: meter)  // (charged as before; removed in the next commit)
             effects.append(.broadcast(.decryptionShare(id: id, step: UInt16(truncatingIfNeeded: step), share: share), to: run.request.signers))
             run.waiting = .decrypt(step: step, name: name)
             try decryptIfComplete(&run, &effects, took: run.program.costs.step, context)
@@ -392,14 +393,14 @@ public struct ActionService: NodeService {
             guard Int(step) < run.program.decryptSecrets.count, run.decryptionShares[Int(step)]?[node] == nil,
                   run.badShares[Int(step)]?.contains(node) != true,
                   let (ciphertext, key, _) = try? Self.secret(run.program.decryptSecrets[Int(step)], of: run, context),
-                  let identifier = key.roster.identifier(of: node), share.id == identifier.scalar else { return [] }
-            let verificationShare = key.groupCommitment.evaluate(at: identifier.scalar, meter: context.meter)
+                  share.id == key.roster.identifier(of: node)?.scalar,
+                  let verificationShare = key.verificationShare(of: node, meter: context.meter, memo: context.memo) else { return [] }
             guard TDH2.verify(share, for: ciphertext, verificationShare: verificationShare, meter: context.meter) else {
                 run.badShares[Int(step), default: []].insert(node)
                 runs[message.attempt] = run
                 return (run.computing ? [] : resumeOrGiveUp(message.attempt, context)) + [.note("action: dropped \(node)'s decryption share for \(message.attempt), whose proof fails")]
             }
-            run.decryptionShares[Int(step), default: [:]][node] = (share, verificationShare)
+            run.decryptionShares[Int(step), default: [:]][node] = share
         default:
             return []
         }
@@ -484,7 +485,7 @@ public struct ActionService: NodeService {
         let used = shares.keys.sorted().prefix(key.threshold).map { shares[$0]! }
         let plaintext: [UInt8]
         do {
-            plaintext = try TDH2.combine(used, threshold: key.threshold, ciphertext: ciphertext, verified: true, meter: context.meter)
+            plaintext = try TDH2.combine(verified: used, threshold: key.threshold, ciphertext: ciphertext, meter: context.meter)
         } catch {
             throw .decryptFailed(secret: secret, reason: "the content does not open")
         }

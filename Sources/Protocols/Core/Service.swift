@@ -144,10 +144,24 @@ public struct KeyShare: Sendable {
     public var groupKey: Point { groupCommitment.publicKey }
     public var threshold: Int { groupCommitment.threshold }
 
-    /// A member's public verification share.
+    /// A member's public verification share (computed once per host with `memo`; `meter` pays
+    /// for it either way).
     /// - Complexity: threshold − 1 point multiplications.
-    public func verificationShare(of node: NodeID, meter: CostMeter) -> Point? {
-        roster.identifier(of: node).map { groupCommitment.evaluate(at: $0.scalar, meter: meter) }
+    public func verificationShare(of node: NodeID, meter: CostMeter, memo: CryptoMemo? = nil) -> Point? {
+        roster.identifier(of: node).map { groupCommitment.verificationShare(at: $0, meter: meter, memo: memo) }
+    }
+}
+
+extension VSSCommitment {
+    /// The verification share at `identifier`: every node checking the same member's shares
+    /// against the same commitment computes it once per host with `memo` (each still pays).
+    /// The memo names the sharing by its first and last non-constant coefficients (C₀ is the
+    /// same group key in every epoch).
+    public func verificationShare(at identifier: Identifier, meter: CostMeter, memo: CryptoMemo?) -> Point {
+        let compute = { (local: CostMeter) in self.evaluate(at: identifier.scalar, meter: local) }
+        guard let memo else { return compute(meter) }
+        let key = [coefficients.dropFirst().first, coefficients.last].map { ($0.flatMap { try? $0.compressed() }) ?? [] } + [identifier.scalar.bytes]
+        return memo.verificationShares.value(for: MemoKey(key), meter: meter, compute: compute)
     }
 }
 

@@ -149,7 +149,7 @@ public enum DKGDealing: Sendable, Equatable {
         case .fresh: nil
         case .refresh: .identity
         case let .reshare(previous, previousRoster):
-            previousRoster.contains(dealer) ? Self.verificationShare(previous, of: previousRoster.identifier(ofAny: dealer), meter: meter, memo: memo) : .identity
+            previousRoster.contains(dealer) ? previous.verificationShare(at: previousRoster.identifier(ofAny: dealer), meter: meter, memo: memo) : .identity
         }
     }
 
@@ -159,23 +159,11 @@ public enum DKGDealing: Sendable, Equatable {
         switch self {
         case .fresh: return commitment.publicKey
         case let .refresh(previous):
-            return Self.verificationShare(previous, of: roster.identifier(ofAny: dealer), meter: meter, memo: memo)
+            return previous.verificationShare(at: roster.identifier(ofAny: dealer), meter: meter, memo: memo)
         case .reshare:
             if dealsOldShare(dealer) { return commitment.publicKey }
             return commitment.coefficients.count > 1 ? commitment.coefficients[1] : nil
         }
-    }
-
-    /// A dealer's old verification share: computed once per run for all nodes (each meter pays).
-    /// The key names the sharing by its first and last non-constant coefficients (C₀ is the same
-    /// group key in every epoch).
-    static func verificationShare(_ previous: VSSCommitment, of dealer: Identifier, meter: CostMeter, memo: CryptoMemo?) -> Point {
-        let identifier = dealer.scalar
-        let compute = { (local: CostMeter) in previous.evaluate(at: identifier, meter: local) }
-        guard let memo else { return compute(meter) }
-        let key = [previous.coefficients.dropFirst().first, previous.coefficients.last].map { ($0.flatMap { try? $0.compressed() }) ?? [] }
-            + [identifier.bytes]
-        return memo.verificationShares.value(for: MemoKey(key), meter: meter, compute: compute)
     }
 }
 
