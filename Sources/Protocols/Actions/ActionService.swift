@@ -305,7 +305,6 @@ public struct ActionService: NodeService {
                 throw .decryptFailed(secret: secret, reason: "the ciphertext's proof fails")
             }
             run.decryptionShares[step, default: [:]][context.me] = share
-            _ = Point.base(key.secretShare, meter: meter)  // (charged as before; removed in the next commit)
             effects.append(.broadcast(.decryptionShare(id: id, step: UInt16(truncatingIfNeeded: step), share: share), to: run.request.signers))
             run.waiting = .decrypt(step: step, name: name)
             try decryptIfComplete(&run, &effects, took: run.program.costs.step, context)
