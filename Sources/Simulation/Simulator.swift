@@ -153,7 +153,7 @@ public struct Simulator<Process: SimulatedProcess> {
     public mutating func run(until stop: SimInstant, maxEvents: UInt64 = .max) -> StopReason {
         if !started { scheduleStart() }
         stopRequested = false
-        while let next = queue.nextTime {
+        while let next = queue.nextTime() {
             if next > stop {
                 now = max(now, stop)
                 return .timeLimit

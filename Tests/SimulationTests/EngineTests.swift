@@ -43,6 +43,43 @@ let constant5ms = NetworkModel(latency: .distribution(.constant(.milliseconds(5)
         #expect(popped.map(\.1) == expected.map(\.1))
     }
 
+    /// Scheduling interleaved with taking out, as the engine does (never before the clock),
+    /// over delays from 0 to 2^40 ns so entries cross many buckets: the order must be exactly
+    /// that of sorting by (time, scheduling order).
+    @Test func interleavedSchedulingPopsInTimeThenSchedulingOrder() {
+        let seed: UInt64 = 11
+        print("seed \(seed)")
+        var rng = RandomStream(seed: seed)
+        var queue = EventQueue<Int>()
+        var reference = [(time: Int64, value: Int)]()
+        var now: Int64 = 0
+        var popped = [Int]()
+        var expected = [Int]()
+        for value in 0..<6_000 {
+            let delay: Int64 = switch rng.next(below: 4) {
+            case 0: 0
+            case 1: Int64(rng.next(below: 8))
+            case 2: Int64(rng.next(below: 1_000_000))
+            default: Int64(rng.next(below: 1 << 40))
+            }
+            queue.schedule(value, at: SimInstant(nanoseconds: now + delay))
+            reference.append((now + delay, value))
+            if rng.next(below: 3) == 0 {
+                #expect(queue.nextTime()?.nanoseconds == reference.min { ($0.time, $0.value) < ($1.time, $1.value) }?.time)
+                let (time, value) = queue.popFirst()!
+                let index = reference.indices.min { (reference[$0].time, reference[$0].value) < (reference[$1].time, reference[$1].value) }!
+                expected.append(reference.remove(at: index).value)
+                popped.append(value)
+                now = time.nanoseconds
+            }
+        }
+        while let (_, value) = queue.popFirst() { popped.append(value) }
+        expected += reference.sorted { ($0.time, $0.value) < ($1.time, $1.value) }.map(\.value)
+        #expect(popped.count == 6_000)
+        #expect(popped == expected)
+        #expect(queue.isEmpty && queue.nextTime() == nil)
+    }
+
     @Test func holdModelThroughTheEngineGivesTheReferenceChecksum() {
         var simulator = Simulator(processes: [HoldModelProcess(totalEvents: 100_000)], network: NetworkModel(),
                                   randomTree: RandomTree(rootSeed: 0), trace: TraceRecorder(retention: .disabled))
