@@ -58,6 +58,34 @@ public enum BIP340 {
         return x == nonceX
     }
 
+    /// `verify`'s answer and charges, for a 32-byte message, with libsecp256k1's verifier doing
+    /// the work when the signature is valid (about 28 µs against our 48 µs on the reference
+    /// machine): node identity signatures are checked by the hundred per signature the network
+    /// makes. The meter is charged what `verify` counts for a valid signature, so simulated
+    /// time does not depend on which code ran; anything libsecp256k1 rejects goes through
+    /// `verify` itself, for its exact charges on each way of failing.
+    public static func verifyCheckingWithLibsecp256k1(publicKeyX: [UInt8], message: [UInt8], signature: [UInt8], meter: CostMeter) -> Bool {
+        var key = secp256k1_xonly_pubkey()
+        guard message.count == 32, signature.count == 64, publicKeyX.count == 32,
+              secp256k1_xonly_pubkey_parse(secp256k1Context, &key, publicKeyX) == 1,
+              secp256k1_schnorrsig_verify(secp256k1Context, signature, message, 32, &key) == 1
+        else { return verify(publicKeyX: publicKeyX, message: message, signature: signature, meter: meter) }
+        meter.add(counts: validVerificationCounts)
+        return true
+    }
+
+    /// What `verify` counts for a valid signature over 32 bytes (the same for every one: each
+    /// step runs once, on inputs of fixed sizes).
+    static let validVerificationCounts: [Int] = {
+        let scratch = CostMeter()
+        let keyPair = KeyPair(secret: Scalar(7), meter: scratch)!
+        let message = [UInt8](repeating: 1, count: 32)
+        let signature = sign(keyPair: keyPair, message: message, auxiliary: message, meter: scratch)!
+        let meter = CostMeter()
+        precondition(verify(publicKeyX: keyPair.publicKeyX, message: message, signature: signature, meter: meter))
+        return meter.snapshot
+    }()
+
     /// libsecp256k1's `secp256k1_schnorrsig_verify`: the independent check every accepted
     /// taproot signature goes through in the oracles.
     public static func verifyWithLibsecp256k1(publicKeyX: [UInt8], message: [UInt8], signature: [UInt8], meter: CostMeter) -> Bool {

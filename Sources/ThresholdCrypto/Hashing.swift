@@ -14,10 +14,13 @@ public enum Hashing {
             hasher.update(data: part)
             length += part.count
         }
-        // Padding adds a 0x80 byte and a 64-bit length, then fills to 64 bytes.
-        meter.count(.hashBlock, times: (length + 9 + 63) / 64)
+        meter.count(.hashBlock, times: blockCount(length: length))
         return Array(hasher.finalize())
     }
+
+    /// SHA-256 compressions for a message of `length` bytes: padding adds a 0x80 byte and a
+    /// 64-bit length, then fills to 64 bytes.
+    public static func blockCount(length: Int) -> Int { (length + 9 + 63) / 64 }
 
     /// BIP-340 tagged hash: SHA-256(SHA-256(tag) ‖ SHA-256(tag) ‖ message).
     public static func tagged(_ tag: String, _ parts: [UInt8]..., meter: CostMeter) -> [UInt8] {

@@ -47,6 +47,42 @@ import ThresholdCrypto
         #expect(!complaints.hasValidSignature(directory, meter: meter))
     }
 
+    /// A commitment keeps its header and digest from when it was built: they must be what
+    /// working them out again gives, charged the same hashing (simulated time depends on it),
+    /// and its signature must check the same way, including under another sender's key.
+    @Test func aKeptHeaderIsTheWorkedOutHeaderAndChargesTheSameHashing() {
+        let (identities, directory) = setup()
+        var rng = SplitMix64(seed: 43)
+        let id = AttemptID(session: SessionID(protocolName: LitFlow.protocolName, epoch: .genesis, initiator: .client(ClientID(0)), counter: 7),
+                           attempt: 2)
+        let nonces = FROST<FROSTSecp256k1>.commit(identifier: Scalar(2), secretShare: .randomNonZero(using: &rng), using: &rng, meter: CostMeter())
+        let commitment = SignedCommitment(id: id, signer: 1, keyHash: [UInt8](repeating: 9, count: 32), commitment: nonces.commitment)
+            .signed(by: identities[1], meter: meter)
+        #expect(commitment.keptHeader != nil)
+        let keptMeter = CostMeter(), workedMeter = CostMeter()
+        let kept = commitment.header(meter: keptMeter)
+        var body = ByteWriter()
+        body.append(id.attempt)
+        body.append(bytes: commitment.keyHash)
+        body.append(nonces.commitment.identifier)
+        body.append(nonces.commitment.hiding)
+        body.append(nonces.commitment.binding)
+        let worked = SignedHeader(protocolName: LitFlow.protocolName, kind: SignedCommitment.kind, session: id.session, sender: .node(1),
+                                  bodyHash: Hashing.sha256(body.bytes, meter: workedMeter))
+        #expect(kept == worked && commitment.body == body.bytes)
+        #expect(kept.digest(meter: keptMeter) == worked.digest(meter: workedMeter))
+        #expect(keptMeter.snapshot == workedMeter.snapshot && keptMeter[.hashBlock] > 0)
+        // Checking the signature: the same answer and charges as a statement built by hand.
+        let checkMeter = CostMeter(), handMeter = CostMeter()
+        #expect(commitment.hasValidSignature(directory, meter: checkMeter))
+        let byHand = SignedHeader(protocolName: LitFlow.protocolName, kind: SignedCommitment.kind, session: id.session, sender: .node(1),
+                                  bodyHash: Hashing.sha256(body.bytes, meter: handMeter))
+        #expect(SignedStatement(header: byHand, signature: commitment.signature).isValid(directory, meter: handMeter))
+        #expect(checkMeter.snapshot == handMeter.snapshot)
+        let forged = SignedCommitment(id: id, signer: 2, keyHash: commitment.keyHash, commitment: nonces.commitment, signature: commitment.signature)
+        #expect(!forged.hasValidSignature(directory, meter: meter))
+    }
+
     /// The echo forgery of the safety review: a round-2 share signature presented as a
     /// conflicting round-1 echo. Its header names the share kind, so no honest node treats it
     /// as a round-1 broadcast; and forging the kind breaks the signature.

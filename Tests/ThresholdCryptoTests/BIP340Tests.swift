@@ -45,6 +45,37 @@ import Testing
         }
     }
 
+    /// The identity check nodes use answers as `verify` does and charges the meter exactly as
+    /// `verify` does (simulated time depends on the charges): on BIP-340's vectors (every row,
+    /// valid or not, with a 32-byte message) and on random signatures, intact and tampered.
+    @Test func checkingWithLibsecp256k1AnswersAndChargesAsOurVerify() throws {
+        var cases = try vectors().filter { $0.message.count == 32 }.map { ($0.publicKey, $0.message, $0.signature) }
+        #expect(cases.count >= 15)
+        let seed = testSeed(default: 21)
+        print("seed \(seed)")
+        var rng = SeededGenerator(seed: seed)
+        for _ in 0..<10 {
+            let secret = Scalar.randomNonZero(using: &rng)
+            let message = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let signature = BIP340.sign(secret: secret, message: message, auxiliary: message, meter: CostMeter())!
+            let key = try Point.base(secret, meter: CostMeter()).xOnly()
+            var tamperedNonce = signature, tamperedResponse = signature
+            tamperedNonce[3] ^= 1
+            tamperedResponse[40] ^= 1
+            cases += [(key, message, signature), (key, message, tamperedNonce), (key, message, tamperedResponse),
+                      (key, [UInt8](repeating: 0, count: 32), signature), (key, message, Array(signature.prefix(63)))]
+        }
+        var valid = 0
+        for (key, message, signature) in cases {
+            let ours = CostMeter(), checked = CostMeter()
+            let expected = BIP340.verify(publicKeyX: key, message: message, signature: signature, meter: ours)
+            #expect(BIP340.verifyCheckingWithLibsecp256k1(publicKeyX: key, message: message, signature: signature, meter: checked) == expected)
+            #expect(checked.snapshot == ours.snapshot)
+            if expected { valid += 1 }
+        }
+        #expect(valid >= 12 && valid < cases.count)
+    }
+
     @Test func randomSignaturesPassLibsecp256k1() {
         var rng = SeededGenerator(seed: testSeed(default: 20))
         let meter = CostMeter()

@@ -57,9 +57,9 @@ public struct NodeIdentity: Sendable {
     }
 
     public static func verify(_ signature: [UInt8], digest: [UInt8], publicKey: [UInt8], meter: CostMeter, memo: CryptoMemo? = nil) -> Bool {
-        guard let memo else { return BIP340.verify(publicKeyX: publicKey, message: digest, signature: signature, meter: meter) }
+        guard let memo else { return BIP340.verifyCheckingWithLibsecp256k1(publicKeyX: publicKey, message: digest, signature: signature, meter: meter) }
         return memo.signatures.value(for: [signature, digest, publicKey], meter: meter) { local in
-            BIP340.verify(publicKeyX: publicKey, message: digest, signature: signature, meter: local)
+            BIP340.verifyCheckingWithLibsecp256k1(publicKeyX: publicKey, message: digest, signature: signature, meter: local)
         }
     }
 }

@@ -40,6 +40,9 @@ public struct SignedHeader: Hashable, Sendable, CustomStringConvertible {
     public let sender: EndpointID
     /// SHA-256 of the message body's canonical encoding.
     public let bodyHash: [UInt8]
+    /// `digest`'s value and its SHA-256 block count, when the message kept them (`KeptHeader`).
+    /// Derived from the fields above, so neither equality nor hashing looks at it.
+    private(set) var kept: (digest: [UInt8], blocks: Int)?
 
     public init(protocolName: ProtocolName, kind: UInt8, session: SessionID, sender: EndpointID, bodyHash: [UInt8]) {
         precondition(bodyHash.count == 32, "body hash is 32 bytes")
@@ -48,6 +51,27 @@ public struct SignedHeader: Hashable, Sendable, CustomStringConvertible {
         self.session = session
         self.sender = sender
         self.bodyHash = bodyHash
+        kept = nil
+    }
+
+    /// The same header with its digest computed now, once.
+    func keepingDigest() -> SignedHeader {
+        var copy = self
+        let bytes = signedBytes
+        copy.kept = (Hashing.sha256(bytes, meter: CostMeter()), Hashing.blockCount(length: bytes.count))
+        return copy
+    }
+
+    public static func == (a: SignedHeader, b: SignedHeader) -> Bool {
+        a.protocolName == b.protocolName && a.kind == b.kind && a.session == b.session && a.sender == b.sender && a.bodyHash == b.bodyHash
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(protocolName)
+        hasher.combine(kind)
+        hasher.combine(session)
+        hasher.combine(sender)
+        hasher.combine(bodyHash)
     }
 
     /// The bytes the signature is over (before hashing to the 32-byte BIP-340 message).
@@ -64,7 +88,12 @@ public struct SignedHeader: Hashable, Sendable, CustomStringConvertible {
         return writer.bytes
     }
 
-    public func digest(meter: CostMeter) -> [UInt8] { Hashing.sha256(signedBytes, meter: meter) }
+    /// SHA-256 of `signedBytes`. A kept digest is charged to `meter` as if hashed again.
+    public func digest(meter: CostMeter) -> [UInt8] {
+        guard let kept else { return Hashing.sha256(signedBytes, meter: meter) }
+        meter.count(.hashBlock, times: kept.blocks)
+        return kept.digest
+    }
 
     public var description: String { "\(protocolName) kind \(kind) in \(session) by \(sender)" }
 
@@ -113,6 +142,23 @@ public struct SignedStatement: Hashable, Sendable {
     public static let wireSize = SignedHeader.wireSize + WireSize.signature
 }
 
+/// A message's header and digest, worked out once when the message is built, for a message
+/// that many receivers check (a signer's commitment: every co-signer checks each one). Every
+/// use still charges the caller's meter the hashing it stands for, so simulated time is what
+/// hashing again would give; only the wall time goes.
+public struct KeptHeader: Sendable {
+    let header: SignedHeader
+    let bodyBlocks: Int
+
+    /// The header `SignedMessage.header(meter:)` gives a message of this kind, session, sender
+    /// and body.
+    public init(kind: UInt8, session: SessionID, sender: NodeID, body: [UInt8]) {
+        header = SignedHeader(protocolName: session.protocolName, kind: kind, session: session,
+                              sender: .node(sender), bodyHash: Hashing.sha256(body, meter: CostMeter())).keepingDigest()
+        bodyBlocks = Hashing.blockCount(length: body.count)
+    }
+}
+
 /// A protocol message signed by its sending node. The conforming type says which kind it is
 /// and how its body encodes, its session says which protocol; the header, digest and checks
 /// come from here, so no message signs under a domain of its own choosing.
@@ -123,12 +169,21 @@ public protocol SignedMessage: Sendable {
     /// The canonical encoding of everything but the session, sender and signature.
     var body: [UInt8] { get }
     var signature: [UInt8] { get set }
+    /// The header and digest worked out when the message was built, if it keeps them (nil:
+    /// they are worked out on each use).
+    var keptHeader: KeptHeader? { get }
 }
 
 extension SignedMessage {
+    public var keptHeader: KeptHeader? { nil }
+
     public func header(meter: CostMeter) -> SignedHeader {
-        SignedHeader(protocolName: session.protocolName, kind: Self.kind, session: session, sender: .node(sender),
-                     bodyHash: Hashing.sha256(body, meter: meter))
+        if let keptHeader {
+            meter.count(.hashBlock, times: keptHeader.bodyBlocks)
+            return keptHeader.header
+        }
+        return SignedHeader(protocolName: session.protocolName, kind: Self.kind, session: session, sender: .node(sender),
+                            bodyHash: Hashing.sha256(body, meter: meter))
     }
 
     public func statement(meter: CostMeter) -> SignedStatement { SignedStatement(header: header(meter: meter), signature: signature) }

@@ -84,6 +84,10 @@ public struct SignedCommitment: Sendable, Hashable, SignedMessage {
     public let keyHash: [UInt8]
     public let commitment: FROSTCommitment
     public var signature: [UInt8]
+    /// The canonical encoding of everything but the session, sender and signature.
+    public let body: [UInt8]
+    /// Every co-signer and the client check each commitment: its header is worked out once.
+    public let keptHeader: KeptHeader?
 
     public init(id: AttemptID, signer: NodeID, keyHash: [UInt8], commitment: FROSTCommitment, signature: [UInt8] = []) {
         precondition(keyHash.count == 32, "key hash is 32 bytes")
@@ -92,6 +96,25 @@ public struct SignedCommitment: Sendable, Hashable, SignedMessage {
         self.keyHash = keyHash
         self.commitment = commitment
         self.signature = signature
+        var writer = ByteWriter()
+        writer.append(id.attempt)
+        writer.append(bytes: keyHash)
+        writer.append(bytes: commitment.encoded)
+        body = writer.bytes
+        keptHeader = KeptHeader(kind: Self.kind, session: id.session, sender: signer, body: body)
+    }
+
+    // `body` and `keptHeader` follow from the other fields.
+    public static func == (a: SignedCommitment, b: SignedCommitment) -> Bool {
+        a.id == b.id && a.signer == b.signer && a.keyHash == b.keyHash && a.commitment == b.commitment && a.signature == b.signature
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(signer)
+        hasher.combine(keyHash)
+        hasher.combine(commitment)
+        hasher.combine(signature)
     }
 
     /// The key hash commitments for `key` carry.
@@ -101,16 +124,6 @@ public struct SignedCommitment: Sendable, Hashable, SignedMessage {
 
     public var session: SessionID { id.session }
     public var sender: NodeID { signer }
-
-    public var body: [UInt8] {
-        var writer = ByteWriter()
-        writer.append(id.attempt)
-        writer.append(bytes: keyHash)
-        writer.append(commitment.identifier)
-        writer.append(commitment.hiding)
-        writer.append(commitment.binding)
-        return writer.bytes
-    }
 
     static let bodySize = 4 + WireSize.digest + FROSTCommitment.encodedSize
     /// Kind, session, signer, body, signature: as sent, and as quoted in other messages.
