@@ -78,35 +78,55 @@ public struct SignRequest: Sendable, Equatable {
 /// group key it signs for (its hash) and, through the session, to the epoch.
 public struct SignedCommitment: Sendable, Hashable, SignedMessage {
     public static let kind: UInt8 = 2
-    public let id: AttemptID
-    public let signer: NodeID
-    /// SHA-256 of the group key's compressed encoding.
-    public let keyHash: [UInt8]
-    public let commitment: FROSTCommitment
+
+    /// Everything but the signature, in one immutable box: a commitment is copied into every
+    /// co-signer's inbox and session and every share that quotes it (t² copies per attempt),
+    /// and a copy then retains one reference instead of one per field.
+    final class Contents: Sendable {
+        let id: AttemptID
+        let signer: NodeID
+        let keyHash: [UInt8]
+        let commitment: FROSTCommitment
+        let body: [UInt8]
+        let keptHeader: KeptHeader
+
+        init(id: AttemptID, signer: NodeID, keyHash: [UInt8], commitment: FROSTCommitment) {
+            self.id = id
+            self.signer = signer
+            self.keyHash = keyHash
+            self.commitment = commitment
+            var writer = ByteWriter()
+            writer.append(id.attempt)
+            writer.append(bytes: keyHash)
+            writer.append(bytes: commitment.encoded)
+            body = writer.bytes
+            keptHeader = KeptHeader(kind: SignedCommitment.kind, session: id.session, sender: signer, body: body)
+        }
+    }
+
+    let contents: Contents
     public var signature: [UInt8]
+
+    public var id: AttemptID { contents.id }
+    public var signer: NodeID { contents.signer }
+    /// SHA-256 of the group key's compressed encoding.
+    public var keyHash: [UInt8] { contents.keyHash }
+    public var commitment: FROSTCommitment { contents.commitment }
     /// The canonical encoding of everything but the session, sender and signature.
-    public let body: [UInt8]
+    public var body: [UInt8] { contents.body }
     /// Every co-signer and the client check each commitment: its header is worked out once.
-    public let keptHeader: KeptHeader?
+    public var keptHeader: KeptHeader? { contents.keptHeader }
 
     public init(id: AttemptID, signer: NodeID, keyHash: [UInt8], commitment: FROSTCommitment, signature: [UInt8] = []) {
         precondition(keyHash.count == 32, "key hash is 32 bytes")
-        self.id = id
-        self.signer = signer
-        self.keyHash = keyHash
-        self.commitment = commitment
+        contents = Contents(id: id, signer: signer, keyHash: keyHash, commitment: commitment)
         self.signature = signature
-        var writer = ByteWriter()
-        writer.append(id.attempt)
-        writer.append(bytes: keyHash)
-        writer.append(bytes: commitment.encoded)
-        body = writer.bytes
-        keptHeader = KeptHeader(kind: Self.kind, session: id.session, sender: signer, body: body)
     }
 
     // `body` and `keptHeader` follow from the other fields.
     public static func == (a: SignedCommitment, b: SignedCommitment) -> Bool {
-        a.id == b.id && a.signer == b.signer && a.keyHash == b.keyHash && a.commitment == b.commitment && a.signature == b.signature
+        guard a.contents !== b.contents else { return a.signature == b.signature }
+        return a.id == b.id && a.signer == b.signer && a.keyHash == b.keyHash && a.commitment == b.commitment && a.signature == b.signature
     }
 
     public func hash(into hasher: inout Hasher) {
