@@ -434,7 +434,7 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
             endpoints.append(.client(LitClient(id: ClientID(client), layout: layout, threshold: threshold, specification: specification,
                                                group: group, member: member, firstRequest: firstRequest, preference: preference,
                                                expectedLatency: latency, costs: costs, directory: directory,
-                                               identity: clientIdentities[client], observer: observer, wire: wire, random: order)))
+                                               identity: clientIdentities[client], observer: observer, wire: wire, random: order, memo: memo)))
         }
         firstClient += group.settings.count
         firstRequest += group.workloads.reduce(0) { $0 + $1.count }

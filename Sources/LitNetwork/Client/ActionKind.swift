@@ -203,9 +203,9 @@ struct ActionKind: RequestKind {
               list.allSatisfy({ $0.id == shares[0].id }) else { return nil }
         let signature = switch scheme {
         case .frostSecp256k1: FROSTSignKind.combined(FROST<FROSTSecp256k1>.self, shares: shares.map(\.share), list: list, message: digest, groupCommitment, roster,
-                                                     meter: io.meter)?.signature
+                                                     meter: io.meter, memo: io.memo)?.signature
         case .frostTaproot: FROSTSignKind.combined(FROST<FROSTTaproot>.self, shares: shares.map(\.share), list: list, message: digest, groupCommitment, roster,
-                                                   meter: io.meter)?.signature
+                                                   meter: io.meter, memo: io.memo)?.signature
         }
         guard let signature else { return nil }
         let key = groupCommitment.publicKey

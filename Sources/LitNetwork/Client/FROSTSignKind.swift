@@ -207,7 +207,8 @@ struct FROSTSignKind: RequestKind {
         _ frost: FROST<Suite>.Type, attempt: Attempt, list: [SignedCommitment], shares: [SignatureShareMessage], message: [UInt8],
         _ groupCommitment: VSSCommitment, _ roster: Roster, _ io: inout ClientIO
     ) -> (signature: [UInt8]?, culprits: [Int]) {
-        guard let (package, signature) = Self.combined(frost, shares: shares.map(\.share), list: list, message: message, groupCommitment, roster, meter: io.meter)
+        guard let (package, signature) = Self.combined(frost, shares: shares.map(\.share), list: list, message: message, groupCommitment, roster,
+                                                       meter: io.meter, memo: io.memo)
         else { return (nil, []) }
         // Lit's SDK checks only the combined signature; shares are checked only when it fails.
         if let signature { return (signature, []) }
@@ -226,13 +227,16 @@ struct FROSTSignKind: RequestKind {
 
     /// The signing package of `list` and the aggregate of `shares` over it, serialised if it
     /// verifies under the group key (nil: a bad share, or a list that makes no package).
+    /// With the run's memo, a package its signers derived already is not derived again (the
+    /// meter is charged for it all the same; the list's digest, which names it, is the host's).
     static func combined<Suite: FROSTCiphersuite>(
         _ frost: FROST<Suite>.Type, shares: [Scalar], list: [SignedCommitment], message: [UInt8], _ groupCommitment: VSSCommitment, _ roster: Roster,
-        meter: CostMeter
+        meter: CostMeter, memo: CryptoMemo?
     ) -> (package: FROST<Suite>.SigningPackage, signature: [UInt8]?)? {
-        guard let package = try? FROST<Suite>.signingPackage(groupKey: groupCommitment.publicKey, commitments: list.map(\.commitment), message: message,
-                                                             minimumParticipants: groupCommitment.threshold, maximumParticipants: roster.identifierBound,
-                                                             meter: meter) else { return nil }
+        let listDigest = memo == nil ? [] : SignatureShareMessage.listDigest(list, meter: CostMeter())
+        guard let package = FROSTCore.signingPackage(frost, memo: memo, groupKey: groupCommitment.publicKey, threshold: groupCommitment.threshold,
+                                                     identifierBound: roster.identifierBound, message: message, commitments: list,
+                                                     listDigest: listDigest, meter: meter) else { return nil }
         let signature = FROST<Suite>.aggregate(shares: shares, package: package)
         return (package, FROST<Suite>.verify(signature, groupKey: groupCommitment.publicKey, message: message, meter: meter) ? Suite.serialize(signature) : nil)
     }

@@ -324,6 +324,8 @@ public final class LitClient {
     var kindsSent: KindCounter
     let wire: WireRegistry?
     let meter = CostMeter()
+    /// The run's memo, shared with the nodes: work they did already is charged, not redone.
+    let memo: CryptoMemo?
     var random: RandomStream
     /// The request kinds this client serves, by `RequestOp` (see `kindIndex`).
     var kinds: [any RequestKind]
@@ -377,7 +379,8 @@ public final class LitClient {
     init(id: ClientID, layout: EndpointLayout, threshold: Int, specification: NetworkSpecification, group: ClientGroup, member: Int,
          firstRequest: Int, preference: [Int], expectedLatency: [Int64],
          costs: CryptoCostModel, directory: IdentityDirectory, identity: NodeIdentity, observer: RunObserver, wire: WireRegistry?,
-         random: RandomStream) {
+         random: RandomStream, memo: CryptoMemo?) {
+        self.memo = memo
         self.expectedLatency = expectedLatency
         self.id = id
         self.identity = identity

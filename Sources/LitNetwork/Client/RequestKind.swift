@@ -9,6 +9,8 @@ struct ClientIO {
     var engine: ProcessContext<LitMessage>
 
     var meter: CostMeter { client.meter }
+    /// The run's memo of work the nodes (and other clients) did already (nil: none).
+    var memo: CryptoMemo? { client.memo }
     var groupCommitment: VSSCommitment? { client.groupCommitment }
     var roster: Roster? { client.roster }
     /// Every ECDSA root key, the group key first.

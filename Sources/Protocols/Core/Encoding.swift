@@ -80,6 +80,11 @@ public final class CryptoMemo: @unchecked Sendable {
     let taprootPackages = MeteredMemo<MemoKey, FROST<FROSTTaproot>.SigningPackage?>(capacity: 20_000)
 
     public init() {}
+
+    /// The package memo of a FROST ciphersuite (nil for one without).
+    func packages<Suite: FROSTCiphersuite>(_ suite: Suite.Type) -> MeteredMemo<MemoKey, FROST<Suite>.SigningPackage?>? {
+        (secp256k1Packages as? MeteredMemo<MemoKey, FROST<Suite>.SigningPackage?>) ?? (taprootPackages as? MeteredMemo<MemoKey, FROST<Suite>.SigningPackage?>)
+    }
 }
 
 /// TDH2's ciphertexts and decryption shares on the wire (threshold decryption's requests, and

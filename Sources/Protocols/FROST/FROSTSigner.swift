@@ -10,7 +10,7 @@ public enum SignerOutput: Sendable, Equatable {
 /// The FROST core both flows share: fresh single-use nonces for an attempt, and the share
 /// over a commitment list. Nonces live only in their attempt's session and are taken out when
 /// used: a node never signs twice with one pair, nor with nonces it did not make for that attempt.
-enum FROSTCore {
+public enum FROSTCore {
     static func commit(_ key: KeyShare, scheme: SigningScheme, _ context: ServiceContext) -> FROSTNonces {
         var rng = context.random
         return switch scheme {
@@ -55,34 +55,46 @@ enum FROSTCore {
                       listDigest: [UInt8], _ context: ServiceContext) throws(FROSTError) -> Scalar {
         switch scheme {
         case .frostSecp256k1:
-            let package = try signingPackage(FROST<FROSTSecp256k1>.self, memo: context.memo?.secp256k1Packages, key: key, message: message,
-                                             commitments: commitments, listDigest: listDigest, meter: context.meter)
             return try FROST<FROSTSecp256k1>.sign(identifier: key.identifier.scalar, secretShare: key.secretShare, nonces: nonces,
-                                                  package: package, meter: context.meter)
+                                                  package: try package(FROST<FROSTSecp256k1>.self, key: key, message: message, commitments: commitments,
+                                                                       listDigest: listDigest, context),
+                                                  meter: context.meter)
         case .frostTaproot:
-            let package = try signingPackage(FROST<FROSTTaproot>.self, memo: context.memo?.taprootPackages, key: key, message: message,
-                                             commitments: commitments, listDigest: listDigest, meter: context.meter)
             return try FROST<FROSTTaproot>.sign(identifier: key.identifier.scalar, secretShare: key.secretShare, nonces: nonces,
-                                                package: package, meter: context.meter)
+                                                package: try package(FROST<FROSTTaproot>.self, key: key, message: message, commitments: commitments,
+                                                                     listDigest: listDigest, context),
+                                                meter: context.meter)
         }
     }
 
-    /// Every signer of an attempt derives the same package from the same list; the memo lets the
-    /// host compute it once (each signer's meter still pays for it).
-    static func signingPackage<Suite: FROSTCiphersuite>(
-        _ frost: FROST<Suite>.Type, memo: MeteredMemo<MemoKey, FROST<Suite>.SigningPackage?>?, key: KeyShare, message: [UInt8],
-        commitments: [SignedCommitment], listDigest: [UInt8], meter: CostMeter
+    static func package<Suite: FROSTCiphersuite>(
+        _ frost: FROST<Suite>.Type, key: KeyShare, message: [UInt8], commitments: [SignedCommitment], listDigest: [UInt8], _ context: ServiceContext
     ) throws(FROSTError) -> FROST<Suite>.SigningPackage {
-        let derive = { (local: CostMeter) in
-            try? FROST<Suite>.signingPackage(groupKey: key.groupKey, commitments: commitments.map(\.commitment), message: message,
-                                             minimumParticipants: key.threshold, maximumParticipants: key.roster.identifierBound, meter: local)
-        }
-        // The list's SHA-256 digest names the list (every commitment's signed encoding).
-        let memoKey: MemoKey = [message, (try? key.groupKey.compressed()) ?? [], listDigest]
-        guard let package = memo.map({ $0.value(for: memoKey, meter: meter, compute: derive) }) ?? derive(meter) else {
-            throw .identityGroupCommitment
-        }
+        guard let package = signingPackage(frost, memo: context.memo, groupKey: key.groupKey, threshold: key.threshold,
+                                           identifierBound: key.roster.identifierBound, message: message, commitments: commitments,
+                                           listDigest: listDigest, meter: context.meter)
+        else { throw .identityGroupCommitment }
         return package
+    }
+
+    /// Every signer of an attempt, and its client, derive the same package from the same list;
+    /// the memo lets the host compute it once (each one's meter still pays for it). Its key
+    /// names everything the package depends on: the message, the group key, the list (by its
+    /// digest, over every commitment's signed encoding) and the participant bounds.
+    /// nil: the list makes no package (too short or long, or R is the identity).
+    public static func signingPackage<Suite: FROSTCiphersuite>(
+        _ frost: FROST<Suite>.Type, memo: CryptoMemo?, groupKey: Point, threshold: Int, identifierBound: Int?, message: [UInt8],
+        commitments: [SignedCommitment], listDigest: [UInt8], meter: CostMeter
+    ) -> FROST<Suite>.SigningPackage? {
+        let derive = { (local: CostMeter) in
+            try? FROST<Suite>.signingPackage(groupKey: groupKey, commitments: commitments.map(\.commitment), message: message,
+                                             minimumParticipants: threshold, maximumParticipants: identifierBound, meter: local)
+        }
+        guard let packages = memo?.packages(Suite.self) else { return derive(meter) }
+        var bounds = ByteWriter()
+        bounds.append(UInt64(threshold))
+        bounds.append(UInt64(bitPattern: Int64(identifierBound ?? -1)))
+        return packages.value(for: [message, (try? groupKey.compressed()) ?? [], listDigest, bounds.bytes], meter: meter, compute: derive)
     }
 
     /// The share a request is answered with: of the request's epoch, if this node may use it
