@@ -1,3 +1,4 @@
+import LitNetwork
 import Simulation
 
 /// Result of the hold model through the engine, beside a bare array-heap loop doing the
@@ -12,6 +13,7 @@ public struct HoldModelResult: Sendable {
 
 /// Runs the hold model of `events` pops through the real engine (timers of one process) and
 /// through a bare loop, each timed with the monotonic clock; the faster of three runs is kept.
+/// With `digest`, the trace digest is computed as in a network run (swift-crypto's SHA-256).
 public func runHoldModel(events: Int, digest: Bool = false) -> HoldModelResult {
     let clock = ContinuousClock()
     var best = Double.infinity
@@ -20,7 +22,7 @@ public func runHoldModel(events: Int, digest: Bool = false) -> HoldModelResult {
         let process = HoldModelProcess(totalEvents: events)
         var simulator = Simulator(processes: [process], network: NetworkModel(),
                                   randomTree: RandomTree(rootSeed: 0),
-                                  trace: TraceRecorder(retention: digest ? .digestOnly : .disabled))
+                                  trace: TraceRecorder(retention: digest ? .digestOnly : .disabled, digestFunction: SwiftCryptoSHA256()))
         let elapsed = clock.measure { simulator.run(until: .distantFuture) }
         checksum = simulator.processes[0].checksum
         best = min(best, seconds(elapsed))

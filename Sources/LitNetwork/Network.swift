@@ -444,7 +444,7 @@ public func runNetwork(_ specification: NetworkSpecification, services registrat
     }
     let settings = (0..<specification.endpoints).map { EndpointSettings(cpuFactorPermille: specification.cpuFactorsPermille[$0] ?? 1000) }
     var simulator = Simulator(processes: endpoints, network: specification.network, faults: specification.faults,
-                              settings: settings, randomTree: tree, trace: TraceRecorder(retention: specification.trace))
+                              settings: settings, randomTree: tree, trace: TraceRecorder(retention: specification.trace, digestFunction: SwiftCryptoSHA256()))
     let stop = SimInstant(nanoseconds: specification.stop.nanoseconds)
     var stopReason: StopReason
     repeat {

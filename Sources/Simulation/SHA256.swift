@@ -1,17 +1,70 @@
-/// A streaming SHA-256 (FIPS 180-4) for the trace digest. The engine imports no
-/// cryptography module, and the digest only needs to be a stable, collision-resistant
-/// fingerprint, so it carries its own small implementation (tested against FIPS vectors).
-public struct TraceHasher: Sendable {
-    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
-        (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
-    /// Bytes not yet compressed. Appends are plain array appends; whole blocks are
-    /// compressed in batches once 4 KiB have gathered.
-    private var pending: [UInt8] = []
-    private var length: UInt64 = 0
+/// The hash behind the trace digest: SHA-256 (FIPS 180-4). The engine imports no
+/// cryptography module, so it carries its own (`SoftwareSHA256`, tested against FIPS
+/// vectors); a host with a faster one hands it to `TraceRecorder` (LitNetwork hands over
+/// swift-crypto's, which uses the CPU's SHA instructions). Any function here must be exactly
+/// SHA-256: a digest does not depend on which computed it.
+public protocol TraceDigestFunction: Sendable {
+    /// Appends bytes to the message.
+    mutating func update(_ bytes: UnsafeRawBufferPointer)
+    /// SHA-256 of the message so far (more may be appended afterwards).
+    func finalize() -> [UInt8]
+}
 
-    public init() {
+/// Gathers the trace's many small fields and hands them to the digest function 4 KiB at a time.
+public struct TraceHasher: Sendable {
+    private var function: any TraceDigestFunction
+    private var pending: [UInt8] = []
+
+    public init(_ function: any TraceDigestFunction = SoftwareSHA256()) {
+        self.function = function
         pending.reserveCapacity(4096 + 64)
     }
+
+    public mutating func update(_ bytes: some Sequence<UInt8>) {
+        pending.append(contentsOf: bytes)
+        flushIfFull()
+    }
+
+    @inline(__always) mutating func append(_ byte: UInt8) {
+        pending.append(byte)
+    }
+
+    public mutating func update(_ value: UInt64) {
+        withUnsafeBytes(of: value.bigEndian) { pending.append(contentsOf: $0) }
+        flushIfFull()
+    }
+
+    public mutating func update(_ value: Int64) { update(UInt64(bitPattern: value)) }
+
+    public mutating func update(_ value: UInt32) {
+        withUnsafeBytes(of: value.bigEndian) { pending.append(contentsOf: $0) }
+    }
+
+    @inline(__always) private mutating func flushIfFull() {
+        if pending.count >= 4096 { flush() }
+    }
+
+    private mutating func flush() {
+        pending.withUnsafeBytes { function.update($0) }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    public func finalize() -> [UInt8] {
+        var copy = self
+        copy.flush()
+        return copy.function.finalize()
+    }
+}
+
+/// SHA-256 in Swift, one 64-byte block at a time.
+public struct SoftwareSHA256: TraceDigestFunction {
+    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+        (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
+    /// The bytes after the last whole block (fewer than 64).
+    private var partial: [UInt8] = []
+    private var length: UInt64 = 0
+
+    public init() {}
 
     static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -24,66 +77,50 @@ public struct TraceHasher: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    public mutating func update(_ bytes: some Sequence<UInt8>) {
-        let before = pending.count
-        pending.append(contentsOf: bytes)
-        length &+= UInt64(pending.count - before)
-        compressIfFull()
-    }
-
-    @inline(__always) mutating func append(_ byte: UInt8) {
-        pending.append(byte)
-        length &+= 1
-    }
-
-    public mutating func update(_ value: UInt64) {
-        withUnsafeBytes(of: value.bigEndian) { pending.append(contentsOf: $0) }
-        length &+= 8
-        compressIfFull()
-    }
-
-    public mutating func update(_ value: Int64) { update(UInt64(bitPattern: value)) }
-
-    public mutating func update(_ value: UInt32) {
-        withUnsafeBytes(of: value.bigEndian) { pending.append(contentsOf: $0) }
-        length &+= 4
-    }
-
-    @inline(__always) private mutating func compressIfFull() {
-        if pending.count >= 4096 { compressWholeBlocks() }
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        length &+= UInt64(bytes.count)
+        var rest = bytes[...]
+        if !partial.isEmpty {
+            let taken = min(64 - partial.count, rest.count)
+            partial.append(contentsOf: rest.prefix(taken))
+            rest = rest.dropFirst(taken)
+            guard partial.count == 64 else { return }
+            partial.withUnsafeBytes { compressBlocks(UnsafeRawBufferPointer(rebasing: $0[...])) }
+            partial.removeAll(keepingCapacity: true)
+        }
+        let whole = rest.count / 64 * 64
+        compressBlocks(UnsafeRawBufferPointer(rebasing: rest.prefix(whole)))
+        partial.append(contentsOf: rest.dropFirst(whole))
     }
 
     public func finalize() -> [UInt8] {
         var copy = self
         let bitLength = length &* 8
-        copy.pending.append(0x80)
-        while copy.pending.count % 64 != 56 { copy.pending.append(0) }
-        withUnsafeBytes(of: bitLength.bigEndian) { copy.pending.append(contentsOf: $0) }
-        copy.compressWholeBlocks()
+        var tail = partial + [0x80]
+        while tail.count % 64 != 56 { tail.append(0) }
+        withUnsafeBytes(of: bitLength.bigEndian) { tail.append(contentsOf: $0) }
+        tail.withUnsafeBytes { copy.compressBlocks($0) }
         let s = copy.state
         return [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7].flatMap { word in
             (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * UInt32($0))) }
         }
     }
 
-    private mutating func compressWholeBlocks() {
-        let blocks = pending.count / 64
+    /// Compresses `bytes`, a whole number of blocks.
+    private mutating func compressBlocks(_ bytes: UnsafeRawBufferPointer) {
+        let blocks = bytes.count / 64
         guard blocks > 0 else { return }
         var state = self.state
-        pending.withUnsafeBufferPointer { bytes in
-            Self.k.withUnsafeBufferPointer { k in
-                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-                    for block in 0..<blocks {
-                        Self.compress(&state, bytes.baseAddress! + 64 * block, w, k)
-                    }
-                }
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        Self.k.withUnsafeBufferPointer { k in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+                for block in 0..<blocks { Self.compress(&state, base + 64 * block, w, k) }
             }
         }
         self.state = state
-        pending.removeFirst(blocks * 64)
     }
 
-    private static func compress(
+    static func compress(
         _ state: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
         _ block: UnsafePointer<UInt8>, _ w: UnsafeMutableBufferPointer<UInt32>, _ k: UnsafeBufferPointer<UInt32>
     ) {

@@ -76,10 +76,13 @@ public struct TraceRecorder: Sendable {
     public private(set) var eventCount: UInt64 = 0
     /// Events not kept because of the limit.
     public private(set) var omittedCount: UInt64 = 0
-    private var hasher = TraceHasher()
+    private var hasher: TraceHasher
 
-    public init(retention: Retention = .digestOnly) {
+    /// - Parameter digestFunction: the SHA-256 the digest is computed with (see
+    ///   `TraceDigestFunction`; every one gives the same digest).
+    public init(retention: Retention = .digestOnly, digestFunction: any TraceDigestFunction = SoftwareSHA256()) {
         self.retention = retention
+        hasher = TraceHasher(digestFunction)
     }
 
     /// The canonical encoding, big-endian: kind (1 byte), time (8), endpoint (4), peer (4),

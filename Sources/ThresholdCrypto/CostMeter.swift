@@ -80,12 +80,14 @@ public final class CostMeter {
         for index in counts.indices where index < self.counts.count { self.counts[index] &+= counts[index] }
     }
 
-    /// Returns the counts since the last call and sets them to zero (the node host drains
-    /// the meter after each handled message to charge its busy time).
-    public func drain() -> [Int] {
-        let result = counts
-        for index in counts.indices { counts[index] = 0 }
-        return result
+    /// Hands each nonzero count since the last call to `body` (with its `CryptoOperation`
+    /// raw value) and sets it to zero: the node host drains the meter after each handled
+    /// message to charge its busy time.
+    public func drain(_ body: (_ operation: Int, _ count: Int) -> Void) {
+        for index in counts.indices where counts[index] != 0 {
+            body(index, counts[index])
+            counts[index] = 0
+        }
     }
 }
 

@@ -70,6 +70,12 @@ import ThresholdCrypto
         let worked = SignedHeader(protocolName: LitFlow.protocolName, kind: SignedCommitment.kind, session: id.session, sender: .node(1),
                                   bodyHash: Hashing.sha256(body.bytes, meter: workedMeter))
         #expect(kept == worked && commitment.body == body.bytes)
+        var whole = ByteWriter()
+        whole.append(SignedCommitment.kind)
+        id.session.write(&whole)
+        whole.append(node: 1)
+        whole.append(bytes: body.bytes + commitment.signature)
+        #expect(commitment.signedEncoding == whole.bytes)
         #expect(kept.digest(meter: keptMeter) == worked.digest(meter: workedMeter))
         #expect(keptMeter.snapshot == workedMeter.snapshot && keptMeter[.hashBlock] > 0)
         // Checking the signature: the same answer and charges as a statement built by hand.

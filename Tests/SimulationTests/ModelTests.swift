@@ -13,6 +13,29 @@ import Testing
         var twoBlocks = TraceHasher()
         twoBlocks.update(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
         #expect(hex(twoBlocks.finalize()) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        // FIPS 180-2's third vector, a million "a", fed as the trace feeds it: small pieces of
+        // odd sizes and whole words, across the 4 KiB buffer many times, with a digest taken
+        // midway (it must not disturb what follows).
+        var million = TraceHasher()
+        var fed = 0, tookMidway = false
+        while fed < 1_000_000 {
+            if fed % 3 == 0 && fed + 8 <= 1_000_000 {
+                million.update(UInt64(0x6161_6161_6161_6161))
+                fed += 8
+            } else if fed % 3 == 1 && fed + 4 <= 1_000_000 {
+                million.update(UInt32(0x6161_6161))
+                fed += 4
+            } else {
+                let piece = min(1_000_000 - fed, 1 + fed % 97)
+                million.update([UInt8](repeating: 0x61, count: piece))
+                fed += piece
+            }
+            if !tookMidway && fed >= 500_000 {
+                _ = million.finalize()
+                tookMidway = true
+            }
+        }
+        #expect(tookMidway && hex(million.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }

@@ -13,7 +13,10 @@ import Testing
         #expect(meter[.pointMultiply] == 1)
         #expect(meter[.pointAdd] == 1)
         #expect(meter[.scalarInverse] == 1)
-        #expect(meter.drain()[CryptoOperation.baseMultiply.rawValue] == 1)
+        var drained = [Int: Int]()
+        meter.drain { drained[$0] = $1 }
+        #expect(drained == [CryptoOperation.baseMultiply.rawValue: 1, CryptoOperation.pointMultiply.rawValue: 1,
+                            CryptoOperation.pointAdd.rawValue: 1, CryptoOperation.scalarInverse.rawValue: 1])
         #expect(meter.total == 0)
     }
 

@@ -172,6 +172,8 @@ public protocol SignedMessage: Sendable {
     /// The header and digest worked out when the message was built, if it keeps them (nil:
     /// they are worked out on each use).
     var keptHeader: KeptHeader? { get }
+    /// The whole message on the wire: kind, session, sender, body, signature.
+    var signedEncoding: [UInt8] { get }
 }
 
 extension SignedMessage {
@@ -204,13 +206,17 @@ extension SignedMessage {
     }
 
     /// The whole message on the wire: header fields, body, signature.
-    public var signedEncoding: [UInt8] {
+    public var signedEncoding: [UInt8] { unsignedEncoding + signature }
+
+    /// `signedEncoding` without the signature.
+    public var unsignedEncoding: [UInt8] { Self.unsignedEncoding(session: session, sender: sender, body: body) }
+
+    static func unsignedEncoding(session: SessionID, sender: NodeID, body: [UInt8]) -> [UInt8] {
         var writer = ByteWriter()
         writer.append(Self.kind)
         session.write(&writer)
         writer.append(node: sender.value)
         writer.append(bytes: body)
-        writer.append(bytes: signature)
         return writer.bytes
     }
 

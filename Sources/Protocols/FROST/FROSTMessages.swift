@@ -89,6 +89,9 @@ public struct SignedCommitment: Sendable, Hashable, SignedMessage {
         let commitment: FROSTCommitment
         let body: [UInt8]
         let keptHeader: KeptHeader
+        /// The signed encoding but the signature: co-signers quote the commitment in their
+        /// shares, and each hashes the whole list into its list digest.
+        let unsignedEncoding: [UInt8]
 
         init(id: AttemptID, signer: NodeID, keyHash: [UInt8], commitment: FROSTCommitment) {
             self.id = id
@@ -101,6 +104,7 @@ public struct SignedCommitment: Sendable, Hashable, SignedMessage {
             writer.append(bytes: commitment.encoded)
             body = writer.bytes
             keptHeader = KeptHeader(kind: SignedCommitment.kind, session: id.session, sender: signer, body: body)
+            unsignedEncoding = SignedCommitment.unsignedEncoding(session: id.session, sender: signer, body: body)
         }
     }
 
@@ -116,6 +120,7 @@ public struct SignedCommitment: Sendable, Hashable, SignedMessage {
     public var body: [UInt8] { contents.body }
     /// Every co-signer and the client check each commitment: its header is worked out once.
     public var keptHeader: KeptHeader? { contents.keptHeader }
+    public var signedEncoding: [UInt8] { contents.unsignedEncoding + signature }
 
     public init(id: AttemptID, signer: NodeID, keyHash: [UInt8], commitment: FROSTCommitment, signature: [UInt8] = []) {
         precondition(keyHash.count == 32, "key hash is 32 bytes")
