@@ -95,6 +95,65 @@ import ThresholdCrypto
                                                                                                         signers: [], nonce: [], waitMilliseconds: 0).attempt(in: LitFlow.protocolName))])
     }
 
+    /// The run's package memo, shared by signers and clients, answers only for the same inputs:
+    /// a stale client's other threshold, or the other ciphersuite, is worked out afresh (and a
+    /// list the bounds refuse gets no package), charged as without the memo.
+    @Test func thePackageMemoAnswersOnlyForTheSameBoundsAndCiphersuite() {
+        var rng = SplitMix64(seed: 77)
+        let meter = CostMeter()
+        let id = attempt()
+        let groupKey = Point.base(.randomNonZero(using: &rng), meter: meter)
+        let commitments = (1...3).map { index in
+            SignedCommitment(id: id, signer: NodeID(index - 1), keyHash: [UInt8](repeating: 4, count: 32),
+                             commitment: FROST<FROSTSecp256k1>.commit(identifier: Scalar(UInt64(index)), secretShare: .randomNonZero(using: &rng),
+                                                                      using: &rng, meter: meter).commitment)
+        }
+        let message = [UInt8](repeating: 8, count: 32)
+        let listDigest = SignatureShareMessage.listDigest(commitments, meter: meter)
+        let memo = CryptoMemo()
+        func secp(threshold: Int, memo: CryptoMemo?, _ meter: CostMeter) -> FROST<FROSTSecp256k1>.SigningPackage? {
+            FROSTCore.signingPackage(FROST<FROSTSecp256k1>.self, memo: memo, groupKey: groupKey, threshold: threshold, identifierBound: 3,
+                                     message: message, commitments: commitments, listDigest: listDigest, meter: meter)
+        }
+        func taproot(memo: CryptoMemo?, _ meter: CostMeter) -> FROST<FROSTTaproot>.SigningPackage? {
+            FROSTCore.signingPackage(FROST<FROSTTaproot>.self, memo: memo, groupKey: groupKey, threshold: 2, identifierBound: 3,
+                                     message: message, commitments: commitments, listDigest: listDigest, meter: meter)
+        }
+        let first = CostMeter(), again = CostMeter(), alone = CostMeter()
+        let computed = secp(threshold: 2, memo: memo, first)
+        let remembered = secp(threshold: 2, memo: memo, again)
+        #expect(computed != nil && remembered?.groupCommitment == computed?.groupCommitment && remembered?.challenge == computed?.challenge)
+        #expect(first.snapshot == again.snapshot && again[.pointMultiply] > 0)
+        // Four signers needed, three committed: no package, memo or not.
+        #expect(secp(threshold: 4, memo: memo, CostMeter()) == nil && secp(threshold: 4, memo: nil, CostMeter()) == nil)
+        let fromMemo = taproot(memo: memo, CostMeter()), fresh = taproot(memo: nil, alone)
+        #expect(fromMemo != nil && fromMemo?.groupCommitment == fresh?.groupCommitment && fromMemo?.challenge == fresh?.challenge)
+        #expect(fromMemo?.negateNonces == fresh?.negateNonces && fromMemo?.negateKey == fresh?.negateKey)
+    }
+
+    /// Once a signer has signed, a late or repeated commitment changes nothing and is not checked
+    /// (its session no longer holds the commitments).
+    @Test func aCommitmentAfterTheSignatureIsDroppedUnchecked() {
+        var nodes = harness(2) { _ in LitFlowSigner(roundTimeout: .seconds(30)) }
+        let request = signed(SignRequest(id: attempt(), message: [UInt8](repeating: 1, count: 32), scheme: .frostSecp256k1,
+                                         signers: [0, 1], waitMilliseconds: 15_000))
+        nodes.deliver(.request(request), to: 0, from: .client(ClientID(0)))
+        nodes.deliver(.request(request), to: 1, from: .client(ClientID(0)))
+        // No timer fires: the signed sessions stay (the wait's end would forget them).
+        nodes.run(timerLimit: 0)
+        #expect(nodes.toClients.filter { if case .share = $0.message { true } else { false } }.count == 2)
+        guard let late = nodes.toClients.compactMap({ sent -> SignedCommitment? in
+            if case let .commitment(commitment) = sent.message, commitment.signer == 1 { commitment } else { nil }
+        }).first, let context = nodes.contexts[0] else {
+            Issue.record("node 1 sent the client no commitment")
+            return
+        }
+        let before = context.meter.snapshot
+        let effects = nodes.services[0]!.receive(.commitment(late), from: .node(1), context)
+        #expect(!effects.isEmpty && effects.allSatisfy { if case .note = $0 { true } else { false } })
+        #expect(context.meter.snapshot == before)
+    }
+
     @Test func ignoresASecondRequestForTheSameAttempt() {
         var nodes = harness(2) { _ in CoordinatorFlowSigner(roundTimeout: .seconds(30)) }
         let request = signed(SignRequest(id: attempt(flow: CoordinatorFlow.protocolName), message: [UInt8](repeating: 1, count: 32),
