@@ -65,10 +65,7 @@ public enum BIP340 {
     /// time does not depend on which code ran; anything libsecp256k1 rejects goes through
     /// `verify` itself, for its exact charges on each way of failing.
     public static func verifyCheckingWithLibsecp256k1(publicKeyX: [UInt8], message: [UInt8], signature: [UInt8], meter: CostMeter) -> Bool {
-        var key = secp256k1_xonly_pubkey()
-        guard message.count == 32, signature.count == 64, publicKeyX.count == 32,
-              secp256k1_xonly_pubkey_parse(secp256k1Context, &key, publicKeyX) == 1,
-              secp256k1_schnorrsig_verify(secp256k1Context, signature, message, 32, &key) == 1
+        guard message.count == 32, libsecp256k1Accepts(publicKeyX: publicKeyX, message: message, signature: signature)
         else { return verify(publicKeyX: publicKeyX, message: message, signature: signature, meter: meter) }
         meter.add(counts: validVerificationCounts)
         return true
@@ -91,8 +88,13 @@ public enum BIP340 {
     public static func verifyWithLibsecp256k1(publicKeyX: [UInt8], message: [UInt8], signature: [UInt8], meter: CostMeter) -> Bool {
         guard signature.count == 64, publicKeyX.count == 32 else { return false }
         meter.count(.schnorrVerify)
+        return libsecp256k1Accepts(publicKeyX: publicKeyX, message: message, signature: signature)
+    }
+
+    /// `secp256k1_schnorrsig_verify` itself (false for a key or signature of the wrong length).
+    static func libsecp256k1Accepts(publicKeyX: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool {
         var key = secp256k1_xonly_pubkey()
-        guard secp256k1_xonly_pubkey_parse(secp256k1Context, &key, publicKeyX) == 1 else { return false }
+        guard signature.count == 64, publicKeyX.count == 32, secp256k1_xonly_pubkey_parse(secp256k1Context, &key, publicKeyX) == 1 else { return false }
         return secp256k1_schnorrsig_verify(secp256k1Context, signature, message, message.count, &key) == 1
     }
 }

@@ -54,6 +54,11 @@ public struct SignedHeader: Hashable, Sendable, CustomStringConvertible {
         kept = nil
     }
 
+    /// The header of a node's message: its protocol is its session's.
+    init(kind: UInt8, session: SessionID, node: NodeID, bodyHash: [UInt8]) {
+        self.init(protocolName: session.protocolName, kind: kind, session: session, sender: .node(node), bodyHash: bodyHash)
+    }
+
     /// The same header with its digest computed now, once.
     func keepingDigest() -> SignedHeader {
         var copy = self
@@ -153,8 +158,7 @@ public struct KeptHeader: Sendable {
     /// The header `SignedMessage.header(meter:)` gives a message of this kind, session, sender
     /// and body.
     public init(kind: UInt8, session: SessionID, sender: NodeID, body: [UInt8]) {
-        header = SignedHeader(protocolName: session.protocolName, kind: kind, session: session,
-                              sender: .node(sender), bodyHash: Hashing.sha256(body, meter: CostMeter())).keepingDigest()
+        header = SignedHeader(kind: kind, session: session, node: sender, bodyHash: Hashing.sha256(body, meter: CostMeter())).keepingDigest()
         bodyBlocks = Hashing.blockCount(length: body.count)
     }
 }
@@ -184,8 +188,7 @@ extension SignedMessage {
             meter.count(.hashBlock, times: keptHeader.bodyBlocks)
             return keptHeader.header
         }
-        return SignedHeader(protocolName: session.protocolName, kind: Self.kind, session: session, sender: .node(sender),
-                            bodyHash: Hashing.sha256(body, meter: meter))
+        return SignedHeader(kind: Self.kind, session: session, node: sender, bodyHash: Hashing.sha256(body, meter: meter))
     }
 
     public func statement(meter: CostMeter) -> SignedStatement { SignedStatement(header: header(meter: meter), signature: signature) }
@@ -206,17 +209,17 @@ extension SignedMessage {
     }
 
     /// The whole message on the wire: header fields, body, signature.
-    public var signedEncoding: [UInt8] { unsignedEncoding + signature }
+    public var signedEncoding: [UInt8] { Self.encoding(session: session, sender: sender, body: body, signature: signature) }
 
-    /// `signedEncoding` without the signature.
-    public var unsignedEncoding: [UInt8] { Self.unsignedEncoding(session: session, sender: sender, body: body) }
-
-    static func unsignedEncoding(session: SessionID, sender: NodeID, body: [UInt8]) -> [UInt8] {
+    /// Kind, session, sender, body, then `signature` (empty: the encoding a signature is
+    /// appended to).
+    static func encoding(session: SessionID, sender: NodeID, body: [UInt8], signature: [UInt8]) -> [UInt8] {
         var writer = ByteWriter()
         writer.append(Self.kind)
         session.write(&writer)
         writer.append(node: sender.value)
         writer.append(bytes: body)
+        writer.append(bytes: signature)
         return writer.bytes
     }
 

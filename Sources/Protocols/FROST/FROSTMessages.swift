@@ -104,7 +104,7 @@ public struct SignedCommitment: Sendable, Hashable, SignedMessage {
             writer.append(bytes: commitment.encoded)
             body = writer.bytes
             keptHeader = KeptHeader(kind: SignedCommitment.kind, session: id.session, sender: signer, body: body)
-            unsignedEncoding = SignedCommitment.unsignedEncoding(session: id.session, sender: signer, body: body)
+            unsignedEncoding = SignedCommitment.encoding(session: id.session, sender: signer, body: body, signature: [])
         }
     }
 
